@@ -1,0 +1,48 @@
+"""Errors that name the thing at fault and say what to do about it."""
+
+
+class TickersimError(Exception):
+    """Base class: every message is meant for the pipeline's owner, as is."""
+
+
+class ConfigError(TickersimError):
+    pass
+
+
+class TableMissing(TickersimError):
+    def __init__(self, table):
+        super().__init__(
+            f"DynamoDB table {table!r} does not exist in this account and region. Create and "
+            f"seed it with `python seed/load.py --table {table} --create`, or deploy the stage "
+            "with `tickersim deploy`, and check TABLE_NAME in .chalice/config.json.")
+
+
+class StreamMissing(TickersimError):
+    def __init__(self, stream):
+        super().__init__(
+            f"Firehose delivery stream {stream!r} does not exist in this account and region. "
+            "Create it with `tickersim deploy` (it comes with the stage's stack), and check "
+            "DELIVERY_STREAM_NAME in .chalice/config.json.")
+
+
+class DeliveryFailed(TickersimError):
+    """Firehose kept refusing records until the deadline: no ticker was advanced."""
+
+
+class CommitFailed(TickersimError):
+    """Ticks were delivered but some tickers' new state could not be written."""
+
+
+class ClaimLost(TickersimError):
+    """Another run claimed the same state first; this run delivered nothing."""
+
+
+class MalformedItems(TickersimError):
+    def __init__(self, table, problems):
+        self.problems = dict(problems)
+        listed = "; ".join(f"{name}: {why}" for name, why in sorted(self.problems.items()))
+        super().__init__(
+            f"{len(self.problems)} item(s) in table {table!r} cannot be walked and were left "
+            f"as they are ({listed}). Fix them in the DynamoDB console (Price must be a number "
+            "> 0) or restore the seed with `python seed/load.py --table "
+            f"{table} --reset`; the other tickers advanced normally.")

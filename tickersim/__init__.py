@@ -1,0 +1,1 @@
+"""Operator tooling for tickersim: never shipped to Lambda."""

@@ -1,0 +1,3 @@
+from tickersim.cli import main
+
+raise SystemExit(main())

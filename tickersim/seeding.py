@@ -1,0 +1,33 @@
+"""`tickersim seed --stage S [--reset]`: the seed script, pointed at the stage's table."""
+import sys
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from seed.load import SeedError, seed_table
+from tickersim import stage as stages
+
+
+def add_arguments(parser):
+    parser.add_argument("--stage", required=True, help="stage in .chalice/config.json")
+    parser.add_argument("--reset", action="store_true", help="restore the seed state")
+    parser.add_argument("--create", action="store_true", help="create the table if missing")
+    parser.add_argument("--region", default=stages.DEFAULT_REGION)
+    parser.add_argument("--endpoint", default=None,
+                        help="AWS endpoint URL (e.g. a running `tickersim demo`)")
+
+
+def main(args):
+    try:
+        table = stages.environment(args.stage, stages.STREAMING)["TABLE_NAME"]
+        ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+        outcome = seed_table(ddb, table, reset=args.reset, create=args.create)
+    except (KeyError, SeedError) as exc:
+        print(f"seed: {exc}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError) as exc:
+        print(f"seed: AWS refused: {exc}", file=sys.stderr)
+        return 1
+    for name, what in outcome.items():
+        print(f"{table} {name}: {what}")
+    return 0

@@ -1,0 +1,31 @@
+"""A stage's settings as Chalice itself resolves them from .chalice/config.json."""
+import json
+from pathlib import Path
+
+from chalice.config import Config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
+STREAMING = "streaming-lambda"
+NOTIFICATION = "notification-lambda"
+DEFAULT_REGION = "eu-west-1"
+
+
+def read_config(project_dir=PROJECT_DIR):
+    return json.loads((Path(project_dir) / ".chalice" / "config.json").read_text())
+
+
+def function_config(stage, function, project_dir=PROJECT_DIR):
+    """Chalice's scoped view of one function in one stage (env vars, memory, timeout...)."""
+    raw = read_config(project_dir)
+    if stage not in raw.get("stages", {}):
+        raise KeyError(f"stage {stage!r} is not in .chalice/config.json: deploy it with "
+                       f"`tickersim deploy --stage {stage} ...` first")
+    config = Config.create(chalice_stage=stage, project_dir=str(project_dir),
+                           config_from_disk=raw, app_name=raw["app_name"])
+    return config.scope(stage, function)
+
+
+def environment(stage, function, project_dir=PROJECT_DIR):
+    """The environment variables that Lambda gives `function` in `stage`."""
+    return dict(function_config(stage, function, project_dir).environment_variables)
