@@ -24,11 +24,15 @@ class AlertSettings:
     owner_name: str | None
 
 
+def _fail(problem):
+    raise ConfigError(f"{problem}: fix it under the stage's environment_variables in "
+                      ".chalice/config.json and redeploy")
+
+
 def _required(env, name):
     value = (env.get(name) or "").strip()
     if not value:
-        raise ConfigError(f"environment variable {name} is not set: set it for this stage in "
-                          ".chalice/config.json (tickersim deploy records it there) and redeploy")
+        _fail(f"environment variable {name} is not set (tickersim deploy records it)")
     return value
 
 
@@ -41,8 +45,7 @@ def _integer(env, name, default, low, high):
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        raise ConfigError(f"environment variable {name}={raw!r} is not a whole number from "
-                          f"{low} to {high}: fix it in .chalice/config.json")
+        _fail(f"environment variable {name}={raw!r} is not a whole number from {low} to {high}")
     return value
 
 
@@ -50,19 +53,18 @@ def stream_settings(env=os.environ):
     ticks = _integer(env, "TICKS_PER_RUN", 4, 1, 60)
     if 60 % ticks:
         # Ticks fall on whole seconds so timestamps keep one format for every consumer.
-        raise ConfigError(f"TICKS_PER_RUN={ticks} does not divide a minute into whole seconds: "
-                          "use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60")
+        _fail(f"TICKS_PER_RUN={ticks} does not divide a minute into whole seconds "
+              "(use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)")
     seed = env.get("MARKET_SEED")
     model = (env.get("MARKET_MODEL") or "gbm").strip().lower()
     if model not in MODELS:
-        raise ConfigError(f"MARKET_MODEL={model!r} is unknown: use one of {', '.join(MODELS)}")
+        _fail(f"MARKET_MODEL={model!r} is unknown (use one of {', '.join(MODELS)})")
     try:
         correlation = float(env.get("MARKET_CORRELATION") or 0)
     except ValueError:
         correlation = -1.0
     if not 0.0 <= correlation <= 1.0:
-        raise ConfigError(f"MARKET_CORRELATION={env.get('MARKET_CORRELATION')!r} must be a "
-                          "number from 0 to 1")
+        _fail(f"MARKET_CORRELATION={env.get('MARKET_CORRELATION')!r} is not a number from 0 to 1")
     return StreamSettings(
         table_name=_required(env, "TABLE_NAME"),
         stream_name=_required(env, "DELIVERY_STREAM_NAME"),

@@ -1,0 +1,65 @@
+"""Packing ticks into Firehose records and batches: limits, order, nothing lost."""
+import math
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from chalicelib.delivery import (BILLING_UNIT_BYTES, MAX_BATCH_BYTES, MAX_BATCH_RECORDS,
+                                 MAX_RECORD_BYTES, batches, billed_units, pack)
+
+lines = st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126),
+                         max_size=300).map(lambda s: s + "\n"), max_size=400)
+
+
+@given(lines, st.integers(min_value=301, max_value=5000))
+@settings(max_examples=200)
+def test_packing_keeps_every_line_whole_in_order_and_within_the_record_limit(ls, limit):
+    records = pack(ls, limit=limit)
+    assert b"".join(records) == "".join(ls).encode()
+    assert all(0 < len(r) <= limit and r.endswith(b"\n") for r in records)
+    # Greedy packing: no record could have taken the next record's first line.
+    for record, following in zip(records, records[1:]):
+        first_line = following.split(b"\n", 1)[0] + b"\n"
+        assert len(record) + len(first_line) > limit
+
+
+def test_packing_fills_records_up_to_firehose_limit():
+    line = "x" * 99 + "\n"
+    records = pack([line] * 25_000)          # 2.5 MB of ticks
+    assert [len(r) for r in records] == [1_024_000, 1_024_000, 452_000]
+    assert all(len(r) <= MAX_RECORD_BYTES for r in records)
+
+
+def test_a_line_longer_than_a_record_is_refused_not_split():
+    with pytest.raises(ValueError, match="exceeds a Firehose record"):
+        pack(["y" * 50 + "\n"], limit=10)
+
+
+record_sizes = st.lists(st.integers(min_value=1, max_value=MAX_RECORD_BYTES), max_size=1200)
+
+
+@given(record_sizes)
+@settings(max_examples=100)
+def test_batches_respect_500_records_and_4_mib_and_keep_order(sizes):
+    records = [bytes(n) for n in sizes]
+    out = batches(records)
+    assert [r for batch in out for r in batch] == records
+    for batch in out:
+        assert 1 <= len(batch) <= MAX_BATCH_RECORDS
+        assert sum(map(len, batch)) <= MAX_BATCH_BYTES
+    # Greedy: the next batch's first record would have broken a limit of this one.
+    for batch, following in zip(out, out[1:]):
+        assert len(batch) == MAX_BATCH_RECORDS or \
+            sum(map(len, batch)) + len(following[0]) > MAX_BATCH_BYTES
+
+
+@given(st.lists(st.integers(min_value=1, max_value=MAX_RECORD_BYTES), max_size=50))
+def test_billed_units_round_each_record_up_to_5_kb(sizes):
+    expected = sum(math.ceil(n / BILLING_UNIT_BYTES) for n in sizes)
+    assert billed_units([bytes(n) for n in sizes]) == expected
+
+
+def test_twenty_small_ticks_bill_one_unit_packed_but_twenty_sent_alone():
+    tick = '{"ticker":"Index_1","timestamp":"2026-11-26T09:00:15Z","price":100.4217,"seq":2}\n'
+    assert billed_units(pack([tick] * 20)) == 1
+    assert billed_units([tick.encode()] * 20) == 20
