@@ -16,6 +16,9 @@ DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 class RunState:
     version: int | None      # None: no run has ever claimed this table
     seed: int | None
+    # Minute at which tickers that have never been committed start their walk. Kept until
+    # they are, so a run whose commit failed re-sends their first ticks byte for byte.
+    fresh_start: int | None = None
 
 
 def _number(item, attr, default=None):
@@ -86,4 +89,7 @@ def parse_run_state(item):
         return RunState(version=None, seed=None)
     version = item.get("Version", {}).get("N")
     seed = item.get("Seed", {}).get("N")
-    return RunState(version=int(version) if version else 0, seed=int(seed) if seed else None)
+    fresh = item.get("FreshStart", {}).get("S")
+    return RunState(version=int(version) if version else 0, seed=int(seed) if seed else None,
+                    fresh_start=calendar.timegm(time.strptime(fresh, ISO_FORMAT)) // 60
+                    if fresh else None)

@@ -3,11 +3,18 @@ import json
 import logging
 import sys
 
-_log = logging.getLogger("tickersim")
+
+class _Stdout(logging.Handler):
+    """Writes to whatever sys.stdout is at the time: Lambda ships stdout to CloudWatch."""
+
+    def emit(self, record):
+        sys.stdout.write(record.getMessage() + "\n")
+
+
+# Not "tickersim": Chalice owns the logger named after the app and sets it to ERROR.
+_log = logging.getLogger("chalicelib")
 if not _log.handlers:
-    _handler = logging.StreamHandler(sys.stdout)
-    _handler.setFormatter(logging.Formatter("%(message)s"))
-    _log.addHandler(_handler)
+    _log.addHandler(_Stdout())
     _log.setLevel(logging.INFO)
     _log.propagate = False   # Lambda's root handler would add a second, non-JSON copy
 

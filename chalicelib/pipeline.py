@@ -65,14 +65,21 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     model = Model(kind=settings.model, seed=seed, tick_seconds=60 // settings.ticks_per_run,
                   correlation=settings.correlation)
 
-    problems, lines, updates = {}, [], []
+    problems, tickers = {}, []
     for item in raw_items:
         try:
-            ticker = parse_ticker(item)
+            tickers.append((item, parse_ticker(item)))
         except ValueError as exc:
             problems[item_name(item)] = str(exc)
-            continue
-        minutes = due_minutes(ticker.last_tick, now_minute, settings.max_catchup_minutes)
+    fresh_start = None
+    if any(ticker.last_tick is None for _, ticker in tickers):
+        fresh_start = now_minute if run_state.fresh_start is None else run_state.fresh_start
+
+    lines, updates = [], []
+    for item, ticker in tickers:
+        # A ticker never committed walks as if its last tick fell just before fresh_start.
+        last_tick = fresh_start * 60 - 1 if ticker.last_tick is None else ticker.last_tick
+        minutes = due_minutes(last_tick, now_minute, settings.max_catchup_minutes)
         ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
         if ticks:
             lines.extend(ticks)
@@ -85,7 +92,9 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     if not lines:
         return problems   # nothing due: a re-delivered event changes nothing
 
-    state.claim(ddb, settings.table_name, run_state, report["run_time"], seed_to_store=new_seed)
+    state.claim(ddb, settings.table_name, run_state, report["run_time"],
+                fresh_start=None if fresh_start is None else iso(fresh_start * 60),
+                seed_to_store=new_seed)
     records = delivery.pack(lines)
     report.update(records=len(records), bytes=sum(map(len, records)),
                   billed_units=delivery.billed_units(records))

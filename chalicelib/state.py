@@ -39,19 +39,24 @@ def read_all(ddb, table):
             return items, run_item
 
 
-def claim(ddb, table, state, run_time, seed_to_store=None):
+def claim(ddb, table, state, run_time, fresh_start=None, seed_to_store=None):
     """Advance the run-state version, on condition that it is still the one read.
 
     Two runs that read the same state cannot both pass; the loser raises ClaimLost
-    before delivering anything.
+    before delivering anything. The claim also records where uncommitted new tickers
+    start (fresh_start, an ISO time, or None once there are none) and a newly drawn seed.
     """
-    names = {"#v": "Version", "#t": "LastRun"}
+    names = {"#v": "Version", "#t": "LastRun", "#f": "FreshStart"}
     values = {":one": {"N": "1"}, ":t": {"S": run_time}}
-    update = "SET #t = :t ADD #v :one"
+    sets = ["#t = :t"]
+    if fresh_start is not None:
+        values[":f"] = {"S": fresh_start}
+        sets.append("#f = :f")
     if seed_to_store is not None:
         names["#s"] = "Seed"
         values[":s"] = {"N": str(seed_to_store)}
-        update = "SET #t = :t, #s = :s ADD #v :one"
+        sets.append("#s = :s")
+    update = f"SET {', '.join(sets)} ADD #v :one" + ("" if fresh_start else " REMOVE #f")
     if state.version is None:
         condition = "attribute_not_exists(#k)"
         names["#k"] = KEY

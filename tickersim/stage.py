@@ -21,8 +21,8 @@ def function_config(stage, function, project_dir=PROJECT_DIR):
     if stage not in raw.get("stages", {}):
         raise KeyError(f"stage {stage!r} is not in .chalice/config.json: deploy it with "
                        f"`tickersim deploy --stage {stage} ...` first")
-    config = Config.create(chalice_stage=stage, project_dir=str(project_dir),
-                           config_from_disk=raw, app_name=raw["app_name"])
+    config = Config(chalice_stage=stage, config_from_disk=raw,
+                    user_provided_params={"project_dir": str(project_dir)})
     return config.scope(stage, function)
 
 

@@ -1,0 +1,201 @@
+"""Failure semantics: nothing lost, nothing forked, and errors that name what is at fault."""
+import json
+from collections import Counter
+
+import pytest
+
+from chalicelib import pipeline
+from chalicelib.errors import (ClaimLost, CommitFailed, DeliveryFailed, MalformedItems,
+                               StreamMissing, TableMissing)
+from chalicelib.settings import stream_settings
+from tests.support import LambdaContext, scheduled
+from tests.unit.test_retry import FakeTime
+
+T0 = "2026-11-26T09:00:00Z"
+
+
+class Proxy:
+    """Passes everything to the real client except the calls a test overrides."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+class FlakyFirehose(Proxy):
+    """Fails the records whose index a plan lists, call by call, like PutRecordBatch does."""
+
+    def __init__(self, real, plan):
+        super().__init__(real)
+        self.plan, self.calls = list(plan), []
+
+    def put_record_batch(self, DeliveryStreamName, Records):
+        fail = self.plan.pop(0) if self.plan else set()
+        fail = set(range(len(Records))) if fail == "all" else fail
+        self.calls.append(len(Records))
+        good = [r for i, r in enumerate(Records) if i not in fail]
+        if good:
+            self.real.put_record_batch(DeliveryStreamName=DeliveryStreamName, Records=good)
+        return {"FailedPutCount": len(fail), "Encrypted": False, "RequestResponses": [
+            {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."}
+            if i in fail else {"RecordId": f"r{i}"} for i in range(len(Records))]}
+
+
+def go(cloud, when=T0, ddb=None, firehose=None, fake_time=None, **env):
+    fake_time = fake_time or FakeTime()
+    settings = stream_settings({**cloud.stream_env, **env})
+    return pipeline.run(scheduled(when), LambdaContext(clock=fake_time.clock), settings,
+                        ddb or cloud.ddb, firehose or cloud.firehose,
+                        clock=fake_time.clock, sleep=fake_time.sleep)
+
+
+def add_tickers(cloud, count, last_tick="2026-11-26T08:00:45Z"):
+    for i in range(0, count, 25):
+        cloud.ddb.batch_write_item(RequestItems={cloud.table: [
+            {"PutRequest": {"Item": {"TickerName": {"S": f"Bulk_{n:04d}"}, "Price": {"N": "50"},
+                                     "Seq": {"N": "7"}, "LastTick": {"S": last_tick}}}}
+            for n in range(i, min(count, i + 25))]})
+
+
+def test_records_firehose_refuses_are_resent_until_all_land_once(cloud):
+    add_tickers(cloud, 400)   # 60 minutes to catch up x 400 tickers: ~8 MB, 2 batches
+    flaky = FlakyFirehose(cloud.firehose, plan=[{0, 2}, {1}, {0}])
+    report = go(cloud, firehose=flaky)
+    assert report["records"] >= 8 and report["resends"] >= 1
+    assert flaky.calls[:2] == [4, 4] or sum(flaky.calls) > report["records"]
+    ticks = cloud.ticks()
+    keys = [(t["ticker"], t["seq"]) for t in ticks]
+    assert len(keys) == len(set(keys)) == report["ticks"] == 405 * 4 - 20 + 400 * 59 * 4 + 20
+    bulk = sorted(t["seq"] for t in ticks if t["ticker"] == "Bulk_0000")
+    assert bulk == list(range(8, 8 + 240))
+
+
+def test_a_firehose_that_keeps_failing_raises_and_advances_no_ticker(cloud):
+    before = cloud.items()
+    with pytest.raises(DeliveryFailed, match=r"still refused 1 of 1 record.*no ticker was "
+                                             r"advanced") as caught:
+        go(cloud, firehose=FlakyFirehose(cloud.firehose, plan=["all"] * 1000))
+    assert cloud.stream in str(caught.value)
+    assert cloud.items() == before and cloud.objects() == []
+    # The next run, with Firehose healthy again, delivers the very same minute.
+    assert go(cloud)["ticks"] == 20 and len(cloud.ticks()) == 20
+
+
+class Throttled(FlakyFirehose):
+    def put_record_batch(self, **kwargs):
+        from botocore.exceptions import ClientError
+        if self.plan:
+            self.plan.pop(0)
+            raise ClientError({"Error": {"Code": "ServiceUnavailableException",
+                                         "Message": "Slow down."}}, "PutRecordBatch")
+        return self.real.put_record_batch(**kwargs)
+
+
+def test_a_throttled_call_is_retried_whole(cloud):
+    report = go(cloud, firehose=Throttled(cloud.firehose, plan=[1, 1]))
+    assert report["resends"] == 2 and len(cloud.ticks()) == 20
+
+
+class StubbornTable(Proxy):
+    """Leaves chosen tickers unprocessed in BatchWriteItem, as a throttled table does."""
+
+    def __init__(self, real, refuse, times):
+        super().__init__(real)
+        self.refuse, self.times = set(refuse), times
+
+    def batch_write_item(self, RequestItems):
+        if self.times == 0:
+            return self.real.batch_write_item(RequestItems=RequestItems)
+        self.times -= 1
+        (table, requests), = RequestItems.items()
+        keep = [r for r in requests
+                if r["PutRequest"]["Item"]["TickerName"]["S"] not in self.refuse]
+        left = [r for r in requests if r not in keep]
+        if keep:
+            self.real.batch_write_item(RequestItems={table: keep})
+        return {"UnprocessedItems": {table: left} if left else {}}
+
+
+def test_unprocessed_items_are_resent_until_committed(cloud):
+    report = go(cloud, ddb=StubbornTable(cloud.ddb, {"Index_2", "Index_4"}, times=2))
+    assert report["resends"] == 2
+    assert {n: i["Seq"]["N"] for n, i in cloud.items().items()} == {
+        f"Index_{k}": "4" for k in range(1, 6)}
+
+
+def test_a_commit_that_never_lands_names_the_tickers_and_the_next_run_resends_same_bytes(
+        cloud):
+    with pytest.raises(CommitFailed, match=r"2 ticker\(s\) \(Index_2, Index_4\)"):
+        go(cloud, ddb=StubbornTable(cloud.ddb, {"Index_2", "Index_4"}, times=10**6),
+           MARKET_SEED="5")
+    assert cloud.items()["Index_2"].get("Seq") is None          # not advanced
+    assert cloud.items()["Index_1"]["Seq"]["N"] == "4"          # advanced
+    go(cloud, when="2026-11-26T09:01:00Z", MARKET_SEED="5")
+    lines = Counter(b"".join(cloud.raw_ticks()).splitlines())
+    for line, seen in lines.items():
+        tick = json.loads(line)
+        resent = tick["ticker"] in ("Index_2", "Index_4") and tick["seq"] <= 4
+        assert seen == (2 if resent else 1), tick     # byte-identical duplicates only
+    assert sum(lines.values()) == 20 + 8 + 20
+
+
+def test_two_runs_that_read_the_same_state_never_both_deliver(cloud):
+    class Racing(Proxy):
+        """Lets a rival run complete between this run's read and its claim."""
+        raced = False
+
+        def scan(self, **kwargs):
+            page = self.real.scan(**kwargs)
+            if not Racing.raced:
+                Racing.raced = True
+                go(cloud)
+            return page
+
+    with pytest.raises(ClaimLost, match="another run of this pipeline claimed table"):
+        go(cloud, ddb=Racing(cloud.ddb))
+    ticks = cloud.ticks()
+    assert len(ticks) == 20 and len({(t["ticker"], t["seq"]) for t in ticks}) == 20
+
+
+def test_malformed_items_are_named_the_others_advance_and_the_run_fails(cloud):
+    cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "Broken_1"},
+                                                    "Price": {"S": "n/a"}})
+    cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "Broken_2"},
+                                                    "Price": {"N": "-4"}})
+    cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "Broken_3"}})
+    with pytest.raises(MalformedItems) as caught:
+        go(cloud)
+    message = str(caught.value)
+    assert "Broken_1: Price 'n/a' is not a number" in message
+    assert "Broken_2: Price -4 is not > 0" in message
+    assert "Broken_3: no Price attribute" in message
+    assert "the other tickers advanced" in message
+    assert {t["ticker"] for t in cloud.ticks()} == {f"Index_{k}" for k in range(1, 6)}
+    assert cloud.items()["Broken_1"] == {"TickerName": {"S": "Broken_1"}, "Price": {"S": "n/a"}}
+
+
+def test_a_missing_table_is_named_with_how_to_create_it(cloud):
+    cloud.ddb.delete_table(TableName=cloud.table)
+    with pytest.raises(TableMissing) as caught:
+        go(cloud)
+    assert f"DynamoDB table {cloud.table!r} does not exist" in str(caught.value)
+    assert f"python seed/load.py --table {cloud.table} --create" in str(caught.value)
+
+
+def test_a_missing_stream_is_named_and_no_ticker_advances(cloud):
+    cloud.firehose.delete_delivery_stream(DeliveryStreamName=cloud.stream)
+    before = cloud.items()
+    with pytest.raises(StreamMissing, match=f"Firehose delivery stream {cloud.stream!r} does "
+                                            "not exist.*tickersim deploy"):
+        go(cloud)
+    assert cloud.items() == before
+
+
+@pytest.mark.parametrize("odd", [{"detail": {}}, {"time": "soon"}, "not even a dict"])
+def test_an_event_without_a_usable_time_runs_on_the_wall_clock_and_says_so(cloud, lambdas,
+                                                                           odd, capsys):
+    report = lambdas.invoke("streaming-lambda", odd).payload
+    assert report["ticks"] == 20 and report["status"] == "ok"
+    assert "using the wall clock's minute instead" in capsys.readouterr().out
