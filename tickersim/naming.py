@@ -29,8 +29,7 @@ class Names:
     stack: str
 
     def function(self, short):
-        """Chalice names functions `<app>-<stage>-<name>`."""
-        return f"{APP_NAME}-{self.stage}-{short}"
+        return function_name(self.stage, short)
 
     @property
     def streaming_function(self):
@@ -41,6 +40,11 @@ class Names:
         return self.function("notification-lambda")
 
 
+def function_name(stage, short):
+    """Chalice names functions `<app>-<stage>-<name>`."""
+    return f"{APP_NAME}-{stage}-{short}"
+
+
 def check_stage(stage):
     if not _STAGE.match(stage or ""):
         raise ValueError(f"stage {stage!r} is not usable: use 1-10 lower-case letters or digits, "
@@ -49,7 +53,10 @@ def check_stage(stage):
 
 
 def _words(owner):
-    return re.findall(r"[A-Za-z0-9]+", ascii_fold(owner, unknown=" "))
+    # Words are split on spaces only, so "O'Brien" and "Smith-Jones" stay one surname
+    # (OBR, SMI), as a person would abbreviate them.
+    folded = ascii_fold(owner, unknown=" ")
+    return [w for w in (re.sub(r"[^A-Za-z0-9]", "", part) for part in folded.split()) if w]
 
 
 def owner_code(owner):
@@ -59,9 +66,15 @@ def owner_code(owner):
 def _code(owner, words):
     if not words:
         # A name in a script with no ASCII form still gets a stable, distinct code.
-        return "DE" + hashlib.sha256(owner.encode("utf-8")).hexdigest()[:6].upper()
+        spaced = " ".join(owner.split())
+        return "DE" + hashlib.sha256(spaced.encode("utf-8")).hexdigest()[:6].upper()
     first, last = words[0], (words[-1] if len(words) > 1 else "")
     return "DE" + first[:3].upper().ljust(3, "X") + last[:3].upper().ljust(3, "X")
+
+
+def stack_name(stage):
+    """The stage's data stack (infra/data.yaml); teardown finds everything else from it."""
+    return f"{APP_NAME}-{check_stage(stage)}-data"
 
 
 def names_for(owner, stage=DEFAULT_STAGE):
@@ -82,5 +95,5 @@ def names_for(owner, stage=DEFAULT_STAGE):
         topic=f"{code}-streaming-sns-topic{suffix}",
         stream=f"{code}-deliverystream{suffix}",
         bucket=bucket,
-        stack=f"{APP_NAME}-{stage}-data",
+        stack=stack_name(stage),
     )

@@ -1,0 +1,47 @@
+"""Running the real `chalice` CLI for a stage, and reading what it recorded as deployed."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+class ChaliceFailed(Exception):
+    pass
+
+
+def executable():
+    # The chalice next to this Python first: the project's own .venv, whatever PATH says.
+    beside = Path(sys.executable).parent / "chalice"
+    found = str(beside) if beside.exists() else shutil.which("chalice")
+    if not found:
+        raise ChaliceFailed("the `chalice` command is not installed next to this Python: run "
+                            "`make test` once (it creates .venv with chalice), or pip install "
+                            "chalice==1.34.0")
+    return found
+
+
+def run(project_dir, region, endpoint, *args):
+    """`chalice <args>` in the project; region and endpoint through the environment, since
+    neither is a Chalice option. Its output goes straight to the terminal."""
+    env = dict(os.environ, AWS_DEFAULT_REGION=region)
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    command = [executable(), *args]
+    done = subprocess.run(command, cwd=project_dir, env=env, check=False)
+    if done.returncode:
+        raise ChaliceFailed(f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in "
+                            f"{project_dir}: its message is above")
+
+
+def deployed_file(project_dir, stage):
+    return Path(project_dir) / ".chalice" / "deployed" / f"{stage}.json"
+
+
+def deployed_resources(project_dir, stage):
+    """{resource name: recorded values} from .chalice/deployed/<stage>.json ({} if none)."""
+    path = deployed_file(project_dir, stage)
+    if not path.exists():
+        return {}
+    return {r["name"]: r for r in json.loads(path.read_text()).get("resources", [])}

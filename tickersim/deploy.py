@@ -1,0 +1,175 @@
+"""`tickersim deploy --stage S --owner "Full Name" --email ADDR`: the whole pipeline on AWS.
+
+1. the data stack (infra/data.yaml), with progress; 2. its outputs recorded into the stage's
+environment variables in .chalice/config.json, and the stage's policy files regenerated with
+exact ARNs; 3. `chalice deploy --stage S`; 4. the streaming function's async invocation config
+(retries, on-failure destination = the notifier); 5. the seed tickers; 6. what to do next.
+Every step converges on the same state, so running it again is safe and quick.
+"""
+import json
+import sys
+import time
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from seed.load import SeedError, seed_table
+from tickersim import chalice_run, naming, policies, stack
+from tickersim import stage as stages
+
+# An event older than this is moot: the next run catches up its minutes anyway (up to
+# MAX_CATCHUP_MINUTES), so an hour-old event goes to the notifier instead of running late.
+MAX_EVENT_AGE_S = 3600
+# IAM changes take a few seconds to reach Lambda; it refuses the destination until then.
+PROPAGATION_S = 60
+
+
+def add_arguments(parser):
+    parser.add_argument("--stage", required=True, help="stage name, e.g. dev or prod")
+    parser.add_argument("--owner", required=True, help='your full name, e.g. "Kyle Maposa"')
+    parser.add_argument("--email", required=True, action="append",
+                        help=f"alert address (repeat for up to {stack.MAX_EMAILS})")
+    parser.add_argument("--region", default=stages.DEFAULT_REGION)
+    parser.add_argument("--retries", type=int, choices=(0, 1, 2), default=1,
+                        help="async retries of a failed run before the alert (default 1)")
+    parser.add_argument("--endpoint", default=None,
+                        help="AWS endpoint URL (moto); AWS_ENDPOINT_URL is honoured too")
+    parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
+                        help="the tickersim project to deploy (default: this checkout)")
+
+
+def main(args):
+    try:
+        deploy(args.project_dir, args.stage, args.owner, args.email, region=args.region,
+               retries=args.retries, endpoint=args.endpoint)
+    except (ValueError, SeedError) as exc:
+        print(f"deploy: {exc}", file=sys.stderr)
+        return 2
+    except (stack.StackError, chalice_run.ChaliceFailed, DeployError) as exc:
+        print(f"deploy: {exc}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as exc:
+        print(f"deploy: AWS refused: {exc}. Check your credentials and region, then run "
+              "deploy again (it carries on where it stopped).", file=sys.stderr)
+        return 1
+    return 0
+
+
+class DeployError(Exception):
+    pass
+
+
+def _step(number, text):
+    print(f"\n[{number}/6] {text}", flush=True)
+
+
+def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, retries=1,
+           endpoint=None, say=print, watch_options=None):
+    project_dir = Path(project_dir)
+    names = naming.names_for(owner, stage)
+    session = boto3.session.Session(region_name=region)
+
+    def client(service):
+        return session.client(service, endpoint_url=endpoint)
+
+    _step(1, f"data stack {names.stack} in {region}")
+    body = (project_dir / stack.TEMPLATE).read_text()
+    outputs = stack.deploy(client("cloudformation"), names.stack, body,
+                           stack.parameters(names, emails), say=say, **(watch_options or {}))
+
+    _step(2, "recording the stack's outputs in .chalice/config.json")
+    changed = record(project_dir, stage, owner, outputs)
+    written = policies.write_for_stage(stage, project_dir)
+    say(("updated" if changed else "unchanged") + f": stage {stage!r}; policies "
+        + ", ".join(p.name for p in written))
+
+    _step(3, f"chalice deploy --stage {stage}")
+    chalice_run.run(project_dir, region, endpoint, "deploy", "--stage", stage)
+
+    _step(4, "failure alerts: async retries and the on-failure destination")
+    functions = chalice_run.deployed_resources(project_dir, stage)
+    try:
+        streaming = functions[stages.STREAMING]["lambda_arn"]
+        notifier = functions[stages.NOTIFICATION]["lambda_arn"]
+    except KeyError as exc:
+        raise DeployError(f"chalice did not record {exc} in "
+                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again")
+    wire_failure_destination(client("lambda"), streaming, notifier, retries)
+    say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
+        f"then {notifier.split(':')[-1]}")
+
+    _step(5, f"seeding table {outputs['TableName']}")
+    outcome = seed_table(client("dynamodb"), outputs["TableName"])
+    say(", ".join(f"{name} {what}" for name, what in outcome.items()))
+
+    _step(6, "done")
+    say(next_steps(names, outputs, emails, region))
+    return outputs
+
+
+def record(project_dir, stage, owner, outputs):
+    """Write the stack's names and ARNs into the stage's function environments (the Chalice
+    `recordresources` pattern); returns whether the file changed."""
+    path = Path(project_dir) / ".chalice" / "config.json"
+    before = path.read_text()
+    config = json.loads(before)
+    functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
+        "lambda_functions", {})
+    wanted = {
+        stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
+                           "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
+                           "BUCKET_NAME": outputs["BucketName"]},
+        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner},
+    }
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30}
+    for function, env in wanted.items():
+        settings = functions.setdefault(function, {})
+        settings.setdefault("iam_policy_file",
+                            policies.policy_file(project_dir, stage, function).name)
+        settings.setdefault("lambda_memory_size", 128)
+        settings.setdefault("lambda_timeout", timeouts[function])
+        settings.setdefault("environment_variables", {}).update(env)
+    after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
+    if after != before:
+        path.write_text(after)
+    return after != before
+
+
+def wire_failure_destination(lam, streaming_arn, notifier_arn, retries, clock=time.monotonic,
+                             sleep=time.sleep):
+    """Chalice cannot express destinations: set them on the deployed function. The streaming
+    role's lambda:InvokeFunction on the notifier comes from its Chalice policy file."""
+    deadline = clock() + PROPAGATION_S
+    while True:
+        try:
+            lam.put_function_event_invoke_config(
+                FunctionName=streaming_arn, MaximumRetryAttempts=retries,
+                MaximumEventAgeInSeconds=MAX_EVENT_AGE_S,
+                DestinationConfig={"OnFailure": {"Destination": notifier_arn}})
+            return
+        except ClientError as exc:
+            refused = exc.response.get("Error", {}).get("Code") == "InvalidParameterValueException"
+            if not refused or clock() > deadline:
+                raise
+            sleep(5)   # the role's new policy is still propagating
+
+
+def next_steps(names, outputs, emails, region):
+    bucket, prefix = outputs["BucketName"], outputs["TicksPrefix"]
+    streaming = names.streaming_function
+    return "\n".join([
+        "The pipeline runs every minute. Next:",
+        f"  1. Confirm the subscription: AWS sent an e-mail to {', '.join(emails)};",
+        "     click its link, or no alert will reach you.",
+        f"  2. Ticks land in s3://{bucket}/{prefix}YYYY/MM/DD/HH/ about a minute after each run",
+        f"     (Firehose buffers 60 s). Watch them: tickersim browse --stage {names.stage}",
+        "  3. From any other AWS account (read-only, ticks/ only):",
+        f"     aws s3 ls s3://{bucket}/{prefix} --recursive --region {region}",
+        f"     aws s3 cp s3://{bucket}/{prefix}<key> - --region {region}",
+        "  4. Break it on purpose: make stream_ticks in app.py raise, run",
+        f"     `chalice deploy --stage {names.stage}` (with AWS_DEFAULT_REGION={region}); within",
+        f"     a few minutes {names.notification_function} e-mails",
+        f"     'Failure: {names.owner}, could not generate stream'. Logs: /aws/lambda/{streaming}",
+        f"  5. Remove everything: tickersim teardown --stage {names.stage}",
+    ])

@@ -1,0 +1,105 @@
+"""Least-privilege IAM policies of the two functions, with exact ARNs.
+
+One source for both deploy routes: `tickersim deploy` writes them as Chalice policy files
+(`.chalice/policy-<stage>-<function>.json`, concrete ARNs), and `make package` puts the same
+documents into the merged template with `Fn::Sub` ARNs.
+"""
+import json
+from pathlib import Path
+
+from tickersim import stage as stages
+from tickersim.naming import function_name
+
+FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification"}
+# ARN templates use CloudFormation's pseudo parameters; `concrete` fills them in.
+_HEAD = "arn:${AWS::Partition}"
+_WHERE = "${AWS::Region}:${AWS::AccountId}"
+
+
+def arn_templates(stage, table, stream, topic):
+    """The ARNs each function may touch, with ${AWS::...} placeholders left in."""
+    def logs(function):
+        return f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{function_name(stage, function)}"
+
+    return {
+        "table": f"{_HEAD}:dynamodb:{_WHERE}:table/{table}",
+        "stream": f"{_HEAD}:firehose:{_WHERE}:deliverystream/{stream}",
+        "topic": f"{_HEAD}:sns:{_WHERE}:{topic}",
+        "notifier": f"{_HEAD}:lambda:{_WHERE}:function:"
+                    f"{function_name(stage, stages.NOTIFICATION)}",
+        stages.STREAMING: logs(stages.STREAMING),
+        stages.NOTIFICATION: logs(stages.NOTIFICATION),
+    }
+
+
+def _logs_statements(log_group):
+    # Lambda writes to /aws/lambda/<function>: the group, then streams inside it. `<group>:*`
+    # is the form AWS's own scoped Lambda policies use for the streams.
+    return [
+        {"Sid": "OwnLogGroup", "Effect": "Allow", "Action": "logs:CreateLogGroup",
+         "Resource": log_group},
+        {"Sid": "OwnLogStreams", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": _join(log_group, ":*")},
+    ]
+
+
+def _join(arn, tail):
+    return {"Fn::Sub": arn["Fn::Sub"] + tail} if isinstance(arn, dict) else arn + tail
+
+
+def documents(arns):
+    """{function: policy document}; `arns` as from arn_templates, each a string or Fn::Sub."""
+    streaming = [
+        {"Sid": "TableState", "Effect": "Allow",
+         "Action": ["dynamodb:BatchWriteItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+         "Resource": arns["table"]},
+        {"Sid": "DeliverTicks", "Effect": "Allow", "Action": "firehose:PutRecordBatch",
+         "Resource": arns["stream"]},
+        # Lambda invokes the on-failure destination with this function's role.
+        {"Sid": "OnFailureDestination", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": arns["notifier"]},
+    ] + _logs_statements(arns[stages.STREAMING])
+    notification = [
+        {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["topic"]},
+    ] + _logs_statements(arns[stages.NOTIFICATION])
+    return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
+            stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification}}
+
+
+def concrete(templates, partition, region, account):
+    filled = {}
+    for key, arn in templates.items():
+        filled[key] = (arn.replace("${AWS::Partition}", partition)
+                       .replace("${AWS::Region}", region).replace("${AWS::AccountId}", account))
+    return filled
+
+
+def policy_file(project_dir, stage, function):
+    return Path(project_dir) / ".chalice" / f"policy-{stage}-{FILES[function]}.json"
+
+
+def for_stage(stage, project_dir=stages.PROJECT_DIR):
+    """The stage's documents, from the names and topic ARN recorded in .chalice/config.json."""
+    streaming = stages.environment(stage, stages.STREAMING, project_dir)
+    notification = stages.environment(stage, stages.NOTIFICATION, project_dir)
+    topic_arn = notification["TOPIC_ARN"]
+    parts = topic_arn.split(":")
+    if len(parts) != 6 or parts[2] != "sns":
+        raise ValueError(f"TOPIC_ARN {topic_arn!r} of stage {stage!r} in .chalice/config.json is "
+                         "not an SNS topic ARN: run `tickersim deploy` to record the real one")
+    _, partition, _, region, account, topic = parts
+    templates = arn_templates(stage, streaming["TABLE_NAME"],
+                              streaming["DELIVERY_STREAM_NAME"], topic)
+    return documents(concrete(templates, partition, region, account))
+
+
+def write_for_stage(stage, project_dir=stages.PROJECT_DIR):
+    """Write the stage's policy files; returns the paths written."""
+    written = []
+    for function, document in for_stage(stage, project_dir).items():
+        path = policy_file(project_dir, stage, function)
+        path.write_text(json.dumps(document, indent=2) + "\n")
+        written.append(path)
+    return written

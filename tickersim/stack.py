@@ -1,0 +1,145 @@
+"""The stage's data stack (infra/data.yaml): create or update it with progress, delete it."""
+import time
+from pathlib import Path
+
+from botocore.exceptions import ClientError
+
+TEMPLATE = Path("infra") / "data.yaml"
+MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in the template
+_DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
+
+
+
+class StackError(Exception):
+    """The stack did not reach the state asked for; the message names the resources at fault."""
+
+
+def parameters(names, emails, retention_days=None):
+    if not 1 <= len(emails) <= MAX_EMAILS:
+        raise ValueError(f"give 1 to {MAX_EMAILS} alert addresses (--email), not {len(emails)}")
+    values = {"TableName": names.table, "DeliveryStreamName": names.stream,
+              "TopicName": names.topic, "BucketName": names.bucket}
+    for n in range(MAX_EMAILS):
+        values["AlertEmail" + (str(n + 1) if n else "")] = emails[n] if n < len(emails) else ""
+    if retention_days is not None:
+        values["TickRetentionDays"] = str(retention_days)
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+
+
+def describe(cfn, name):
+    """The stack's description, or None if there is no such stack."""
+    try:
+        return cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except ClientError as exc:
+        if "does not exist" in exc.response.get("Error", {}).get("Message", ""):
+            return None
+        raise
+
+
+def outputs(stack):
+    return {o["OutputKey"]: o["OutputValue"] for o in (stack or {}).get("Outputs", [])}
+
+
+def physical_id(cfn, name, logical_id):
+    """A resource's physical id in the stack, or None (no stack, or not created)."""
+    try:
+        found = cfn.describe_stack_resource(StackName=name, LogicalResourceId=logical_id)
+    except ClientError:
+        return None
+    return found["StackResourceDetail"].get("PhysicalResourceId") or None
+
+
+class Watcher:
+    """Prints the stack's new events as they arrive, until it settles."""
+
+    def __init__(self, cfn, name, say, poll_s=3.0, timeout_s=1800.0, clock=time.monotonic,
+                 sleep=time.sleep):
+        self.cfn, self.name, self.say = cfn, name, say
+        self.poll_s, self.timeout_s, self.clock, self.sleep = poll_s, timeout_s, clock, sleep
+        self.seen = {e["EventId"] for e in self._recent()}
+
+    def _recent(self):
+        try:
+            return self.cfn.describe_stack_events(StackName=self.name)["StackEvents"]
+        except ClientError:
+            return []   # no stack yet
+
+    def _print_new(self):
+        fresh = [e for e in self._recent() if e["EventId"] not in self.seen]
+        for event in reversed(fresh):          # the API lists the newest first
+            self.seen.add(event["EventId"])
+            self.failures.extend([event] if event["ResourceStatus"].endswith("_FAILED") else [])
+            reason = event.get("ResourceStatusReason")
+            self.say(f"  {event.get('LogicalResourceId', '?'):<22} "
+                     f"{event['ResourceStatus']}{': ' + reason if reason else ''}")
+
+    def wait(self, stack_id):
+        """Follow the stack to a settled state; returns (status, failed events)."""
+        self.failures = []
+        deadline = self.clock() + self.timeout_s
+        while True:
+            stack = describe(self.cfn, stack_id)
+            self._print_new()
+            status = stack["StackStatus"] if stack else "DELETE_COMPLETE"
+            if not status.endswith("_IN_PROGRESS"):
+                return status, self.failures
+            if self.clock() > deadline:
+                raise StackError(f"stack {self.name} is still {status} after "
+                                 f"{self.timeout_s:.0f} s: follow it in the CloudFormation "
+                                 "console, then run the command again")
+            self.sleep(self.poll_s)
+
+
+def _why(failures):
+    # The first failure is the cause; later ones are mostly "cancelled" knock-on effects.
+    useful = [f for f in failures if "cancelled" not in (f.get("ResourceStatusReason") or "")]
+    return "; ".join(f"{f.get('LogicalResourceId')} ({f.get('ResourceType')}): "
+                     f"{f.get('ResourceStatusReason') or f['ResourceStatus']}"
+                     for f in (useful or failures)[:3]) or "no reason given"
+
+
+def deploy(cfn, name, template_body, params, say=print, **watch_options):
+    """Create or update the stack; returns its outputs. Re-running with nothing changed is a
+    no-op. A first create that rolled back is deleted and tried again."""
+    watcher = Watcher(cfn, name, say, **watch_options)
+    stack = describe(cfn, name)
+    if stack and stack["StackStatus"].endswith("_IN_PROGRESS"):
+        say(f"stack {name} is busy ({stack['StackStatus']}): waiting for it")
+        watcher.wait(stack["StackId"])
+        stack = describe(cfn, name)
+    if stack and stack["StackStatus"] == "ROLLBACK_COMPLETE":
+        say(f"stack {name} failed to create last time and can only be deleted: deleting it")
+        delete(cfn, name, say, watcher=watcher)
+        stack = None
+    common = {"StackName": name, "TemplateBody": template_body, "Parameters": params,
+              "Capabilities": ["CAPABILITY_IAM"], "Tags": [{"Key": "app", "Value": "tickersim"}]}
+    if stack is None:
+        say(f"creating stack {name}")
+        stack_id = cfn.create_stack(OnFailure="ROLLBACK", **common)["StackId"]
+    else:
+        try:
+            stack_id = cfn.update_stack(**common)["StackId"]
+            say(f"updating stack {name}")
+        except ClientError as exc:
+            if "No updates are to be performed" not in str(exc):
+                raise
+            say(f"stack {name} is up to date")
+            return outputs(stack)
+    status, failures = watcher.wait(stack_id)
+    if status not in _DONE:
+        raise StackError(f"stack {name} ended in {status}: {_why(failures)}. Fix the cause, "
+                         "then run deploy again (a failed first create is cleaned up for you).")
+    return outputs(describe(cfn, name))
+
+
+def delete(cfn, name, say=print, watcher=None, **watch_options):
+    """Delete the stack and wait; returns False if there was none."""
+    stack = describe(cfn, name)
+    if stack is None:
+        return False
+    watcher = watcher or Watcher(cfn, name, say, **watch_options)
+    cfn.delete_stack(StackName=name)
+    status, failures = watcher.wait(stack["StackId"])
+    if status != "DELETE_COMPLETE":
+        raise StackError(f"stack {name} could not be deleted ({status}): {_why(failures)}")
+    return True
