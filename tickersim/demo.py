@@ -1,0 +1,519 @@
+"""`tickersim demo`: the whole pipeline on this machine, on an embedded local AWS.
+
+moto's server plays AWS on 127.0.0.1; a scheduler with a logical clock plays EventBridge
+(one run per --interval seconds, each a minute later on the clock); tickersim.lambdas plays
+the Lambda service (a fresh process per invocation, timeout, retries, on-failure destination);
+a queue subscribed to the alert topic plays the owner's inbox.
+"""
+import heapq
+import json
+import re
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field, replace
+from email.utils import formataddr
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import alerts, state as table_state
+from chalicelib.items import parse_ticker
+from chalicelib.ticks import iso
+from seed.load import SeedError
+from tickersim import lambdas, stage as stages
+from tickersim.lambdas import RETRY_DELAY_MINUTES, Function
+from tickersim.liveview import LiveView, PlainView
+from tickersim.localcloud import LocalCloud, LocalCloudError, snapshot
+from tickersim.mailbox import Mailbox
+from tickersim.naming import names_for
+
+STAGE = "local"
+STREAMING_HANDLER = "app.stream_ticks"
+NOTIFICATION_HANDLER = "app.notify_failure"
+DEFAULT_INTERVAL = 3.0
+MAIL_WAIT_S = 5
+HISTORY = 64
+MAX_SEED = 2**63 - 1
+
+
+class DemoError(Exception):
+    """The demo cannot start as asked: the message says what to change."""
+
+
+# --- arguments --------------------------------------------------------------------------
+
+def add_arguments(parser):
+    parser.add_argument("--runs", type=int, default=None, metavar="N",
+                        help="stop after N scheduled runs (default: run until Ctrl-C)")
+    parser.add_argument("--interval", type=float, default=DEFAULT_INTERVAL, metavar="SECONDS",
+                        help="wall time between runs; the logical clock still advances one "
+                             f"minute per run (default {DEFAULT_INTERVAL:g})")
+    parser.add_argument("--seed", type=int, default=None, metavar="K",
+                        help="MARKET_SEED for the streaming function: same seed, same prices")
+    parser.add_argument("--break-after", type=int, default=None, metavar="N",
+                        help="after N good runs, run a broken copy of the code until the "
+                             "alert arrives, then restore it and watch the stream catch up")
+    parser.add_argument("--retries", type=int, default=lambdas.DEFAULT_RETRIES,
+                        choices=range(len(RETRY_DELAY_MINUTES) + 1),
+                        help="retries of a failed run before the alert, as AWS's maximum "
+                             f"retry attempts (default {lambdas.DEFAULT_RETRIES})")
+    parser.add_argument("--out", default=None, metavar="DIR",
+                        help="where to write s3/, outbox/, logs/ and summary.json "
+                             "(default: out/demo-<time> in the current directory)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port of the local AWS endpoint (default: a free one)")
+    parser.add_argument("--no-live", dest="live", action="store_false",
+                        help="plain log lines instead of the live view")
+
+
+def runs_needed(break_after, retries):
+    """Scheduled runs for a break to fail, alert, and be followed by one recovered run."""
+    return break_after + 1 + max(1, sum(RETRY_DELAY_MINUTES[:retries]))
+
+
+def check_arguments(args):
+    if args.runs is not None and args.runs < 1:
+        raise DemoError("--runs must be at least 1")
+    if args.interval < 0:
+        raise DemoError("--interval must be 0 or more seconds")
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise DemoError(f"--seed must be a whole number from 0 to {MAX_SEED}")
+    if args.break_after is not None:
+        if args.break_after < 0:
+            raise DemoError("--break-after must be 0 or more")
+        need = runs_needed(args.break_after, args.retries)
+        if args.runs is not None and args.runs < need:
+            raise DemoError(
+                f"--break-after {args.break_after} with --retries {args.retries} needs "
+                f"--runs {need} or more: the broken run, its retries, and one run after "
+                "the code is restored")
+    if not 0 <= args.port <= 65535:
+        raise DemoError("--port must be from 0 to 65535")
+
+
+def prepare_out(path):
+    """The output directory, emptied of what an earlier demo wrote there (and nothing else)."""
+    out = Path(path or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S")).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("s3", "outbox", "logs"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    (out / "summary.json").unlink(missing_ok=True)
+    return out
+
+
+# --- breaking the code on purpose ---------------------------------------------------------
+
+def comment_out_body(source, function_name):
+    """The classic exercise: the handler's body commented out, which no longer parses."""
+    lines = source.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines)
+                  if re.match(rf"\s*def {re.escape(function_name)}\(", line)), None)
+    if start is None:
+        raise DemoError(f"cannot break the code: app.py has no `def {function_name}(`")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    body = start + 1
+    while body < len(lines) and not lines[body - 1].rstrip().endswith(":"):
+        body += 1     # a signature spread over several lines
+    while body < len(lines) and (not lines[body].strip()
+                                 or len(lines[body]) - len(lines[body].lstrip()) > indent):
+        if lines[body].strip():
+            lines[body] = "# " + lines[body]
+        body += 1
+    return "".join(lines)
+
+
+def broken_copy(code_dir, target, handler):
+    module, _, function_name = handler.rpartition(".")
+    copy = snapshot(code_dir, target)
+    path = copy / f"{module}.py"
+    path.write_text(comment_out_body(path.read_text(encoding="utf-8"), function_name),
+                    encoding="utf-8")
+    return copy
+
+
+# --- the demo's state, as the view and the summary show it --------------------------------
+
+@dataclass
+class TickerView:
+    price: float
+    first_price: float
+    history: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
+    ticks: int = 0
+    last_seq: int = 0
+    last_tick_price: float | None = None
+
+
+@dataclass
+class DemoState:
+    endpoint: str
+    bucket: str
+    out: Path
+    interval: float
+    start_epoch: int
+    minute: int = 0
+    runs: dict = field(default_factory=dict)         # run number -> ok | retrying | failed
+    tickers: dict = field(default_factory=dict)      # name -> TickerView
+    ticks_delivered: int = 0
+    tick_keys: set = field(default_factory=set)      # (ticker, seq) seen in the bucket
+    s3_objects: int = 0
+    invocations: int = 0
+    alerts: list = field(default_factory=list)
+    alert_files: list = field(default_factory=list)
+    code: str = "working tree"
+    broken: bool = False
+    problems: list = field(default_factory=list)
+
+    def count(self, status):
+        return sum(1 for s in self.runs.values() if s == status)
+
+    succeeded = property(lambda self: self.count("ok"))
+    failed = property(lambda self: self.count("failed"))
+    retrying = property(lambda self: self.count("retrying"))
+
+    def clock_text(self):
+        return iso(self.start_epoch + self.minute * 60)
+
+
+@dataclass(order=True)
+class Attempt:
+    minute: int                                   # logical minute it is due
+    order: int                                    # retries before the minute's new run
+    serial: int
+    run: int = field(compare=False)               # 1-based scheduled run
+    number: int = field(compare=False)            # 1-based attempt
+    event: dict = field(compare=False)
+    request_id: str = field(compare=False)
+
+
+def scheduled_event(epoch, rule_arn):
+    """An EventBridge scheduled event, as `rate(1 minute)` delivers it."""
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": lambdas.ACCOUNT, "time": iso(epoch),
+            "region": stages.DEFAULT_REGION, "resources": [rule_arn], "detail": {}}
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+class Demo:
+    def __init__(self, args, cloud, workdir, out, view):
+        self.args, self.cloud, self.workdir, self.out, self.view = args, cloud, workdir, out, view
+        self.queue, self.serial = [], 0
+        self.break_request = None
+        self.notifier_failures = 0
+        self.seen_keys = set()
+
+    # set-up: the stage's resources and functions, as `tickersim deploy` makes them on AWS
+    def setup(self):
+        try:
+            config = {fn: stages.function_config(STAGE, fn)
+                      for fn in (stages.STREAMING, stages.NOTIFICATION)}
+        except KeyError as exc:
+            raise DemoError(exc.args[0]) from None
+        stream_env = dict(config[stages.STREAMING].environment_variables)
+        notify_env = dict(config[stages.NOTIFICATION].environment_variables)
+        if self.args.seed is not None:
+            stream_env["MARKET_SEED"] = str(self.args.seed)
+        missing = [f"{name} ({fn})" for fn, env, wanted in (
+            (stages.STREAMING, stream_env, ("TABLE_NAME", "DELIVERY_STREAM_NAME")),
+            (stages.NOTIFICATION, notify_env, ("TOPIC_ARN", "OWNER_NAME")))
+            for name in wanted if not env.get(name)]
+        if missing:
+            raise DemoError(f"stage {STAGE!r} in .chalice/config.json lacks "
+                            f"{', '.join(missing)}")
+        self.owner = notify_env["OWNER_NAME"]
+        self.names = names_for(self.owner, STAGE)
+        self.table = stream_env["TABLE_NAME"]
+        self.ticks_per_run = int(stream_env.get("TICKS_PER_RUN", "4"))
+        self.project = stages.PROJECT_DIR
+        self.streaming = Function(
+            name=self.names.streaming_function, handler=STREAMING_HANDLER,
+            code_dir=self.project, environment=stream_env,
+            timeout=config[stages.STREAMING].lambda_timeout,
+            memory=config[stages.STREAMING].lambda_memory_size, region=self.cloud.region)
+        # The notifier keeps the code as it was deployed: later edits cannot silence it.
+        self.notifier = Function(
+            name=self.names.notification_function, handler=NOTIFICATION_HANDLER,
+            code_dir=snapshot(self.project, self.workdir / "notifier"), environment=notify_env,
+            timeout=config[stages.NOTIFICATION].lambda_timeout,
+            memory=config[stages.NOTIFICATION].lambda_memory_size, region=self.cloud.region)
+        self.working = self.streaming
+        if self.args.break_after is not None:
+            self.broken = replace(self.streaming, code_dir=broken_copy(
+                self.project, self.workdir / "broken", STREAMING_HANDLER))
+
+        topic = self.cloud.create_data_resources(
+            self.table, stream_env["DELIVERY_STREAM_NAME"], self.names.bucket,
+            notify_env["TOPIC_ARN"])
+        queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
+        self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.out / "outbox",
+                               formataddr((self.owner, "owner@localhost")))
+        rule = self.cloud.register_functions(self.streaming, self.notifier, self.args.retries)
+        self.rule_arn = self.cloud.arn("events", f"rule/{rule}")
+        self.aws_env = self.cloud.environment()
+
+        now = int(time.time()) // 60 * 60
+        self.state = DemoState(endpoint=self.cloud.endpoint, bucket=self.names.bucket,
+                               out=self.out, interval=self.args.interval, start_epoch=now)
+        for name, ticker in self.read_table().items():
+            self.state.tickers[name] = TickerView(price=ticker.price, first_price=ticker.price)
+        self.view.update(self.state)
+        self.view.event(f"local AWS at {self.cloud.endpoint} (stage {STAGE}): table "
+                        f"{self.table}, bucket {self.names.bucket}, topic {topic}")
+        self.view.event(f"{self.streaming.name} runs {self.project / 'app.py'} (edits apply "
+                        f"at the next run); {self.notifier.name} runs the code as it was "
+                        "at start")
+
+    # the scheduler
+    def push(self, minute, run, number, event, request_id, retry):
+        self.serial += 1
+        heapq.heappush(self.queue, Attempt(minute, 0 if retry else 1, self.serial, run, number,
+                                           event, request_id))
+
+    def schedule(self, run):
+        minute = run - 1
+        self.push(minute, run, 1, scheduled_event(self.state.start_epoch + minute * 60,
+                                                  self.rule_arn), str(uuid.uuid4()), False)
+
+    def run(self):
+        self.wall_start = time.monotonic()
+        self.schedule(1)
+        while self.queue:
+            attempt = heapq.heappop(self.queue)
+            if attempt.number == 1 and (self.args.runs is None or attempt.run < self.args.runs):
+                self.schedule(attempt.run + 1)
+            delay = self.wall_start + attempt.minute * self.args.interval - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.state.minute = attempt.minute
+            if self.breaks_at(attempt):
+                self.break_code(attempt)
+            self.invoke(attempt)
+            self.sync()
+            self.view.update(self.state)
+
+    def breaks_at(self, attempt):
+        return (self.args.break_after is not None and self.break_request is None
+                and attempt.number == 1 and attempt.run == self.args.break_after + 1)
+
+    def break_code(self, attempt):
+        self.break_request = attempt.request_id
+        self.streaming = self.broken
+        self.state.code, self.state.broken = (
+            f"BROKEN copy: body of {STREAMING_HANDLER} commented out", True)
+        self.view.event(f"breaking the code on purpose for run {attempt.run}: {self.broken.name}"
+                        " now runs a copy of app.py whose handler body is commented out",
+                        "bold red")
+
+    def restore_code(self):
+        self.streaming = self.working
+        self.state.code, self.state.broken = "working tree (restored)", False
+        self.view.event("code restored: the next run catches up the missed minutes", "green")
+
+    # one attempt of the streaming function, and what the Lambda service does after it
+    def invoke(self, attempt):
+        label = f"run {attempt.run}" + (f" (retry {attempt.number - 1})"
+                                        if attempt.number > 1 else "")
+        at = self.state.start_epoch + attempt.minute * 60
+        outcome = lambdas.invoke(self.streaming, attempt.event, self.aws_env,
+                                 attempt.request_id, logical_start=at)
+        self.record_log(self.streaming, outcome)
+        self.state.invocations += 1
+        if not outcome.failed:
+            self.state.runs[attempt.run] = "ok"
+            ticks = outcome.payload.get("ticks") if isinstance(outcome.payload, dict) else None
+            self.view.event(f"{label} ok at {attempt.event['time']}: {ticks} ticks "
+                            f"({outcome.duration:.2f} s)")
+            return
+        error = (f"{lambdas.error_type(outcome.payload)}: "
+                 f"{outcome.payload.get('errorMessage', '')}")
+        retries = self.configured_retries()
+        if attempt.number <= retries:
+            wait = RETRY_DELAY_MINUTES[attempt.number - 1]
+            self.state.runs[attempt.run] = "retrying"
+            self.view.event(f"{label} failed: {error}; Lambda retries it in {wait} min "
+                            f"({wait * self.args.interval:g} s here)", "yellow")
+            self.push(attempt.minute + wait, attempt.run, attempt.number + 1, attempt.event,
+                      attempt.request_id, True)
+            return
+        self.state.runs[attempt.run] = "failed"
+        self.view.event(f"{label} failed: {error}; retries exhausted, sending the failure "
+                        f"record to {self.notifier.name}", "red")
+        record = lambdas.failure_record(self.streaming, attempt.event, outcome,
+                                        attempt.number, at + outcome.duration)
+        self.notify(record)
+        if attempt.request_id == self.break_request:
+            self.restore_code()
+
+    def configured_retries(self):
+        """Retries as the local Lambda holds them (the AWS CLI can change them mid-demo)."""
+        config = self.cloud.client("lambda").get_function_event_invoke_config(
+            FunctionName=self.streaming.name)
+        return config.get("MaximumRetryAttempts", lambdas.DEFAULT_RETRIES)
+
+    def notify(self, record):
+        outcome = lambdas.invoke(self.notifier, record, self.aws_env)
+        self.record_log(self.notifier, outcome)
+        if outcome.failed:
+            self.notifier_failures += 1
+            self.view.event(f"{self.notifier.name} failed: {lambdas.error_type(outcome.payload)}"
+                            f": {outcome.payload.get('errorMessage', '')}", "bold red")
+            return
+        if not self.collect_mail(MAIL_WAIT_S):
+            self.view.event("the alert was published but no e-mail reached the mailbox",
+                            "bold red")
+
+    def collect_mail(self, wait_seconds=0):
+        arrived = self.mailbox.collect(wait_seconds=wait_seconds)
+        for alert in arrived:
+            self.state.alerts.append(alert.subject)
+            self.state.alert_files.append(alert.path)
+            self.view.event(f"alert e-mail: {alert.subject} -> {alert.path}", "bold red")
+        return arrived
+
+    def record_log(self, function, outcome):
+        """The invocation's output, framed as CloudWatch Logs frames it."""
+        path = self.out / "logs" / f"{function.name}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"START RequestId: {outcome.request_id} Version: $LATEST\n{outcome.log}"
+                      f"END RequestId: {outcome.request_id}\nREPORT RequestId: "
+                      f"{outcome.request_id}\tDuration: {outcome.duration * 1000:.2f} ms\n")
+
+    # what the bucket and the table hold now
+    def read_table(self):
+        items, _ = table_state.read_all(self.cloud.client("dynamodb"), self.table)
+        return {ticker.name: ticker for ticker in map(parse_ticker, items)}
+
+    def sync(self):
+        """Copy new objects from the bucket to DIR/s3, and read the table's prices."""
+        s3 = self.cloud.client("s3")
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.names.bucket):
+            for entry in page.get("Contents", []):
+                key = entry["Key"]
+                if key in self.seen_keys:
+                    continue
+                data = s3.get_object(Bucket=self.names.bucket, Key=key)["Body"].read()
+                target = self.out / "s3" / key
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                self.seen_keys.add(key)
+                self.state.s3_objects += 1
+                self.take_ticks(data)
+        for name, ticker in self.read_table().items():
+            view = self.state.tickers.setdefault(name, TickerView(ticker.price, ticker.price))
+            view.price = ticker.price
+
+    def take_ticks(self, data):
+        for line in data.decode("utf-8").splitlines():
+            tick = json.loads(line)
+            view = self.state.tickers.setdefault(
+                tick["ticker"], TickerView(tick["price"], tick["price"]))
+            self.state.ticks_delivered += 1
+            self.state.tick_keys.add((tick["ticker"], tick["seq"]))
+            view.ticks += 1
+            view.history.append(tick["price"])
+            if tick["seq"] > view.last_seq:
+                view.last_seq, view.last_tick_price = tick["seq"], tick["price"]
+
+    # the end
+    def check(self):
+        """What went otherwise than configured, in words (empty: the demo behaved)."""
+        s, problems = self.state, []
+        planned = 1 if self.break_request else 0
+        if s.failed != planned:
+            problems.append(f"{s.failed} run(s) failed, {planned} planned")
+        if s.retrying:
+            problems.append(f"{s.retrying} run(s) still had retries pending")
+        if len(s.alerts) != s.failed:
+            problems.append(f"{len(s.alerts)} alert(s) arrived for {s.failed} failed run(s)")
+        wanted = alerts.subject(self.owner)
+        problems += [f"alert subject {a!r} is not {wanted!r}" for a in s.alerts if a != wanted]
+        if self.notifier_failures:
+            problems.append(f"the notifier failed {self.notifier_failures} time(s)")
+        expected = len(s.runs) * len(s.tickers) * self.ticks_per_run
+        if s.ticks_delivered != expected or len(s.tick_keys) != expected:
+            problems.append(f"{s.ticks_delivered} ticks delivered ({len(s.tick_keys)} distinct),"
+                            f" {expected} expected for {len(s.runs)} minute(s)")
+        for name, view in sorted(s.tickers.items()):
+            if view.last_tick_price is not None and view.last_tick_price != view.price:
+                problems.append(f"{name}: table price {view.price} differs from its last "
+                                f"delivered tick {view.last_tick_price}")
+        return problems
+
+    def summary(self, interrupted):
+        s = self.state
+        return {
+            "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
+            "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
+            "s3_objects": s.s3_objects, "alerts": s.alerts,
+            "alert_files": [str(p.relative_to(self.out)) for p in s.alert_files],
+            "prices": {name: v.price for name, v in sorted(s.tickers.items())},
+            "first_time": iso(s.start_epoch), "last_time": s.clock_text(),
+            "interval": self.args.interval, "seed": self.args.seed,
+            "break_after": self.args.break_after, "retries": self.args.retries,
+            "table": self.table, "bucket": s.bucket, "interrupted": interrupted,
+            "problems": s.problems,
+        }
+
+
+def main(args):
+    try:
+        check_arguments(args)
+    except DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    out = prepare_out(args.out)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    demo = None
+    interrupted = False
+    try:
+        with tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
+                (LiveView() if args.live else PlainView()) as view, \
+                LocalCloud(stages.DEFAULT_REGION, args.port) as cloud:
+            demo = Demo(args, cloud, Path(workdir), out, view)
+            try:
+                demo.setup()
+                demo.run()
+            except KeyboardInterrupt:
+                interrupted = True
+                view.event("stopping ...")
+            finally:
+                if getattr(demo, "state", None) is not None:
+                    finish(demo, interrupted)
+    except (DemoError, LocalCloudError, SeedError) as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError) as exc:
+        print(f"demo: the local AWS refused a call: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if demo is None or getattr(demo, "state", None) is None:
+        return 130 if interrupted else 1
+    print(f"local AWS stopped. The data is in {out}: s3/ (every object of the bucket), "
+          "outbox/ (every alert e-mail), logs/ (each function's output), summary.json")
+    for problem in demo.state.problems:
+        print(f"demo: {problem}", file=sys.stderr)
+    if interrupted:
+        return 130
+    return 1 if demo.state.problems else 0
+
+
+def finish(demo, interrupted):
+    """Collect what is still in flight and write the summary; runs on Ctrl-C too."""
+    demo.collect_mail()
+    demo.sync()
+    if not interrupted:
+        demo.state.problems = demo.check()
+    (demo.out / "summary.json").write_text(
+        json.dumps(demo.summary(interrupted), indent=2) + "\n", encoding="utf-8")
+    demo.view.update(demo.state)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

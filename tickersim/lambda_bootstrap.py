@@ -1,0 +1,178 @@
+"""A miniature of the Lambda Python runtime: one invocation of one handler, in this process.
+
+Run as `python -P lambda_bootstrap.py RESULT_FILE` with the function's code directory as the
+working directory, the Lambda environment variables set, and the request on stdin as JSON
+({"handler", "event", "request_id", "function_arn", "deadline_ms"}). It writes to RESULT_FILE
+{"result": ...} or the error payload the Lambda runtime reports ({errorType, errorMessage,
+requestId, stackTrace}), with the same error types for broken code. Function output goes to
+stdout/stderr, as it would go to CloudWatch Logs.
+
+This file runs inside the function's process, so it imports nothing from tickersim.
+"""
+import importlib
+import importlib.machinery
+import json
+import os
+import sys
+import time
+import traceback
+
+# What the Lambda Python runtime provides besides the standard library, and what
+# `chalice deploy` adds to every bundle.
+RUNTIME_PACKAGES = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six",
+                    "awslambdaric", "chalice"}
+
+
+class Fault(Exception):
+    """An error the runtime itself reports (bad code rather than a failing handler)."""
+
+    def __init__(self, error_type, message, trace=()):
+        super().__init__(message)
+        self.payload = {"errorType": error_type, "errorMessage": message, "requestId": "",
+                        "stackTrace": list(trace)}
+
+
+class LambdaContext:
+    """The context object the runtime hands to a handler."""
+
+    def __init__(self, request):
+        self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.invoked_function_arn = request["function_arn"]
+        self.aws_request_id = request["request_id"]
+        self.identity = self.client_context = None
+        self._deadline_ms = request["deadline_ms"]
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(self._deadline_ms - time.time() * 1000))
+
+
+class FreshSourceLoader(importlib.machinery.SourceFileLoader):
+    """Compile the function's own modules from source every time.
+
+    A deploy replaces the files on AWS; locally an edit within the same second and of the
+    same size would otherwise be hidden by a stale __pycache__ entry.
+    """
+
+    def get_code(self, fullname):
+        return self.source_to_code(self.get_data(self.path), self.path)
+
+
+class BundleOnly:
+    """Refuse top-level imports the deployed function could not make.
+
+    On AWS the function sees its bundle, the standard library and the runtime's packages,
+    not the operator's virtualenv: importing e.g. `tickersim` or `moto` fails there, so it
+    fails here too, with the same ImportModuleError.
+    """
+
+    def __init__(self, code_dir, extra):
+        self.code_dir = code_dir
+        self.allowed = RUNTIME_PACKAGES | set(sys.stdlib_module_names) | extra
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None or name in self.allowed:
+            return None
+        if importlib.machinery.PathFinder.find_spec(name, [self.code_dir]) is not None:
+            return None
+        raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+
+
+def bundled_requirements(code_dir):
+    """Import names of what requirements.txt adds to the bundle."""
+    names = set()
+    try:
+        lines = open(os.path.join(code_dir, "requirements.txt"), encoding="utf-8").readlines()
+    except OSError:
+        return names
+    for line in lines:
+        spec = line.split("#", 1)[0].strip()
+        for stop in "<>=!~;[ @":
+            spec = spec.split(stop, 1)[0]
+        if spec:
+            names.add(spec.lower().replace("-", "_"))
+    return names
+
+
+def install_import_rules(code_dir):
+    def only_code_dir(path):
+        full = os.path.abspath(path)
+        if full != code_dir and not full.startswith(code_dir + os.sep):
+            raise ImportError("not the function's code")
+        return importlib.machinery.FileFinder(
+            full, (FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES))
+
+    sys.dont_write_bytecode = True
+    sys.path_hooks.insert(0, only_code_dir)
+    sys.path_importer_cache.clear()
+    sys.path.insert(0, code_dir)
+    sys.meta_path.insert(0, BundleOnly(code_dir, bundled_requirements(code_dir)))
+
+
+def user_frames(tb):
+    """The stack trace lines as the runtime reports them: without the runtime's own frames."""
+    frames = [f for f in traceback.extract_tb(tb) if f.filename != __file__]
+    return traceback.format_list(frames)
+
+
+def load_handler(spec):
+    module_name, _, function_name = spec.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise Fault("Runtime.ImportModuleError",
+                    f"Unable to import module '{module_name}': {exc}") from None
+    except SyntaxError as exc:
+        text = exc.text if exc.text is not None else "\n"
+        raise Fault("Runtime.UserCodeSyntaxError",
+                    f"Syntax error in module '{module_name}': {exc}",
+                    [f'  File "{exc.filename}" Line {exc.lineno}\n    {text}']) from None
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise Fault("Runtime.HandlerNotFound",
+                    f"Handler '{function_name}' missing on module '{module_name}'")
+    return handler
+
+
+def invoke(request):
+    request_id = request["request_id"]
+    try:
+        handler = load_handler(request["handler"])
+    except Fault as fault:
+        return fault.payload
+    except Exception as exc:   # anything else raised while importing the module
+        return {"errorType": type(exc).__name__, "errorMessage": str(exc), "requestId": "",
+                "stackTrace": user_frames(exc.__traceback__)}
+    try:
+        result = handler(request["event"], LambdaContext(request))
+    except Exception as exc:
+        return {"errorType": type(exc).__name__, "errorMessage": str(exc),
+                "requestId": request_id, "stackTrace": user_frames(exc.__traceback__)}
+    try:
+        json.dumps(result)
+    except (TypeError, ValueError) as exc:
+        return {"errorType": "Runtime.MarshalError",
+                "errorMessage": f"Unable to marshal response: {exc}", "requestId": request_id,
+                "stackTrace": []}
+    return {"result": result}
+
+
+def main():
+    result_file = sys.argv[1]
+    request = json.load(sys.stdin)
+    install_import_rules(os.path.abspath(os.getcwd()))
+    outcome = invoke(request)
+    if "errorType" in outcome:
+        # The runtime logs the error too, as CloudWatch shows it.
+        print(f"[ERROR] {outcome['errorType']}: {outcome['errorMessage']}", file=sys.stderr)
+        print("".join(outcome["stackTrace"]), end="", file=sys.stderr)
+    sys.stdout.flush()
+    with open(result_file, "w", encoding="utf-8") as out:
+        json.dump(outcome, out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Lambda emulation for the local cloud: each invocation a fresh process, AWS's async contract.
+
+moto stores functions but never runs them, so tickersim runs them itself: a new Python
+process per invocation (no warm state leaks between runs, and an edited app.py is picked up
+at the next run), the function's timeout, and for asynchronous invocations the retries and
+the on-failure destination record, in the shape AWS hands to the destination.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
+ACCOUNT = "123456789012"            # moto's account id
+PYTHON_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+# AWS retries a failed asynchronous invocation after about 1 minute, then about 2 more.
+RETRY_DELAY_MINUTES = (1, 2)
+DEFAULT_RETRIES = 1                 # DESIGN.md: 0-2, default 1
+_KILL_GRACE_S = 5.0
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    handler: str            # module.function, as Chalice deploys it
+    code_dir: Path          # the code this function runs ("as deployed")
+    environment: dict       # the stage's variables for this function
+    timeout: float          # seconds
+    memory: int = 128
+    region: str = "eu-west-1"
+
+    @property
+    def arn(self):
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{self.name}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    request_id: str
+    payload: dict           # the handler's result, or the error payload the runtime reports
+    failed: bool
+    duration: float         # seconds of wall time
+    log: str                # what the function wrote, as CloudWatch Logs would hold it
+
+
+def iso_millis(epoch):
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def runtime_environment(function, aws_env):
+    """The variables a Lambda process sees: the runtime's own, then the function's.
+
+    Built from scratch rather than from the operator's shell, as on AWS: a variable set
+    in your terminal (MARKET_SEED, AWS_PROFILE...) does not leak into the function.
+    """
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "en_US.UTF-8",
+        "TZ": "UTC",
+        "PYTHONUNBUFFERED": "1",
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{PYTHON_RUNTIME}",
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{uuid.uuid4().hex}",
+        "AWS_REGION": function.region,
+        "AWS_DEFAULT_REGION": function.region,
+        "LAMBDA_TASK_ROOT": str(function.code_dir),
+        "_HANDLER": function.handler,
+    }
+    env.update(aws_env)
+    env.update(function.environment)
+    return env
+
+
+def invoke(function, event, aws_env, request_id=None, logical_start=None):
+    """Run one invocation of `function` on `event` in a fresh process; never raises for the
+    function's own failures (they come back in the Outcome, as from the Lambda service).
+
+    logical_start: when the invocation starts on the demo's clock (default: now), for the
+    time a timeout is reported at.
+    """
+    request_id = request_id or str(uuid.uuid4())
+    started = time.time()
+    logical_start = started if logical_start is None else logical_start
+    request = {"handler": function.handler, "event": event, "request_id": request_id,
+               "function_arn": f"{function.arn}:$LATEST",
+               "deadline_ms": (started + function.timeout) * 1000}
+    with tempfile.TemporaryDirectory(prefix="tickersim-invoke-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        # Its own session: the terminal's Ctrl-C reaches the demo, which stops the
+        # function itself, and a timeout kills the whole process group.
+        process = subprocess.Popen(
+            [sys.executable, "-P", str(BOOTSTRAP), str(result_file)],
+            cwd=function.code_dir, env=runtime_environment(function, aws_env),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True)
+        try:
+            log, _ = process.communicate(json.dumps(request), timeout=function.timeout)
+        except subprocess.TimeoutExpired:
+            stop(process)
+            log, _ = process.communicate()
+            elapsed = time.time() - started
+            return Outcome(request_id, {"errorMessage": (
+                f"{iso_millis(logical_start + elapsed)} {request_id} Task timed out after "
+                f"{elapsed:.2f} seconds")}, True, elapsed, log)
+        except BaseException:
+            stop(process)
+            raise
+        elapsed = time.time() - started
+        try:
+            payload = json.loads(result_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            payload = {"errorType": "Runtime.ExitError", "errorMessage": (
+                f"RequestId: {request_id} Error: Runtime exited with error: "
+                f"exit status {process.returncode}")}
+    if "result" in payload:
+        return Outcome(request_id, payload["result"], False, elapsed, log)
+    return Outcome(request_id, payload, True, elapsed, log)
+
+
+def stop(process):
+    """Kill a function's process group and reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=_KILL_GRACE_S)
+
+
+def failure_record(function, event, outcome, attempts, when):
+    """The record AWS sends to an on-failure destination once retries are exhausted."""
+    return {
+        "version": "1.0",
+        "timestamp": iso_millis(when),
+        "requestContext": {
+            "requestId": outcome.request_id,
+            "functionArn": f"{function.arn}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": event,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                            "functionError": "Unhandled"},
+        "responsePayload": outcome.payload,
+    }
+
+
+def error_type(payload):
+    """The error type an outcome names; a timeout has none on AWS, so say so."""
+    if "errorType" in payload:
+        return payload["errorType"]
+    return "Timeout" if "timed out" in str(payload.get("errorMessage", "")) else "unknown"

@@ -1,0 +1,183 @@
+"""The embedded local AWS: moto's server on 127.0.0.1, and a stage's resources created in it.
+
+The server runs in this process and stops with it: `LocalCloud` is a context manager, and
+nothing outlives the `with` block (no thread, no listening port).
+"""
+import io
+import json
+import logging
+import threading
+import zipfile
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
+                                            create_backend_app)
+from werkzeug.serving import make_server
+
+from seed.load import seed_table
+from tickersim.lambdas import ACCOUNT, PYTHON_RUNTIME
+
+HOST = "127.0.0.1"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_SESSION_TOKEN": "testing"}
+# infra/data.yaml writes to "ticks/!{timestamp:yyyy/MM/dd/HH}/"; moto ignores expressions but
+# appends YYYY/MM/DD/HH/ to a plain prefix, which gives the same keys.
+TICKS_PREFIX = "ticks/"
+ERRORS_PREFIX = "errors/"
+# What `chalice deploy` builds a bundle from (requirements.txt: the bundled packages).
+BUNDLE = ("app.py", "chalicelib", "vendor", "requirements.txt")
+
+
+class LocalCloudError(Exception):
+    """The local cloud could not start: the message says what to change."""
+
+
+class LocalCloud:
+    def __init__(self, region, port=0):
+        self.region = region
+        self.port = port
+        self.endpoint = None
+        self._server = self._thread = None
+        self._clients = {}
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        # One log line per request would drown the demo's own output.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        try:
+            self._server = make_server(HOST, self.port, DomainDispatcherApplication(
+                create_backend_app), threaded=True, request_handler=MotoRequestHandler)
+        except OSError as exc:
+            raise LocalCloudError(f"cannot listen on {HOST}:{self.port} ({exc.strerror}): "
+                                  "pick another --port, or leave it out for a free one") from None
+        self.port = self._server.server_port
+        self.endpoint = f"http://{HOST}:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="moto-server", daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()     # release the port now, not at garbage collection
+        self._thread.join()
+        self._server = self._thread = None
+
+    def environment(self):
+        """What a process needs to reach this cloud: endpoint, region, fake credentials."""
+        return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_REGION": self.region,
+                "AWS_DEFAULT_REGION": self.region, **FAKE_CREDENTIALS}
+
+    def client(self, service):
+        if service not in self._clients:
+            self._clients[service] = boto3.client(
+                service, region_name=self.region, endpoint_url=self.endpoint,
+                aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+                config=Config(retries={"mode": "standard"}))
+        return self._clients[service]
+
+    def arn(self, service, resource):
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT}:{resource}"
+
+    # --- the stage's resources, named as on AWS -------------------------------------
+
+    def create_data_resources(self, table, stream, bucket, topic_arn):
+        """Table (seeded by the seed script's code), bucket, delivery stream, topic.
+
+        Returns the ARN of the topic; it must be the one the stage's notifier publishes to.
+        """
+        seed_table(self.client("dynamodb"), table, create=True)
+        self.client("s3").create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.region})
+        role = self.client("iam").create_role(
+            RoleName=f"{stream}-delivery", AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "firehose.amazonaws.com"}}]}))["Role"]["Arn"]
+        self.client("firehose").create_delivery_stream(
+            DeliveryStreamName=stream, DeliveryStreamType="DirectPut",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": role, "BucketARN": f"arn:aws:s3:::{bucket}",
+                "Prefix": TICKS_PREFIX, "ErrorOutputPrefix": ERRORS_PREFIX,
+                "BufferingHints": {"IntervalInSeconds": 60, "SizeInMBs": 1},
+                "CompressionFormat": "UNCOMPRESSED"})
+        created = self.client("sns").create_topic(Name=topic_arn.rsplit(":", 1)[-1])["TopicArn"]
+        if created != topic_arn:
+            raise LocalCloudError(
+                f"the notifier publishes to {topic_arn} (TOPIC_ARN of the stage in "
+                f".chalice/config.json) but the local topic is {created}: set TOPIC_ARN to "
+                f"{created} for this stage")
+        return created
+
+    def subscribe_mailbox(self, topic_arn, queue_name):
+        """A queue subscribed to the topic, standing in for the owner's inbox."""
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        return url
+
+    def register_functions(self, streaming, notifier, retries, schedule="rate(1 minute)"):
+        """Record the functions, their schedule and the async config in the local Lambda,
+        as `tickersim deploy` does on AWS, so the AWS CLI shows the same set-up.
+
+        moto never runs them: tickersim.lambdas does.
+        """
+        iam, lam, events = self.client("iam"), self.client("lambda"), self.client("events")
+        for function in (streaming, notifier):
+            role = iam.create_role(RoleName=function.name, AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
+            lam.create_function(
+                FunctionName=function.name, Runtime=PYTHON_RUNTIME, Role=role,
+                Handler=function.handler, Code={"ZipFile": bundle_zip(function.code_dir)},
+                Timeout=int(function.timeout), MemorySize=function.memory,
+                Environment={"Variables": function.environment})
+        lam.put_function_event_invoke_config(
+            FunctionName=streaming.name, MaximumRetryAttempts=retries,
+            DestinationConfig={"OnFailure": {"Destination": notifier.arn}})
+        rule = f"{streaming.name}-event"
+        events.put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED")
+        events.put_targets(Rule=rule, Targets=[{"Id": "1", "Arn": streaming.arn}])
+        return rule
+
+
+def bundle_files(code_dir):
+    """(path, relative name) of every file `chalice deploy` would bundle from code_dir."""
+    root = Path(code_dir)
+    for name in BUNDLE:
+        top = root / name
+        paths = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                yield path, path.relative_to(root).as_posix()
+
+
+def bundle_zip(code_dir):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, name in bundle_files(code_dir):
+            zf.write(path, name)
+    return data.getvalue()
+
+
+def snapshot(code_dir, target):
+    """Copy the bundle's files: the code a function keeps, whatever happens to the tree."""
+    target = Path(target)
+    for path, name in bundle_files(code_dir):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(path.read_bytes())
+    return target

@@ -1,0 +1,73 @@
+"""The local mailbox: alerts taken from the queue subscribed to the topic, written as e-mails.
+
+moto never sends e-mail, so the owner's inbox is a queue; each SNS notification becomes an
+RFC 5322 message as SNS's e-mail protocol would deliver it (`.eml`, CRLF line endings).
+"""
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+
+SENDER = "AWS Notifications <no-reply@sns.amazonaws.com>"
+_FOOTER = ("\n--\nIf you wish to stop receiving notifications from this topic, please click or "
+           "visit the link below to unsubscribe:\n{}\n")
+
+
+@dataclass(frozen=True)
+class Alert:
+    subject: str
+    body: str
+    path: Path
+
+
+def to_email(envelope, recipient):
+    """The e-mail SNS sends for one notification envelope (a dict from the queue)."""
+    mail = EmailMessage(policy=SMTP)
+    mail["From"] = SENDER
+    mail["To"] = recipient
+    mail["Subject"] = envelope.get("Subject") or ""
+    sent = envelope.get("Timestamp")
+    if sent:
+        mail["Date"] = format_datetime(datetime.fromisoformat(sent.replace("Z", "+00:00")))
+    mail["Message-ID"] = f"<{envelope.get('MessageId', 'unknown')}@sns.amazonaws.com>"
+    body = envelope.get("Message") or ""
+    if envelope.get("UnsubscribeURL"):
+        body += _FOOTER.format(envelope["UnsubscribeURL"])
+    mail.set_content(body, charset="utf-8")
+    return mail
+
+
+class Mailbox:
+    def __init__(self, sqs, queue_url, outbox, recipient):
+        self.sqs, self.queue_url, self.outbox = sqs, queue_url, Path(outbox)
+        self.recipient = recipient
+        self.alerts = []
+
+    def collect(self, wait_seconds=0):
+        """Write every notification waiting in the queue to the outbox; returns the new ones.
+
+        wait_seconds > 0 long-polls until at least one message is there, or the wait ends.
+        """
+        new = []
+        while True:
+            reply = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                             WaitTimeSeconds=0 if new else wait_seconds)
+            messages = reply.get("Messages", [])
+            if not messages:
+                return new
+            for message in messages:
+                new.append(self._deliver(json.loads(message["Body"])))
+                self.sqs.delete_message(QueueUrl=self.queue_url,
+                                        ReceiptHandle=message["ReceiptHandle"])
+
+    def _deliver(self, envelope):
+        mail = to_email(envelope, self.recipient)
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        path = self.outbox / f"{len(self.alerts) + 1:03d}-{envelope.get('MessageId', 'alert')}.eml"
+        path.write_bytes(mail.as_bytes())
+        alert = Alert(subject=mail["Subject"], body=envelope.get("Message") or "", path=path)
+        self.alerts.append(alert)
+        return alert
