@@ -2,6 +2,9 @@
 import json
 from urllib.parse import quote
 
+from botocore.exceptions import ClientError
+
+from chalicelib.errors import TopicMissing
 from chalicelib.text import ascii_fold, single_line
 
 SUBJECT_LIMIT = 99                 # SNS: "less than 100 characters", ASCII, no line breaks
@@ -108,5 +111,10 @@ def fit(text, limit_bytes):
 def publish(sns, topic_arn, owner, event):
     """Publish the alert; returns the SNS message id."""
     message = fit(body(event, owner), MESSAGE_LIMIT)
-    reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner), Message=message)
+    try:
+        reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner), Message=message)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NotFound":
+            raise TopicMissing(topic_arn) from exc
+        raise
     return reply["MessageId"]

@@ -25,6 +25,14 @@ class StreamMissing(TickersimError):
             "DELIVERY_STREAM_NAME in .chalice/config.json.")
 
 
+class TopicMissing(TickersimError):
+    def __init__(self, topic_arn):
+        super().__init__(
+            f"SNS topic {topic_arn!r} does not exist, so this failure alert cannot be sent. "
+            "Create it with `tickersim deploy` (it comes with the stage's stack), and check "
+            "TOPIC_ARN in .chalice/config.json.")
+
+
 class DeliveryFailed(TickersimError):
     """Firehose kept refusing records until the deadline: no ticker was advanced."""
 

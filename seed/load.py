@@ -121,20 +121,24 @@ def main(argv=None):
     parser.add_argument("--create", action="store_true", help="create the table if missing")
     parser.add_argument("--file", default=str(SEED_FILE), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    session = boto3.session.Session()
+    ddb = session.client("dynamodb", region_name=args.region or session.region_name
+                         or "eu-west-1")
+    return run(ddb, args.table, reset=args.reset, create=args.create, path=args.file)
+
+
+def run(ddb, table, reset=False, create=False, path=SEED_FILE):
+    """seed_table, reported line by line for a person; returns the exit code."""
     try:
-        session = boto3.session.Session()
-        ddb = session.client("dynamodb", region_name=args.region or session.region_name
-                             or "eu-west-1")
-        outcome = seed_table(ddb, args.table, reset=args.reset, create=args.create,
-                             path=args.file)
+        outcome = seed_table(ddb, table, reset=reset, create=create, path=path)
     except SeedError as exc:
         print(f"seed: {exc}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:
-        print(f"seed: AWS refused loading table {args.table!r}: {exc}", file=sys.stderr)
+        print(f"seed: AWS refused loading table {table!r}: {exc}", file=sys.stderr)
         return 1
     for name, what in outcome.items():
-        print(f"{name}: {what}")
+        print(f"{table} {name}: {what}")
     return 0
 
 

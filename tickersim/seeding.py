@@ -2,9 +2,8 @@
 import sys
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
-from seed.load import SeedError, seed_table
+from seed.load import run
 from tickersim import stage as stages
 
 
@@ -20,14 +19,8 @@ def add_arguments(parser):
 def main(args):
     try:
         table = stages.environment(args.stage, stages.STREAMING)["TABLE_NAME"]
-        ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)
-        outcome = seed_table(ddb, table, reset=args.reset, create=args.create)
-    except (KeyError, SeedError) as exc:
-        print(f"seed: {exc}", file=sys.stderr)
+    except KeyError as exc:
+        print(f"seed: {exc.args[0]}", file=sys.stderr)
         return 2
-    except (ClientError, BotoCoreError) as exc:
-        print(f"seed: AWS refused: {exc}", file=sys.stderr)
-        return 1
-    for name, what in outcome.items():
-        print(f"{table} {name}: {what}")
-    return 0
+    ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+    return run(ddb, table, reset=args.reset, create=args.create)

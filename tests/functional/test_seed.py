@@ -20,7 +20,7 @@ def test_create_then_load_the_five_indices(aws, capsys):
     ddb = boto3.client("dynamodb")
     assert prices(ddb) == {"Index_1": "100", "Index_2": "90", "Index_3": "80", "Index_4": "70",
                            "Index_5": "60"}
-    assert "Index_1: created" in capsys.readouterr().out
+    assert f"{TABLE} Index_1: created" in capsys.readouterr().out
 
 
 def test_a_missing_table_without_create_exits_2_and_says_what_to_do(aws, capsys):
