@@ -23,3 +23,26 @@ bench: $(READY)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+
+# One CloudFormation template for the whole system (for pipelines): build/package/sam.json.
+STAGE ?= dev
+package: $(READY)
+	$(BIN)/python -m tickersim.package --stage $(STAGE) --out build/package
+
+# Linters live in their own venv: checkov's pins clash with moto's.
+LINT_VENV := .venv-lint
+LINT_READY := $(LINT_VENV)/.ready
+
+$(LINT_READY): requirements-lint.txt
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-lint.txt
+	touch $@
+
+# parliament reads stdin when it is not a terminal: </dev/null keeps it on the directory.
+lint: $(LINT_READY) package
+	$(LINT_VENV)/bin/cfn-lint infra/data.yaml build/package/sam.json
+	$(LINT_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+		-f infra/data.yaml -f build/package/sam.json
+	$(BIN)/python -m tickersim.lint build/policies
+	$(LINT_VENV)/bin/parliament --directory build/policies --include_policy_extension json \
+		</dev/null

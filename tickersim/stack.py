@@ -1,4 +1,5 @@
 """The stage's data stack (infra/data.yaml): create or update it with progress, delete it."""
+import re
 import time
 from pathlib import Path
 
@@ -143,3 +144,31 @@ def delete(cfn, name, say=print, watcher=None, **watch_options):
     if status != "DELETE_COMPLETE":
         raise StackError(f"stack {name} could not be deleted ({status}): {_why(failures)}")
     return True
+
+
+def resolve(node, refs):
+    """The template fragment with Ref, Fn::GetAtt and Fn::Sub replaced from `refs`
+    ({"Bucket": ..., "Bucket.Arn": ..., "AWS::Region": ...}), for checks that need plain
+    documents (the policy linters, the bucket-policy tests). KeyError names a missing ref."""
+    if isinstance(node, list):
+        return [resolve(item, refs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"Ref"}:
+        return refs[node["Ref"]]
+    if set(node) == {"Fn::GetAtt"}:
+        return refs[".".join(node["Fn::GetAtt"])]
+    if set(node) == {"Fn::Sub"}:
+        return re.sub(r"\$\{([^}!]+)\}", lambda m: refs[m.group(1)], node["Fn::Sub"])
+    return {key: resolve(value, refs) for key, value in node.items()}
+
+
+def example_refs(names, account="111122223333", region="eu-west-1", partition="aws"):
+    """What CloudFormation would resolve the data template's references to, for `names`."""
+    bucket_arn = f"arn:{partition}:s3:::{names.bucket}"
+    return {"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account,
+            "Bucket": names.bucket, "Bucket.Arn": bucket_arn, "BucketName": names.bucket,
+            "Table": names.table, "TableName": names.table, "Topic.TopicName": names.topic,
+            "DeliveryStream": names.stream, "DeliveryStreamName": names.stream,
+            "DeliveryLogGroup": f"/aws/kinesisfirehose/{names.stream}",
+            "DeliveryLogStream": "DestinationDelivery"}

@@ -1,0 +1,79 @@
+"""Fixtures for the deploy/teardown tests: moto's server, a scratch copy of the project, and
+a snapshot of everything a stage owns in the account."""
+import logging
+import shutil
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
+
+PROJECT = Path(__file__).resolve().parents[2]
+# What `chalice deploy` needs from the project, and what deploy reads: never the repo itself,
+# since deploy writes .chalice/config.json, policy files and .chalice/deployed/.
+PROJECT_PARTS = ("app.py", "chalicelib", ".chalice", "seed", "requirements.txt", "infra")
+REGION = "eu-west-1"
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    # moto stores functions without Docker; nothing here invokes them.
+    requests.post(f"{endpoint}/moto-api/config", json={"lambda": {"use_docker": False}},
+                  timeout=10).raise_for_status()
+    yield endpoint
+    server.stop()
+
+
+def copy_project(target):
+    target = Path(target)
+    for part in PROJECT_PARTS:
+        source = PROJECT / part
+        if source.is_dir():
+            shutil.copytree(source, target / part,
+                            ignore=shutil.ignore_patterns("deployed", "deployments",
+                                                          "__pycache__"))
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+class Account:
+    """Read-only views of the moto account, for assertions."""
+
+    def __init__(self, endpoint):
+        session = boto3.session.Session(region_name=REGION)
+
+        def client(service):
+            return session.client(service, endpoint_url=endpoint)
+
+        self.cfn, self.lam, self.events = client("cloudformation"), client("lambda"), \
+            client("events")
+        self.iam, self.dynamodb, self.s3, self.sns = client("iam"), client("dynamodb"), \
+            client("s3"), client("sns")
+
+    def snapshot(self):
+        """Everything that exists, by kind: names only, so two snapshots compare equal when
+        nothing was created or deleted."""
+        return {
+            "stacks": sorted(s["StackName"] for s in self.cfn.describe_stacks()["Stacks"]
+                             if s["StackStatus"] != "DELETE_COMPLETE"),
+            "functions": sorted(f["FunctionName"] for f in self.lam.list_functions()["Functions"]),
+            "rules": sorted(r["Name"] for r in self.events.list_rules()["Rules"]),
+            "roles": sorted(r["RoleName"] for r in self.iam.list_roles()["Roles"]),
+            "tables": sorted(self.dynamodb.list_tables()["TableNames"]),
+            "buckets": sorted(b["Name"] for b in self.s3.list_buckets()["Buckets"]),
+            "topics": sorted(t["TopicArn"] for t in self.sns.list_topics()["Topics"]),
+        }
+
+    def invoke_config(self, function):
+        try:
+            return self.lam.get_function_event_invoke_config(FunctionName=function)
+        except ClientError:
+            return None

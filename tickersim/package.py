@@ -1,0 +1,127 @@
+"""`python -m tickersim.package --stage S --out DIR`: one CloudFormation template for the whole
+system, for teams that deploy through a pipeline (`make package`).
+
+`chalice package --merge-template` merges infra/data.yaml's resources with the functions,
+plus what Chalice cannot express: the async invocation config with its on-failure
+destination, fixed function names, environment variables that reference the stack's own
+resources, and the same least-privilege policies `tickersim deploy` writes, with Fn::Sub ARNs.
+Dictionaries merge into Chalice's template; lists (such as a role's Policies) replace.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+from tickersim import chalice_run, naming, policies, stack
+from tickersim import stage as stages
+from tickersim.deploy import MAX_EVENT_AGE_S
+
+# Resource names in the template `chalice package` generates (CamelCase of the function names).
+CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda"}
+
+# Checkov findings on Chalice's functions, each with the reason it does not apply here.
+_FUNCTION_SKIPS = [
+    {"id": "CKV_AWS_115", "comment": "reserved concurrency would fail in new accounts (limit 10); "
+                                     "the run claim in DynamoDB already serialises runs"},
+    {"id": "CKV_AWS_116", "comment": "failed async runs go to the on-failure destination "
+                                     "(EventInvokeConfig), which replaces a dead-letter queue"},
+    {"id": "CKV_AWS_117", "comment": "the functions reach only public AWS endpoints; a VPC "
+                                     "would add NAT costs and nothing to protect"},
+    {"id": "CKV_AWS_173", "comment": "environment variables hold resource names, no secrets"},
+]
+
+
+def load_data_template(project_dir=stages.PROJECT_DIR):
+    # Long-form intrinsics only (see the template's header), so safe_load reads it whole.
+    return yaml.safe_load((Path(project_dir) / stack.TEMPLATE).read_text())
+
+
+def merge_template(stage, project_dir=stages.PROJECT_DIR):
+    data = load_data_template(project_dir)
+    streaming_env = stages.environment(stage, stages.STREAMING, project_dir)
+    notification_env = stages.environment(stage, stages.NOTIFICATION, project_dir)
+    owner = notification_env.get("OWNER_NAME") or ""
+    params = data["Parameters"]
+    # Defaults from the stage's recorded names, so the template deploys the stage as is.
+    for key, value in {"TableName": streaming_env["TABLE_NAME"],
+                       "DeliveryStreamName": streaming_env["DELIVERY_STREAM_NAME"],
+                       "TopicName": notification_env["TOPIC_ARN"].split(":")[-1],
+                       "BucketName": streaming_env.get("BUCKET_NAME")
+                       or naming.names_for(owner, stage).bucket}.items():
+        params[key]["Default"] = value
+    params["OwnerName"] = {"Type": "String", "Default": owner,
+                           "Description": "Named in every failure alert"}
+    params["MaximumRetryAttempts"] = {"Type": "Number", "Default": 1, "MinValue": 0,
+                                      "MaxValue": 2}
+
+    arns = {key: {"Fn::Sub": arn} for key, arn in policies.arn_templates(
+        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}").items()}
+    documents = policies.documents(arns)
+    resources = data["Resources"]
+    environment = {
+        stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
+                           "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
+                           "BUCKET_NAME": {"Ref": "Bucket"}},
+        stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"}},
+    }
+    for function, logical_id in CHALICE_IDS.items():
+        resources[logical_id] = {
+            "Metadata": {"checkov": {"skip": _FUNCTION_SKIPS}},
+            "Properties": {
+                # Fixed names: the policies and log groups name them, as on `chalice deploy`.
+                "FunctionName": naming.function_name(stage, function),
+                "Environment": {"Variables": environment[function]},
+            },
+        }
+        resources[f"{logical_id}Role"] = {"Properties": {"Policies": [
+            {"PolicyName": f"{logical_id}RolePolicy", "PolicyDocument": documents[function]}]}}
+    # The streaming role's policy (which the function waits for) already allows invoking the
+    # notifier, so this config is valid as soon as the function exists.
+    resources["StreamingFailureDestination"] = {
+        "Type": "AWS::Lambda::EventInvokeConfig",
+        "Properties": {
+            "FunctionName": {"Ref": CHALICE_IDS[stages.STREAMING]},
+            "Qualifier": "$LATEST",
+            "MaximumRetryAttempts": {"Ref": "MaximumRetryAttempts"},
+            "MaximumEventAgeInSeconds": MAX_EVENT_AGE_S,
+            "DestinationConfig": {"OnFailure": {"Destination": {
+                "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
+        },
+    }
+    data["Description"] = f"tickersim stage {stage}: the whole pipeline (make package)"
+    return data
+
+
+def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR):
+    """Write OUT/sam.json (the merged template) and OUT/deployment.zip; returns the template."""
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    merge_file = out_dir.parent / f"merge-{stage}.json"
+    merge_file.write_text(json.dumps(merge_template(stage, project_dir), indent=2) + "\n")
+    chalice_run.run(project_dir, region, None, "package", "--stage", stage,
+                    "--merge-template", str(merge_file), str(out_dir))
+    return out_dir / "sam.json"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stage", default=naming.DEFAULT_STAGE)
+    parser.add_argument("--out", default="build/package", help="output directory")
+    parser.add_argument("--region", default=stages.DEFAULT_REGION)
+    parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR)
+    args = parser.parse_args(argv)
+    try:
+        template = package(args.stage, args.out, args.region, args.project_dir)
+    except (KeyError, ValueError, chalice_run.ChaliceFailed) as exc:
+        print(f"package: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {template} and its deployment.zip: deploy them with `aws cloudformation "
+          f"package` + `deploy --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND`, passing "
+          "AlertEmail")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

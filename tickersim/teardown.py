@@ -1,0 +1,196 @@
+"""`tickersim teardown --stage S`: delete everything the stage created, bucket contents included.
+
+Order: the functions first (so nothing writes any more), then the bucket's every version and
+delete marker, then the data stack, then the stage's deployed state. Each step looks at what
+is there, so running it twice, or after a half-failed deploy, is safe.
+"""
+import sys
+from pathlib import Path
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tickersim import chalice_run, naming, stack
+from tickersim import stage as stages
+
+_MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
+_STACK_ATTEMPTS = 3   # Firehose may flush a last buffer into the bucket after it was emptied
+
+
+class TeardownError(Exception):
+    pass
+
+
+def add_arguments(parser):
+    parser.add_argument("--stage", required=True, help="the stage to delete")
+    parser.add_argument("--yes", action="store_true", help="do not ask before deleting")
+    parser.add_argument("--region", default=stages.DEFAULT_REGION)
+    parser.add_argument("--endpoint", default=None,
+                        help="AWS endpoint URL (moto); AWS_ENDPOINT_URL is honoured too")
+    parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
+                        help="the tickersim project (default: this checkout)")
+
+
+def main(args):
+    try:
+        naming.check_stage(args.stage)
+        removed = teardown(args.project_dir, args.stage, region=args.region,
+                           endpoint=args.endpoint, confirm=None if args.yes else _ask)
+    except ValueError as exc:
+        print(f"teardown: {exc}", file=sys.stderr)
+        return 2
+    except (TeardownError, stack.StackError, chalice_run.ChaliceFailed) as exc:
+        print(f"teardown: {exc}", file=sys.stderr)
+        return 1
+    except (ClientError, BotoCoreError) as exc:
+        print(f"teardown: AWS refused: {exc}. Fix the cause and run teardown again: it "
+              "carries on with whatever is left.", file=sys.stderr)
+        return 1
+    if removed is None:
+        print("teardown: nothing deleted")
+        return 1
+    print("\nRemoved:" if removed else f"\nNothing of stage {args.stage!r} was left to remove.")
+    for line in removed:
+        print(f"  - {line}")
+    return 0
+
+
+def _ask(stage, found):
+    if not sys.stdin.isatty():
+        raise TeardownError("refusing to delete without asking: pass --yes")
+    print(f"This deletes stage {stage!r} for good:")
+    for line in found:
+        print(f"  - {line}")
+    return input(f"Type the stage name ({stage}) to go ahead: ").strip() == stage
+
+
+def _code(exc):
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def _gone(call, *args, **kwargs):
+    """Run a delete call; False if the thing was already gone."""
+    try:
+        call(*args, **kwargs)
+        return True
+    except ClientError as exc:
+        if _code(exc) in _MISSING:
+            return False
+        raise
+
+
+def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, confirm=None,
+             say=print, watch_options=None):
+    """Delete the stage; returns what was removed, or None if the user said no."""
+    session = boto3.session.Session(region_name=region)
+
+    def client(service):
+        return session.client(service, endpoint_url=endpoint)
+
+    cfn, lam = client("cloudformation"), client("lambda")
+    stack_name = naming.stack_name(stage)
+    functions = [naming.function_name(stage, f) for f in (stages.STREAMING, stages.NOTIFICATION)]
+    deployed = chalice_run.deployed_resources(project_dir, stage)
+    bucket = stack.physical_id(cfn, stack_name, "Bucket")
+    found = ([f"stack {stack_name}"] if stack.describe(cfn, stack_name) else []) \
+        + ([f"bucket {bucket} and every object version in it"] if bucket else []) \
+        + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)]
+    if not found and not deployed:
+        return []
+    if confirm is not None and not confirm(stage, found):
+        return None
+
+    removed = []
+    if deployed:
+        say(f"chalice delete --stage {stage}")
+        chalice_run.run(project_dir, region, endpoint, "delete", "--stage", stage)
+        removed += [_describe(stage, name, r) for name, r in deployed.items()]
+    # What a half-failed `chalice deploy` created but never recorded, found by name.
+    removed += _sweep(client("events"), lam, client("iam"), client("logs"), functions)
+
+    s3 = client("s3")
+    for attempt in range(1, _STACK_ATTEMPTS + 1):
+        if bucket:
+            count = empty_bucket(s3, bucket)
+            removed.append(f"{count} object version(s) and delete marker(s) in {bucket}")
+        try:
+            if stack.delete(cfn, stack_name, say=say, **(watch_options or {})):
+                removed.append(f"stack {stack_name} (table, bucket, delivery stream, topic, "
+                               "subscriptions, delivery role and log group)")
+            break
+        except stack.StackError:
+            if attempt == _STACK_ATTEMPTS or not bucket:
+                raise
+            say("the bucket was written to again while deleting: emptying it once more")
+
+    state = chalice_run.deployed_file(project_dir, stage)
+    if state.exists():
+        state.unlink()
+        removed.append(f"deployed state {state.relative_to(project_dir)}")
+    return removed
+
+
+def _describe(stage, name, resource):
+    kind = {"iam_role": "role", "lambda_function": "function",
+            "cloudwatch_event": "schedule rule"}.get(resource["resource_type"],
+                                                     resource["resource_type"])
+    return f"{kind} " + (resource.get("role_name") or resource.get("rule_name")
+                         or naming.function_name(stage, name))
+
+
+def _exists(get, **kwargs):
+    try:
+        get(**kwargs)
+        return True
+    except ClientError as exc:
+        if _code(exc) in _MISSING:
+            return False
+        raise
+
+
+def _sweep(events, lam, iam, logs, functions):
+    removed = []
+    for function in functions:
+        rule = f"{function}-event"       # Chalice's name for a function's schedule rule
+        if _exists(events.describe_rule, Name=rule):
+            targets = [t["Id"] for t in events.list_targets_by_rule(Rule=rule)["Targets"]]
+            if targets:
+                events.remove_targets(Rule=rule, Ids=targets)
+            events.delete_rule(Name=rule)
+            removed.append(f"rule {rule}")
+        if _gone(lam.delete_function, FunctionName=function):
+            removed.append(f"function {function}")
+        if _exists(iam.get_role, RoleName=function):   # Chalice names each role as its function
+            for policy in iam.list_role_policies(RoleName=function)["PolicyNames"]:
+                iam.delete_role_policy(RoleName=function, PolicyName=policy)
+            iam.delete_role(RoleName=function)
+            removed.append(f"role {function}")
+        # Lambda creates its log group on first run; the stack does not own it.
+        if _gone(logs.delete_log_group, logGroupName=f"/aws/lambda/{function}"):
+            removed.append(f"log group /aws/lambda/{function}")
+    return removed
+
+
+def empty_bucket(s3, bucket):
+    """Delete every object version and delete marker; returns how many. Lists afresh each
+    round, so objects that arrive meanwhile are caught too."""
+    count = 0
+    while True:
+        try:
+            page = s3.list_object_versions(Bucket=bucket, MaxKeys=1000)
+        except ClientError as exc:
+            if _code(exc) in _MISSING:
+                return count
+            raise
+        keys = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        if not keys:
+            return count
+        reply = s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+        if reply.get("Errors"):
+            first = reply["Errors"][0]
+            raise TeardownError(f"S3 refused to delete {len(reply['Errors'])} object(s) in "
+                                f"{bucket}, e.g. {first.get('Key')}: {first.get('Message')}. "
+                                "Check the bucket policy and your permissions, then run "
+                                "teardown again")
+        count += len(keys)
