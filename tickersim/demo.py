@@ -26,9 +26,9 @@ from chalicelib.items import parse_ticker
 from chalicelib.ticks import iso
 from seed.load import SeedError
 from tickersim import lambdas, stage as stages
-from tickersim.lambdas import RETRY_DELAY_MINUTES, Function
+from tickersim.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.liveview import LiveView, PlainView
-from tickersim.localcloud import LocalCloud, LocalCloudError, snapshot
+from tickersim.localcloud import LocalCloud, LocalCloudError
 from tickersim.mailbox import Mailbox
 from tickersim.naming import names_for
 

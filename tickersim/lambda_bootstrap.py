@@ -2,7 +2,8 @@
 
 Run as `python -P lambda_bootstrap.py RESULT_FILE` with the function's code directory as the
 working directory, the Lambda environment variables set, and the request on stdin as JSON
-({"handler", "event", "request_id", "function_arn", "deadline_ms"}). It writes to RESULT_FILE
+({"handler", "event", "request_id", "function_arn", "deadline_ms", "bundle"}, bundle: the
+top-level modules the deployment package holds). It writes to RESULT_FILE
 {"result": ...} or the error payload the Lambda runtime reports ({errorType, errorMessage,
 requestId, stackTrace}), with the same error types for broken code. Function output goes to
 stdout/stderr, as it would go to CloudWatch Logs.
@@ -69,47 +70,29 @@ class BundleOnly:
     fails here too, with the same ImportModuleError.
     """
 
-    def __init__(self, code_dir, extra):
-        self.code_dir = code_dir
-        self.allowed = RUNTIME_PACKAGES | set(sys.stdlib_module_names) | extra
+    def __init__(self, allowed):
+        self.allowed = RUNTIME_PACKAGES | set(sys.stdlib_module_names) | allowed
 
     def find_spec(self, name, path=None, target=None):
         if path is not None or name in self.allowed:
             return None
-        if importlib.machinery.PathFinder.find_spec(name, [self.code_dir]) is not None:
-            return None
         raise ModuleNotFoundError(f"No module named '{name}'", name=name)
 
 
-def bundled_requirements(code_dir):
-    """Import names of what requirements.txt adds to the bundle."""
-    names = set()
-    try:
-        lines = open(os.path.join(code_dir, "requirements.txt"), encoding="utf-8").readlines()
-    except OSError:
-        return names
-    for line in lines:
-        spec = line.split("#", 1)[0].strip()
-        for stop in "<>=!~;[ @":
-            spec = spec.split(stop, 1)[0]
-        if spec:
-            names.add(spec.lower().replace("-", "_"))
-    return names
-
-
-def install_import_rules(code_dir):
+def install_import_rules(code_dir, bundle):
     def only_code_dir(path):
         full = os.path.abspath(path)
         if full != code_dir and not full.startswith(code_dir + os.sep):
             raise ImportError("not the function's code")
         return importlib.machinery.FileFinder(
-            full, (FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES))
+            full, (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+            (FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES))
 
     sys.dont_write_bytecode = True
     sys.path_hooks.insert(0, only_code_dir)
     sys.path_importer_cache.clear()
-    sys.path.insert(0, code_dir)
-    sys.meta_path.insert(0, BundleOnly(code_dir, bundled_requirements(code_dir)))
+    sys.path[:0] = [code_dir, os.path.join(code_dir, "vendor")]
+    sys.meta_path.insert(0, BundleOnly(set(bundle)))
 
 
 def user_frames(tb):
@@ -163,7 +146,7 @@ def invoke(request):
 def main():
     result_file = sys.argv[1]
     request = json.load(sys.stdin)
-    install_import_rules(os.path.abspath(os.getcwd()))
+    install_import_rules(os.path.abspath(os.getcwd()), request["bundle"])
     outcome = invoke(request)
     if "errorType" in outcome:
         # The runtime logs the error too, as CloudWatch shows it.

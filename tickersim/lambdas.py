@@ -5,14 +5,17 @@ process per invocation (no warm state leaks between runs, and an edited app.py i
 at the next run), the function's timeout, and for asynchronous invocations the retries and
 the on-failure destination record, in the shape AWS hands to the destination.
 """
+import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +26,8 @@ PYTHON_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 # AWS retries a failed asynchronous invocation after about 1 minute, then about 2 more.
 RETRY_DELAY_MINUTES = (1, 2)
 DEFAULT_RETRIES = 1                 # DESIGN.md: 0-2, default 1
+# What `chalice deploy` builds a bundle from; vendor/'s contents land at the bundle's root.
+BUNDLE = ("app.py", "chalicelib", "vendor", "requirements.txt")
 _KILL_GRACE_S = 5.0
 
 
@@ -93,6 +98,7 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None):
     logical_start = started if logical_start is None else logical_start
     request = {"handler": function.handler, "event": event, "request_id": request_id,
                "function_arn": f"{function.arn}:$LATEST",
+               "bundle": bundle_modules(function.code_dir),
                "deadline_ms": (started + function.timeout) * 1000}
     with tempfile.TemporaryDirectory(prefix="tickersim-invoke-") as tmp:
         result_file = Path(tmp) / "result.json"
@@ -159,3 +165,46 @@ def error_type(payload):
     if "errorType" in payload:
         return payload["errorType"]
     return "Timeout" if "timed out" in str(payload.get("errorMessage", "")) else "unknown"
+
+
+def bundle_files(code_dir):
+    """(path, relative name) of every file `chalice deploy` would bundle from code_dir."""
+    root = Path(code_dir)
+    for name in BUNDLE:
+        top = root / name
+        paths = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                yield path, path.relative_to(root).as_posix()
+
+
+def bundle_zip(code_dir):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, name in bundle_files(code_dir):
+            zf.write(path, name)
+    return data.getvalue()
+
+
+def snapshot(code_dir, target):
+    """Copy the bundle's files: the code a function keeps, whatever happens to the tree."""
+    target = Path(target)
+    for path, name in bundle_files(code_dir):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_bytes(path.read_bytes())
+    return target
+
+
+def bundle_modules(code_dir):
+    """Top-level modules the deployed function can import from its own bundle: its code,
+    vendor/'s contents, and (by their import names, as a rule) requirements.txt's packages."""
+    root = Path(code_dir)
+    names = {"app", "chalicelib"}
+    if (root / "vendor").is_dir():
+        names |= {p.stem for p in (root / "vendor").iterdir()}
+    requirements = root / "requirements.txt"
+    for line in requirements.read_text().splitlines() if requirements.is_file() else []:
+        name = re.split(r"[<>=!~;\[ @#]", line.strip(), maxsplit=1)[0]
+        if name:
+            names.add(name.lower().replace("-", "_"))
+    return sorted(names)

@@ -3,12 +3,9 @@
 The server runs in this process and stops with it: `LocalCloud` is a context manager, and
 nothing outlives the `with` block (no thread, no listening port).
 """
-import io
 import json
 import logging
 import threading
-import zipfile
-from pathlib import Path
 
 import boto3
 from botocore.config import Config
@@ -17,7 +14,7 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
 from werkzeug.serving import make_server
 
 from seed.load import seed_table
-from tickersim.lambdas import ACCOUNT, PYTHON_RUNTIME
+from tickersim.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -26,8 +23,6 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 # appends YYYY/MM/DD/HH/ to a plain prefix, which gives the same keys.
 TICKS_PREFIX = "ticks/"
 ERRORS_PREFIX = "errors/"
-# What `chalice deploy` builds a bundle from (requirements.txt: the bundled packages).
-BUNDLE = ("app.py", "chalicelib", "vendor", "requirements.txt")
 
 
 class LocalCloudError(Exception):
@@ -154,30 +149,3 @@ class LocalCloud:
         events.put_targets(Rule=rule, Targets=[{"Id": "1", "Arn": streaming.arn}])
         return rule
 
-
-def bundle_files(code_dir):
-    """(path, relative name) of every file `chalice deploy` would bundle from code_dir."""
-    root = Path(code_dir)
-    for name in BUNDLE:
-        top = root / name
-        paths = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
-        for path in paths:
-            if path.is_file() and "__pycache__" not in path.parts:
-                yield path, path.relative_to(root).as_posix()
-
-
-def bundle_zip(code_dir):
-    data = io.BytesIO()
-    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, name in bundle_files(code_dir):
-            zf.write(path, name)
-    return data.getvalue()
-
-
-def snapshot(code_dir, target):
-    """Copy the bundle's files: the code a function keeps, whatever happens to the tree."""
-    target = Path(target)
-    for path, name in bundle_files(code_dir):
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_bytes(path.read_bytes())
-    return target

@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 SENDER = "AWS Notifications <no-reply@sns.amazonaws.com>"
+MAX_LINE = 998          # RFC 5322: characters in a line, without its CRLF
 _FOOTER = ("\n--\nIf you wish to stop receiving notifications from this topic, please click or "
            "visit the link below to unsubscribe:\n{}\n")
 
@@ -36,7 +37,9 @@ def to_email(envelope, recipient):
     body = envelope.get("Message") or ""
     if envelope.get("UnsubscribeURL"):
         body += _FOOTER.format(envelope["UnsubscribeURL"])
-    mail.set_content(body, charset="utf-8")
+    # Plain 7-bit text when it fits, so the .eml reads as it is in any editor.
+    readable = body.isascii() and all(len(line) <= MAX_LINE for line in body.splitlines())
+    mail.set_content(body, charset="utf-8", cte="7bit" if readable else "quoted-printable")
     return mail
 
 

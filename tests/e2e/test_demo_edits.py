@@ -1,0 +1,68 @@
+"""Editing app.py while the demo runs: the next run picks the edit up, the alert names it.
+
+Each case breaks app.py in a copy of the project after its first good run; the notifier
+keeps the code it started with, so even code that no longer parses is reported.
+"""
+import os
+
+import pytest
+
+from tests.e2e.conftest import alerts_in, summary_of
+
+EXCEPTION = "    raise RuntimeError('tick source unplugged')\n"
+
+
+def replace_atomically(path, text):
+    """Save as editors do: a run starting meanwhile sees the old file or the new, not half."""
+    draft = path.with_suffix(".draft")
+    draft.write_text(text)
+    os.replace(draft, path)
+
+
+def syntax_error(source):
+    return source + "\ndef half_written(event:\n"
+
+
+def handler_renamed(source):
+    return source.replace("stream_ticks", "stream_prices")
+
+
+def exception_raised(source):
+    head, tail = source.split("def stream_ticks(event):\n")
+    return head + "def stream_ticks(event):\n" + EXCEPTION + tail
+
+
+def imports_operator_tooling(source):
+    # Fine in the virtualenv, absent from the Lambda bundle: AWS cannot import it.
+    return "import tickersim\n" + source
+
+
+@pytest.mark.parametrize("edit, error_type, message", [
+    (syntax_error, "Runtime.UserCodeSyntaxError", "Syntax error in module 'app'"),
+    (handler_renamed, "Runtime.HandlerNotFound", "Handler 'stream_ticks' missing on module 'app'"),
+    (exception_raised, "RuntimeError", "tick source unplugged"),
+    (imports_operator_tooling, "Runtime.ImportModuleError",
+     "Unable to import module 'app': No module named 'tickersim'"),
+], ids=lambda v: getattr(v, "__name__", None))
+def test_an_edit_to_app_py_fails_the_next_run_and_the_alert_names_it(
+        edit, error_type, message, start_demo, project_copy, tmp_path):
+    out = tmp_path / "out"
+    app = project_copy / "app.py"
+    # 1.5 s between runs leaves room to save the edit before the second run starts.
+    demo = start_demo("--runs", 3, "--interval", 1.5, "--retries", 0, "--out", out,
+                      cwd=project_copy)
+    demo.wait_for(r"run 1 ok")
+    replace_atomically(app, edit(app.read_text()))
+    demo.wait_for(rf"run \d failed: {error_type}")
+    demo.wait_for(r"alert e-mail: ")
+    assert demo.finish() == 1, demo.text()     # an unplanned failure: not as configured
+
+    mails = alerts_in(out)
+    assert mails
+    for mail in mails:
+        body = mail.get_content()
+        assert f"Error type:      {error_type}" in body
+        assert message in body
+    summary = summary_of(out)
+    assert summary["succeeded"] >= 1 and summary["failed"] == len(mails)
+    assert summary["problems"], "the summary says what went otherwise than configured"

@@ -1,0 +1,83 @@
+"""The demo's Lambda emulation on its own: timeouts, exits and edits, as the Lambda service
+reports them. Each invocation is a real process running a tiny handler."""
+import os
+import py_compile
+import re
+
+import pytest
+
+from tickersim import lambdas
+from tickersim.lambdas import Function
+
+HANDLER = "def handler(event, context):\n    {}\n"
+
+
+@pytest.fixture
+def function(tmp_path):
+    def make(body, timeout=30.0):
+        (tmp_path / "app.py").write_text(HANDLER.format(body))
+        return Function(name="tickersim-local-streaming-lambda", handler="app.handler",
+                        code_dir=tmp_path, environment={"TABLE_NAME": "t"}, timeout=timeout)
+    return make
+
+
+def test_a_handler_sees_the_lambda_environment_and_context(function):
+    fn = function("import os; return {'table': os.environ['TABLE_NAME'], "
+                  "'name': context.function_name, 'left': context.get_remaining_time_in_millis(),"
+                  " 'shell': os.environ.get('TICKERSIM_SHELL_ONLY')}")
+    os.environ["TICKERSIM_SHELL_ONLY"] = "leaks"
+    try:
+        outcome = lambdas.invoke(fn, {}, {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, "req-1")
+    finally:
+        del os.environ["TICKERSIM_SHELL_ONLY"]
+    assert not outcome.failed, outcome
+    assert outcome.payload["table"] == "t" and outcome.payload["name"] == fn.name
+    assert 0 < outcome.payload["left"] <= 30_000
+    assert outcome.payload["shell"] is None      # the operator's shell does not leak in
+
+
+def test_a_timeout_kills_the_process_and_reports_as_aws_does(function):
+    fn = function("import time; print('started', flush=True); time.sleep(60)", timeout=1.0)
+    outcome = lambdas.invoke(fn, {}, {}, "req-2", logical_start=0)
+    assert outcome.failed and "started" in outcome.log
+    assert set(outcome.payload) == {"errorMessage"}
+    assert re.fullmatch(r"1970-01-01T00:00:01\.\d{3}Z req-2 Task timed out after 1\.\d\d seconds",
+                        outcome.payload["errorMessage"])
+    assert lambdas.error_type(outcome.payload) == "Timeout"
+
+
+def test_exiting_the_process_is_a_runtime_exit_error(function):
+    outcome = lambdas.invoke(function("import os; os._exit(3)"), {}, {}, "req-3")
+    assert outcome.payload["errorType"] == "Runtime.ExitError"
+    assert outcome.payload["errorMessage"].endswith("exit status 3")
+
+
+def test_a_result_that_is_not_json_is_a_marshal_error(function):
+    outcome = lambdas.invoke(function("return {1, 2}"), {}, {}, "req-4")
+    assert outcome.payload["errorType"] == "Runtime.MarshalError"
+
+
+def test_an_edit_of_the_same_size_in_the_same_second_is_picked_up(function):
+    fn = function("return 'one'")
+    assert lambdas.invoke(fn, {}, {}).payload == "one"
+    app = fn.code_dir / "app.py"
+    py_compile.compile(str(app))          # as any import of the working tree leaves behind
+    stat = app.stat()
+    app.write_text(app.read_text().replace("one", "two"))
+    os.utime(app, ns=(stat.st_atime_ns, stat.st_mtime_ns))   # a stale cache would match
+    assert lambdas.invoke(fn, {}, {}).payload == "two"
+
+
+def test_the_failure_record_has_the_shape_aws_sends(function):
+    from tests.support import event
+    fn = function("raise ValueError('no')")
+    scheduled = event("scheduled-event")
+    outcome = lambdas.invoke(fn, scheduled, {}, "req-5")
+    record = lambdas.failure_record(fn, scheduled, outcome, 2, 0)
+    fixture = event("failure-exception")
+    assert set(record) == set(fixture)
+    for part in ("requestContext", "responseContext", "responsePayload"):
+        assert set(record[part]) == set(fixture[part])
+    assert record["requestPayload"] == scheduled
+    assert record["responsePayload"]["errorType"] == "ValueError"
+    assert record["responsePayload"]["stackTrace"][-1].startswith(f'  File "{fn.code_dir}')

@@ -1,0 +1,67 @@
+"""Stopping the demo: Ctrl-C leaves no process and no port behind, and says where the data is;
+`tickersim browse --stage local` reads the running demo's bucket."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tests.e2e.conftest import PROJECT, summary_of
+
+
+def processes_reaching(endpoint):
+    """Pids of processes (Lambda invocations) whose environment points at the endpoint."""
+    marker = f"AWS_ENDPOINT_URL={endpoint}\0".encode()
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if marker in (proc / "environ").read_bytes():
+                    pids.append(int(proc.name))
+            except OSError:
+                continue          # gone meanwhile, or not ours to read
+    return pids
+
+
+def accepts_connections(endpoint):
+    parts = urlsplit(endpoint)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_browse_reads_the_running_demo_and_ctrl_c_cleans_up(start_demo, tmp_path):
+    out = tmp_path / "out"
+    demo = start_demo("--interval", 0.5, "--out", out)      # no --runs: until Ctrl-C
+    endpoint = demo.wait_for(r"local AWS at (http://127\.0\.0\.1:\d+)").group(1)
+    demo.wait_for(r"run 2 ok")
+
+    browse = subprocess.run(
+        [sys.executable, "-m", "tickersim", "browse", "--stage", "local", "--endpoint",
+         endpoint, "--count", "10"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert browse.returncode == 0, browse.stderr
+    assert "s3://deadalovelace-deliverystream-s3-local/ticks/" in browse.stdout
+    rows = [line.split() for line in browse.stdout.splitlines() if line.startswith("Index_")]
+    assert len(rows) == 10
+    assert {row[0] for row in rows} == {f"Index_{n}" for n in range(1, 6)}
+
+    demo.process.send_signal(signal.SIGINT)
+    assert demo.finish(timeout=30) == 130, demo.text()
+    assert f"The data is in {out}" in demo.text()
+    assert not accepts_connections(endpoint)
+    assert processes_reaching(endpoint) == []
+    summary = summary_of(out)
+    assert summary["interrupted"] is True and summary["succeeded"] >= 2
+    assert summary["ticks_delivered"] >= 2 * 5 * 4
+
+
+def test_browse_local_without_an_endpoint_says_what_to_pass():
+    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    browse = subprocess.run([sys.executable, "-m", "tickersim", "browse", "--stage", "local"],
+                            cwd=PROJECT, capture_output=True, text=True, timeout=60, env=env)
+    assert browse.returncode == 2
+    assert "--endpoint http://127.0.0.1:PORT" in browse.stderr
