@@ -1,0 +1,133 @@
+"""infra/data.yaml, the parts moto's CloudFormation skips, checked by other means.
+
+The e2e deploy test creates the stack on moto's server, but moto's CloudFormation silently
+skips AWS::KinesisFirehose::DeliveryStream, AWS::SNS::Subscription and AWS::Logs::LogStream
+(the bucket policy is in test_bucket_policy.py). Here the delivery stream's properties are
+sent, resolved, to the real CreateDeliveryStream API (botocore validates every field against
+the service model; moto stores them) and the rest is checked in the template itself.
+"""
+import fnmatch
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from seed.load import KEY
+from tickersim import naming, stack
+from tickersim.package import load_data_template
+
+NAMES = naming.names_for("Kyle Maposa")
+TEMPLATE = load_data_template()
+RESOURCES = TEMPLATE["Resources"]
+REFS = {**stack.example_refs(NAMES, account="123456789012"),
+        "DeliveryRole.Arn": "arn:aws:iam::123456789012:role/tickersim-dev-data-DeliveryRole-X"}
+
+
+@pytest.fixture
+def delivery_stream():
+    properties = stack.resolve(RESOURCES["DeliveryStream"]["Properties"], REFS)
+    with mock_aws():
+        firehose = boto3.client("firehose")
+        firehose.create_delivery_stream(**properties)
+        yield firehose.describe_delivery_stream(
+            DeliveryStreamName=NAMES.stream)["DeliveryStreamDescription"]
+
+
+def test_the_delivery_stream_is_a_valid_direct_put_stream_into_the_bucket(delivery_stream):
+    assert delivery_stream["DeliveryStreamType"] == "DirectPut"
+    destination = delivery_stream["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert destination["BucketARN"] == f"arn:aws:s3:::{NAMES.bucket}"
+    assert destination["RoleARN"] == REFS["DeliveryRole.Arn"]
+    assert destination["Prefix"] == "ticks/!{timestamp:yyyy/MM/dd/HH}/"
+    assert "!{firehose:error-output-type}" in destination["ErrorOutputPrefix"]
+    # A live demo: ticks show up about a minute after each run.
+    assert destination["BufferingHints"] == {"IntervalInSeconds": 60, "SizeInMBs": 1}
+    assert destination["CloudWatchLoggingOptions"] == {
+        "Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{NAMES.stream}",
+        "LogStreamName": "DestinationDelivery"}
+
+
+def _statements(document):
+    return document["Statement"]
+
+
+def _allows(document, action, resource):
+    return any(action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+               and any(fnmatch.fnmatchcase(resource, r)
+                       for r in (s["Resource"] if isinstance(s["Resource"], list)
+                                 else [s["Resource"]]))
+               for s in _statements(document) if s["Effect"] == "Allow")
+
+
+def test_the_delivery_role_writes_only_where_the_stream_writes():
+    role = RESOURCES["DeliveryRole"]["Properties"]
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "firehose.amazonaws.com"}]
+    assert stack.resolve(trust[0]["Condition"], REFS) == {
+        "StringEquals": {"sts:ExternalId": "123456789012"}}   # no confused deputy
+    (policy,) = role["Policies"]
+    document = stack.resolve(policy["PolicyDocument"], REFS)
+    bucket = f"arn:aws:s3:::{NAMES.bucket}"
+    assert _allows(document, "s3:PutObject", f"{bucket}/ticks/2026/11/26/09/x")
+    assert _allows(document, "s3:PutObject", f"{bucket}/errors/format-conversion-failed/x")
+    assert not _allows(document, "s3:PutObject", f"{bucket}/elsewhere")
+    assert not _allows(document, "s3:PutObject", "arn:aws:s3:::someone-elses-bucket/ticks/x")
+    assert _allows(document, "logs:PutLogEvents",
+                   f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/kinesisfirehose/"
+                   f"{NAMES.stream}:log-stream:DestinationDelivery")
+    assert {a for s in _statements(document) for a in
+            (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])} == {
+        "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
+        "s3:ListBucketMultipartUploads", "s3:PutObject", "logs:PutLogEvents"}
+
+
+def test_each_alert_address_gets_an_email_subscription_to_the_topic():
+    subscriptions = {name: r for name, r in RESOURCES.items()
+                     if r["Type"] == "AWS::SNS::Subscription"}
+    endpoints = {r["Properties"]["Endpoint"]["Ref"]: r.get("Condition")
+                 for r in subscriptions.values()}
+    assert endpoints == {"AlertEmail": None, "AlertEmail2": "HasAlertEmail2",
+                         "AlertEmail3": "HasAlertEmail3"}
+    for resource in subscriptions.values():
+        assert resource["Properties"]["Protocol"] == "email"
+        assert resource["Properties"]["TopicArn"] == {"Ref": "Topic"}
+
+
+@pytest.mark.parametrize("emails, expected", [
+    (["a@x.io"], {"AlertEmail": "a@x.io", "AlertEmail2": "", "AlertEmail3": ""}),
+    (["a@x.io", "b@x.io", "c@x.io"], {"AlertEmail": "a@x.io", "AlertEmail2": "b@x.io",
+                                      "AlertEmail3": "c@x.io"}),
+])
+def test_deploy_passes_one_to_three_addresses(emails, expected):
+    given = {p["ParameterKey"]: p["ParameterValue"] for p in stack.parameters(NAMES, emails)}
+    assert {k: v for k, v in given.items() if k.startswith("AlertEmail")} == expected
+    assert set(given) <= set(TEMPLATE["Parameters"])
+
+
+@pytest.mark.parametrize("emails", [[], ["a@x.io"] * 4])
+def test_deploy_refuses_no_address_or_more_than_the_template_takes(emails):
+    with pytest.raises(ValueError, match="1 to 3 alert addresses"):
+        stack.parameters(NAMES, emails)
+
+
+def test_the_table_is_on_demand_with_point_in_time_recovery_keyed_as_the_seed_expects():
+    table = RESOURCES["Table"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["KeySchema"] == [{"AttributeName": KEY, "KeyType": "HASH"}]
+
+
+def test_old_ticks_and_old_versions_expire():
+    bucket = RESOURCES["Bucket"]["Properties"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-old-ticks"]["Prefix"] == "ticks/"
+    assert rules["expire-old-ticks"]["ExpirationInDays"] == {"Ref": "TickRetentionDays"}
+    assert rules["tidy-versions-and-uploads"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 1}
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+
+
+def test_the_outputs_name_everything_deploy_records():
+    assert {"TableName", "TableArn", "DeliveryStreamName", "DeliveryStreamArn", "TopicArn",
+            "BucketName", "TicksPrefix"} <= set(TEMPLATE["Outputs"])

@@ -1,0 +1,71 @@
+"""The functions' IAM policies: least privilege, and the committed files in step with config."""
+import json
+
+import pytest
+
+from tickersim import policies
+from tickersim import stage as stages
+
+STAGES = sorted(stages.read_config()["stages"])
+
+
+def _actions(document):
+    return {a for s in document["Statement"]
+            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+
+
+def _resources(document):
+    return [r for s in document["Statement"]
+            for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_committed_policy_files_match_the_names_recorded_in_config(stage):
+    # `tickersim deploy` regenerates these; a hand edit to either side shows up here.
+    for function, document in policies.for_stage(stage).items():
+        path = policies.policy_file(stages.PROJECT_DIR, stage, function)
+        assert json.loads(path.read_text()) == document, f"run deploy or regenerate {path.name}"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_function_holds_only_the_actions_it_calls(stage):
+    documents = policies.for_stage(stage)
+    assert _actions(documents[stages.STREAMING]) == {
+        "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem",
+        "firehose:PutRecordBatch", "lambda:InvokeFunction",
+        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert _actions(documents[stages.NOTIFICATION]) == {
+        "sns:Publish", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_resource_is_one_of_the_stages_own(stage):
+    env = stages.environment(stage, stages.STREAMING)
+    topic_arn = stages.environment(stage, stages.NOTIFICATION)["TOPIC_ARN"]
+    documents = policies.for_stage(stage)
+    streaming, notification = documents[stages.STREAMING], documents[stages.NOTIFICATION]
+    table, stream = env["TABLE_NAME"], env["DELIVERY_STREAM_NAME"]
+    assert [r.rsplit(":", 1)[-1] for r in _resources(streaming)[:3]] == [
+        f"table/{table}", f"deliverystream/{stream}", f"tickersim-{stage}-notification-lambda"]
+    assert _resources(notification)[0] == topic_arn
+    for document, function in [(streaming, "streaming"), (notification, "notification")]:
+        group = f"log-group:/aws/lambda/tickersim-{stage}-{function}-lambda"
+        logs = [r for r in _resources(document) if ":logs:" in r]
+        assert logs == [f"{_prefix(topic_arn, 'logs')}:{group}",
+                        f"{_prefix(topic_arn, 'logs')}:{group}:*"]
+
+
+def _prefix(topic_arn, service):
+    _, partition, _, region, account, _ = topic_arn.split(":")
+    return f"arn:{partition}:{service}:{region}:{account}"
+
+
+def test_a_stage_without_a_real_topic_arn_is_refused_with_what_to_do(tmp_path):
+    chalice = tmp_path / ".chalice"
+    chalice.mkdir()
+    config = stages.read_config()
+    config["stages"]["dev"]["lambda_functions"]["notification-lambda"][
+        "environment_variables"]["TOPIC_ARN"] = "not-an-arn"
+    (chalice / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match="run `tickersim deploy`"):
+        policies.for_stage("dev", tmp_path)
