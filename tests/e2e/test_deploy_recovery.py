@@ -1,0 +1,69 @@
+"""Deploys that stop half way, and teardown after them, against moto's server: a new stage, a
+`chalice deploy` that fails on broken code, a re-run that carries on, and a teardown that
+finds what chalice never recorded."""
+import argparse
+import io
+
+import pytest
+
+from tests.e2e.deploy_support import Account, copy_project, moto_endpoint  # noqa: F401
+from tickersim import deploy, naming, teardown
+
+STAGE = "qa"                       # not in the committed config: deploy adds it
+NAMES = naming.names_for("Ada Lovelace", STAGE)
+FUNCTIONS = ["tickersim-qa-notification-lambda", "tickersim-qa-streaming-lambda"]
+
+
+def cli(module, *argv):
+    parser = argparse.ArgumentParser()
+    module.add_arguments(parser)
+    return module.main(parser.parse_args(list(argv)))
+
+
+@pytest.fixture(scope="module")
+def setup(moto_endpoint, tmp_path_factory):  # noqa: F811
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    common = ["--stage", STAGE, "--endpoint", moto_endpoint, "--project-dir", str(project)]
+    return Account(moto_endpoint), project, common
+
+
+def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsys):
+    account, project, common = setup
+    deploy_args = [*common, "--owner", "Ada Lovelace", "--email", "ada@example.com"]
+    app = project / "app.py"
+    good = app.read_text()
+    app.write_text(good + "\ndef broken(:\n")
+    assert cli(deploy, *deploy_args) == 1
+    assert "`chalice deploy --stage qa` failed" in capsys.readouterr().err
+    snapshot = account.snapshot()
+    assert NAMES.stack in snapshot["stacks"] and NAMES.table in snapshot["tables"]
+    assert not set(FUNCTIONS) & set(snapshot["functions"])
+    assert (project / ".chalice" / "policy-qa-streaming.json").exists()
+
+    app.write_text(good)
+    assert cli(deploy, *deploy_args) == 0
+    assert set(FUNCTIONS) <= set(account.snapshot()["functions"])
+    assert account.invoke_config(FUNCTIONS[1])["MaximumRetryAttempts"] == 1   # the default
+
+
+def test_teardown_asks_first_and_deletes_nothing_without_an_answer(setup, monkeypatch, capsys):
+    account, _, common = setup
+    before = account.snapshot()
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))       # not a terminal: cannot ask
+    assert cli(teardown, *common) == 1
+    assert "pass --yes" in capsys.readouterr().err
+    assert account.snapshot() == before
+
+
+def test_teardown_removes_what_chalice_lost_track_of(setup, capsys):
+    account, project, common = setup
+    # As after a `chalice deploy` that crashed before recording what it had created.
+    (project / ".chalice" / "deployed" / f"{STAGE}.json").unlink()
+    assert cli(teardown, *common, "--yes") == 0
+    removed = capsys.readouterr().out
+    for function in FUNCTIONS:
+        assert f"function {function}" in removed and f"role {function}" in removed
+    assert "rule tickersim-qa-streaming-lambda-event" in removed
+    left = account.snapshot()
+    assert not any("-qa-" in name or name.endswith("-qa")
+                   for kind in left.values() for name in kind), left
