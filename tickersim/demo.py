@@ -39,6 +39,7 @@ DEFAULT_INTERVAL = 3.0
 MAIL_WAIT_S = 5
 HISTORY = 64
 MAX_SEED = 2**63 - 1
+AWS_DEFAULT_RETRIES = 2     # what Lambda does for a function without an event invoke config
 
 
 class DemoError(Exception):
@@ -331,7 +332,7 @@ class Demo:
             return
         error = (f"{lambdas.error_type(outcome.payload)}: "
                  f"{outcome.payload.get('errorMessage', '')}")
-        retries = self.configured_retries()
+        retries, destination = self.async_config()
         if attempt.number <= retries:
             wait = RETRY_DELAY_MINUTES[attempt.number - 1]
             self.state.runs[attempt.run] = "retrying"
@@ -341,19 +342,31 @@ class Demo:
                       attempt.request_id, True)
             return
         self.state.runs[attempt.run] = "failed"
-        self.view.event(f"{label} failed: {error}; retries exhausted, sending the failure "
-                        f"record to {self.notifier.name}", "red")
-        record = lambdas.failure_record(self.streaming, attempt.event, outcome,
-                                        attempt.number, at + outcome.duration)
-        self.notify(record)
+        if destination != self.notifier.arn:
+            self.view.event(f"{label} failed: {error}; retries exhausted and the on-failure "
+                            f"destination is {destination or 'not set'}, not "
+                            f"{self.notifier.name}: as on AWS, no alert is sent", "bold red")
+        else:
+            self.view.event(f"{label} failed: {error}; retries exhausted, sending the failure "
+                            f"record to {self.notifier.name}", "red")
+            self.notify(lambdas.failure_record(self.streaming, attempt.event, outcome,
+                                               attempt.number, at + outcome.duration))
         if attempt.request_id == self.break_request:
             self.restore_code()
 
-    def configured_retries(self):
-        """Retries as the local Lambda holds them (the AWS CLI can change them mid-demo)."""
-        config = self.cloud.client("lambda").get_function_event_invoke_config(
-            FunctionName=self.streaming.name)
-        return config.get("MaximumRetryAttempts", lambdas.DEFAULT_RETRIES)
+    def async_config(self):
+        """(retries, on-failure destination) as the local Lambda holds them, so a change made
+        with the AWS CLI mid-demo applies, and a missing config behaves as on AWS."""
+        try:
+            config = self.cloud.client("lambda").get_function_event_invoke_config(
+                FunctionName=self.streaming.name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            return AWS_DEFAULT_RETRIES, None
+        destination = config.get("DestinationConfig", {}).get("OnFailure", {})
+        return (config.get("MaximumRetryAttempts", AWS_DEFAULT_RETRIES),
+                destination.get("Destination"))
 
     def notify(self, record):
         outcome = lambdas.invoke(self.notifier, record, self.aws_env)

@@ -71,10 +71,11 @@ class LiveView:
         state = self.state
         if state is None:
             return Panel(Text("starting the local cloud ..."), title="tickersim demo")
-        prices = Table(expand=True, box=None)
+        prices = Table(box=None, padding=(0, 2))
         for column, justify in (("ticker", "left"), ("price", "right"), ("change", "right"),
-                                ("", "left"), ("ticks", "right")):
-            prices.add_column(column, justify=justify, no_wrap=True)
+                                ("last ticks", "left"), ("ticks", "right")):
+            prices.add_column(column, justify=justify, no_wrap=True,
+                              min_width=SPARK_WIDTH if column == "last ticks" else None)
         for name, ticker in sorted(state.tickers.items()):
             change = (ticker.price / ticker.first_price - 1) * 100 if ticker.first_price else 0.0
             colour = "green" if change >= 0 else "red"
