@@ -29,6 +29,7 @@ def run(project_dir, region, endpoint, *args):
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
     command = [executable(), *args]
+    sys.stdout.flush()   # our lines first, then chalice's, in order
     done = subprocess.run(command, cwd=project_dir, env=env, check=False)
     if done.returncode:
         raise ChaliceFailed(f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in "

@@ -60,8 +60,8 @@ class DeployError(Exception):
     pass
 
 
-def _step(number, text):
-    print(f"\n[{number}/6] {text}", flush=True)
+def _step(say, number, text):
+    say(f"\n[{number}/6] {text}")
 
 
 def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, retries=1,
@@ -73,21 +73,21 @@ def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, retr
     def client(service):
         return session.client(service, endpoint_url=endpoint)
 
-    _step(1, f"data stack {names.stack} in {region}")
+    _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, emails), say=say, **(watch_options or {}))
 
-    _step(2, "recording the stack's outputs in .chalice/config.json")
+    _step(say, 2, "recording the stack's outputs in .chalice/config.json")
     changed = record(project_dir, stage, owner, outputs)
     written = policies.write_for_stage(stage, project_dir)
     say(("updated" if changed else "unchanged") + f": stage {stage!r}; policies "
         + ", ".join(p.name for p in written))
 
-    _step(3, f"chalice deploy --stage {stage}")
+    _step(say, 3, f"chalice deploy --stage {stage}")
     chalice_run.run(project_dir, region, endpoint, "deploy", "--stage", stage)
 
-    _step(4, "failure alerts: async retries and the on-failure destination")
+    _step(say, 4, "failure alerts: async retries and the on-failure destination")
     functions = chalice_run.deployed_resources(project_dir, stage)
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
@@ -99,11 +99,11 @@ def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, retr
     say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
         f"then {notifier.split(':')[-1]}")
 
-    _step(5, f"seeding table {outputs['TableName']}")
+    _step(say, 5, f"seeding table {outputs['TableName']}")
     outcome = seed_table(client("dynamodb"), outputs["TableName"])
     say(", ".join(f"{name} {what}" for name, what in outcome.items()))
 
-    _step(6, "done")
+    _step(say, 6, "done")
     say(next_steps(names, outputs, emails, region))
     return outputs
 

@@ -92,7 +92,8 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     functions = [naming.function_name(stage, f) for f in (stages.STREAMING, stages.NOTIFICATION)]
     deployed = chalice_run.deployed_resources(project_dir, stage)
     bucket = stack.physical_id(cfn, stack_name, "Bucket")
-    found = ([f"stack {stack_name}"] if stack.describe(cfn, stack_name) else []) \
+    found = ([f"stack {stack_name}: table, delivery stream, alert topic and subscriptions"]
+             if stack.describe(cfn, stack_name) else []) \
         + ([f"bucket {bucket} and every object version in it"] if bucket else []) \
         + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)]
     if not found and not deployed:

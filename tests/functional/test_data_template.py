@@ -2,9 +2,11 @@
 
 The e2e deploy test creates the stack on moto's server, but moto's CloudFormation silently
 skips AWS::KinesisFirehose::DeliveryStream, AWS::SNS::Subscription and AWS::Logs::LogStream
-(the bucket policy is in test_bucket_policy.py). Here the delivery stream's properties are
-sent, resolved, to the real CreateDeliveryStream API (botocore validates every field against
-the service model; moto stores them) and the rest is checked in the template itself.
+(the bucket policy is in test_bucket_policy.py), and creates the bucket and table without
+their versioning, lifecycle, ownership, public access block or point-in-time recovery. Here
+the delivery stream's properties are sent, resolved, to the real CreateDeliveryStream API
+(botocore validates every field against the service model; moto stores them) and the rest is
+checked in the template itself; cfn-lint (`make lint`) validates it against AWS's schemas.
 """
 import fnmatch
 
@@ -117,8 +119,10 @@ def test_the_table_is_on_demand_with_point_in_time_recovery_keyed_as_the_seed_ex
     assert table["KeySchema"] == [{"AttributeName": KEY, "KeyType": "HASH"}]
 
 
-def test_old_ticks_and_old_versions_expire():
+def test_the_bucket_is_versioned_unless_asked_and_old_ticks_and_versions_expire():
     bucket = RESOURCES["Bucket"]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": {"Ref": "Versioning"}}
+    assert TEMPLATE["Parameters"]["Versioning"]["Default"] == "Enabled"
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-old-ticks"]["Prefix"] == "ticks/"
     assert rules["expire-old-ticks"]["ExpirationInDays"] == {"Ref": "TickRetentionDays"}
