@@ -104,9 +104,15 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     removed = []
     if deployed:
         say(f"chalice delete --stage {stage}")
-        chalice_run.run(project_dir, region, endpoint, "delete", "--stage", stage)
-        removed += [_describe(stage, name, r) for name, r in deployed.items()]
-    # What a half-failed `chalice deploy` created but never recorded, found by name.
+        try:
+            chalice_run.run(project_dir, region, endpoint, "delete", "--stage", stage)
+            removed += [_describe(stage, name, r) for name, r in deployed.items()]
+        except chalice_run.ChaliceFailed:
+            # It stops at the first recorded resource that is already gone.
+            say("chalice delete stopped: something it recorded is gone already; "
+                "removing the rest by name")
+    # What chalice did not delete: left by a half-failed `chalice deploy` that never recorded
+    # it, or after chalice delete stopped. Found by the names Chalice gives.
     removed += _sweep(client("events"), lam, client("iam"), client("logs"), functions)
 
     s3 = client("s3")

@@ -55,15 +55,31 @@ def test_teardown_asks_first_and_deletes_nothing_without_an_answer(setup, monkey
     assert account.snapshot() == before
 
 
+def _nothing_of_the_stage_is_left(account):
+    left = account.snapshot()
+    assert not any("-qa-" in name or name.endswith("-qa")
+                   for kind in left.values() for name in kind), left
+
+
+def test_teardown_goes_on_when_a_recorded_function_was_deleted_by_hand(setup, capsys):
+    account, _, common = setup
+    account.lam.delete_function(FunctionName=FUNCTIONS[1])
+    assert cli(teardown, *common, "--yes") == 0      # chalice delete stops; the sweep does not
+    removed = capsys.readouterr().out
+    assert "removing the rest by name" in removed
+    assert f"function {FUNCTIONS[0]}" in removed and f"role {FUNCTIONS[1]}" in removed
+    _nothing_of_the_stage_is_left(account)
+
+
 def test_teardown_removes_what_chalice_lost_track_of(setup, capsys):
     account, project, common = setup
+    assert cli(deploy, *common, "--owner", "Ada Lovelace", "--email", "ada@example.com") == 0
     # As after a `chalice deploy` that crashed before recording what it had created.
     (project / ".chalice" / "deployed" / f"{STAGE}.json").unlink()
+    capsys.readouterr()
     assert cli(teardown, *common, "--yes") == 0
     removed = capsys.readouterr().out
     for function in FUNCTIONS:
         assert f"function {function}" in removed and f"role {function}" in removed
     assert "rule tickersim-qa-streaming-lambda-event" in removed
-    left = account.snapshot()
-    assert not any("-qa-" in name or name.endswith("-qa")
-                   for kind in left.values() for name in kind), left
+    _nothing_of_the_stage_is_left(account)
