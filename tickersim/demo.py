@@ -22,7 +22,9 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import alerts, state as table_state
+from chalicelib.errors import ConfigError
 from chalicelib.items import parse_ticker
+from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso
 from seed.load import SeedError
 from tickersim import lambdas, stage as stages
@@ -39,6 +41,7 @@ DEFAULT_INTERVAL = 3.0
 MAIL_WAIT_S = 5
 HISTORY = 64
 MAX_SEED = 2**63 - 1
+BROKEN_ERROR = "Runtime.UserCodeSyntaxError"     # a def whose body is all comments
 AWS_DEFAULT_RETRIES = 2     # what Lambda does for a function without an event invoke config
 
 
@@ -219,17 +222,18 @@ class Demo:
         notify_env = dict(config[stages.NOTIFICATION].environment_variables)
         if self.args.seed is not None:
             stream_env["MARKET_SEED"] = str(self.args.seed)
-        missing = [f"{name} ({fn})" for fn, env, wanted in (
-            (stages.STREAMING, stream_env, ("TABLE_NAME", "DELIVERY_STREAM_NAME")),
-            (stages.NOTIFICATION, notify_env, ("TOPIC_ARN", "OWNER_NAME")))
-            for name in wanted if not env.get(name)]
-        if missing:
-            raise DemoError(f"stage {STAGE!r} in .chalice/config.json lacks "
-                            f"{', '.join(missing)}")
-        self.owner = notify_env["OWNER_NAME"]
+        try:
+            # The handlers' own reading of their settings: the demo fails on what they would.
+            settings = stream_settings(stream_env)
+            self.owner = alert_settings(notify_env).owner_name
+        except ConfigError as exc:
+            raise DemoError(f"stage {STAGE!r}: {exc}") from None
+        if not self.owner:
+            raise DemoError(f"stage {STAGE!r}: OWNER_NAME of {stages.NOTIFICATION} is not set "
+                            "in .chalice/config.json; the local resources are named after it")
         self.names = names_for(self.owner, STAGE)
-        self.table = stream_env["TABLE_NAME"]
-        self.ticks_per_run = int(stream_env.get("TICKS_PER_RUN", "4"))
+        self.table = settings.table_name
+        self.ticks_per_run = settings.ticks_per_run
         self.project = stages.PROJECT_DIR
         self.streaming = Function(
             name=self.names.streaming_function, handler=STREAMING_HANDLER,
@@ -248,7 +252,7 @@ class Demo:
                 self.project, self.workdir / "broken", STREAMING_HANDLER))
 
         topic = self.cloud.create_data_resources(
-            self.table, stream_env["DELIVERY_STREAM_NAME"], self.names.bucket,
+            self.table, settings.stream_name, self.names.bucket,
             notify_env["TOPIC_ARN"])
         queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
         self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.out / "outbox",
@@ -268,6 +272,8 @@ class Demo:
         self.view.event(f"{self.streaming.name} runs {self.project / 'app.py'} (edits apply "
                         f"at the next run); {self.notifier.name} runs the code as it was "
                         "at start")
+        self.view.event(f"look inside: tickersim browse --stage {STAGE} --endpoint "
+                        f"{self.cloud.endpoint}   (or aws --endpoint-url {self.cloud.endpoint} ...)")
 
     # the scheduler
     def push(self, minute, run, number, event, request_id, retry):
@@ -446,6 +452,8 @@ class Demo:
             problems.append(f"{len(s.alerts)} alert(s) arrived for {s.failed} failed run(s)")
         wanted = alerts.subject(self.owner)
         problems += [f"alert subject {a!r} is not {wanted!r}" for a in s.alerts if a != wanted]
+        if self.break_request and not any(BROKEN_ERROR in a.body for a in self.mailbox.alerts):
+            problems.append(f"no alert names {BROKEN_ERROR}, the error of the broken copy")
         if self.notifier_failures:
             problems.append(f"the notifier failed {self.notifier_failures} time(s)")
         expected = len(s.runs) * len(s.tickers) * self.ticks_per_run
