@@ -1,0 +1,90 @@
+"""Where the benchmark runs: an in-process moto server on 127.0.0.1, and one case's resources."""
+import json
+import logging
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from chalicelib import clients, state
+from chalicelib.ticks import iso, parse_minute
+
+REGION = "eu-west-1"
+# moto accepts any credentials; these keep every client away from a real account.
+FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+EVENT_FILE = Path(__file__).resolve().parents[1] / "tests" / "events" / "scheduled-event.json"
+
+
+def use_fake_account(endpoint=None):
+    """Point every boto3 client this process creates at moto (or at nothing, for stubs)."""
+    os.environ.update(FAKE_ENV)
+    os.environ.pop("AWS_PROFILE", None)
+    if endpoint:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint
+    else:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+    clients.reset()
+
+
+@contextmanager
+def moto_server():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def scheduled_event(minutes_later):
+    """The test fixture's scheduled event, its `time` moved on by whole minutes."""
+    event = json.loads(EVENT_FILE.read_text())
+    event["time"] = iso((parse_minute(event["time"]) + minutes_later) * 60)
+    return event
+
+
+class Context:
+    """The one method of the Lambda context that the pipeline reads."""
+
+    def __init__(self, timeout_s=60.0):
+        self._deadline = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self):
+        return int(max(0.0, self._deadline - time.monotonic()) * 1000)
+
+
+def ticker_items(n):
+    return [{"TickerName": {"S": f"Index_{i}"}, "Price": {"N": "100"}} for i in range(1, n + 1)]
+
+
+def create_case(name, n):
+    """A table of n tickers, a bucket and a DirectPut stream into it, all called `name`."""
+    from seed.load import create_table   # seed/ is a script directory, imported only here
+    ddb, s3, firehose = (boto3.client(s) for s in ("dynamodb", "s3", "firehose"))
+    create_table(ddb, name)
+    # tickersim's own commit writes 25 items a call and resends what was left unprocessed.
+    state.commit(ddb, name, ticker_items(n), deadline=time.monotonic() + 120)
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name, DeliveryStreamType="DirectPut",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": "arn:aws:iam::123456789012:role/bench-firehose",
+            "BucketARN": f"arn:aws:s3:::{name}"})
+
+
+def scan_items(name):
+    """Every item of a table, in the low-level format (the benchmark's own read, not counted)."""
+    ddb = boto3.client("dynamodb")
+    items, start = [], {}
+    while True:
+        page = ddb.scan(TableName=name, **start)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
