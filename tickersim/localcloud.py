@@ -5,6 +5,7 @@ nothing outlives the `with` block (no thread, no listening port).
 """
 import json
 import logging
+import socket
 import threading
 
 import boto3
@@ -47,13 +48,21 @@ class LocalCloud:
     def start(self):
         # One log line per request would drown the demo's own output.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # Bound here rather than by werkzeug, which exits the process on a busy port.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
+            listener.bind((HOST, self.port))
+            listener.listen(128)
+            self.port = listener.getsockname()[1]
             self._server = make_server(HOST, self.port, DomainDispatcherApplication(
-                create_backend_app), threaded=True, request_handler=MotoRequestHandler)
+                create_backend_app), threaded=True, request_handler=MotoRequestHandler,
+                fd=listener.fileno())
         except OSError as exc:
             raise LocalCloudError(f"cannot listen on {HOST}:{self.port} ({exc.strerror}): "
                                   "pick another --port, or leave it out for a free one") from None
-        self.port = self._server.server_port
+        finally:
+            listener.close()      # the server holds its own duplicate of the socket
         self.endpoint = f"http://{HOST}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         name="moto-server", daemon=True)

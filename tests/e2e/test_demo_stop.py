@@ -65,3 +65,20 @@ def test_browse_local_without_an_endpoint_says_what_to_pass():
                             cwd=PROJECT, capture_output=True, text=True, timeout=60, env=env)
     assert browse.returncode == 2
     assert "--endpoint http://127.0.0.1:PORT" in browse.stderr
+
+
+def test_a_port_in_use_is_named_and_nothing_starts(start_demo, tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        demo = start_demo("--port", port, "--runs", 1, "--out", tmp_path / "out")
+        assert demo.finish() == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in demo.text()
+    assert "--port" in demo.text()
+
+
+def test_too_few_runs_for_a_break_is_refused_before_anything_starts(start_demo, tmp_path):
+    demo = start_demo("--runs", 3, "--break-after", 2, "--out", tmp_path / "out")
+    assert demo.finish() == 2
+    assert "needs --runs 4 or more" in demo.text()
