@@ -10,6 +10,8 @@ import requests
 from botocore.exceptions import ClientError
 from moto.server import ThreadedMotoServer
 
+from tickersim import cli
+
 PROJECT = Path(__file__).resolve().parents[2]
 # What `chalice deploy` needs from the project, and what deploy reads: never the repo itself,
 # since deploy writes .chalice/config.json, policy files and .chalice/deployed/.
@@ -29,6 +31,11 @@ def moto_endpoint():
                   timeout=10).raise_for_status()
     yield endpoint
     server.stop()
+
+
+def tickersim(*argv):
+    """`tickersim <argv>` in this process, as the console script runs it; returns the exit code."""
+    return cli.main(list(argv))
 
 
 def copy_project(target):

@@ -7,24 +7,18 @@ tests/functional/test_data_template.py and test_bucket_policy.py instead. The de
 event-invoke config is an API call, so it is checked here; the packaged template's
 AWS::Lambda::EventInvokeConfig is checked in tests/functional/test_merged_package.py.
 """
-import argparse
 import json
 
 import pytest
 
-from tests.e2e.deploy_support import Account, copy_project, moto_endpoint  # noqa: F401
-from tickersim import deploy, naming, teardown
+from tests.e2e.deploy_support import (Account, copy_project, moto_endpoint,  # noqa: F401
+                                       tickersim)
+from tickersim import deploy, naming
 
 OWNER, STAGE = "Zoë Ñúñez", "dev"
 NAMES = naming.names_for(OWNER, STAGE)
 STREAMING = "tickersim-dev-streaming-lambda"
 NOTIFIER = "tickersim-dev-notification-lambda"
-
-
-def cli(module, *argv):
-    parser = argparse.ArgumentParser()
-    module.add_arguments(parser)
-    return module.main(parser.parse_args(list(argv)))
 
 
 class Story:
@@ -36,7 +30,7 @@ class Story:
         deploy_args = common + ["--owner", OWNER, "--email", "zoe@example.com",
                                 "--email", "ops@example.com", "--retries", "2"]
         self.empty = self.account.snapshot()
-        assert cli(deploy, *deploy_args) == 0
+        assert tickersim("deploy", *deploy_args) == 0
         self.first = self.account.snapshot()
         self.outputs = self._outputs()
         self.config = self._files()
@@ -54,17 +48,17 @@ class Story:
         self.account.dynamodb.update_item(
             TableName=NAMES.table, Key={"TickerName": {"S": "Index_1"}},
             UpdateExpression="SET Price = :p", ExpressionAttributeValues={":p": {"N": "123.5"}})
-        assert cli(deploy, *deploy_args) == 0
+        assert tickersim("deploy", *deploy_args) == 0
         self.second = self.account.snapshot()
         self.config_after_second = self._files()
         self.items_after_second = self._items()
         self.invoke_config_after_second = self.account.invoke_config(STREAMING)
 
         self._fill_bucket()
-        self.teardown_exit = cli(teardown, *common, "--yes")
+        self.teardown_exit = tickersim("teardown", *common, "--yes")
         self.after_teardown = self.account.snapshot()
         self.deployed_state_left = (project / ".chalice" / "deployed" / "dev.json").exists()
-        self.second_teardown_exit = cli(teardown, *common, "--yes")
+        self.second_teardown_exit = tickersim("teardown", *common, "--yes")
 
     def _outputs(self):
         stack = self.account.cfn.describe_stacks(StackName=NAMES.stack)["Stacks"][0]

@@ -1,23 +1,17 @@
 """Deploys that stop half way, and teardown after them, against moto's server: a new stage, a
 `chalice deploy` that fails on broken code, a re-run that carries on, and a teardown that
 finds what chalice never recorded."""
-import argparse
 import io
 
 import pytest
 
-from tests.e2e.deploy_support import Account, copy_project, moto_endpoint  # noqa: F401
-from tickersim import deploy, naming, teardown
+from tests.e2e.deploy_support import (Account, copy_project, moto_endpoint,  # noqa: F401
+                                       tickersim)
+from tickersim import naming
 
 STAGE = "qa"                       # not in the committed config: deploy adds it
 NAMES = naming.names_for("Ada Lovelace", STAGE)
 FUNCTIONS = ["tickersim-qa-notification-lambda", "tickersim-qa-streaming-lambda"]
-
-
-def cli(module, *argv):
-    parser = argparse.ArgumentParser()
-    module.add_arguments(parser)
-    return module.main(parser.parse_args(list(argv)))
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +27,7 @@ def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsy
     app = project / "app.py"
     good = app.read_text()
     app.write_text(good + "\ndef broken(:\n")
-    assert cli(deploy, *deploy_args) == 1
+    assert tickersim("deploy", *deploy_args) == 1
     assert "`chalice deploy --stage qa` failed" in capsys.readouterr().err
     snapshot = account.snapshot()
     assert NAMES.stack in snapshot["stacks"] and NAMES.table in snapshot["tables"]
@@ -41,7 +35,7 @@ def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsy
     assert (project / ".chalice" / "policy-qa-streaming.json").exists()
 
     app.write_text(good)
-    assert cli(deploy, *deploy_args) == 0
+    assert tickersim("deploy", *deploy_args) == 0
     assert set(FUNCTIONS) <= set(account.snapshot()["functions"])
     assert account.invoke_config(FUNCTIONS[1])["MaximumRetryAttempts"] == 1   # the default
 
@@ -50,7 +44,7 @@ def test_teardown_asks_first_and_deletes_nothing_without_an_answer(setup, monkey
     account, _, common = setup
     before = account.snapshot()
     monkeypatch.setattr("sys.stdin", io.StringIO(""))       # not a terminal: cannot ask
-    assert cli(teardown, *common) == 1
+    assert tickersim("teardown", *common) == 1
     assert "pass --yes" in capsys.readouterr().err
     assert account.snapshot() == before
 
@@ -64,7 +58,7 @@ def _nothing_of_the_stage_is_left(account):
 def test_teardown_goes_on_when_a_recorded_function_was_deleted_by_hand(setup, capsys):
     account, _, common = setup
     account.lam.delete_function(FunctionName=FUNCTIONS[1])
-    assert cli(teardown, *common, "--yes") == 0      # chalice delete stops; the sweep does not
+    assert tickersim("teardown", *common, "--yes") == 0      # chalice delete stops; the sweep does not
     removed = capsys.readouterr().out
     assert "removing the rest by name" in removed
     assert f"function {FUNCTIONS[0]}" in removed and f"role {FUNCTIONS[1]}" in removed
@@ -73,11 +67,11 @@ def test_teardown_goes_on_when_a_recorded_function_was_deleted_by_hand(setup, ca
 
 def test_teardown_removes_what_chalice_lost_track_of(setup, capsys):
     account, project, common = setup
-    assert cli(deploy, *common, "--owner", "Ada Lovelace", "--email", "ada@example.com") == 0
+    assert tickersim("deploy", *common, "--owner", "Ada Lovelace", "--email", "ada@example.com") == 0
     # As after a `chalice deploy` that crashed before recording what it had created.
     (project / ".chalice" / "deployed" / f"{STAGE}.json").unlink()
     capsys.readouterr()
-    assert cli(teardown, *common, "--yes") == 0
+    assert tickersim("teardown", *common, "--yes") == 0
     removed = capsys.readouterr().out
     for function in FUNCTIONS:
         assert f"function {function}" in removed and f"role {function}" in removed
