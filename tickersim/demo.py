@@ -42,7 +42,9 @@ MAIL_WAIT_S = 5
 HISTORY = 64
 MAX_SEED = 2**63 - 1
 BROKEN_ERROR = "Runtime.UserCodeSyntaxError"     # a def whose body is all comments
-AWS_DEFAULT_RETRIES = 2     # what Lambda does for a function without an event invoke config
+# What Lambda does for a function without an event invoke config.
+AWS_DEFAULT_RETRIES = 2
+AWS_DEFAULT_EVENT_AGE_S = 6 * 3600
 
 
 class DemoError(Exception):
@@ -338,9 +340,10 @@ class Demo:
             return
         error = (f"{lambdas.error_type(outcome.payload)}: "
                  f"{outcome.payload.get('errorMessage', '')}")
-        retries, destination = self.async_config()
-        if attempt.number <= retries:
-            wait = RETRY_DELAY_MINUTES[attempt.number - 1]
+        retries, max_age, destination = self.async_config()
+        wait = RETRY_DELAY_MINUTES[attempt.number - 1] if attempt.number <= retries else None
+        too_old = wait is not None and (attempt.minute + wait - (attempt.run - 1)) * 60 > max_age
+        if wait is not None and not too_old:
             self.state.runs[attempt.run] = "retrying"
             self.view.event(f"{label} failed: {error}; Lambda retries it in {wait} min "
                             f"({wait * self.args.interval:g} s here)", "yellow")
@@ -348,30 +351,33 @@ class Demo:
                       attempt.request_id, True)
             return
         self.state.runs[attempt.run] = "failed"
+        condition = "EventAgeExceeded" if too_old else "RetriesExhausted"
         if destination != self.notifier.arn:
-            self.view.event(f"{label} failed: {error}; retries exhausted and the on-failure "
+            self.view.event(f"{label} failed: {error}; {condition} and the on-failure "
                             f"destination is {destination or 'not set'}, not "
                             f"{self.notifier.name}: as on AWS, no alert is sent", "bold red")
         else:
-            self.view.event(f"{label} failed: {error}; retries exhausted, sending the failure "
+            self.view.event(f"{label} failed: {error}; {condition}, sending the failure "
                             f"record to {self.notifier.name}", "red")
             self.notify(lambdas.failure_record(self.streaming, attempt.event, outcome,
-                                               attempt.number, at + outcome.duration))
+                                               attempt.number, at + outcome.duration, condition))
         if attempt.request_id == self.break_request:
             self.restore_code()
 
     def async_config(self):
-        """(retries, on-failure destination) as the local Lambda holds them, so a change made
-        with the AWS CLI mid-demo applies, and a missing config behaves as on AWS."""
+        """(retries, maximum event age in seconds, on-failure destination) as the local Lambda
+        holds them: a change made with the AWS CLI mid-demo applies, and a missing config
+        behaves as AWS's defaults do."""
         try:
             config = self.cloud.client("lambda").get_function_event_invoke_config(
                 FunctionName=self.streaming.name)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceNotFoundException":
                 raise
-            return AWS_DEFAULT_RETRIES, None
+            config = {}
         destination = config.get("DestinationConfig", {}).get("OnFailure", {})
         return (config.get("MaximumRetryAttempts", AWS_DEFAULT_RETRIES),
+                config.get("MaximumEventAgeInSeconds", AWS_DEFAULT_EVENT_AGE_S),
                 destination.get("Destination"))
 
     def notify(self, record):

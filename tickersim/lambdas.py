@@ -142,15 +142,16 @@ def stop(process):
     process.wait(timeout=_KILL_GRACE_S)
 
 
-def failure_record(function, event, outcome, attempts, when):
-    """The record AWS sends to an on-failure destination once retries are exhausted."""
+def failure_record(function, event, outcome, attempts, when, condition="RetriesExhausted"):
+    """The record AWS sends to an on-failure destination: retries exhausted, or the event
+    too old to try again (EventAgeExceeded)."""
     return {
         "version": "1.0",
         "timestamp": iso_millis(when),
         "requestContext": {
             "requestId": outcome.request_id,
             "functionArn": f"{function.arn}:$LATEST",
-            "condition": "RetriesExhausted",
+            "condition": condition,
             "approximateInvokeCount": attempts,
         },
         "requestPayload": event,

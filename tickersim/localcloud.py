@@ -15,6 +15,7 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
 from werkzeug.serving import make_server
 
 from seed.load import seed_table
+from tickersim.deploy import wire_failure_destination
 from tickersim.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
@@ -150,9 +151,7 @@ class LocalCloud:
                 Handler=function.handler, Code={"ZipFile": bundle_zip(function.code_dir)},
                 Timeout=int(function.timeout), MemorySize=function.memory,
                 Environment={"Variables": function.environment})
-        lam.put_function_event_invoke_config(
-            FunctionName=streaming.name, MaximumRetryAttempts=retries,
-            DestinationConfig={"OnFailure": {"Destination": notifier.arn}})
+        wire_failure_destination(lam, streaming.arn, notifier.arn, retries)
         rule = f"{streaming.name}-event"
         events.put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED")
         events.put_targets(Rule=rule, Targets=[{"Id": "1", "Arn": streaming.arn}])
