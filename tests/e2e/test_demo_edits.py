@@ -5,6 +5,7 @@ keeps the code it started with, so even code that no longer parses is reported.
 """
 import os
 
+import boto3
 import pytest
 
 from tests.e2e.conftest import alerts_in, summary_of
@@ -66,3 +67,33 @@ def test_an_edit_to_app_py_fails_the_next_run_and_the_alert_names_it(
     summary = summary_of(out)
     assert summary["succeeded"] >= 1 and summary["failed"] == len(mails)
     assert summary["problems"], "the summary says what went otherwise than configured"
+
+
+def test_async_config_changed_through_the_local_aws_applies_to_the_next_failure(
+        start_demo, project_copy, tmp_path):
+    out = tmp_path / "out"
+    app = project_copy / "app.py"
+    demo = start_demo("--runs", 3, "--interval", 1.5, "--out", out, cwd=project_copy)
+    endpoint = demo.wait_for(r"local AWS at (http://\S+)").group(1)
+    demo.wait_for(r"run 1 ok")
+    # As a user would with `aws lambda ... --endpoint-url`: two retries, but events older
+    # than a minute go to the destination. (moto 5.2.5 keeps the first config a put or an
+    # update gives it, so delete it first.)
+    lam = boto3.client("lambda", endpoint_url=endpoint)
+    streaming = "tickersim-local-streaming-lambda"
+    notifier = lam.get_function(FunctionName="tickersim-local-notification-lambda")
+    lam.delete_function_event_invoke_config(FunctionName=streaming)
+    lam.put_function_event_invoke_config(
+        FunctionName=streaming, MaximumRetryAttempts=2, MaximumEventAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {
+            "Destination": notifier["Configuration"]["FunctionArn"]}})
+    replace_atomically(app, exception_raised(app.read_text()))
+    demo.wait_for(r"alert e-mail: ")
+    demo.finish()
+
+    mails = alerts_in(out)
+    assert mails
+    for mail in mails:
+        body = mail.get_content()
+        assert "Condition:       EventAgeExceeded" in body
+        assert "Attempts:        2" in body        # the retry a minute later, not the next
