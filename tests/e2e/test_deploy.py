@@ -15,6 +15,10 @@ from tests.e2e.deploy_support import (Account, copy_project, moto_endpoint,  # n
                                        tickersim)
 from tickersim import deploy, naming
 
+# moto warns for each resource type its CloudFormation skips; the module docstring says where
+# those parts are tested instead.
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
+
 OWNER, STAGE = "Zoë Ñúñez", "dev"
 NAMES = naming.names_for(OWNER, STAGE)
 STREAMING = "tickersim-dev-streaming-lambda"

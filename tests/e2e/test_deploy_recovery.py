@@ -9,6 +9,10 @@ from tests.e2e.deploy_support import (Account, copy_project, moto_endpoint,  # n
                                        tickersim)
 from tickersim import naming
 
+# moto warns for each resource type its CloudFormation skips; test_deploy.py's docstring says
+# where those parts are tested instead.
+pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
+
 STAGE = "qa"                       # not in the committed config: deploy adds it
 NAMES = naming.names_for("Ada Lovelace", STAGE)
 FUNCTIONS = ["tickersim-qa-notification-lambda", "tickersim-qa-streaming-lambda"]
