@@ -54,8 +54,8 @@ def copy_project(target):
 class Account:
     """Read-only views of the moto account, for assertions."""
 
-    def __init__(self, endpoint):
-        session = boto3.session.Session(region_name=REGION)
+    def __init__(self, endpoint, region=REGION):
+        session = boto3.session.Session(region_name=region)
 
         def client(service):
             return session.client(service, endpoint_url=endpoint)

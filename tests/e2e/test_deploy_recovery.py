@@ -2,6 +2,7 @@
 `chalice deploy` that fails on broken code, a re-run that carries on, and a teardown that
 finds what chalice never recorded."""
 import io
+import json
 
 import pytest
 
@@ -81,3 +82,22 @@ def test_teardown_removes_what_chalice_lost_track_of(setup, capsys):
         assert f"function {function}" in removed and f"role {function}" in removed
     assert "rule tickersim-qa-streaming-lambda-event" in removed
     _nothing_of_the_stage_is_left(account)
+
+
+def test_region_overrides_eu_west_1_for_the_stack_chalice_and_teardown(setup):
+    account, project, common = setup
+    endpoint = common[common.index("--endpoint") + 1]
+    args = ["--stage", "us1", "--endpoint", endpoint, "--project-dir", str(project),
+            "--region", "us-east-1"]
+    before_here = account.snapshot()               # eu-west-1, where nothing may appear
+    assert tickersim("deploy", *args, "--owner", "Ada Lovelace", "--email", "a@x.io") == 0
+    there = Account(endpoint, region="us-east-1")
+    function = there.lam.get_function(FunctionName="tickersim-us1-streaming-lambda")
+    assert ":us-east-1:" in function["Configuration"]["FunctionArn"]
+    streaming = json.loads((project / ".chalice" / "policy-us1-streaming.json").read_text())
+    assert all(":us-east-1:" in s["Resource"] for s in streaming["Statement"])
+    assert "tickersim-us1-data" in there.snapshot()["stacks"]
+    assert account.snapshot()["stacks"] == before_here["stacks"]
+
+    assert tickersim("teardown", *args, "--yes") == 0
+    assert not any("us1" in name for kind in there.snapshot().values() for name in kind)
