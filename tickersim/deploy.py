@@ -65,7 +65,7 @@ def _step(say, number, text):
 
 
 def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, retries=1,
-           endpoint=None, say=print, watch_options=None):
+           endpoint=None, say=print):
     project_dir = Path(project_dir)
     names = naming.names_for(owner, stage)
     session = boto3.session.Session(region_name=region)
@@ -76,7 +76,7 @@ def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, retr
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
-                           stack.parameters(names, emails), say=say, **(watch_options or {}))
+                           stack.parameters(names, emails), say=say)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
     changed = record(project_dir, stage, owner, outputs)

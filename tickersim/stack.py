@@ -133,12 +133,12 @@ def deploy(cfn, name, template_body, params, say=print, **watch_options):
     return outputs(describe(cfn, name))
 
 
-def delete(cfn, name, say=print, watcher=None, **watch_options):
+def delete(cfn, name, say=print, watcher=None):
     """Delete the stack and wait; returns False if there was none."""
     stack = describe(cfn, name)
     if stack is None:
         return False
-    watcher = watcher or Watcher(cfn, name, say, **watch_options)
+    watcher = watcher or Watcher(cfn, name, say)
     cfn.delete_stack(StackName=name)
     status, failures = watcher.wait(stack["StackId"])
     if status != "DELETE_COMPLETE":

@@ -80,14 +80,14 @@ def _gone(call, *args, **kwargs):
 
 
 def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, confirm=None,
-             say=print, watch_options=None):
+             say=print):
     """Delete the stage; returns what was removed, or None if the user said no."""
     session = boto3.session.Session(region_name=region)
 
     def client(service):
         return session.client(service, endpoint_url=endpoint)
 
-    cfn, lam = client("cloudformation"), client("lambda")
+    cfn, lam, iam = client("cloudformation"), client("lambda"), client("iam")
     stack_name = naming.stack_name(stage)
     functions = [naming.function_name(stage, f) for f in (stages.STREAMING, stages.NOTIFICATION)]
     deployed = chalice_run.deployed_resources(project_dir, stage)
@@ -95,7 +95,8 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     found = ([f"stack {stack_name}: table, delivery stream, alert topic and subscriptions"]
              if stack.describe(cfn, stack_name) else []) \
         + ([f"bucket {bucket} and every object version in it"] if bucket else []) \
-        + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)]
+        + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)] \
+        + [f"role {f}" for f in functions if _exists(iam.get_role, RoleName=f)]
     if not found and not deployed:
         return []
     if confirm is not None and not confirm(stage, found):
@@ -113,15 +114,15 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
                 "removing the rest by name")
     # What chalice did not delete: left by a half-failed `chalice deploy` that never recorded
     # it, or after chalice delete stopped. Found by the names Chalice gives.
-    removed += _sweep(client("events"), lam, client("iam"), client("logs"), functions)
+    removed += _sweep(client("events"), lam, iam, client("logs"), functions)
 
     s3 = client("s3")
     for attempt in range(1, _STACK_ATTEMPTS + 1):
-        if bucket:
-            count = empty_bucket(s3, bucket)
+        count = empty_bucket(s3, bucket) if bucket else 0
+        if count:
             removed.append(f"{count} object version(s) and delete marker(s) in {bucket}")
         try:
-            if stack.delete(cfn, stack_name, say=say, **(watch_options or {})):
+            if stack.delete(cfn, stack_name, say=say):
                 removed.append(f"stack {stack_name} (table, bucket, delivery stream, topic, "
                                "subscriptions, delivery role and log group)")
             break
