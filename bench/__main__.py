@@ -2,6 +2,7 @@
 write docs/benchmarks.md. Takes a few minutes; nothing here asserts a timing."""
 import json
 import math
+import os
 import platform
 import statistics
 import subprocess
@@ -10,8 +11,13 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import boto3
+import chalice
+import moto
+
 from bench import cloud, costs, report, startup
 from bench.runners import Runners
+from chalicelib.items import RUN_KEY, item_name
 
 SIZES = (5, 100, 1000, 10_000)
 # Timed runs per size against moto (tickersim, baseline), interleaved. The baseline makes
@@ -37,14 +43,16 @@ def summary(runs):
             "log_bytes": last.log_bytes, "runs": len(runs),
             "median_s": statistics.median(r.wall_s for r in runs),
             "p90_s": p90([r.wall_s for r in runs]),
-            "cpu_s": statistics.median(r.cpu_s for r in runs)}
+            "cpu_s": statistics.median(r.cpu_s for r in runs),
+            "op_s": {op: statistics.median(r.op_s.get(op, 0.0) for r in runs)
+                     for op in last.op_s}}
 
 
 def dynamodb_units(case, tickersim):
     """Read and write units of one run, from the items it reads and writes."""
     items = cloud.scan_items(case)
-    tickers = [i for i in items if i["TickerName"]["S"] != "#run"]
-    run_items = [i for i in items if i["TickerName"]["S"] == "#run"]
+    tickers = [i for i in items if item_name(i) != RUN_KEY]
+    run_items = [i for i in items if item_name(i) == RUN_KEY]
     # tickersim: a consistent Scan, every ticker in BatchWriteItem, one UpdateItem on #run;
     # the baseline: an eventually consistent Scan and one PutItem per ticker.
     return {"read_units": costs.scan_read_units(items, consistent=tickersim),
@@ -108,15 +116,11 @@ def machine():
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown CPU")
-    import os
-
-    import boto3
-    import chalice
-    import moto
     memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
                      .splitlines() if line.startswith("MemTotal"))
     return {"cpu": cpu, "nproc": os.cpu_count(), "memory_gb": memory_kb / 2**20,
             "python": platform.python_version(), "os": platform.platform(terse=True),
+            "load": os.getloadavg(),
             "versions": f"boto3 {boto3.__version__}, moto {moto.__version__}, "
                         f"chalice {chalice.__version__}"}
 
@@ -126,13 +130,13 @@ def main():
 
     def log(message):
         print(f"[{time.monotonic() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
-    when = datetime.now(timezone.utc)
+    when, host = datetime.now(timezone.utc), machine()
     probes, catchups = stubbed(log)
     results, backfill = against_moto(log)
     log("cold start and bundle")
     imports = startup.cold_start(COLD_START_REPEATS)
     bundle = startup.bundle()
-    data = {"when": when, "machine": machine(), "results": results, "probes": probes,
+    data = {"when": when, "machine": host, "results": results, "probes": probes,
             "backfill": backfill, "catchups": catchups,
             "backfill_shape": (BACKFILL_TICKERS, BACKFILL_MINUTES),
             "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,

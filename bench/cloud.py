@@ -11,6 +11,7 @@ from moto.server import ThreadedMotoServer
 
 from chalicelib import clients, state
 from chalicelib.ticks import iso, parse_minute
+from seed.load import create_table
 
 REGION = "eu-west-1"
 # moto accepts any credentials; these keep every client away from a real account.
@@ -65,7 +66,6 @@ def ticker_items(n):
 
 def create_case(name, n):
     """A table of n tickers, a bucket and a DirectPut stream into it, all called `name`."""
-    from seed.load import create_table   # seed/ is a script directory, imported only here
     ddb, s3, firehose = (boto3.client(s) for s in ("dynamodb", "s3", "firehose"))
     create_table(ddb, name)
     # tickersim's own commit writes 25 items a call and resends what was left unprocessed.

@@ -12,9 +12,10 @@ import yaml
 
 from chalicelib.delivery import BILLING_UNIT_BYTES
 
-PRICES_SOURCE = ("AWS list prices for eu-west-1 as last checked by the maintainers in "
-                 "November 2024 (DynamoDB on-demand after its 1 Nov 2024 price cut); this "
-                 "machine has no internet, so `make bench` cannot re-check them")
+PRICES_SOURCE = ("AWS's public eu-west-1 pricing pages as they stood in late 2024 (DynamoDB "
+                 "on-demand after its 1 November 2024 price cut), written down from those "
+                 "pages and not re-checked since: `make bench` runs offline. Check "
+                 "aws.amazon.com/<service>/pricing before quoting a figure")
 FIREHOSE_PER_GB = 0.031            # Direct PUT ingestion, first 500 TB a month, 5 KB units
 DDB_PER_MILLION_WRITES = 0.7068    # on-demand write request units, Standard table class
 DDB_PER_MILLION_READS = 0.1413     # on-demand read request units

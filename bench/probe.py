@@ -15,11 +15,16 @@ import tracemalloc
 from contextlib import redirect_stdout
 from pathlib import Path
 
+import boto3
+
+from bench import baseline
 from bench.cloud import Context, scheduled_event, ticker_items, use_fake_account
 from bench.fake import FakeAws
-from bench.runners import FirehoseTap
+from bench.runners import MARKET_SEED, FirehoseTap
+from chalicelib import clients, pipeline
 from chalicelib.clients import counting
 from chalicelib.delivery import billed_units
+from chalicelib.settings import stream_settings
 from chalicelib.ticks import iso, parse_minute
 
 
@@ -39,12 +44,6 @@ def walked_items(n, minutes, event):
 def handler(kind, minutes):
     """(run(event) -> ticks or None when a record is a tick, the clients it calls) for one
     implementation, built as a warm Lambda has them."""
-    import boto3
-
-    from bench import baseline
-    from bench.runners import MARKET_SEED
-    from chalicelib import clients, pipeline
-    from chalicelib.settings import stream_settings
     if kind == "baseline":
         table, firehose = boto3.resource("dynamodb").Table("bench"), boto3.client("firehose")
         return (lambda event: baseline.run(table, firehose, "bench")), (table.meta.client,
@@ -53,7 +52,7 @@ def handler(kind, minutes):
                                 "MARKET_SEED": MARKET_SEED,
                                 "MAX_CATCHUP_MINUTES": str(max(60, minutes))})
     ddb, firehose = clients.get("dynamodb"), clients.get("firehose")
-    return (lambda event: pipeline.run(event, Context(900), settings, ddb, firehose)["ticks"]), \
+    return (lambda event: pipeline.run(event, Context(), settings, ddb, firehose)["ticks"]), \
         (ddb, firehose)
 
 
@@ -92,7 +91,6 @@ def main(argv=None):
                "rss_peak_mb": _peak_rss_mb(), "calls": dict(calls), "records": len(records),
                "ticks": len(records) if ticks is None else ticks,
                "bytes": sum(map(len, records)), "billed_units": billed_units(records)}
-        del records
         if args.traced:
             tracemalloc.start()
             run(event)

@@ -24,6 +24,7 @@ class Run:
     bytes: int                # Firehose payload bytes
     billed_units: int         # Firehose 5 KB billing units
     log_bytes: int            # what the handler itself writes to its log
+    op_s: dict                # seconds spent waiting on each operation, summed over its calls
 
     @property
     def calls_total(self):
@@ -66,12 +67,35 @@ def counted_logs():
         yield counter
 
 
+@contextmanager
+def timed_calls(*clients):
+    """Seconds spent in each operation (request sent to reply parsed), summed, while open."""
+    spent, started = {}, {}
+
+    def before(model, **_):
+        started[model.name] = time.perf_counter()
+
+    def after(model, **_):
+        spent[model.name] = spent.get(model.name, 0.0) + time.perf_counter() - started[model.name]
+
+    for client in clients:
+        client.meta.events.register("before-call", before)
+        client.meta.events.register("after-call", after)
+    try:
+        yield spent
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call", before)
+            client.meta.events.unregister("after-call", after)
+
+
 def _measure(call, ddb, firehose, tap):
     """Run call() once, counting calls, records and log bytes.
 
     call() returns its tick count, or None when every record is one tick (the baseline).
     """
-    with counting(ddb, firehose) as (calls, _), counted_logs() as logs:
+    with counting(ddb, firehose) as (calls, _), timed_calls(ddb, firehose) as op_s, \
+            counted_logs() as logs:
         wall, cpu = time.perf_counter(), time.thread_time()
         ticks = call()
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
@@ -79,7 +103,7 @@ def _measure(call, ddb, firehose, tap):
     return Run(wall_s=wall, cpu_s=cpu, calls=dict(calls), records=len(records),
                ticks=len(records) if ticks is None else ticks,
                bytes=sum(map(len, records)), billed_units=delivery.billed_units(records),
-               log_bytes=logs.bytes)
+               log_bytes=logs.bytes, op_s=op_s)
 
 
 class Runners:
