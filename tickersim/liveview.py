@@ -9,7 +9,10 @@ from rich.text import Text
 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 32
-EVENT_LINES = 8
+EVENT_LINES = 12          # kept; as many as the terminal has room for are shown
+_FRAME_ROWS = 2 + 2 + 3   # borders of the three panels, and the prices' header row
+_FACT_ROWS = 6
+_NUMBER_COLUMNS = 48      # ticker, price, change, ticks, padding and borders
 
 
 def sparkline(prices, width=SPARK_WIDTH):
@@ -71,20 +74,23 @@ class LiveView:
         state = self.state
         if state is None:
             return Panel(Text("starting the local cloud ..."), title="tickersim demo")
-        prices = Table(box=None, padding=(0, 2))
+        # The sparkline takes what the numbers leave of the width (80 columns suffice).
+        spark = max(8, min(SPARK_WIDTH, self.console.size.width - _NUMBER_COLUMNS))
+        prices = Table(box=None, padding=(0, 1))
         for column, justify in (("ticker", "left"), ("price", "right"), ("change", "right"),
                                 ("last ticks", "left"), ("ticks", "right")):
             prices.add_column(column, justify=justify, no_wrap=True,
-                              min_width=SPARK_WIDTH if column == "last ticks" else None)
+                              min_width=spark if column == "last ticks" else None)
         for name, ticker in sorted(state.tickers.items()):
             change = (ticker.price / ticker.first_price - 1) * 100 if ticker.first_price else 0.0
             colour = "green" if change >= 0 else "red"
             prices.add_row(name, f"{ticker.price:,.4f}",
                            Text(f"{change:+.2f} %", style=colour),
-                           Text(sparkline(ticker.history), style=colour), str(ticker.ticks))
+                           Text(sparkline(ticker.history, spark), style=colour),
+                           str(ticker.ticks))
         facts = Table.grid(padding=(0, 2))
-        facts.add_column(style="bold")
-        facts.add_column()
+        facts.add_column(style="bold", no_wrap=True, min_width=10)
+        facts.add_column(no_wrap=True, overflow="ellipsis")
         facts.add_row("clock", f"{state.clock_text()}  (one minute every {state.interval:g} s)")
         facts.add_row("runs", Text.assemble(
             (f"{state.succeeded} ok", "green"), "  ",
@@ -96,6 +102,9 @@ class LiveView:
         facts.add_row("last alert", Text(state.alerts[-1] if state.alerts else "none",
                                          style="bold red" if state.alerts else "dim"))
         facts.add_row("local AWS", f"{state.endpoint}   data: {state.out}")
-        log = Text("\n").join(Text(line, style=style or "") for line, style in self.events)
+        # One row per event and nothing below the screen: a 24-row terminal shows it all.
+        room = max(2, self.console.size.height - _FRAME_ROWS - _FACT_ROWS - len(state.tickers))
+        log = Text("\n", no_wrap=True, overflow="ellipsis").join(
+            Text(line, style=style or "") for line, style in self.events[-room:])
         return Group(Panel(facts, title="tickersim demo  (Ctrl-C to stop)"),
                      Panel(prices, title="prices"), Panel(log, title="events"))

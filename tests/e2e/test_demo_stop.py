@@ -1,14 +1,23 @@
 """Stopping the demo: Ctrl-C leaves no process and no port behind, and says where the data is;
 `tickersim browse --stage local` reads the running demo's bucket."""
+import fcntl
 import os
+import pty
+import re
+import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.e2e.conftest import PROJECT, summary_of
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def processes_reaching(endpoint):
@@ -82,3 +91,50 @@ def test_too_few_runs_for_a_break_is_refused_before_anything_starts(start_demo, 
     demo = start_demo("--runs", 3, "--break-after", 2, "--out", tmp_path / "out")
     assert demo.finish() == 2
     assert "needs --runs 4 or more" in demo.text()
+
+
+def test_ctrl_c_in_a_terminal_stops_the_live_view_and_frees_everything(tmp_path):
+    """As `make demo` runs: the live view on a terminal, and Ctrl-C typed into it."""
+    out = tmp_path / "out"
+    pid, terminal = pty.fork()
+    if pid == 0:                                   # the child: exec the demo on the terminal
+        # A classic 80x24 terminal: the whole view must fit in it.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        os.chdir(PROJECT)
+        os.execv(sys.executable, [sys.executable, "-m", "tickersim", "demo",
+                                  "--interval", "0.5", "--out", str(out)])
+    try:
+        screen = read_until(terminal, r"run 2 ok")
+        endpoint = re.search(r"http://127\.0\.0\.1:\d+", screen).group(0)
+        os.write(terminal, b"\x03")                 # Ctrl-C, through the terminal driver
+        screen += read_until(terminal, r"The data is in")
+        _, status = os.waitpid(pid, 0)
+        pid = None
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(terminal)
+    assert os.waitstatus_to_exitcode(status) == 130
+    assert "tickersim demo" in screen and "Index_5" in screen    # the live view was drawn
+    assert not accepts_connections(endpoint)
+    assert processes_reaching(endpoint) == []
+    assert summary_of(out)["interrupted"] is True
+
+
+def read_until(fd, pattern, timeout=60):
+    """What the terminal shows (escape codes removed) up to a match, within the deadline."""
+    deadline, seen = time.monotonic() + timeout, ""
+    while not re.search(pattern, seen):
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(0.0, left))
+        if not ready:
+            raise AssertionError(f"no {pattern!r} on the terminal; it shows:\n{seen[-3000:]}")
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:       # the other end closed
+            chunk = b""
+        if not chunk:
+            raise AssertionError(f"terminal closed before {pattern!r}:\n{seen[-3000:]}")
+        seen += ANSI.sub("", chunk.decode("utf-8", "replace"))
+    return seen
