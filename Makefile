@@ -6,9 +6,9 @@ READY := $(VENV)/.ready
 
 .PHONY: demo test bench lint package clean
 
-$(READY): requirements-dev.txt pyproject.toml
+$(READY): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -22,7 +22,7 @@ bench: $(READY)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis build *.egg-info
 
 # One CloudFormation template for the whole system (for pipelines): build/package/sam.json.
 STAGE ?= dev
