@@ -69,8 +69,9 @@ def add_arguments(parser):
                         help="retries of a failed run before the alert, as AWS's maximum "
                              f"retry attempts (default {lambdas.DEFAULT_RETRIES})")
     parser.add_argument("--out", default=None, metavar="DIR",
-                        help="where to write s3/, outbox/, logs/ and summary.json "
-                             "(default: out/demo-<time> in the current directory)")
+                        help="where to write s3/, outbox/, logs/ and summary.json, replacing "
+                             "those of an earlier demo (default: out/demo-<time> in the "
+                             "current directory)")
     parser.add_argument("--port", type=int, default=0,
                         help="port of the local AWS endpoint (default: a free one)")
     parser.add_argument("--no-live", dest="live", action="store_false",

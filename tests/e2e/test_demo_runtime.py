@@ -6,8 +6,11 @@ import re
 
 import pytest
 
+from tests.support import event
 from tickersim import lambdas
+from tickersim.demo import comment_out_body
 from tickersim.lambdas import Function
+from tickersim.stage import PROJECT_DIR
 
 HANDLER = "def handler(event, context):\n    {}\n"
 
@@ -69,7 +72,6 @@ def test_an_edit_of_the_same_size_in_the_same_second_is_picked_up(function):
 
 
 def test_the_failure_record_has_the_shape_aws_sends(function):
-    from tests.support import event
     fn = function("raise ValueError('no')")
     scheduled = event("scheduled-event")
     outcome = lambdas.invoke(fn, scheduled, {}, "req-5")
@@ -81,3 +83,19 @@ def test_the_failure_record_has_the_shape_aws_sends(function):
     assert record["requestPayload"] == scheduled
     assert record["responsePayload"]["errorType"] == "ValueError"
     assert record["responsePayload"]["stackTrace"][-1].startswith(f'  File "{fn.code_dir}')
+
+
+def test_the_broken_copy_comments_out_exactly_the_handlers_body():
+    source = (PROJECT_DIR / "app.py").read_text()
+    broken = comment_out_body(source, "stream_ticks")
+    changed = [(a, b) for a, b in zip(source.splitlines(), broken.splitlines()) if a != b]
+    assert changed and all(b == "# " + a for a, b in changed)
+    assert all(a.startswith((" ", "\t")) for a, _ in changed)     # body lines only
+    with pytest.raises(IndentationError):
+        compile(broken, "app.py", "exec")
+
+
+def test_a_signature_over_several_lines_keeps_its_lines():
+    source = "def stream_ticks(event,\n                 context=None):\n    return 1\nx = 2\n"
+    assert comment_out_body(source, "stream_ticks") == (
+        "def stream_ticks(event,\n                 context=None):\n#     return 1\nx = 2\n")
