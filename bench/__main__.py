@@ -96,7 +96,9 @@ def probe(kind, n, minutes=1, traced=True, repeats=3):
     """Stubbed runs in a fresh interpreter (see bench/probe.py)."""
     args = [sys.executable, "-m", "bench.probe", kind, str(n), str(minutes),
             "--repeats", str(repeats)] + (["--traced"] if traced else [])
-    out = subprocess.run(args, cwd=startup.ROOT, capture_output=True, text=True, check=True)
+    out = subprocess.run(args, cwd=startup.ROOT, capture_output=True, text=True)
+    if out.returncode:
+        raise RuntimeError(f"{' '.join(args[1:])} failed:\n{out.stderr}")
     return json.loads(out.stdout)
 
 
