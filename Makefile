@@ -8,7 +8,7 @@ READY := $(VENV)/.ready
 
 $(READY): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --quiet --no-compile --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 

@@ -31,8 +31,9 @@ def add_arguments(parser):
     parser.add_argument("--email", required=True, action="append",
                         help=f"alert address (repeat for up to {stack.MAX_EMAILS})")
     parser.add_argument("--region", default=stages.DEFAULT_REGION)
-    parser.add_argument("--retries", type=int, choices=(0, 1, 2), default=1,
-                        help="async retries of a failed run before the alert (default 1)")
+    parser.add_argument("--retries", type=int, choices=(0, 1, 2), default=stages.DEFAULT_RETRIES,
+                        help="async retries of a failed run before the alert "
+                             f"(default {stages.DEFAULT_RETRIES})")
     parser.add_argument("--endpoint", default=None,
                         help="AWS endpoint URL (moto); AWS_ENDPOINT_URL is honoured too")
     parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
@@ -64,8 +65,8 @@ def _step(say, number, text):
     say(f"\n[{number}/6] {text}")
 
 
-def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, retries=1,
-           endpoint=None, say=print):
+def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
+           retries=stages.DEFAULT_RETRIES, endpoint=None, say=print):
     project_dir = Path(project_dir)
     names = naming.names_for(owner, stage)
     session = boto3.session.Session(region_name=region)

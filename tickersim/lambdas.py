@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tickersim import stage as stages
+
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 ACCOUNT = "123456789012"            # moto's account id
 PYTHON_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 # AWS retries a failed asynchronous invocation after about 1 minute, then about 2 more.
 RETRY_DELAY_MINUTES = (1, 2)
-DEFAULT_RETRIES = 1                 # DESIGN.md: 0-2, default 1
+DEFAULT_RETRIES = stages.DEFAULT_RETRIES
 # What `chalice deploy` builds a bundle from; vendor/'s contents land at the bundle's root.
 BUNDLE = ("app.py", "chalicelib", "vendor", "requirements.txt")
 _KILL_GRACE_S = 5.0

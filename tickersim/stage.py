@@ -9,6 +9,7 @@ CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 STREAMING = "streaming-lambda"
 NOTIFICATION = "notification-lambda"
 DEFAULT_REGION = "eu-west-1"
+DEFAULT_RETRIES = 1     # async retries of a failed run before the alert; AWS allows 0-2
 
 
 def read_config(project_dir=PROJECT_DIR):
