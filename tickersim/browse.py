@@ -22,10 +22,7 @@ class BrowseError(Exception):
 
 def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="stage in .chalice/config.json")
-    parser.add_argument("--endpoint", default=None, metavar="URL",
-                        help="AWS endpoint URL, e.g. the one `tickersim demo` prints "
-                             "(default: AWS_ENDPOINT_URL, else AWS itself)")
-    parser.add_argument("--region", default=stages.DEFAULT_REGION)
+    stages.add_aws_arguments(parser)
     parser.add_argument("--count", type=int, default=20, metavar="N",
                         help="how many of the latest ticks to show (default 20)")
 

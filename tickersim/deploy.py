@@ -30,12 +30,10 @@ def add_arguments(parser):
     parser.add_argument("--owner", required=True, help='your full name, e.g. "Kyle Maposa"')
     parser.add_argument("--email", required=True, action="append",
                         help=f"alert address (repeat for up to {stack.MAX_EMAILS})")
-    parser.add_argument("--region", default=stages.DEFAULT_REGION)
+    stages.add_aws_arguments(parser)
     parser.add_argument("--retries", type=int, choices=(0, 1, 2), default=stages.DEFAULT_RETRIES,
                         help="async retries of a failed run before the alert "
                              f"(default {stages.DEFAULT_RETRIES})")
-    parser.add_argument("--endpoint", default=None,
-                        help="AWS endpoint URL (moto); AWS_ENDPOINT_URL is honoured too")
     parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
                         help="the tickersim project to deploy (default: this checkout)")
 

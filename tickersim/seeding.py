@@ -11,9 +11,7 @@ def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="stage in .chalice/config.json")
     parser.add_argument("--reset", action="store_true", help="restore the seed state")
     parser.add_argument("--create", action="store_true", help="create the table if missing")
-    parser.add_argument("--region", default=stages.DEFAULT_REGION)
-    parser.add_argument("--endpoint", default=None,
-                        help="AWS endpoint URL (e.g. a running `tickersim demo`)")
+    stages.add_aws_arguments(parser)
 
 
 def main(args):

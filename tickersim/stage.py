@@ -12,6 +12,15 @@ DEFAULT_REGION = "eu-west-1"
 DEFAULT_RETRIES = 1     # async retries of a failed run before the alert; AWS allows 0-2
 
 
+def add_aws_arguments(parser):
+    """--region and --endpoint, alike for every command that talks to AWS."""
+    parser.add_argument("--region", default=DEFAULT_REGION,
+                        help=f"AWS region (default {DEFAULT_REGION})")
+    parser.add_argument("--endpoint", default=None, metavar="URL",
+                        help="AWS endpoint URL, e.g. the one `tickersim demo` prints "
+                             "(default: AWS_ENDPOINT_URL, else AWS itself)")
+
+
 def read_config(project_dir=PROJECT_DIR):
     return json.loads((Path(project_dir) / ".chalice" / "config.json").read_text())
 

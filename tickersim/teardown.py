@@ -24,9 +24,7 @@ class TeardownError(Exception):
 def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="the stage to delete")
     parser.add_argument("--yes", action="store_true", help="do not ask before deleting")
-    parser.add_argument("--region", default=stages.DEFAULT_REGION)
-    parser.add_argument("--endpoint", default=None,
-                        help="AWS endpoint URL (moto); AWS_ENDPOINT_URL is honoured too")
+    stages.add_aws_arguments(parser)
     parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
                         help="the tickersim project (default: this checkout)")
 

@@ -97,3 +97,15 @@ def test_handlers_ignore_nothing_the_seed_wrote():
         ticker = parse_ticker(item)
         assert (ticker.drift, ticker.volatility) == (float(item["Drift"]["N"]),
                                                      float(item["Volatility"]["N"]))
+
+
+def test_tickersim_seed_loads_the_stage_s_table(aws, capsys):
+    from tickersim import cli
+    from tickersim.stage import STREAMING, environment
+    table = environment("dev", STREAMING)["TABLE_NAME"]
+    assert cli.main(["seed", "--stage", "dev"]) == 2            # no table yet: says so
+    assert "--create" in capsys.readouterr().err
+    assert cli.main(["seed", "--stage", "dev", "--create"]) == 0
+    assert f"{table} Index_5: created" in capsys.readouterr().out
+    assert cli.main(["seed", "--stage", "nosuch"]) == 2
+    assert "stage 'nosuch' is not in .chalice/config.json" in capsys.readouterr().err
