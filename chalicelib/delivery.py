@@ -9,6 +9,7 @@ from chalicelib.retry import resend
 MAX_RECORD_BYTES = 1000 * 1024          # Firehose: a record's data is at most 1,000 KiB
 MAX_BATCH_RECORDS = 500                 # PutRecordBatch: at most 500 records ...
 MAX_BATCH_BYTES = 4 * 1024 * 1024       # ... and 4 MiB in one call
+MAX_BATCH_RECORD_BYTES = 4 * MAX_RECORD_BYTES   # four full records: the most one call takes
 BILLING_UNIT_BYTES = 5 * 1024           # Firehose bills each record rounded up to 5 KB
 # Whole-call errors worth resending: Firehose answers throttling with ServiceUnavailable.
 RETRYABLE = {"ServiceUnavailableException", "ThrottlingException", "InternalFailure",

@@ -7,10 +7,10 @@ from chalicelib.clients import counting
 from chalicelib.errors import MalformedItems
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
-from chalicelib.ticks import due_minutes, iso, run_minute, walk
+from chalicelib.ticks import due_minutes, iso, line_bytes, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
-DELIVERY_SHARE = 0.6     # of the remaining time; the rest is kept for the commit
+DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
 SAFETY_MARGIN_S = 1.0
 
 
@@ -75,31 +75,56 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     if any(ticker.last_tick is None for _, ticker in tickers):
         fresh_start = now_minute if run_state.fresh_start is None else run_state.fresh_start
 
-    lines, updates = [], []
+    due = []
     for item, ticker in tickers:
         # A ticker never committed walks as if its last tick fell just before fresh_start.
         last_tick = fresh_start * 60 - 1 if ticker.last_tick is None else ticker.last_tick
         minutes = due_minutes(last_tick, now_minute, settings.max_catchup_minutes)
-        ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
-        if ticks:
-            lines.extend(ticks)
-            updates.append(ticker_item(item, moved))
-    report.update(tickers=len(raw_items), advanced=len(updates), ticks=len(lines),
-                  malformed=len(problems))
+        if minutes:
+            due.append((item, ticker, minutes))
+    report.update(tickers=len(raw_items), malformed=len(problems))
     if problems:
         logs.error("malformed items left as they are", table=settings.table_name,
                    problems=problems)
-    if not lines:
+    if not due:
         return problems   # nothing due: a re-delivered event changes nothing
 
     state.claim(ddb, settings.table_name, run_state, report["run_time"],
                 fresh_start=None if fresh_start is None else iso(fresh_start * 60),
                 seed_to_store=new_seed)
-    records = delivery.pack(lines)
-    report.update(records=len(records), bytes=sum(map(len, records)),
-                  billed_units=delivery.billed_units(records))
-    report["resends"] += delivery.send(firehose, settings.stream_name, records, deliver_by,
-                                       **retry_options)
-    report["resends"] += state.commit(ddb, settings.table_name, updates, commit_by,
-                                      **retry_options)
+    # Chunk by chunk, so a long catch-up needs no more memory than one PutRecordBatch.
+    for chunk in chunks(due, settings.ticks_per_run):
+        lines, updates = [], []
+        for item, ticker, minutes in chunk:
+            ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
+            lines.extend(ticks)
+            updates.append(ticker_item(item, moved))
+        records = delivery.pack(lines)
+        report["resends"] += delivery.send(firehose, settings.stream_name, records, deliver_by,
+                                           **retry_options)
+        report["resends"] += state.commit(ddb, settings.table_name, updates, commit_by,
+                                          **retry_options)
+        report["records"] += len(records)
+        report["bytes"] += sum(map(len, records))
+        report["billed_units"] += delivery.billed_units(records)
+        report["ticks"] += len(lines)
+        report["advanced"] += len(updates)
     return problems
+
+
+def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
+    """Split (item, ticker, minutes) into runs of whole 25-ticker groups (one BatchWriteItem
+    each) whose tick lines should fit one PutRecordBatch: the last chunk may be shorter, and
+    a single group larger than the limit stays whole."""
+    chunk, size = [], 0
+    for i in range(0, len(due), state.BATCH_WRITE_MAX):
+        group = due[i:i + state.BATCH_WRITE_MAX]
+        group_size = sum(len(minutes) * ticks_per_minute * line_bytes(ticker.name)
+                         for _, ticker, minutes in group)
+        if chunk and size + group_size > limit:
+            yield chunk
+            chunk, size = [], 0
+        chunk.extend(group)
+        size += group_size
+    if chunk:
+        yield chunk

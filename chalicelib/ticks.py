@@ -58,6 +58,15 @@ def tick_times(first_minute, stop_minute, ticks_per_minute):
                  for t in range(m * 60, m * 60 + 60, step))
 
 
+# A line but its name: the fixed text, a 20-character time, and room for 17-digit price and seq.
+_LINE_WITHOUT_NAME = len('{"ticker":,"timestamp":"","price":,"seq":}\n') + 20 + 17 + 17
+
+
+def line_bytes(name):
+    """A generous estimate of the bytes of one tick line of this ticker (for planning chunks)."""
+    return _LINE_WITHOUT_NAME + len(json.dumps(name))
+
+
 def encode(name_json, timestamp, price, seq):
     """One tick as a JSON line; name_json is the ticker name already JSON-quoted."""
     return f'{{"ticker":{name_json},"timestamp":"{timestamp}","price":{price!r},"seq":{seq}}}\n'

@@ -1,4 +1,5 @@
 """Packing ticks into Firehose records and batches: limits, order, nothing lost."""
+import json
 import math
 
 import pytest
@@ -63,3 +64,30 @@ def test_twenty_small_ticks_bill_one_unit_packed_but_twenty_sent_alone():
     tick = '{"ticker":"Index_1","timestamp":"2026-11-26T09:00:15Z","price":100.4217,"seq":2}\n'
     assert billed_units(pack([tick] * 20)) == 1
     assert billed_units([tick.encode()] * 20) == 20
+
+
+due_lists = st.lists(st.tuples(st.text(min_size=1, max_size=30),
+                               st.integers(min_value=0, max_value=400)), max_size=300)
+
+
+@given(due_lists, st.sampled_from([1, 4, 60]), st.integers(min_value=1_000, max_value=10**7))
+@settings(max_examples=100)
+def test_run_chunks_are_whole_batch_write_groups_within_one_put_record_batch(
+        plan, per_minute, limit):
+    from chalicelib.pipeline import chunks
+    from chalicelib.ticks import Ticker, line_bytes
+    due = [({}, Ticker(name, 1.0, 0, None, 0.0, 0.2), range(minutes)) for name, minutes in plan]
+    out = list(chunks(due, per_minute, limit=limit))
+    assert [entry for chunk in out for entry in chunk] == due
+    for chunk in out[:-1]:
+        assert len(chunk) % 25 == 0                   # BatchWriteItem calls stay ceil(N/25)
+    for chunk in out:
+        size = sum(len(m) * per_minute * line_bytes(t.name) for _, t, m in chunk)
+        assert size <= limit or len(chunk) <= 25      # only a lone oversized group exceeds it
+
+
+def test_line_bytes_never_underestimates_a_real_line():
+    from chalicelib.ticks import encode, line_bytes
+    for name in ["Index_1", "Zoë", "x" * 200, '"quoted"', "张伟"]:
+        line = encode(json.dumps(name), "2026-11-26T09:00:15Z", 123456789.1234, 10**15)
+        assert len(line) <= line_bytes(name)
