@@ -74,12 +74,7 @@ def render(d):
     bf = d["backfill"]
     bf_tickers, bf_minutes = d["backfill_shape"]
     bf_probe = d["catchups"][bf_minutes]
-    default_minutes = min(d["catchups"])
-    default_probe = d["catchups"][default_minutes]
-    # Memory per tick of backlog beyond the process's size before the run, from that probe.
-    per_tick_mb = (default_probe["rss_peak_mb"] - default_probe["rss_setup_mb"]) / \
-        default_probe["ticks"]
-    default_capacity = (LAMBDA_LIMITS[0] - default_probe["rss_setup_mb"]) / per_tick_mb
+    default_probe = d["catchups"][min(d["catchups"])]
     lam = {n: {impl: costs.lambda_seconds(rows[n][impl]["cpu_s"], rows[n][impl]["calls_total"])
                for impl in ("tickersim", "baseline")} for n in sizes}
     lam_ratio = {n: lam[n]["tickersim"] / lam[n]["baseline"] for n in sizes}
@@ -250,19 +245,15 @@ def render(d):
             for minutes, p in sorted(d["catchups"].items())
             for seconds in [costs.lambda_seconds(p["cpu_s"], sum(p["calls"].values()))]]),
         "",
-        "Memory grows with the backlog, because a run holds every tick line "
-        "(`pipeline._run`'s `lines`), then every packed record (`delivery.pack`), then "
-        "botocore's base64 request body, all at once: "
-        f"{default_probe['rss_peak_mb']:.0f} MB after a missed hour with the default "
-        f"`MAX_CATCHUP_MINUTES={default_minutes}`"
-        + (f", over the function's {LAMBDA_LIMITS[0]} MB; and every later run owes the "
-           "same hour again, so an out-of-memory run would not be a one-off"
-           if default_probe["rss_peak_mb"] > LAMBDA_LIMITS[0] else "")
-        + ". Walking, delivering and committing "
-        "the tickers in chunks of one PutRecordBatch (≤ 4 MiB) at a time would keep memory "
-        "flat at any backlog. Until then a 128 MB function holds about "
-        f"{default_capacity:,.0f} ticks of backlog (`tickers × minutes × TICKS_PER_RUN`, "
-        "from the 60-minute probe), or needs more memory.",
+        "A run walks, delivers and commits its tickers chunk by chunk (whole 25-ticker "
+        "groups whose lines fill at most one PutRecordBatch, ≤ 4 MiB), so memory does not "
+        "grow with the backlog: peak RSS "
+        + ", ".join(f"{p['rss_peak_mb']:.0f} MB after {minutes} minutes"
+                    for minutes, p in sorted(d["catchups"].items()))
+        + f" (about {default_probe['rss_setup_mb']:.0f} MB of it is the interpreter, boto3 "
+        "and chalice before the run). Time, not memory, bounds a catch-up: past the 60 s "
+        "timeout the run fails before committing its last chunks, and the next run carries on "
+        "from what was committed.",
         "",
         "## Money: estimated USD a month at one run a minute",
         "",

@@ -31,17 +31,28 @@ class Run:
         return sum(self.calls.values())
 
 
+class _Sent:
+    """A sent record, by its length only: keeping the data would inflate the memory measured."""
+    __slots__ = ("size",)
+
+    def __init__(self, data):
+        self.size = len(data)
+
+    def __len__(self):
+        return self.size
+
+
 class FirehoseTap:
-    """Keeps the Data of every record a Firehose client is asked to send, until taken."""
+    """Notes the size of every record a Firehose client is asked to send, until taken."""
 
     def __init__(self, client):
         self._records = []
         events = client.meta.events
         events.register("provide-client-params.firehose.PutRecord",
-                        lambda params, **_: self._records.append(params["Record"]["Data"]))
+                        lambda params, **_: self._records.append(_Sent(params["Record"]["Data"])))
         events.register("provide-client-params.firehose.PutRecordBatch",
                         lambda params, **_: self._records.extend(
-                            r["Data"] for r in params["Records"]))
+                            _Sent(r["Data"]) for r in params["Records"]))
 
     def take(self):
         records, self._records = self._records, []
