@@ -7,7 +7,6 @@ from moto import mock_aws
 
 from bench import baseline, cloud
 from bench.fake import FakeAws
-from bench.runners import FirehoseTap
 from chalicelib.clients import counting
 from chalicelib.delivery import billed_units
 
@@ -21,11 +20,12 @@ def case():
 
 def test_baseline_makes_one_call_per_tick_and_per_ticker(case):
     table, firehose = boto3.resource("dynamodb").Table(case), boto3.client("firehose")
-    tap = FirehoseTap(firehose)
+    records = []
+    firehose.meta.events.register("provide-client-params.firehose.PutRecord",
+                                  lambda params, **_: records.append(params["Record"]["Data"]))
     with counting(table.meta.client, firehose) as (calls, _):
         baseline.run(table, firehose, case)
     assert calls == {"DynamoDB.Scan": 1, "DynamoDB.PutItem": 5, "Firehose.PutRecord": 20}
-    records = tap.take()
     assert billed_units(records) == 20
     for record in records:      # a Python repr, not JSON, and no newline
         assert "'ticker'" in record and not record.endswith("\n")
