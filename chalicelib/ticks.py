@@ -58,12 +58,13 @@ def tick_times(first_minute, stop_minute, ticks_per_minute):
                  for t in range(m * 60, m * 60 + 60, step))
 
 
-# A line but its name: the fixed text, a 20-character time, and room for 17-digit price and seq.
-_LINE_WITHOUT_NAME = len('{"ticker":,"timestamp":"","price":,"seq":}\n') + 20 + 17 + 17
+# A line but its name: the fixed text, a 20-character time, a price below a million with 4
+# decimals, a seq below ten million. Longer lines only make a chunk take one more call.
+_LINE_WITHOUT_NAME = len('{"ticker":,"timestamp":"","price":,"seq":}\n') + 20 + 11 + 7
 
 
 def line_bytes(name):
-    """A generous estimate of the bytes of one tick line of this ticker (for planning chunks)."""
+    """The bytes of one typical tick line of this ticker, for planning chunks."""
     return _LINE_WITHOUT_NAME + len(json.dumps(name))
 
 

@@ -86,8 +86,9 @@ def test_run_chunks_are_whole_batch_write_groups_within_one_put_record_batch(
         assert size <= limit or len(chunk) <= 25      # only a lone oversized group exceeds it
 
 
-def test_line_bytes_never_underestimates_a_real_line():
+@given(st.text(min_size=1, max_size=100), st.floats(min_value=0.0001, max_value=999999.9999),
+       st.integers(min_value=1, max_value=9_999_999))
+def test_line_bytes_covers_every_line_of_a_usual_price_and_seq(name, price, seq):
     from chalicelib.ticks import encode, line_bytes
-    for name in ["Index_1", "Zoë", "x" * 200, '"quoted"', "张伟"]:
-        line = encode(json.dumps(name), "2026-11-26T09:00:15Z", 123456789.1234, 10**15)
-        assert len(line) <= line_bytes(name)
+    line = encode(json.dumps(name), "2026-11-26T09:00:15Z", round(price, 4), seq)
+    assert len(line) <= line_bytes(name) <= len(line) + 18
