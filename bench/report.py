@@ -153,7 +153,7 @@ def render(d):
         "write is 1 unit, and tickersim adds 1 for its UpdateItem on `#run`. Neither uses "
         "TransactWriteItems (2 units per item).",
         "",
-        f"CPU time ratio with stubbed AWS (no server in the way), tickersim ÷ baseline: "
+        "CPU time ratio with stubbed AWS (no server in the way), tickersim ÷ baseline: "
         + ", ".join(f"{cpu_ratio[n]:.3f} at {n:,}" for n in sizes) + ".",
         "",
         "Where the handler time goes against moto (median ms per run): waiting on each "

@@ -1,6 +1,5 @@
 """Cold start and bundle size: what a new Lambda worker imports, and what it downloads."""
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -9,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from bench.cloud import FAKE_ENV
+from tickersim.stage import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 # What `chalice package` reads; copied so the benchmark never writes into the working tree.
@@ -34,16 +34,8 @@ def cold_start(repeats):
 def bundle(stage="dev"):
     """(zip bytes, files in it) of `chalice package` for the stage."""
     with tempfile.TemporaryDirectory() as tmp:
-        project, out = Path(tmp) / "project", Path(tmp) / "out"
-        project.mkdir()
-        for name in PROJECT_FILES:
-            source = ROOT / name
-            if source.is_dir():
-                shutil.copytree(source, project / name,
-                                ignore=shutil.ignore_patterns("__pycache__", "deployed",
-                                                              "deployments"))
-            else:
-                shutil.copy2(source, project / name)
+        project = copy_project(Path(tmp) / "project", parts=PROJECT_FILES)
+        out = Path(tmp) / "out"
         chalice = Path(sys.executable).with_name("chalice")
         subprocess.run([str(chalice), "package", "--stage", stage, str(out)], cwd=project,
                        env={**os.environ, **FAKE_ENV}, capture_output=True, text=True,

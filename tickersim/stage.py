@@ -1,5 +1,6 @@
 """A stage's settings as Chalice itself resolves them from .chalice/config.json."""
 import json
+import shutil
 from pathlib import Path
 
 from chalice.config import Config
@@ -19,6 +20,24 @@ def add_aws_arguments(parser):
     parser.add_argument("--endpoint", default=None, metavar="URL",
                         help="AWS endpoint URL, e.g. the one `tickersim demo` prints "
                              "(default: AWS_ENDPOINT_URL, else AWS itself)")
+
+
+# What a deploy reads; tickersim/ itself comes along where a demo must run from the copy.
+PROJECT_PARTS = ("app.py", "chalicelib", "requirements.txt", ".chalice", "seed", "infra")
+
+
+def copy_project(target, parts=PROJECT_PARTS, project_dir=PROJECT_DIR):
+    """Copy the project's parts into target, without deploy state or bytecode; returns target."""
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        source = Path(project_dir) / part
+        if source.is_dir():
+            shutil.copytree(source, target / part,
+                            ignore=shutil.ignore_patterns("__pycache__", "deployed", "deployments"))
+        else:
+            shutil.copy2(source, target / part)
+    return target
 
 
 def read_config(project_dir=PROJECT_DIR):

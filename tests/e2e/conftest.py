@@ -4,7 +4,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,7 +17,6 @@ from tickersim import stage as stages
 
 PROJECT = stages.PROJECT_DIR
 # What a copy of the project needs to run the CLI from it (no virtualenvs, no history).
-COPIED = ("app.py", "chalicelib", "requirements.txt", ".chalice", "seed", "tickersim", "infra")
 RUN_TIMEOUT_S = 60
 
 
@@ -86,15 +84,7 @@ def start_demo():
 @pytest.fixture
 def project_copy(tmp_path):
     """A copy of the project whose app.py a test may break while a demo runs from it."""
-    copy = tmp_path / "project"
-    for name in COPIED:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            copy.mkdir(exist_ok=True)
-            shutil.copy2(source, copy / name)
-    return copy
+    return stages.copy_project(tmp_path / "project", parts=stages.PROJECT_PARTS + ("tickersim",))
 
 
 def ticks_in(out):

@@ -1,7 +1,6 @@
 """Fixtures for the deploy/teardown tests: moto's server, a scratch copy of the project, and
 a snapshot of everything a stage owns in the account."""
 import logging
-import shutil
 from pathlib import Path
 
 import boto3
@@ -15,7 +14,6 @@ from tickersim import cli
 PROJECT = Path(__file__).resolve().parents[2]
 # What `chalice deploy` needs from the project, and what deploy reads: never the repo itself,
 # since deploy writes .chalice/config.json, policy files and .chalice/deployed/.
-PROJECT_PARTS = ("app.py", "chalicelib", ".chalice", "seed", "requirements.txt", "infra")
 REGION = "eu-west-1"
 
 
@@ -36,19 +34,6 @@ def moto_endpoint():
 def tickersim(*argv):
     """`tickersim <argv>` in this process, as the console script runs it; returns the exit code."""
     return cli.main(list(argv))
-
-
-def copy_project(target):
-    target = Path(target)
-    for part in PROJECT_PARTS:
-        source = PROJECT / part
-        if source.is_dir():
-            shutil.copytree(source, target / part,
-                            ignore=shutil.ignore_patterns("deployed", "deployments",
-                                                          "__pycache__"))
-        else:
-            shutil.copy2(source, target / part)
-    return target
 
 
 class Account:

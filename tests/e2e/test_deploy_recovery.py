@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from tests.e2e.deploy_support import (Account, copy_project, moto_endpoint,  # noqa: F401
-                                       tickersim)
+from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
 from tickersim import naming
+from tickersim.stage import copy_project
 
 # moto warns for each resource type its CloudFormation skips; test_deploy.py's docstring says
 # where those parts are tested instead.
