@@ -17,3 +17,18 @@ class ScheduledEvent(CloudWatchEvent):
         self.time = fields.get("time")
         self.event_id = fields.get("id")
         self.resources = fields.get("resources")
+
+
+def schedule(app, expression, name):
+    """`app.schedule(expression, name=name)`, with handlers that get a ScheduledEvent.
+
+    A decorator rather than a line after the handler, so that app.py never names the
+    handler twice: renaming it must fail as AWS fails, Runtime.HandlerNotFound.
+    """
+    register = app.schedule(expression, name=name)
+
+    def decorate(func):
+        handler = register(func)
+        handler.event_class = ScheduledEvent
+        return handler
+    return decorate
