@@ -45,6 +45,14 @@ class ClaimLost(TickersimError):
     """Another run claimed the same state first; this run delivered nothing."""
 
 
+class RunStateInvalid(TickersimError):
+    def __init__(self, table, why):
+        super().__init__(
+            f"the run-state item '#run' in table {table!r} is damaged ({why}). Delete that item "
+            "in the DynamoDB console (the next run recreates it; without MARKET_SEED it draws "
+            f"a new seed), or restore the seed with `python seed/load.py --table {table} --reset`.")
+
+
 class MalformedItems(TickersimError):
     def __init__(self, table, problems):
         self.problems = dict(problems)

@@ -2,6 +2,7 @@
 import calendar
 import math
 import time
+from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
 from chalicelib.ticks import ISO_FORMAT, Ticker, iso
@@ -22,20 +23,30 @@ class RunState:
 
 
 def _number(item, attr, default=None):
+    """The attribute as an exact Decimal (DynamoDB numbers have 38 digits; a float has 17)."""
     value = item.get(attr)
     if value is None:
         if default is None:
             raise ValueError(f"no {attr} attribute")
-        return default
+        return Decimal(str(default))
     # A number typed as a string in the console ("100") is still a number.
     text = value.get("N", value.get("S")) if isinstance(value, dict) else None
     try:
-        number = float(text)
-    except (TypeError, ValueError):
-        raise ValueError(f"{attr} {_shown(value)} is not a number") from None
-    if not math.isfinite(number):
+        number = Decimal(str(text).strip()) if isinstance(text, str) else None
+    except InvalidOperation:
+        number = None
+    if number is None or number.is_nan():
+        raise ValueError(f"{attr} {_shown(value)} is not a number")
+    if not number.is_finite():
         raise ValueError(f"{attr} {_shown(value)} is not a finite number")
     return number
+
+
+def _whole(item, attr, default):
+    number = _number(item, attr, default)
+    if number < 0 or number != number.to_integral_value():
+        raise ValueError(f"{attr} {number} is not a whole number >= 0")
+    return int(number)
 
 
 def _shown(value):
@@ -52,16 +63,16 @@ def item_name(item):
 def parse_ticker(item):
     """The ticker an item describes; ValueError says what is wrong with it."""
     name = item_name(item)
-    price = _number(item, "Price")
+    price = float(_number(item, "Price"))
+    if not math.isfinite(price):
+        raise ValueError(f"Price {_shown(item['Price'])} is beyond a float's range")
     if price <= 0:
         raise ValueError(f"Price {price:g} is not > 0")
-    seq = _number(item, "Seq", 0)
-    if seq < 0 or seq != int(seq):
-        raise ValueError(f"Seq {seq:g} is not a whole number >= 0")
-    volatility = _number(item, "Volatility", DEFAULT_VOLATILITY)
+    seq = _whole(item, "Seq", 0)
+    volatility = float(_number(item, "Volatility", DEFAULT_VOLATILITY))
     if not 0 <= volatility <= 10:
         raise ValueError(f"Volatility {volatility:g} is not between 0 and 10 (annual, 0.2 = 20 %)")
-    drift = _number(item, "Drift", DEFAULT_DRIFT)
+    drift = float(_number(item, "Drift", DEFAULT_DRIFT))
     if not -10 <= drift <= 10:
         raise ValueError(f"Drift {drift:g} is not between -10 and 10 (annual, 0.05 = 5 %)")
     last = item.get("LastTick")
@@ -72,7 +83,7 @@ def parse_ticker(item):
         except (AttributeError, TypeError, ValueError):
             raise ValueError(f"LastTick {_shown(last)} is not a time like 2026-11-26T09:00:45Z") \
                 from None
-    return Ticker(name=name, price=price, seq=int(seq), last_tick=last_tick,
+    return Ticker(name=name, price=price, seq=seq, last_tick=last_tick,
                   drift=drift, volatility=volatility)
 
 
@@ -85,11 +96,17 @@ def ticker_item(item, ticker):
 
 
 def parse_run_state(item):
+    """The run-state item's content; ValueError says what is wrong with it."""
     if item is None:
         return RunState(version=None, seed=None)
-    version = item.get("Version", {}).get("N")
-    seed = item.get("Seed", {}).get("N")
-    fresh = item.get("FreshStart", {}).get("S")
-    return RunState(version=int(version) if version else 0, seed=int(seed) if seed else None,
-                    fresh_start=calendar.timegm(time.strptime(fresh, ISO_FORMAT)) // 60
-                    if fresh else None)
+    version = _whole(item, "Version", 0) if "Version" in item else None
+    seed = _whole(item, "Seed", 0) if "Seed" in item else None
+    fresh = item.get("FreshStart")
+    fresh_start = None
+    if fresh is not None:
+        try:
+            fresh_start = calendar.timegm(time.strptime(fresh.get("S"), ISO_FORMAT)) // 60
+        except (AttributeError, TypeError, ValueError):
+            raise ValueError(f"FreshStart {_shown(fresh)} is not a time like "
+                             "2026-11-26T09:00:00Z") from None
+    return RunState(version=version, seed=seed, fresh_start=fresh_start)

@@ -4,7 +4,7 @@ import time
 
 from chalicelib import delivery, logs, state
 from chalicelib.clients import counting
-from chalicelib.errors import MalformedItems
+from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
 from chalicelib.ticks import due_minutes, iso, line_bytes, run_minute, walk
@@ -56,7 +56,10 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
 def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
          retry_options):
     raw_items, run_item = state.read_all(ddb, settings.table_name)
-    run_state = parse_run_state(run_item)
+    try:
+        run_state = parse_run_state(run_item)
+    except ValueError as exc:
+        raise RunStateInvalid(settings.table_name, exc) from exc
     seed = settings.market_seed if settings.market_seed is not None else run_state.seed
     new_seed = None
     if seed is None:

@@ -58,8 +58,7 @@ def claim(ddb, table, state, run_time, fresh_start=None, seed_to_store=None):
         sets.append("#s = :s")
     update = f"SET {', '.join(sets)} ADD #v :one" + ("" if fresh_start else " REMOVE #f")
     if state.version is None:
-        condition = "attribute_not_exists(#k)"
-        names["#k"] = KEY
+        condition = "attribute_not_exists(#v)"   # no run-state item yet, or one without Version
     else:
         condition = "#v = :seen"
         values[":seen"] = {"N": str(state.version)}

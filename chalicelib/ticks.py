@@ -27,6 +27,10 @@ def parse_minute(text):
     moment = datetime.fromisoformat(str(text).strip())
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    if not 1970 <= moment.year <= 9999:
+        # Ticks carry four-digit years from the Unix epoch on.
+        raise ValueError(f"{text!r} is outside the years 1970-9999")
     return int(moment.timestamp()) // 60
 
 

@@ -115,15 +115,12 @@ def seed_table(ddb, table, reset=False, create=False, path=SEED_FILE):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--table", required=True, help="DynamoDB table name")
-    parser.add_argument("--region", default=None,
-                        help="AWS region (default: your AWS configuration, else eu-west-1)")
+    parser.add_argument("--region", default="eu-west-1", help="AWS region (default eu-west-1)")
     parser.add_argument("--reset", action="store_true", help="restore the seed state")
     parser.add_argument("--create", action="store_true", help="create the table if missing")
     parser.add_argument("--file", default=str(SEED_FILE), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    session = boto3.session.Session()
-    ddb = session.client("dynamodb", region_name=args.region or session.region_name
-                         or "eu-west-1")
+    ddb = boto3.client("dynamodb", region_name=args.region)
     return run(ddb, args.table, reset=args.reset, create=args.create, path=args.file)
 
 

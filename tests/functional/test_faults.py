@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib import pipeline
 from chalicelib.errors import (ClaimLost, CommitFailed, DeliveryFailed, MalformedItems,
-                               StreamMissing, TableMissing)
+                               RunStateInvalid, StreamMissing, TableMissing)
 from chalicelib.settings import stream_settings
 from tests.support import LambdaContext, scheduled
 from tests.unit.test_retry import FakeTime
@@ -216,3 +216,26 @@ def test_an_event_without_a_usable_time_runs_on_the_wall_clock_and_says_so(cloud
     report = lambdas.invoke("streaming-lambda", odd).payload
     assert report["ticks"] == 20 and report["status"] == "ok"
     assert "using the wall clock's minute instead" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("run_item", [
+    {"Version": {"N": "1.5"}},
+    {"Seed": {"S": "lucky"}},
+    {"FreshStart": {"S": "tomorrow"}},
+])
+def test_a_damaged_run_state_item_is_named_with_the_way_out(cloud, run_item):
+    cloud.ddb.put_item(TableName=cloud.table,
+                       Item={"TickerName": {"S": "#run"}, **run_item})
+    with pytest.raises(RunStateInvalid, match=r"run-state item '#run' .* is damaged .*Delete "
+                                              r"that item"):
+        go(cloud)
+    assert cloud.objects() == []
+    cloud.ddb.delete_item(TableName=cloud.table, Key={"TickerName": {"S": "#run"}})
+    assert go(cloud)["ticks"] == 20
+
+
+def test_a_run_state_item_made_by_hand_without_a_version_is_claimed_normally(cloud):
+    cloud.ddb.put_item(TableName=cloud.table,
+                       Item={"TickerName": {"S": "#run"}, "Note": {"S": "made by hand"}})
+    assert go(cloud, MARKET_SEED="3")["ticks"] == 20
+    assert cloud.run_item()["Version"] == {"N": "1"}

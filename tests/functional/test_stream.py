@@ -115,14 +115,14 @@ def test_new_tickers_start_where_the_pending_fresh_start_says(cloud, lambdas):
 
 
 def test_same_market_seed_same_table_same_events_give_identical_bytes(aws, monkeypatch):
-    from tests.functional.conftest import Cloud
+    from tests.functional.conftest import PROJECT, Cloud
     from chalice.test import Client
     from app import app
     monkeypatch.setenv("MARKET_SEED", "20261126")
     outputs = []
     for _ in range(2):
         cloud = Cloud().create()
-        with Client(app, stage_name="dev", project_dir=".") as client:
+        with Client(app, stage_name="dev", project_dir=str(PROJECT)) as client:
             for n in range(3):
                 client.lambda_.invoke("streaming-lambda", scheduled(minute(n)))
         outputs.append(sorted(cloud.raw_ticks()))

@@ -52,7 +52,9 @@ def test_a_price_typed_as_a_string_in_the_console_is_still_a_number():
     ({"Price": {"S": "abc"}}, "Price 'abc' is not a number"),
     ({"Price": {"N": "0"}}, "Price 0 is not > 0"),
     ({"Price": {"N": "-3"}}, "Price -3 is not > 0"),
-    ({"Price": {"S": "nan"}}, "not a finite number"),
+    ({"Price": {"S": "nan"}}, "Price 'nan' is not a number"),
+    ({"Price": {"S": "-inf"}}, "Price '-inf' is not a finite number"),
+    ({"Price": {"N": "1E+400"}}, "beyond a float's range"),
     ({"Price": {"BOOL": True}}, "is not a number"),
     ({"Price": {"N": "5"}, "Seq": {"N": "1.5"}}, "Seq 1.5"),
     ({"Price": {"N": "5"}, "Seq": {"N": "-1"}}, "Seq -1"),
@@ -62,14 +64,30 @@ def test_a_price_typed_as_a_string_in_the_console_is_still_a_number():
     ({"Price": {"N": "5"}, "LastTick": {"N": "5"}}, "LastTick"),
 ])
 def test_malformed_items_are_refused_with_the_attribute_named(item, fault):
-    with pytest.raises(ValueError, match=fault.replace(".", r"\.")):
+    with pytest.raises(ValueError, match=fault.replace(".", r"\.").replace("+", r"\+")):
         parse_ticker({"TickerName": {"S": "Index_9"}, **item})
+
+
+def test_a_huge_sequence_number_is_kept_exactly():
+    item = {"TickerName": {"S": "X"}, "Price": {"N": "5"}, "Seq": {"N": "1E+30"}}
+    assert parse_ticker(item).seq == 10**30
 
 
 def test_run_state_defaults_and_values():
     assert parse_run_state(None) == RunState(None, None)
     assert parse_run_state({"TickerName": {"S": "#run"}, "Version": {"N": "7"},
                             "Seed": {"N": "99"}}) == RunState(7, 99)
+    assert parse_run_state({"TickerName": {"S": "#run"}}) == RunState(None, None)
+
+
+@pytest.mark.parametrize("item, fault", [
+    ({"Version": {"N": "1.5"}}, "Version 1.5 is not a whole number"),
+    ({"Seed": {"S": "abc"}}, "Seed 'abc' is not a number"),
+    ({"FreshStart": {"S": "soon"}}, "FreshStart 'soon' is not a time"),
+])
+def test_a_damaged_run_state_item_is_refused_with_the_attribute_named(item, fault):
+    with pytest.raises(ValueError, match=fault):
+        parse_run_state({"TickerName": {"S": "#run"}, **item})
 
 
 @given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31),
@@ -85,6 +103,8 @@ def test_run_minute_comes_from_the_event_time_not_the_wall_clock(moment):
     ({"detail": {}}, "no `time`"),
     ({"time": "not a time"}, "not an ISO-8601 time"),
     ({"time": 12}, "not an ISO-8601 time"),
+    ({"time": "0999-01-01T00:00:00Z"}, "not an ISO-8601 time"),
+    ({"time": "1969-12-31T23:59:00Z"}, "not an ISO-8601 time"),
     ("a string event", "no `time`"),
     (None, "no `time`"),
 ])
