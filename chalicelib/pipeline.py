@@ -42,7 +42,8 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
             report.update(status="failed", error=type(exc).__name__)
             raise
         else:
-            report["status"] = "failed" if problems else "ok"
+            partial = report.pop("partial", False)
+            report["status"] = "failed" if problems else ("partial" if partial else "ok")
         finally:
             report.update(calls=dict(calls), calls_total=sum(calls.values()),
                           sdk_retries=sum(retries.values()),
@@ -78,10 +79,11 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     if any(ticker.last_tick is None for _, ticker in tickers):
         fresh_start = now_minute if run_state.fresh_start is None else run_state.fresh_start
 
-    due = []
+    due, ahead = [], 0
     for item, ticker in tickers:
         # A ticker never committed walks as if its last tick fell just before fresh_start.
         last_tick = fresh_start * 60 - 1 if ticker.last_tick is None else ticker.last_tick
+        ahead += last_tick // 60 > now_minute
         minutes = due_minutes(last_tick, now_minute, settings.max_catchup_minutes)
         if minutes:
             due.append((item, ticker, minutes))
@@ -89,6 +91,11 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     if problems:
         logs.error("malformed items left as they are", table=settings.table_name,
                    problems=problems)
+    if ahead:
+        # Normal for a late retry of an earlier minute; a stream frozen for long means an
+        # event from the future was run once: `seed/load.py --reset` starts afresh.
+        logs.warning(f"{ahead} ticker(s) already have ticks after this run's time; they "
+                     "resume once the schedule passes their last tick", table=settings.table_name)
     if not due:
         return problems   # nothing due: a re-delivered event changes nothing
 
@@ -96,38 +103,71 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
                 fresh_start=None if fresh_start is None else iso(fresh_start * 60),
                 seed_to_store=new_seed)
     # Chunk by chunk, so a long catch-up needs no more memory than one PutRecordBatch.
-    for chunk in chunks(due, settings.ticks_per_run):
+    clock = retry_options["clock"]
+    current = [(item, ticker) for item, ticker, _ in due]
+    advanced = set()
+    for number, chunk in enumerate(chunks(due, settings.ticks_per_run)):
+        if number and clock() >= deliver_by:
+            # What is committed stays; the next run carries on from there, so no alert.
+            report["partial"] = True
+            logs.warning("out of time: the rest of the catch-up continues next run",
+                         advanced=len(advanced), behind=len(due) - len(advanced))
+            break
         lines, updates = [], []
-        for item, ticker, minutes in chunk:
+        for position, minutes in chunk:
+            item, ticker = current[position]
             ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
+            current[position] = (ticker_item(item, moved), moved)
             lines.extend(ticks)
-            updates.append(ticker_item(item, moved))
+            updates.append(current[position][0])
         records = delivery.pack(lines)
-        report["resends"] += delivery.send(firehose, settings.stream_name, records, deliver_by,
-                                           **retry_options)
+        try:
+            report["resends"] += delivery.send(firehose, settings.stream_name, records,
+                                               deliver_by, **retry_options)
+        except DeliveryFailed as exc:
+            if not advanced:
+                raise
+            raise DeliveryFailed(f"{exc} Earlier parts of this run delivered and committed "
+                                 f"{len(advanced)} ticker(s); they keep their progress.") \
+                from exc
         report["resends"] += state.commit(ddb, settings.table_name, updates, commit_by,
                                           **retry_options)
+        advanced.update(position for position, _ in chunk)
         report["records"] += len(records)
         report["bytes"] += sum(map(len, records))
         report["billed_units"] += delivery.billed_units(records)
         report["ticks"] += len(lines)
-        report["advanced"] += len(updates)
+        report["advanced"] = len(advanced)
     return problems
 
 
 def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
-    """Split (item, ticker, minutes) into runs of whole 25-ticker groups (one BatchWriteItem
-    each) whose tick lines should fit one PutRecordBatch: the last chunk may be shorter, and
-    a single group larger than the limit stays whole."""
-    chunk, size = [], 0
-    for i in range(0, len(due), state.BATCH_WRITE_MAX):
-        group = due[i:i + state.BATCH_WRITE_MAX]
-        group_size = sum(len(minutes) * ticks_per_minute * line_bytes(ticker.name)
-                         for _, ticker, minutes in group)
-        if chunk and size + group_size > limit:
+    """Plan the run as [(position in due, minutes to walk)] chunks, in order.
+
+    A chunk is whole 25-ticker groups (one BatchWriteItem each) whose lines should fill at
+    most one PutRecordBatch. A group owing more than that is walked in slices of its
+    minutes, each committed before the next, so memory stays flat at any catch-up.
+    """
+    def size(position, minutes):
+        return len(minutes) * ticks_per_minute * line_bytes(due[position][1].name)
+
+    chunk, used = [], 0
+    for start in range(0, len(due), state.BATCH_WRITE_MAX):
+        group = range(start, min(start + state.BATCH_WRITE_MAX, len(due)))
+        group_size = sum(size(p, due[p][2]) for p in group)
+        if chunk and used + group_size > limit:
             yield chunk
-            chunk, size = [], 0
-        chunk.extend(group)
-        size += group_size
+            chunk, used = [], 0
+        if group_size <= limit:
+            chunk.extend((p, due[p][2]) for p in group)
+            used += group_size
+            continue
+        slices = -(-group_size // limit)
+        for k in range(slices):
+            part = [(p, m[len(m) * k // slices:len(m) * (k + 1) // slices])
+                    for p in group for m in [due[p][2]]]
+            part = [(p, m) for p, m in part if m]
+            if part:
+                yield part
     if chunk:
         yield chunk

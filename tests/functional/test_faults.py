@@ -76,7 +76,8 @@ def test_records_firehose_refuses_are_resent_until_all_land_once(cloud):
 def test_a_failure_after_some_chunks_keeps_what_was_delivered_and_committed(cloud):
     add_tickers(cloud, 400)
     flaky = FlakyFirehose(cloud.firehose, plan=[set()] + ["all"] * 10**4)
-    with pytest.raises(DeliveryFailed):
+    with pytest.raises(DeliveryFailed, match=r"Earlier parts of this run delivered and "
+                                             r"committed \d+ ticker\(s\)"):
         go(cloud, firehose=flaky)
     first = cloud.ticks()
     advanced = {n for n, i in cloud.items().items()
@@ -239,3 +240,44 @@ def test_a_run_state_item_made_by_hand_without_a_version_is_claimed_normally(clo
                        Item={"TickerName": {"S": "#run"}, "Note": {"S": "made by hand"}})
     assert go(cloud, MARKET_SEED="3")["ticks"] == 20
     assert cloud.run_item()["Version"] == {"N": "1"}
+
+
+class SlowFirehose(Proxy):
+    """Each call takes `seconds` of the run's (fake) time."""
+
+    def __init__(self, real, fake_time, seconds):
+        super().__init__(real)
+        self.fake_time, self.seconds = fake_time, seconds
+
+    def put_record_batch(self, **kwargs):
+        self.fake_time.now += self.seconds
+        return self.real.put_record_batch(**kwargs)
+
+
+def test_a_catch_up_out_of_time_keeps_what_it_committed_and_the_next_run_carries_on(cloud):
+    add_tickers(cloud, 400)
+    fake_time = FakeTime()
+    report = go(cloud, firehose=SlowFirehose(cloud.firehose, fake_time, 30), fake_time=fake_time)
+    assert report["status"] == "partial" and 0 < report["advanced"] < 405
+    assert len(cloud.ticks()) == report["ticks"]
+    go(cloud)
+    keys = [(t["ticker"], t["seq"]) for t in cloud.ticks()]
+    assert len(keys) == len(set(keys)) == 5 * 4 + 400 * 60 * 4
+
+
+def test_a_catch_up_longer_than_one_call_is_walked_in_slices_without_gaps(cloud):
+    last = "2026-11-24T07:00:45Z"      # 3,000 minutes owed by the run at 09:00 two days on
+    for n in range(1, 6):
+        cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": f"Index_{n}"}},
+                              UpdateExpression="SET Seq = :s, LastTick = :t",
+                              ExpressionAttributeValues={":s": {"N": "7"}, ":t": {"S": last}})
+    report = go(cloud, MAX_CATCHUP_MINUTES="3000", MARKET_SEED="9")
+    assert report["ticks"] == 5 * 3000 * 4 and report["calls"]["Firehose.PutRecordBatch"] >= 2
+    assert report["calls"]["DynamoDB.BatchWriteItem"] == report["calls"]["Firehose.PutRecordBatch"]
+    ticks = cloud.ticks()
+    for name in (f"Index_{n}" for n in range(1, 6)):
+        own = sorted((t for t in ticks if t["ticker"] == name), key=lambda t: t["seq"])
+        assert [t["seq"] for t in own] == list(range(8, 8 + 12000))
+        assert own[0]["timestamp"] == "2026-11-24T07:01:00Z"
+        assert float(cloud.items()[name]["Price"]["N"]) == own[-1]["price"]
+        assert cloud.items()[name]["LastTick"]["S"] == "2026-11-26T09:00:45Z"
