@@ -17,9 +17,12 @@ DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 class RunState:
     version: int | None      # None: no run has ever claimed this table
     seed: int | None
-    # Minute at which tickers that have never been committed start their walk. Kept until
-    # they are, so a run whose commit failed re-sends their first ticks byte for byte.
+    # Where runs start the walk of tickers that were never committed (fresh_start), and of
+    # tickers further behind than MAX_CATCHUP_MINUTES (catchup_from). The first run to need
+    # one records it and later runs reuse it until no ticker needs it, so a run that repeats
+    # an uncommitted delivery at a later minute re-sends the same ticks, byte for byte.
     fresh_start: int | None = None
+    catchup_from: int | None = None
 
 
 def _number(item, attr, default=None):
@@ -95,18 +98,22 @@ def ticker_item(item, ticker):
             "LastTick": {"S": iso(ticker.last_tick)}}
 
 
+def _minute(item, attr):
+    value = item.get(attr)
+    if value is None:
+        return None
+    try:
+        return calendar.timegm(time.strptime(value.get("S"), ISO_FORMAT)) // 60
+    except (AttributeError, TypeError, ValueError):
+        raise ValueError(f"{attr} {_shown(value)} is not a time like 2026-11-26T09:00:00Z") \
+            from None
+
+
 def parse_run_state(item):
     """The run-state item's content; ValueError says what is wrong with it."""
     if item is None:
         return RunState(version=None, seed=None)
-    version = _whole(item, "Version", 0) if "Version" in item else None
-    seed = _whole(item, "Seed", 0) if "Seed" in item else None
-    fresh = item.get("FreshStart")
-    fresh_start = None
-    if fresh is not None:
-        try:
-            fresh_start = calendar.timegm(time.strptime(fresh.get("S"), ISO_FORMAT)) // 60
-        except (AttributeError, TypeError, ValueError):
-            raise ValueError(f"FreshStart {_shown(fresh)} is not a time like "
-                             "2026-11-26T09:00:00Z") from None
-    return RunState(version=version, seed=seed, fresh_start=fresh_start)
+    return RunState(version=_whole(item, "Version", 0) if "Version" in item else None,
+                    seed=_whole(item, "Seed", 0) if "Seed" in item else None,
+                    fresh_start=_minute(item, "FreshStart"),
+                    catchup_from=_minute(item, "CatchupFrom"))

@@ -75,16 +75,20 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
             tickers.append((item, parse_ticker(item)))
         except ValueError as exc:
             problems[item_name(item)] = str(exc)
-    fresh_start = None
+    fresh_start = catchup_from = None
     if any(ticker.last_tick is None for _, ticker in tickers):
         fresh_start = now_minute if run_state.fresh_start is None else run_state.fresh_start
+    window = now_minute - settings.max_catchup_minutes + 1
+    if any(t.last_tick is not None and t.last_tick // 60 + 1 < window for _, t in tickers):
+        catchup_from = window if run_state.catchup_from is None else run_state.catchup_from
 
     due, ahead = [], 0
     for item, ticker in tickers:
         # A ticker never committed walks as if its last tick fell just before fresh_start.
         last_tick = fresh_start * 60 - 1 if ticker.last_tick is None else ticker.last_tick
         ahead += last_tick // 60 > now_minute
-        minutes = due_minutes(last_tick, now_minute, settings.max_catchup_minutes)
+        minutes = due_minutes(last_tick, now_minute, settings.max_catchup_minutes,
+                              floor=catchup_from)
         if minutes:
             due.append((item, ticker, minutes))
     report.update(tickers=len(raw_items), malformed=len(problems))
@@ -100,7 +104,8 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
         return problems   # nothing due: a re-delivered event changes nothing
 
     state.claim(ddb, settings.table_name, run_state, report["run_time"],
-                fresh_start=None if fresh_start is None else iso(fresh_start * 60),
+                starts={"FreshStart": _minute_text(fresh_start),
+                        "CatchupFrom": _minute_text(catchup_from)},
                 seed_to_store=new_seed)
     # Chunk by chunk, so a long catch-up needs no more memory than one PutRecordBatch.
     clock = retry_options["clock"]
@@ -139,6 +144,10 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
         report["ticks"] += len(lines)
         report["advanced"] = len(advanced)
     return problems
+
+
+def _minute_text(minute):
+    return None if minute is None else iso(minute * 60)
 
 
 def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):

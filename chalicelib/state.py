@@ -39,24 +39,30 @@ def read_all(ddb, table):
             return items, run_item
 
 
-def claim(ddb, table, state, run_time, fresh_start=None, seed_to_store=None):
+def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
     """Advance the run-state version, on condition that it is still the one read.
 
     Two runs that read the same state cannot both pass; the loser raises ClaimLost
-    before delivering anything. The claim also records where uncommitted new tickers
-    start (fresh_start, an ISO time, or None once there are none) and a newly drawn seed.
+    before delivering anything. The claim also records the walk's start minutes (`starts`:
+    {"FreshStart": ISO time or None, "CatchupFrom": ...}; None removes one) and a newly
+    drawn seed.
     """
-    names = {"#v": "Version", "#t": "LastRun", "#f": "FreshStart"}
+    names = {"#v": "Version", "#t": "LastRun"}
     values = {":one": {"N": "1"}, ":t": {"S": run_time}}
-    sets = ["#t = :t"]
-    if fresh_start is not None:
-        values[":f"] = {"S": fresh_start}
-        sets.append("#f = :f")
+    sets, removes = ["#t = :t"], []
+    for n, (attr, value) in enumerate(sorted((starts or {}).items())):
+        names[f"#a{n}"] = attr
+        if value is None:
+            removes.append(f"#a{n}")
+        else:
+            values[f":a{n}"] = {"S": value}
+            sets.append(f"#a{n} = :a{n}")
     if seed_to_store is not None:
         names["#s"] = "Seed"
         values[":s"] = {"N": str(seed_to_store)}
         sets.append("#s = :s")
-    update = f"SET {', '.join(sets)} ADD #v :one" + ("" if fresh_start else " REMOVE #f")
+    update = f"SET {', '.join(sets)} ADD #v :one" + \
+        (f" REMOVE {', '.join(removes)}" if removes else "")
     if state.version is None:
         condition = "attribute_not_exists(#v)"   # no run-state item yet, or one without Version
     else:

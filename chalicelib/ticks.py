@@ -48,10 +48,14 @@ def run_minute(event, wall_clock=time.time):
         return int(wall_clock()) // 60, f"the event's `time` {raw!r} is not an ISO-8601 time"
 
 
-def due_minutes(last_tick, now_minute, max_catchup):
-    """Minutes still owed to a ticker, oldest first: at most `max_catchup`, ending at now."""
+def due_minutes(last_tick, now_minute, max_catchup, floor=None):
+    """Minutes still owed to a ticker, oldest first, ending at now: at most `max_catchup`,
+    unless `floor` (where an earlier run started this catch-up) says where to start."""
     start = now_minute if last_tick is None else last_tick // 60 + 1
-    return range(max(start, now_minute - max_catchup + 1), now_minute + 1)
+    window = now_minute - max_catchup + 1
+    if start < window:
+        start = window if floor is None else max(start, floor)
+    return range(start, now_minute + 1)
 
 
 @lru_cache(maxsize=8)

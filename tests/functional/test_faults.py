@@ -281,3 +281,25 @@ def test_a_catch_up_longer_than_one_call_is_walked_in_slices_without_gaps(cloud)
         assert own[0]["timestamp"] == "2026-11-24T07:01:00Z"
         assert float(cloud.items()[name]["Price"]["N"]) == own[-1]["price"]
         assert cloud.items()[name]["LastTick"]["S"] == "2026-11-26T09:00:45Z"
+
+
+def test_a_capped_catch_up_repeated_at_a_later_minute_re_sends_the_same_ticks(cloud):
+    """Run A (09:00) delivers a capped catch-up but cannot commit; run B (09:01) must not
+    start the window a minute later: same (ticker, seq), same bytes, no fork."""
+    for n in range(1, 6):
+        cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": f"Index_{n}"}},
+                              UpdateExpression="SET Seq = :s, LastTick = :t",
+                              ExpressionAttributeValues={":s": {"N": "4"},
+                                                         ":t": {"S": "2026-11-26T07:00:45Z"}})
+    everyone = {f"Index_{n}" for n in range(1, 6)}
+    with pytest.raises(CommitFailed):
+        go(cloud, ddb=StubbornTable(cloud.ddb, everyone, times=10**6), MARKET_SEED="4")
+    assert cloud.run_item()["CatchupFrom"] == {"S": "2026-11-26T08:01:00Z"}
+    report = go(cloud, when="2026-11-26T09:01:00Z", MARKET_SEED="4")
+    assert report["ticks"] == 5 * 61 * 4                  # the recorded window, plus 09:01
+    seen = {}
+    for line in b"".join(cloud.raw_ticks()).splitlines():
+        tick = json.loads(line)
+        assert seen.setdefault((tick["ticker"], tick["seq"]), line) == line
+    go(cloud, when="2026-11-26T09:02:00Z", MARKET_SEED="4")
+    assert "CatchupFrom" not in cloud.run_item()        # nobody is behind any more

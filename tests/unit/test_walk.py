@@ -154,3 +154,14 @@ def test_ticks_are_evenly_spaced_over_each_minute(first, count, per_minute):
     assert len(times) == count * per_minute
     assert [t for t, _ in times] == list(range(first * 60, (first + count) * 60, 60 // per_minute))
     assert all(text == iso(t) and text.endswith("Z") for t, text in times)
+
+
+@given(st.integers(min_value=0, max_value=NOW * 60), st.integers(min_value=1, max_value=600),
+       st.integers(min_value=NOW - 2000, max_value=NOW))
+def test_a_recorded_floor_replaces_the_cap_for_tickers_behind_it(last_tick, cap, floor):
+    due = due_minutes(last_tick, NOW, cap, floor=floor)
+    natural = last_tick // 60 + 1
+    if natural >= NOW - cap + 1:
+        assert due == due_minutes(last_tick, NOW, cap)     # within the window: no change
+    else:
+        assert due.start == max(natural, floor) and due[-1] == NOW
