@@ -59,3 +59,17 @@ def test_break_after_alerts_the_owner_then_the_stream_catches_up(start_demo, tmp
     ticks = ticks_in(out)
     assert len(ticks) == 4 * TICKERS * TICKS_PER_RUN
     assert len({(t["ticker"], t["seq"]) for t in ticks}) == len(ticks)
+
+
+def test_breaking_the_last_run_alerts_the_owner_without_a_run_to_catch_up(start_demo, tmp_path):
+    out = tmp_path / "out"
+    demo = start_demo("--runs", 3, "--break-after", 2, "--interval", 0, "--out", out)
+    assert demo.finish() == 0, demo.text()
+
+    [mail] = alerts_in(out)
+    assert "Error type:      Runtime.UserCodeSyntaxError" in mail.get_content()
+    assert "Attempts:        2" in mail.get_content()    # the retry is not a fourth run
+    summary = summary_of(out)
+    assert (summary["runs"], summary["succeeded"], summary["failed"]) == (3, 2, 1)
+    assert summary["problems"] == []
+    assert len(ticks_in(out)) == 2 * TICKERS * TICKS_PER_RUN     # the broken minute is missed

@@ -87,10 +87,11 @@ def test_a_port_in_use_is_named_and_nothing_starts(start_demo, tmp_path):
     assert "--port" in demo.text()
 
 
-def test_too_few_runs_for_a_break_is_refused_before_anything_starts(start_demo, tmp_path):
-    demo = start_demo("--runs", 3, "--break-after", 2, "--out", tmp_path / "out")
+def test_no_run_left_to_break_is_refused_before_anything_starts(start_demo, tmp_path):
+    demo = start_demo("--runs", 2, "--break-after", 2, "--out", tmp_path / "out")
     assert demo.finish() == 2
-    assert "needs --runs 4 or more" in demo.text()
+    assert "--break-after 2 needs --runs 3 or more" in demo.text()
+    assert not (tmp_path / "out").exists()
 
 
 def test_ctrl_c_in_a_terminal_stops_the_live_view_and_frees_everything(tmp_path):
