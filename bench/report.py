@@ -251,9 +251,9 @@ def render(d):
         + ", ".join(f"{p['rss_peak_mb']:.0f} MB after {minutes} minutes"
                     for minutes, p in sorted(d["catchups"].items()))
         + f" (about {default_probe['rss_setup_mb']:.0f} MB of it is the interpreter, boto3 "
-        "and chalice before the run). Time, not memory, bounds a catch-up: past the 60 s "
-        "timeout the run fails before committing its last chunks, and the next run carries on "
-        "from what was committed.",
+        "and chalice before the run). Time, not memory, bounds a catch-up: once a run has "
+        "used its delivery deadline (80 % of the time Lambda leaves it) it stops between "
+        "chunks with status `partial`, and the next run carries on from what was committed.",
         "",
         "## Money: estimated USD a month at one run a minute",
         "",
