@@ -7,16 +7,16 @@ exact ARNs; 3. `chalice deploy --stage S`; 4. the streaming function's async inv
 Every step converges on the same state, so running it again is safe and quick.
 """
 import json
-import sys
 import time
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
 from tickersim import chalice_run, naming, policies, stack
 from tickersim import stage as stages
+from tickersim.failures import guarded
 
 # An event older than this is moot: the next run catches up its minutes anyway (up to
 # MAX_CATCHUP_MINUTES), so an hour-old event goes to the notifier instead of running late.
@@ -39,20 +39,15 @@ def add_arguments(parser):
 
 
 def main(args):
-    try:
-        deploy(args.project_dir, args.stage, args.owner, args.email, region=args.region,
-               retries=args.retries, endpoint=args.endpoint)
-    except (ValueError, SeedError) as exc:
-        print(f"deploy: {exc}", file=sys.stderr)
-        return 2
-    except (stack.StackError, chalice_run.ChaliceFailed, DeployError) as exc:
-        print(f"deploy: {exc}", file=sys.stderr)
-        return 1
-    except (ClientError, BotoCoreError) as exc:
-        print(f"deploy: AWS refused: {exc}. Check your credentials and region, then run "
-              "deploy again (it carries on where it stopped).", file=sys.stderr)
-        return 1
-    return 0
+    _, failed = guarded(
+        "deploy", lambda: deploy(args.project_dir, args.stage, args.owner, args.email,
+                                 region=args.region, retries=args.retries,
+                                 endpoint=args.endpoint),
+        bad_input=(ValueError, SeedError),
+        failures=(stack.StackError, chalice_run.ChaliceFailed, DeployError),
+        aws_advice="Check your credentials and region, then run deploy again (it carries on "
+                   "where it stopped).")
+    return failed or 0
 
 
 class DeployError(Exception):

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from tickersim import chalice_run, naming, stack
 from tickersim import stage as stages
+from tickersim.failures import guarded
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
 _STACK_ATTEMPTS = 3   # Firehose may flush a last buffer into the bucket after it was emptied
@@ -30,20 +31,17 @@ def add_arguments(parser):
 
 
 def main(args):
-    try:
+    def remove():
         naming.check_stage(args.stage)
-        removed = teardown(args.project_dir, args.stage, region=args.region,
-                           endpoint=args.endpoint, confirm=None if args.yes else _ask)
-    except ValueError as exc:
-        print(f"teardown: {exc}", file=sys.stderr)
-        return 2
-    except (TeardownError, stack.StackError, chalice_run.ChaliceFailed) as exc:
-        print(f"teardown: {exc}", file=sys.stderr)
-        return 1
-    except (ClientError, BotoCoreError) as exc:
-        print(f"teardown: AWS refused: {exc}. Fix the cause and run teardown again: it "
-              "carries on with whatever is left.", file=sys.stderr)
-        return 1
+        return teardown(args.project_dir, args.stage, region=args.region,
+                        endpoint=args.endpoint, confirm=None if args.yes else _ask)
+
+    removed, failed = guarded(
+        "teardown", remove, bad_input=(ValueError,),
+        failures=(TeardownError, stack.StackError, chalice_run.ChaliceFailed),
+        aws_advice="Fix the cause and run teardown again: it carries on with whatever is left.")
+    if failed:
+        return failed
     if removed is None:
         print("teardown: nothing deleted")
         return 1
