@@ -23,6 +23,7 @@ class RunState:
     # an uncommitted delivery at a later minute re-sends the same ticks, byte for byte.
     fresh_start: int | None = None
     catchup_from: int | None = None
+    last_run: int | None = None      # the latest minute any run claimed
 
 
 def _number(item, attr, default=None):
@@ -116,4 +117,5 @@ def parse_run_state(item):
     return RunState(version=_whole(item, "Version", 0) if "Version" in item else None,
                     seed=_whole(item, "Seed", 0) if "Seed" in item else None,
                     fresh_start=_minute(item, "FreshStart"),
-                    catchup_from=_minute(item, "CatchupFrom"))
+                    catchup_from=_minute(item, "CatchupFrom"),
+                    last_run=_minute(item, "LastRun"))

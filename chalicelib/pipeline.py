@@ -7,7 +7,7 @@ from chalicelib.clients import counting
 from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
-from chalicelib.ticks import due_minutes, iso, line_bytes, run_minute, walk
+from chalicelib.ticks import catchup_floor, due_minutes, iso, line_bytes, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
 DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
@@ -75,20 +75,19 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
             tickers.append((item, parse_ticker(item)))
         except ValueError as exc:
             problems[item_name(item)] = str(exc)
-    fresh_start = catchup_from = None
+    fresh_start = None
     if any(ticker.last_tick is None for _, ticker in tickers):
         fresh_start = now_minute if run_state.fresh_start is None else run_state.fresh_start
-    window = now_minute - settings.max_catchup_minutes + 1
-    if any(t.last_tick is not None and t.last_tick // 60 + 1 < window for _, t in tickers):
-        catchup_from = window if run_state.catchup_from is None else run_state.catchup_from
+    # A ticker never committed walks as if its last tick fell just before fresh_start.
+    last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick
+                  for _, t in tickers]
+    floor = catchup_floor(last_ticks, now_minute, settings.max_catchup_minutes,
+                          run_state.last_run, run_state.catchup_from)
 
     due, ahead = [], 0
-    for item, ticker in tickers:
-        # A ticker never committed walks as if its last tick fell just before fresh_start.
-        last_tick = fresh_start * 60 - 1 if ticker.last_tick is None else ticker.last_tick
+    for (item, ticker), last_tick in zip(tickers, last_ticks):
         ahead += last_tick // 60 > now_minute
-        minutes = due_minutes(last_tick, now_minute, settings.max_catchup_minutes,
-                              floor=catchup_from)
+        minutes = due_minutes(last_tick, now_minute, floor)
         if minutes:
             due.append((item, ticker, minutes))
     report.update(tickers=len(raw_items), malformed=len(problems))
@@ -103,9 +102,11 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     if not due:
         return problems   # nothing due: a re-delivered event changes nothing
 
-    state.claim(ddb, settings.table_name, run_state, report["run_time"],
+    # LastRun only moves forward: a late retry of an older minute must not hide a newer run.
+    last_run = now_minute if run_state.last_run is None else max(run_state.last_run, now_minute)
+    state.claim(ddb, settings.table_name, run_state, iso(last_run * 60),
                 starts={"FreshStart": _minute_text(fresh_start),
-                        "CatchupFrom": _minute_text(catchup_from)},
+                        "CatchupFrom": _minute_text(floor)},
                 seed_to_store=new_seed)
     # Chunk by chunk, so a long catch-up needs no more memory than one PutRecordBatch.
     clock = retry_options["clock"]
@@ -137,7 +138,8 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
                 from exc
         report["resends"] += state.commit(ddb, settings.table_name, updates, commit_by,
                                           **retry_options)
-        advanced.update(position for position, _ in chunk)
+        # A ticker walked in slices has advanced once its last slice is committed.
+        advanced.update(p for p, minutes in chunk if minutes.stop == due[p][2].stop)
         report["records"] += len(records)
         report["bytes"] += sum(map(len, records))
         report["billed_units"] += delivery.billed_units(records)

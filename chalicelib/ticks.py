@@ -48,14 +48,24 @@ def run_minute(event, wall_clock=time.time):
         return int(wall_clock()) // 60, f"the event's `time` {raw!r} is not an ISO-8601 time"
 
 
-def due_minutes(last_tick, now_minute, max_catchup, floor=None):
-    """Minutes still owed to a ticker, oldest first, ending at now: at most `max_catchup`,
-    unless `floor` (where an earlier run started this catch-up) says where to start."""
-    start = now_minute if last_tick is None else last_tick // 60 + 1
-    window = now_minute - max_catchup + 1
-    if start < window:
-        start = window if floor is None else max(start, floor)
-    return range(start, now_minute + 1)
+def due_minutes(last_tick, now_minute, floor):
+    """Minutes still owed to a ticker, oldest first: after its last tick, not before `floor`
+    (the catch-up window's start), up to now."""
+    return range(max(last_tick // 60 + 1, floor), now_minute + 1)
+
+
+def catchup_floor(last_ticks, now_minute, max_catchup, last_run, recorded):
+    """The first minute any ticker may walk in this run.
+
+    Normally the window of MAX_CATCHUP_MINUTES ending now. But while a ticker is still
+    behind the last claimed run, that run may have delivered its ticks without committing
+    them: keep the floor it recorded, so walking them again starts where it did and re-sends
+    the same bytes (the walk never forks; a catch-up may then exceed the cap).
+    """
+    if recorded is not None and last_run is not None \
+            and any(last // 60 < last_run for last in last_ticks):
+        return recorded
+    return now_minute - max_catchup + 1
 
 
 @lru_cache(maxsize=8)

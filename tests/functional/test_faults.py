@@ -302,4 +302,62 @@ def test_a_capped_catch_up_repeated_at_a_later_minute_re_sends_the_same_ticks(cl
         tick = json.loads(line)
         assert seen.setdefault((tick["ticker"], tick["seq"]), line) == line
     go(cloud, when="2026-11-26T09:02:00Z", MARKET_SEED="4")
-    assert "CatchupFrom" not in cloud.run_item()        # nobody is behind any more
+    # Nobody is behind any more: the floor is this run's window again.
+    assert cloud.run_item()["CatchupFrom"] == {"S": "2026-11-26T08:03:00Z"}
+
+
+def set_state(cloud, name, seq, last_tick):
+    cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": name}},
+                          UpdateExpression="SET Seq = :s, LastTick = :t",
+                          ExpressionAttributeValues={":s": {"N": str(seq)},
+                                                     ":t": {"S": last_tick}})
+
+
+def assert_one_walk(cloud):
+    """Every (ticker, seq) landed with one content, seqs have no gaps, the table agrees."""
+    lines = {}
+    for line in b"".join(cloud.raw_ticks()).splitlines():
+        tick = json.loads(line)
+        assert lines.setdefault((tick["ticker"], tick["seq"]), line) == line, tick
+    for name, item in cloud.items().items():
+        seqs = sorted(seq for ticker, seq in lines if ticker == name)
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+        last = json.loads(lines[(name, seqs[-1])])
+        assert (float(item["Price"]["N"]), int(item["Seq"]["N"])) == (last["price"], last["seq"])
+
+
+def uncommitted_normal_run_then_a_later_run_past_the_window(cloud):
+    go(cloud, when="2026-11-26T08:59:00Z", MARKET_SEED="1")
+    with pytest.raises(CommitFailed):
+        go(cloud, when="2026-11-26T09:00:00Z", MARKET_SEED="1",
+           ddb=StubbornTable(cloud.ddb, {"Index_1"}, times=10**6))
+    go(cloud, when="2026-11-26T10:05:00Z", MARKET_SEED="1")
+
+
+def uncommitted_capped_run_then_a_late_retry_of_an_older_minute(cloud):
+    go(cloud, when="2026-11-26T07:00:00Z", MARKET_SEED="1")
+    for n in range(1, 6):
+        set_state(cloud, f"Index_{n}", 4, "2026-11-26T07:58:45Z")
+    with pytest.raises(CommitFailed):
+        go(cloud, when="2026-11-26T09:00:00Z", MARKET_SEED="1",
+           ddb=StubbornTable(cloud.ddb, {"Index_1"}, times=10**6))
+    go(cloud, when="2026-11-26T08:58:00Z", MARKET_SEED="1")
+    go(cloud, when="2026-11-26T09:01:00Z", MARKET_SEED="1")
+
+
+def uncommitted_new_ticker_then_a_run_past_the_window(cloud):
+    go(cloud, when="2026-11-26T08:59:00Z", MARKET_SEED="1")
+    cloud.ddb.put_item(TableName=cloud.table,
+                       Item={"TickerName": {"S": "My_Index"}, "Price": {"N": "250"}})
+    with pytest.raises(CommitFailed):
+        go(cloud, when="2026-11-26T09:00:00Z", MARKET_SEED="1",
+           ddb=StubbornTable(cloud.ddb, {"My_Index"}, times=10**6))
+    go(cloud, when="2026-11-26T09:02:00Z", MARKET_SEED="1", MAX_CATCHUP_MINUTES="2")
+
+
+@pytest.mark.parametrize("story", [uncommitted_normal_run_then_a_later_run_past_the_window,
+                                   uncommitted_capped_run_then_a_late_retry_of_an_older_minute,
+                                   uncommitted_new_ticker_then_a_run_past_the_window])
+def test_a_delivery_repeated_by_any_later_run_never_forks_the_walk(cloud, story):
+    story(cloud)
+    assert_one_walk(cloud)

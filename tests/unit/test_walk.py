@@ -5,7 +5,7 @@ import math
 from hypothesis import given, settings, strategies as st
 
 from chalicelib.market import MIN_PRICE, Model, normal, quantize, uniforms
-from chalicelib.ticks import Ticker, due_minutes, iso, tick_times, walk
+from chalicelib.ticks import Ticker, catchup_floor, due_minutes, iso, tick_times, walk
 
 NOW = 29_400_000  # an epoch minute in 2025
 
@@ -131,20 +131,29 @@ def test_correlated_tickers_move_together():
     assert corr > 0.8
 
 
-@given(st.one_of(st.none(), st.integers(min_value=0, max_value=NOW * 60 + 3599)),
+@given(st.integers(min_value=0, max_value=NOW * 60 + 3599),
        st.integers(min_value=1, max_value=600))
-def test_due_minutes_end_now_never_repeat_and_respect_the_cap(last_tick, cap):
-    due = due_minutes(last_tick, NOW, cap)
+def test_due_minutes_end_now_never_repeat_and_respect_the_window(last_tick, cap):
+    due = due_minutes(last_tick, NOW, NOW - cap + 1)
     assert len(due) <= cap
-    if last_tick is not None and last_tick // 60 >= NOW:
+    if last_tick // 60 >= NOW:
         assert len(due) == 0          # a re-delivered or older event: nothing is due
     else:
-        assert due[-1] == NOW
-        if last_tick is not None:
-            assert due[0] > last_tick // 60
-            assert len(due) == min(cap, NOW - last_tick // 60)
-        else:
-            assert len(due) == 1      # a ticker that never moved starts with this minute
+        assert due[-1] == NOW and due[0] > last_tick // 60
+        assert len(due) == min(cap, NOW - last_tick // 60)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=NOW * 60 + 59), min_size=1, max_size=20),
+       st.integers(min_value=1, max_value=600), st.integers(min_value=NOW - 100, max_value=NOW),
+       st.one_of(st.none(), st.integers(min_value=NOW - 1000, max_value=NOW)))
+def test_the_recorded_floor_holds_while_a_ticker_is_behind_the_last_claimed_run(
+        lasts, cap, last_run, recorded):
+    floor = catchup_floor(lasts, NOW, cap, last_run, recorded)
+    behind = any(last // 60 < last_run for last in lasts)
+    if recorded is not None and behind:
+        assert floor == recorded      # a repeat of that run starts where it started
+    else:
+        assert floor == NOW - cap + 1  # otherwise the cap's window
 
 
 @given(st.integers(min_value=0, max_value=10**8), st.integers(min_value=1, max_value=5),
@@ -154,14 +163,3 @@ def test_ticks_are_evenly_spaced_over_each_minute(first, count, per_minute):
     assert len(times) == count * per_minute
     assert [t for t, _ in times] == list(range(first * 60, (first + count) * 60, 60 // per_minute))
     assert all(text == iso(t) and text.endswith("Z") for t, text in times)
-
-
-@given(st.integers(min_value=0, max_value=NOW * 60), st.integers(min_value=1, max_value=600),
-       st.integers(min_value=NOW - 2000, max_value=NOW))
-def test_a_recorded_floor_replaces_the_cap_for_tickers_behind_it(last_tick, cap, floor):
-    due = due_minutes(last_tick, NOW, cap, floor=floor)
-    natural = last_tick // 60 + 1
-    if natural >= NOW - cap + 1:
-        assert due == due_minutes(last_tick, NOW, cap)     # within the window: no change
-    else:
-        assert due.start == max(natural, floor) and due[-1] == NOW
