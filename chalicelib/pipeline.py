@@ -98,7 +98,8 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
         # Normal for a late retry of an earlier minute; a stream frozen for long means an
         # event from the future was run once: `seed/load.py --reset` starts afresh.
         logs.warning(f"{ahead} ticker(s) already have ticks after this run's time; they "
-                     "resume once the schedule passes their last tick", table=settings.table_name)
+                     "resume once the schedule passes their last tick",
+                     table=settings.table_name)
     if not due:
         return problems   # nothing due: a re-delivered event changes nothing
 
@@ -108,7 +109,13 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
                 starts={"FreshStart": _minute_text(fresh_start),
                         "CatchupFrom": _minute_text(floor)},
                 seed_to_store=new_seed)
-    # Chunk by chunk, so a long catch-up needs no more memory than one PutRecordBatch.
+    _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by, retry_options)
+    return problems
+
+
+def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by, retry_options):
+    """Walk, deliver and commit the due tickers chunk by chunk, so a long catch-up needs no
+    more memory than one PutRecordBatch."""
     clock = retry_options["clock"]
     current = [(item, ticker) for item, ticker, _ in due]
     advanced = set()
@@ -145,7 +152,6 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
         report["billed_units"] += delivery.billed_units(records)
         report["ticks"] += len(lines)
         report["advanced"] = len(advanced)
-    return problems
 
 
 def _minute_text(minute):
