@@ -85,7 +85,7 @@ def send(firehose, stream, records, deadline, **retry_options):
         seen = ", ".join(f"{code} x{n}" for code, n in sorted(errors.items()))
         raise DeliveryFailed(
             f"Firehose stream {stream!r} still refused {len(pending)} of {len(records)} "
-            f"record(s) after {resends} resend(s) ({seen}); no ticker was advanced, so the "
-            "next run sends the same ticks again. If this persists, check the stream's "
+            f"record(s) after {resends} resend(s) ({seen}); the tickers in these records were "
+            "not advanced, so the next run sends their ticks again. If this persists, check the stream's "
             "status and limits in the Kinesis Data Firehose console.")
     return resends

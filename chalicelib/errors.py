@@ -34,7 +34,7 @@ class TopicMissing(TickersimError):
 
 
 class DeliveryFailed(TickersimError):
-    """Firehose kept refusing records until the deadline: no ticker was advanced."""
+    """Firehose kept refusing records until the deadline: their tickers were not advanced."""
 
 
 class CommitFailed(TickersimError):

@@ -1,4 +1,4 @@
-"""One scheduled run: read, work out what is due, walk, claim, deliver, commit (DESIGN.md order)."""
+"""One scheduled run: read, work out what is due, claim, then walk, deliver and commit."""
 import secrets
 import time
 

@@ -92,8 +92,8 @@ def test_a_failure_after_some_chunks_keeps_what_was_delivered_and_committed(clou
 
 def test_a_firehose_that_keeps_failing_raises_and_advances_no_ticker(cloud):
     before = cloud.items()
-    with pytest.raises(DeliveryFailed, match=r"still refused 1 of 1 record.*no ticker was "
-                                             r"advanced") as caught:
+    with pytest.raises(DeliveryFailed, match=r"still refused 1 of 1 record.*the tickers in these "
+                                             r"records were not advanced") as caught:
         go(cloud, firehose=FlakyFirehose(cloud.firehose, plan=["all"] * 1000))
     assert cloud.stream in str(caught.value)
     assert cloud.items() == before and cloud.objects() == []
