@@ -17,13 +17,13 @@ DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 class RunState:
     version: int | None      # None: no run has ever claimed this table
     seed: int | None
-    # Where runs start the walk of tickers that were never committed (fresh_start), and of
-    # tickers further behind than MAX_CATCHUP_MINUTES (catchup_from). The first run to need
-    # one records it and later runs reuse it until no ticker needs it, so a run that repeats
-    # an uncommitted delivery at a later minute re-sends the same ticks, byte for byte.
+    # Where walks start: tickers never committed at fresh_start (kept while there are any),
+    # every ticker not before catchup_from, the catch-up floor (kept while a ticker is behind
+    # last_run, the latest claimed minute). A run repeating an uncommitted delivery, at any
+    # minute, thus re-sends the same ticks, byte for byte (see ticks.catchup_floor).
     fresh_start: int | None = None
     catchup_from: int | None = None
-    last_run: int | None = None      # the latest minute any run claimed
+    last_run: int | None = None
 
 
 def _number(item, attr, default=None):
@@ -79,15 +79,7 @@ def parse_ticker(item):
     drift = float(_number(item, "Drift", DEFAULT_DRIFT))
     if not -10 <= drift <= 10:
         raise ValueError(f"Drift {drift:g} is not between -10 and 10 (annual, 0.05 = 5 %)")
-    last = item.get("LastTick")
-    last_tick = None
-    if last is not None:
-        try:
-            last_tick = calendar.timegm(time.strptime(last.get("S"), ISO_FORMAT))
-        except (AttributeError, TypeError, ValueError):
-            raise ValueError(f"LastTick {_shown(last)} is not a time like 2026-11-26T09:00:45Z") \
-                from None
-    return Ticker(name=name, price=price, seq=seq, last_tick=last_tick,
+    return Ticker(name=name, price=price, seq=seq, last_tick=_epoch(item, "LastTick"),
                   drift=drift, volatility=volatility)
 
 
@@ -99,15 +91,21 @@ def ticker_item(item, ticker):
             "LastTick": {"S": iso(ticker.last_tick)}}
 
 
-def _minute(item, attr):
+def _epoch(item, attr):
+    """The attribute's ISO time in epoch seconds, or None when the item has none."""
     value = item.get(attr)
     if value is None:
         return None
     try:
-        return calendar.timegm(time.strptime(value.get("S"), ISO_FORMAT)) // 60
+        return calendar.timegm(time.strptime(value.get("S"), ISO_FORMAT))
     except (AttributeError, TypeError, ValueError):
-        raise ValueError(f"{attr} {_shown(value)} is not a time like 2026-11-26T09:00:00Z") \
+        raise ValueError(f"{attr} {_shown(value)} is not a time like 2026-11-26T09:00:45Z") \
             from None
+
+
+def _minute(item, attr):
+    epoch = _epoch(item, attr)
+    return None if epoch is None else epoch // 60
 
 
 def parse_run_state(item):
