@@ -1,10 +1,8 @@
 """Where the benchmark runs: an in-process moto server on 127.0.0.1, and one case's resources."""
-import json
 import logging
 import os
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -12,12 +10,12 @@ from moto.server import ThreadedMotoServer
 from chalicelib import clients, state
 from chalicelib.ticks import iso, parse_minute
 from seed.load import create_table
+from tests.support import event, scheduled
 
 REGION = "eu-west-1"
 # moto accepts any credentials; these keep every client away from a real account.
 FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
-EVENT_FILE = Path(__file__).resolve().parents[1] / "tests" / "events" / "scheduled-event.json"
 
 
 def use_fake_account(endpoint=None):
@@ -45,19 +43,7 @@ def moto_server():
 
 def scheduled_event(minutes_later):
     """The test fixture's scheduled event, its `time` moved on by whole minutes."""
-    event = json.loads(EVENT_FILE.read_text())
-    event["time"] = iso((parse_minute(event["time"]) + minutes_later) * 60)
-    return event
-
-
-class Context:
-    """The one method of the Lambda context that the pipeline reads."""
-
-    def __init__(self, timeout_s=60.0):
-        self._deadline = time.monotonic() + timeout_s
-
-    def get_remaining_time_in_millis(self):
-        return int(max(0.0, self._deadline - time.monotonic()) * 1000)
+    return scheduled(iso((parse_minute(event("scheduled-event")["time"]) + minutes_later) * 60))
 
 
 def ticker_items(n):

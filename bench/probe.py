@@ -18,7 +18,7 @@ from pathlib import Path
 import boto3
 
 from bench import baseline
-from bench.cloud import Context, scheduled_event, ticker_items, use_fake_account
+from bench.cloud import scheduled_event, ticker_items, use_fake_account
 from bench.fake import FakeAws
 from bench.runners import MARKET_SEED, FirehoseTap
 from chalicelib import clients, pipeline
@@ -26,6 +26,7 @@ from chalicelib.clients import counting
 from chalicelib.delivery import billed_units
 from chalicelib.settings import stream_settings
 from chalicelib.ticks import iso, parse_minute
+from tests.support import LambdaContext
 
 
 def _peak_rss_mb():
@@ -52,7 +53,7 @@ def handler(kind, minutes):
                                 "MARKET_SEED": MARKET_SEED,
                                 "MAX_CATCHUP_MINUTES": str(max(60, minutes))})
     ddb, firehose = clients.get("dynamodb"), clients.get("firehose")
-    return (lambda event: pipeline.run(event, Context(), settings, ddb, firehose)["ticks"]), \
+    return (lambda event: pipeline.run(event, LambdaContext(), settings, ddb, firehose)["ticks"]), \
         (ddb, firehose)
 
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 import boto3
 
 from bench import baseline
-from bench.cloud import Context, scheduled_event
+from bench.cloud import scheduled_event
 from chalicelib import clients, delivery, pipeline
 from chalicelib.clients import counting
 from chalicelib.settings import stream_settings
+from tests.support import LambdaContext
 
 MARKET_SEED = "20261126"     # fixed, so every `make bench` walks the same prices
 
@@ -130,7 +131,7 @@ class Runners:
                                     "MARKET_SEED": MARKET_SEED, **env})
         event = scheduled_event(minutes_later)
         return _measure(
-            lambda: pipeline.run(event, Context(), settings, self.ddb, self.firehose)["ticks"],
+            lambda: pipeline.run(event, LambdaContext(), settings, self.ddb, self.firehose)["ticks"],
             self.ddb, self.firehose, self._tap)
 
     def baseline(self, case):
