@@ -27,7 +27,7 @@ clean:
 # One CloudFormation template for the whole system (for pipelines): build/package/sam.json.
 STAGE ?= dev
 package: $(READY)
-	$(BIN)/python -m tickersim.package --stage $(STAGE) --out build/package
+	$(BIN)/python -m tickersim.aws.package --stage $(STAGE) --out build/package
 
 # Linters live in their own venv: checkov's pins clash with moto's.
 LINT_VENV := .venv-lint
@@ -43,6 +43,6 @@ lint: $(LINT_READY) package
 	$(LINT_VENV)/bin/cfn-lint infra/data.yaml build/package/sam.json
 	$(LINT_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 		-f infra/data.yaml -f build/package/sam.json
-	$(BIN)/python -m tickersim.lint build/policies
+	$(BIN)/python -m tickersim.aws.lint build/policies
 	$(LINT_VENV)/bin/parliament --directory build/policies --include_policy_extension json \
 		</dev/null

@@ -5,11 +5,11 @@ import sys
 
 # subcommand -> (module, one-line help); each module has add_arguments(parser) and main(args).
 COMMANDS = {
-    "demo": ("tickersim.demo", "the whole pipeline on this machine, on an embedded local AWS"),
-    "deploy": ("tickersim.deploy", "the whole pipeline on AWS (eu-west-1 by default)"),
+    "demo": ("tickersim.local.demo", "the whole pipeline on this machine, on an embedded local AWS"),
+    "deploy": ("tickersim.aws.deploy", "the whole pipeline on AWS (eu-west-1 by default)"),
     "seed": ("tickersim.seeding", "load the stage's table with the seed tickers"),
-    "browse": ("tickersim.browse", "show the latest ticks from the stage's bucket"),
-    "teardown": ("tickersim.teardown", "delete everything the stage created"),
+    "browse": ("tickersim.data.browse", "show the latest ticks from the stage's bucket"),
+    "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
 }
 
 

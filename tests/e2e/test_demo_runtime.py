@@ -7,9 +7,9 @@ import re
 import pytest
 
 from tests.support import event
-from tickersim import lambdas
-from tickersim.demo import comment_out_body
-from tickersim.lambdas import Function
+from tickersim.local import lambdas
+from tickersim.local.demo import comment_out_body
+from tickersim.local.lambdas import Function
 from tickersim.stage import PROJECT_DIR
 
 HANDLER = "def handler(event, context):\n    {}\n"

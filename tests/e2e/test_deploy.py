@@ -12,7 +12,8 @@ import json
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim import deploy, naming
+from tickersim.aws import deploy
+from tickersim import naming
 from tickersim.stage import copy_project
 
 # moto warns for each resource type its CloudFormation skips; the module docstring says where

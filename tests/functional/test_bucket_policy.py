@@ -10,8 +10,9 @@ import fnmatch
 
 import pytest
 
-from tickersim import naming, stack
-from tickersim.package import load_data_template
+from tickersim import naming
+from tickersim.aws import stack
+from tickersim.aws.package import load_data_template
 
 NAMES = naming.names_for("Kyle Maposa")
 OWNER_ACCOUNT, OTHER_ACCOUNT = "111122223333", "444455556666"

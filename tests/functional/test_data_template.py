@@ -15,8 +15,9 @@ import pytest
 from moto import mock_aws
 
 from seed.load import KEY
-from tickersim import naming, stack
-from tickersim.package import load_data_template
+from tickersim import naming
+from tickersim.aws import stack
+from tickersim.aws.package import load_data_template
 
 NAMES = naming.names_for("Kyle Maposa")
 TEMPLATE = load_data_template()

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tickersim import package, stack
+from tickersim.aws import package, stack
 from tickersim import stage as stages
 
 STAGE = "dev"

@@ -1,12 +1,12 @@
 """Stack deploys that go wrong, which moto cannot stage: CloudFormation's answers stubbed with
-botocore's Stubber, the real tickersim.stack code reading them."""
+botocore's Stubber, the real tickersim.aws.stack code reading them."""
 from datetime import datetime, timezone
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from tickersim import deploy, stack
+from tickersim.aws import deploy, stack
 
 NAME = "tickersim-dev-data"
 STACK_ID = f"arn:aws:cloudformation:eu-west-1:123456789012:stack/{NAME}/1"

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tickersim import policies
+from tickersim.aws import policies
 from tickersim import stage as stages
 
 STAGES = sorted(stages.read_config()["stages"])

@@ -14,9 +14,10 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim import chalice_run, naming, policies, stack
+from tickersim.aws import chalice_run, policies, stack
+from tickersim import naming
 from tickersim import stage as stages
-from tickersim.failures import guarded
+from tickersim.aws.failures import guarded
 
 # An event older than this is moot: the next run catches up its minutes anyway (up to
 # MAX_CATCHUP_MINUTES), so an hour-old event goes to the notifier instead of running late.

@@ -1,4 +1,4 @@
-"""`python -m tickersim.package --stage S --out DIR`: one CloudFormation template for the whole
+"""`python -m tickersim.aws.package --stage S --out DIR`: one CloudFormation template for the whole
 system, for teams that deploy through a pipeline (`make package`).
 
 `chalice package --merge-template` merges infra/data.yaml's resources with the functions,
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from tickersim import chalice_run, naming, policies, stack
+from tickersim.aws import chalice_run, policies, stack
+from tickersim import naming
 from tickersim import stage as stages
-from tickersim.deploy import MAX_EVENT_AGE_S
+from tickersim.aws.deploy import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
 CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda"}

@@ -1,7 +1,7 @@
 """`tickersim demo`: the whole pipeline on this machine, on an embedded local AWS.
 
 moto's server plays AWS on 127.0.0.1; a scheduler with a logical clock plays EventBridge
-(one run per --interval seconds, each a minute later on the clock); tickersim.lambdas plays
+(one run per --interval seconds, each a minute later on the clock); tickersim.local.lambdas plays
 the Lambda service (a fresh process per invocation, timeout, retries, on-failure destination);
 a queue subscribed to the alert topic plays the owner's inbox.
 """
@@ -27,11 +27,12 @@ from chalicelib.items import item_name, parse_ticker
 from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso
 from seed.load import SeedError
-from tickersim import lambdas, stage as stages
-from tickersim.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
-from tickersim.liveview import LiveView, PlainView
-from tickersim.localcloud import LocalCloud, LocalCloudError
-from tickersim.mailbox import Mailbox
+from tickersim.local import lambdas
+from tickersim import stage as stages
+from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
+from tickersim.local.liveview import LiveView, PlainView
+from tickersim.local.localcloud import LocalCloud, LocalCloudError
+from tickersim.local.mailbox import Mailbox
 from tickersim.naming import names_for
 
 STAGE = "local"

@@ -11,7 +11,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from tickersim import stage as stages
-from tickersim.localcloud import FAKE_CREDENTIALS
+from tickersim.local.localcloud import FAKE_CREDENTIALS
 
 LOCAL_STAGE = "local"
 

@@ -1,4 +1,4 @@
-"""`python -m tickersim.lint DIR`: every IAM policy of the system as a plain JSON file in DIR,
+"""`python -m tickersim.aws.lint DIR`: every IAM policy of the system as a plain JSON file in DIR,
 for parliament (`make lint`), which cannot read CloudFormation's intrinsic functions.
 
 The functions' committed policy files are copied as they are; the delivery role's policy and
@@ -9,9 +9,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from tickersim import naming, stack
+from tickersim import naming
+from tickersim.aws import stack
 from tickersim import stage as stages
-from tickersim.package import load_data_template
+from tickersim.aws.package import load_data_template
 
 
 def write_documents(out_dir, project_dir=stages.PROJECT_DIR):

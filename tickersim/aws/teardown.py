@@ -10,9 +10,10 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from tickersim import chalice_run, naming, stack
+from tickersim.aws import chalice_run, stack
+from tickersim import naming
 from tickersim import stage as stages
-from tickersim.failures import guarded
+from tickersim.aws.failures import guarded
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
 _STACK_ATTEMPTS = 3   # Firehose may flush a last buffer into the bucket after it was emptied

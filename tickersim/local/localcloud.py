@@ -15,8 +15,8 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
 from werkzeug.serving import make_server
 
 from seed.load import seed_table
-from tickersim.deploy import wire_failure_destination
-from tickersim.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
+from tickersim.aws.deploy import wire_failure_destination
+from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -138,7 +138,7 @@ class LocalCloud:
         """Record the functions, their schedule and the async config in the local Lambda,
         as `tickersim deploy` does on AWS, so the AWS CLI shows the same set-up.
 
-        moto never runs them: tickersim.lambdas does.
+        moto never runs them: tickersim.local.lambdas does.
         """
         iam, lam, events = self.client("iam"), self.client("lambda"), self.client("events")
         for function in (streaming, notifier):

@@ -1,0 +1,1 @@
+"""Code that acts on the data in a bucket: browsing it."""
