@@ -61,7 +61,7 @@ def test_a_rolled_back_create_names_the_resource_and_the_reason(cfn):
     assert "ROLLBACK_COMPLETE" in message
     assert "Bucket (AWS::S3::Bucket): dekylemaposa-deliverystream-s3 already exists" in message
     assert "cancelled" not in message                     # knock-on effects are left out
-    assert "run deploy again" in message
+    assert "choose a free one with --bucket NAME" in message
     # Progress, one line per event, as they came.
     assert [line.split()[0] for line in lines[1:]] == ["Bucket", "Table"]
 

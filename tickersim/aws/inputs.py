@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 import boto3
 
 from tickersim import naming
-from tickersim.local.demo import STAGE as DEMO_STAGE
+from tickersim.aws.stack import MAX_EMAILS
 
-MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in infra/data.yaml
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
 _EMAIL = re.compile(r"^[^@\s,;:<>()\[\]\\\"]+@(?P<domain>[^@\s,;:<>()\[\]\\\"]+)$")
@@ -27,6 +26,7 @@ _WHERE_STREAMS_RUN = "firehose"   # the scarcest of the stage's services
 
 def deploy_stage(stage):
     """A stage `tickersim deploy` may create: the demo's own is not one."""
+    from tickersim.local.demo import STAGE as DEMO_STAGE    # demo imports deploy's helpers
     naming.check_stage(stage)
     if stage == DEMO_STAGE:
         raise ValueError(f"--stage {stage} is reserved for `tickersim demo` (its settings in "
