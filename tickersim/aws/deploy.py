@@ -100,7 +100,7 @@ def deploy_request(req, say=print, check_only=False):
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
-                           stack.parameters(names, list(emails), readers=req.readers),
+                           stack.parameters(names, list(emails), readers=findings.readers),
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
@@ -129,7 +129,7 @@ def deploy_request(req, say=print, check_only=False):
     say(", ".join(f"{name} {what}" for name, what in outcome.items()))
 
     _step(say, 6, "done")
-    say(next_steps(names, outputs, emails, region, req.readers))
+    say(next_steps(names, outputs, emails, region, findings.readers))
     return outputs
 
 

@@ -5,6 +5,7 @@ fault and says what to do: the commands print it as their one line and exit 2.
 """
 import re
 import unicodedata
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
@@ -14,10 +15,10 @@ from tickersim.aws.stack import MAX_EMAILS
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
-_EMAIL = re.compile(r"^[^@\s,;:<>()\[\]\\\"]+@(?P<domain>[^@\s,;:<>()\[\]\\\"]+)$")
-_LABEL = re.compile(r"^[^\W_]([\w-]*[^\W_])?$")
-_ACCOUNT = re.compile(r"^\d{12}$")
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+_EMAIL = re.compile(r"[^@\s,;:<>()\[\]\\\"]+@(?P<domain>[^@\s,;:<>()\[\]\\\"]+)")
+_LABEL = re.compile(r"[^\W_]([\w-]*[^\W_])?")
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 # S3 reserves these for its own kinds of names (access points, directory buckets, ...).
 _BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", "--x-s3", "--table-s3")
@@ -47,10 +48,10 @@ def owner(name):
 
 
 def email(address):
-    match = _EMAIL.match(address or "")
+    match = _EMAIL.fullmatch(address or "")
     labels = match["domain"].split(".") if match else []
     if (not match or len(address) > 254 or len(labels) < 2
-            or not all(_LABEL.match(label) for label in labels)
+            or not all(_LABEL.fullmatch(label) for label in labels)
             or not labels[-1].isalpha() or len(labels[-1]) < 2):
         hint = (" (one address per --email)" if re.search(r"[,;\s]", address or "")
                 and "@" in (address or "") else "")
@@ -79,7 +80,7 @@ def reader_accounts(accounts):
         raise ValueError(f"--reader-account is given {len(accounts)} times: at most "
                          f"{MAX_READERS} fit the bucket policy")
     for account in accounts:
-        if not _ACCOUNT.match(account):
+        if not _ACCOUNT.fullmatch(account):
             raise ValueError(f"--reader-account {account!r} is not an AWS account id: give "
                              "its 12 digits, e.g. --reader-account 111122223333")
     if len(set(accounts)) != len(accounts):
@@ -96,7 +97,7 @@ def bucket(name):
         why = f"is {len(name)} characters long; S3 needs 3 to 63"
     elif "." in name:
         why = "has a dot; dots break HTTPS access to the bucket"
-    elif not _BUCKET.match(name):
+    elif not _BUCKET.fullmatch(name):
         why = ("may hold only lower-case letters, digits and hyphens, beginning and ending "
                "with a letter or digit")
     elif name.startswith(_BUCKET_PREFIXES) or name.endswith(_BUCKET_SUFFIXES):
@@ -130,3 +131,12 @@ def endpoint(url):
                          "65535") from None
     return url
 
+
+
+def project(path):
+    """A tickersim checkout: deploy reads its .chalice/config.json and infra/data.yaml."""
+    for part in (".chalice/config.json", "infra/data.yaml"):
+        if not (Path(path) / part).is_file():
+            raise ValueError(f"--project-dir {str(path)!r} is not a tickersim project (no "
+                             f"{part}): point it at the checkout, or leave it out")
+    return Path(path)

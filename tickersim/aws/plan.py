@@ -47,7 +47,7 @@ def describe(req, findings, project_dir=None):
     retention = config.get("log_retention_in_days")
     items = read_seed()
     verb = "update" if findings.stack_exists else "create"
-    readers = (", ".join(req.readers) if req.readers else
+    readers = (", ".join(findings.readers) if findings.readers else
                "any AWS account (signed requests)")
     lines = [
         f"Plan for stage {req.stage} in {req.region}, account {findings.account}:",

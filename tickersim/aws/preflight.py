@@ -4,6 +4,7 @@ The account and region, S3 Block Public Access, whether the bucket name is free,
 stage already has (its names and owner). `deploy --check` prints it with the plan; `deploy`
 runs it first and stops on anything that would make the stack fail.
 """
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -41,7 +42,7 @@ def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, end
             retries=stages.DEFAULT_RETRIES, bucket=None, readers=()):
     """A Request from raw arguments; ValueError names the first one at fault."""
     stage = inputs.deploy_stage(stage)
-    return Request(Path(project_dir), stage, inputs.owner(owner),
+    return Request(inputs.project(project_dir), stage, inputs.owner(owner),
                    tuple(inputs.emails(list(emails))),
                    inputs.region(region), inputs.endpoint(endpoint), retries,
                    inputs.bucket(bucket) if bucket is not None else None,
@@ -54,6 +55,7 @@ class Findings:
     names: naming.Names
     stack_exists: bool
     recorded_owner: str = None
+    readers: tuple = ()             # the accounts that will read ticks/; none: any account
     public_access: dict = None      # the account's Block Public Access, None when none is set
     notes: list = field(default_factory=list)
 
@@ -144,11 +146,19 @@ def check(req, session):
                 f"--bucket {req.bucket}: stage {req.stage} already keeps its ticks in bucket "
                 f"{findings.names.bucket}, and a deploy keeps it; drop --bucket, or run "
                 f"`tickersim teardown --stage {req.stage}` first")
+        # Named readers stay named: a redeploy that forgot --reader-account must not open the
+        # bucket to every account.
+        findings.readers = req.readers or tuple(re.findall(r"[0-9]{12}",
+                                                           kept.get("ReaderAccounts", "")))
+        if findings.readers and not req.readers:
+            findings.notes.append("keeping the stage's reader accounts "
+                                  + ", ".join(findings.readers))
         if owner and owner != req.owner:
             findings.notes.append(
                 f"owner: {owner} -> {req.owner}: alerts will name {req.owner}; the stage "
                 f"keeps the resource names it was created with ({findings.names.code}...)")
     else:
+        findings.readers = req.readers
         bucket = req.bucket or recorded_bucket or names.bucket
         findings.names = replace(names, bucket=bucket)
         state = bucket_state(client("s3"), bucket)
@@ -160,9 +170,9 @@ def check(req, session):
                 f"bucket {bucket} {how}: choose another with --bucket NAME, e.g. --bucket "
                 f"{suggest_bucket(bucket, account)}")
 
-    if req.readers:
-        findings.notes.append("ticks/ shared with the accounts " + ", ".join(req.readers)
-                              + " only (works under any Block Public Access setting)")
+    if findings.readers:
+        findings.notes.append("ticks/ shared with the named accounts only (works under any "
+                              "Block Public Access setting)")
     else:
         setting = public_access_block(s3control_client(session, req.endpoint),
                                       account)
