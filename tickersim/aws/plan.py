@@ -51,6 +51,8 @@ def describe(req, findings, project_dir=None):
                "any AWS account (signed requests)")
     lines = [
         f"Plan for stage {req.stage} in {req.region}, account {findings.account}:",
+        *([f"  the stage exists (owner recorded: {findings.recorded_owner or 'none'}): it is "
+           "updated in place, its names kept"] if findings.stack_exists else []),
         f"  {verb} stack {names.stack}:",
         f"    DynamoDB table      {names.table} (on demand)",
         f"    S3 bucket           {names.bucket}: ticks/ readable by {readers}",
