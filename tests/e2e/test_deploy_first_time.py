@@ -198,21 +198,27 @@ def test_deploy_refuses_bad_input_before_touching_aws(setup, capsys, bad, needle
     assert account.snapshot() == before
 
 
-BAD_TEARDOWN = [
-    (["--stage", "Dev!"], "stage 'Dev!' is not usable"),
-    (["--stage", STAGE, "--region", "mars-1"], "--region 'mars-1'"),
-    (["--stage", STAGE, "--endpoint", "localhost:1"], "is not a URL"),
+# teardown and seed: the arguments as given, and moto's endpoint unless they give one or are
+# about the lack of one.
+BAD_OTHERS = [
+    (["teardown", "--stage", "Dev!", "--yes"], "stage 'Dev!' is not usable"),
+    (["teardown", "--stage", STAGE, "--region", "mars-1", "--yes"], "--region 'mars-1'"),
+    (["teardown", "--stage", STAGE, "--endpoint", "localhost:1", "--yes"], "is not a URL"),
+    (["seed", "--stage", "nope"], "stage 'nope' is not in .chalice/config.json"),
+    (["seed", "--stage", "local"], "--stage local lives inside a running `tickersim demo`"),
+    (["seed", "--stage", "dev", "--endpoint", "127.0.0.1:1"], "is not a URL"),
+    (["seed", "--stage", "dev", "--region", "mars-1"], "--region 'mars-1'"),
 ]
 
 
-@pytest.mark.parametrize("bad, needle", BAD_TEARDOWN, ids=[n for _, n in BAD_TEARDOWN])
-def test_teardown_refuses_bad_input(setup, capsys, bad, needle):
-    account, project, common, endpoint = setup
+@pytest.mark.parametrize("argv, needle", BAD_OTHERS, ids=[" ".join(map(str, a[:1])) + ": " + n
+                                                         for a, n in BAD_OTHERS])
+def test_teardown_and_seed_refuse_bad_input(setup, capsys, argv, needle):
+    account, _, _, endpoint = setup
     before = account.snapshot()
-    args = ["teardown", *bad, "--yes", "--project-dir", str(project)]
-    if "--endpoint" not in bad:
-        args += ["--endpoint", endpoint]
-    assert tickersim(*args) == 2
+    if "--endpoint" not in argv and "local" not in argv:
+        argv = [*argv, "--endpoint", endpoint]
+    assert tickersim(*argv) == 2
     assert len(_one_line_naming(capsys.readouterr().err, needle)) == 1
     assert account.snapshot() == before
 
@@ -227,23 +233,6 @@ def test_teardown_at_a_prompt_ended_with_ctrl_d_deletes_nothing(monkeypatch, cap
     monkeypatch.setattr("sys.stdin", Terminal(""))          # input() meets end of file
     with pytest.raises(teardown.NotConfirmed, match="pass --yes"):
         teardown._ask("dev", ["stack tickersim-dev-data"])
-
-
-BAD_SEED = [
-    (["--stage", "nope"], "stage 'nope' is not in .chalice/config.json"),
-    (["--stage", "local"], "--stage local lives inside a running `tickersim demo`"),
-    (["--stage", "dev", "--endpoint", "127.0.0.1:1"], "is not a URL"),
-    (["--stage", "dev", "--region", "mars-1"], "--region 'mars-1'"),
-]
-
-
-@pytest.mark.parametrize("bad, needle", BAD_SEED, ids=[n for _, n in BAD_SEED])
-def test_seed_refuses_bad_input(setup, capsys, bad, needle):
-    account, _, _, _ = setup
-    before = account.snapshot()
-    assert tickersim("seed", *bad) == 2
-    assert len(_one_line_naming(capsys.readouterr().err, needle)) == 1
-    assert account.snapshot() == before
 
 
 def test_argparse_refusals_also_exit_2_naming_the_flag(capsys):

@@ -1,8 +1,7 @@
 """Deploy's first-time checks against the answers a real account gives: S3 Block Public Access
-in each setting (in-process moto, which serves S3 Control), HeadBucket's 403 and 404, a
-refused bucket policy and Firehose not yet seeing its new role (botocore's Stubber, with the
-answers AWS gives)."""
-from datetime import datetime, timezone
+in each setting (in-process moto, which serves S3 Control), HeadBucket's 403, 301 and 404
+(botocore's Stubber). The stack's own failures (a refused bucket policy, Firehose not yet
+seeing its new role) are in test_stack_progress.py."""
 
 import boto3
 import pytest
@@ -10,7 +9,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from tickersim import stage as stages
-from tickersim.aws import advice, preflight, stack
+from tickersim.aws import advice, preflight
 
 ACCOUNT = "123456789012"
 SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
@@ -109,114 +108,3 @@ def test_no_credentials_is_one_line_saying_what_to_do(monkeypatch):
     sts = boto3.session.Session(region_name="eu-west-1").client("sts")
     with pytest.raises(preflight.PreflightError, match="aws configure"):
         preflight.account_id(sts)
-
-
-# CloudFormation's stack events, as the stack watcher reads them.
-NAME = "tickersim-qa-data"
-STACK_ID = f"arn:aws:cloudformation:eu-west-1:{ACCOUNT}:stack/{NAME}/1"
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
-MISSING = ("ValidationError", f"Stack with id {NAME} does not exist")
-ROLE_RACE = ("Resource handler returned message: \"Firehose is unable to assume role "
-             f"arn:aws:iam::{ACCOUNT}:role/{NAME}-DeliveryRole-1A2B3C. Please check the role "
-             "provided. (Service: Firehose, Status Code: 400, Request ID: 5b1c)\" "
-             "(RequestToken: 9f2e, HandlerErrorCode: InvalidRequest)")
-POLICY_DENIED = ("Resource handler returned message: \"Access Denied (Service: S3, Status "
-                 "Code: 403, Request ID: 7d3a)\" (RequestToken: 1c4b, HandlerErrorCode: "
-                 "AccessDenied)")
-
-
-def _stack(status, outputs=()):
-    return {"Stacks": [{"StackName": NAME, "StackId": STACK_ID, "CreationTime": NOW,
-                        "StackStatus": status,
-                        "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs]}]}
-
-
-def _events(*events, start=0):
-    return {"StackEvents": [
-        {"StackId": STACK_ID, "StackName": NAME, "Timestamp": NOW, "EventId": f"e{start + n}",
-         "LogicalResourceId": logical, "ResourceType": kind, "ResourceStatus": status,
-         "ResourceStatusReason": reason}
-        for n, (logical, kind, status, reason) in reversed(list(enumerate(events)))]}
-
-
-def _failed_create(stubber, failure, start=0):
-    stubber.add_response("create_stack", {"StackId": STACK_ID})
-    stubber.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"))
-    stubber.add_response("describe_stack_events", _events(failure, start=start))
-
-
-@pytest.fixture
-def cfn():
-    client = boto3.client("cloudformation", region_name="eu-west-1")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
-
-
-def _deploy(client, lines):
-    return stack.deploy(client, NAME, "{}", [], say=lines.append, account=ACCOUNT,
-                        poll_s=0, sleep=lambda _: None)
-
-
-def test_firehose_not_seeing_its_new_role_yet_is_retried_once_and_succeeds(cfn):
-    client, stubber = cfn
-    race = ("DeliveryStream", "AWS::KinesisFirehose::DeliveryStream", "CREATE_FAILED", ROLE_RACE)
-    stubber.add_client_error("describe_stack_events", *MISSING)
-    stubber.add_client_error("describe_stacks", *MISSING)
-    _failed_create(stubber, race)
-    # The retry: the rolled-back stack is deleted, then created again, and this time it works.
-    stubber.add_response("describe_stack_events", _events(race))
-    stubber.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"))
-    stubber.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"))
-    stubber.add_response("delete_stack", {}, {"StackName": NAME})
-    stubber.add_response("describe_stacks", _stack("DELETE_COMPLETE"))
-    stubber.add_response("describe_stack_events", _events(race))
-    stubber.add_response("create_stack", {"StackId": STACK_ID})
-    stubber.add_response("describe_stacks", _stack("CREATE_COMPLETE"))
-    stubber.add_response("describe_stack_events", _events(race))
-    stubber.add_response("describe_stacks", _stack("CREATE_COMPLETE", [("TableName", "T")]))
-    lines = []
-    assert _deploy(client, lines) == {"TableName": "T"}
-    assert any("had not reached Firehose yet" in line for line in lines)
-
-
-def test_the_role_race_twice_in_a_row_is_reported_not_retried_forever(cfn):
-    client, stubber = cfn
-    race = ("DeliveryStream", "AWS::KinesisFirehose::DeliveryStream", "CREATE_FAILED", ROLE_RACE)
-    stubber.add_client_error("describe_stack_events", *MISSING)
-    stubber.add_client_error("describe_stacks", *MISSING)
-    _failed_create(stubber, race)
-    stubber.add_response("describe_stack_events", _events(race))
-    stubber.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"))
-    stubber.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"))
-    stubber.add_response("delete_stack", {}, {"StackName": NAME})
-    stubber.add_response("describe_stacks", _stack("DELETE_COMPLETE"))
-    stubber.add_response("describe_stack_events", _events(race))
-    _failed_create(stubber, race, start=1)
-    with pytest.raises(stack.StackError, match="Firehose is unable to assume role"):
-        _deploy(client, [])
-
-
-def test_another_delivery_stream_failure_is_not_retried(cfn):
-    client, stubber = cfn
-    other = ("DeliveryStream", "AWS::KinesisFirehose::DeliveryStream", "CREATE_FAILED",
-             "Resource handler returned message: \"Exceeded limit of DeliveryStreams\"")
-    stubber.add_client_error("describe_stack_events", *MISSING)
-    stubber.add_client_error("describe_stacks", *MISSING)
-    _failed_create(stubber, other)
-    with pytest.raises(stack.StackError, match="Exceeded limit"):
-        _deploy(client, [])
-
-
-def test_a_bucket_policy_refused_by_block_public_access_explains_the_two_ways_out(cfn):
-    client, stubber = cfn
-    denied = ("BucketPolicy", "AWS::S3::BucketPolicy", "CREATE_FAILED", POLICY_DENIED)
-    stubber.add_client_error("describe_stack_events", *MISSING)
-    stubber.add_client_error("describe_stacks", *MISSING)
-    _failed_create(stubber, denied)
-    with pytest.raises(stack.StackError) as caught:
-        _deploy(client, [])
-    message = str(caught.value)
-    assert "BucketPolicy (AWS::S3::BucketPolicy)" in message
-    assert "Block Public Access" in message and ACCOUNT in message
-    assert "turn it off for this account" in message and "--reader-account ID" in message
