@@ -7,7 +7,8 @@ from tickersim import naming
 from tickersim import stage as stages
 from tickersim.aws import lint, package, policies, resource_formats, stack
 
-LOG_GROUP = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/tickersim-dev-streaming-lambda"
+LOG_GROUP = ("arn:aws:logs:eu-west-1:111122223333:log-group:"
+             "/aws/lambda/tickersim-dev-streaming-lambda")
 
 
 def _statement(action, resource):

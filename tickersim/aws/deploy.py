@@ -1,10 +1,11 @@
 """`tickersim deploy --stage S --owner "Full Name" --email ADDR`: the whole pipeline on AWS.
 
-0. the preflight (every argument, then read-only checks of the account: see preflight.py) and
-the plan; `--check` stops there. 1. the data stack (infra/data.yaml), with progress; 2. its outputs recorded into the stage's
-environment variables in .chalice/config.json, and the stage's policy files regenerated with
-exact ARNs; 3. `chalice deploy --stage S`; 4. the streaming function's async invocation config
-(retries, on-failure destination = the notifier); 5. the seed tickers; 6. what to do next.
+0. the preflight (every argument, then read-only checks of the account: see preflight.py)
+and the plan; `--check` stops there. 1. the data stack (infra/data.yaml), with progress; 2. its
+outputs recorded into the stage's environment variables in .chalice/config.json, and the
+stage's policy files regenerated with exact ARNs; 3. `chalice deploy --stage S`; 4. the
+streaming function's async invocation config (retries, on-failure destination = the
+notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
 import json
@@ -52,7 +53,7 @@ def main(args):
         req = preflight.request(args.project_dir, args.stage, args.owner, args.email,
                                 region=args.region, endpoint=args.endpoint,
                                 retries=args.retries, bucket=args.bucket, readers=args.readers)
-        return deploy_request(req, check_only=args.check)
+        return deploy(req, check_only=args.check)
 
     _, failed = guarded(
         "deploy", run,
@@ -71,15 +72,7 @@ def _step(say, number, text):
     say(f"\n[{number}/6] {text}")
 
 
-def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
-           retries=stages.DEFAULT_RETRIES, endpoint=None, say=print, **options):
-    """Deploy the stage; `options` are preflight.request's (bucket, readers)."""
-    return deploy_request(preflight.request(project_dir, stage, owner, emails, region=region,
-                                            endpoint=endpoint, retries=retries, **options),
-                          say=say)
-
-
-def deploy_request(req, say=print, check_only=False):
+def deploy(req, say=print, check_only=False):
     """The preflight and plan, then (unless check_only) the six steps; returns the stack's
     outputs, or None for a check."""
     project_dir, stage, owner, emails, region, endpoint, retries = (

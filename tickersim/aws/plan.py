@@ -1,5 +1,4 @@
 """What `tickersim deploy` will create, with names, and what it will cost a month."""
-import json
 import math
 
 from bench import costs
