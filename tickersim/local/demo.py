@@ -8,7 +8,6 @@ a queue subscribed to the alert topic plays the owner's inbox.
 import heapq
 import json
 import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -29,16 +28,20 @@ from chalicelib.ticks import iso
 from seed.load import SeedError
 from tickersim.local import lambdas
 from tickersim import stage as stages
+from tickersim.args import seconds_problem
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
 from tickersim.local.localcloud import LocalCloud, LocalCloudError
 from tickersim.local.mailbox import Mailbox
+from tickersim.local.outdir import OutDir, OutDirError, bucket_copy_path
+from tickersim.local.stopping import StopAfterRun
 from tickersim.naming import names_for
 
 STAGE = "local"
 STREAMING_HANDLER = "app.stream_ticks"
 NOTIFICATION_HANDLER = "app.notify_failure"
 DEFAULT_INTERVAL = 3.0
+MAX_INTERVAL = 3600         # an hour of wall time per logical minute is already a still picture
 MAIL_WAIT_S = 5
 HISTORY = 64
 MAX_SEED = 2**63 - 1
@@ -83,8 +86,9 @@ def add_arguments(parser):
 def check_arguments(args):
     if args.runs is not None and args.runs < 1:
         raise DemoError("--runs must be at least 1")
-    if args.interval < 0:
-        raise DemoError("--interval must be 0 or more seconds")
+    problem = seconds_problem("--interval", args.interval, MAX_INTERVAL)   # nan, inf too
+    if problem:
+        raise DemoError(problem)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise DemoError(f"--seed must be a whole number from 0 to {MAX_SEED}")
     if args.break_after is not None:
@@ -97,16 +101,6 @@ def check_arguments(args):
                 f"more: with --runs {args.runs} no run is left to break")
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
-
-
-def prepare_out(path):
-    """The output directory, emptied of what an earlier demo wrote there (and nothing else)."""
-    out = Path(path or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S")).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    for name in ("s3", "outbox", "logs"):
-        shutil.rmtree(out / name, ignore_errors=True)
-    (out / "summary.json").unlink(missing_ok=True)
-    return out
 
 
 # --- breaking the code on purpose ---------------------------------------------------------
@@ -189,6 +183,7 @@ class DemoState:
         return sum(1 for s in self.runs.values() if s == status)
 
     succeeded = property(lambda self: self.count("ok"))
+    interrupted = property(lambda self: self.count("interrupted"))
     failed = property(lambda self: self.count("failed"))
     retrying = property(lambda self: self.count("retrying"))
 
@@ -217,8 +212,10 @@ def scheduled_event(epoch, rule_arn):
 # --- the demo -------------------------------------------------------------------------------
 
 class Demo:
-    def __init__(self, args, cloud, workdir, out, view):
-        self.args, self.cloud, self.workdir, self.out, self.view = args, cloud, workdir, out, view
+    def __init__(self, args, cloud, workdir, files, view):
+        self.args, self.cloud, self.workdir, self.files, self.view = (
+            args, cloud, workdir, files, view)
+        self.out = files.root
         self.queue, self.serial = [], 0
         self.break_request = None
         self.notifier_failures = 0
@@ -269,7 +266,8 @@ class Demo:
             self.table, settings.stream_name, self.names.bucket,
             notify_env["TOPIC_ARN"])
         queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
-        self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.out / "outbox",
+        self.mailbox = Mailbox(self.cloud.client("sqs"), queue,
+                               lambda name, data: self.files.write_bytes(f"outbox/{name}", data),
                                formataddr((self.owner, "owner@localhost")))
         rule = self.cloud.register_functions(self.streaming, self.notifier, self.args.retries)
         self.rule_arn = self.cloud.arn("events", f"rule/{rule}")
@@ -311,11 +309,14 @@ class Demo:
             if delay > 0:
                 time.sleep(delay)
             self.state.minute = attempt.minute
-            if self.breaks_at(attempt):
-                self.break_code(attempt)
-            self.invoke(attempt)
-            self.sync()
-            self.view.update(self.state)
+            # Ctrl-C while a run is in flight stops the demo once the run is recorded.
+            with StopAfterRun(lambda: self.view.event(
+                    f"stopping after run {attempt.run} (Ctrl-C again to stop at once) ...")):
+                if self.breaks_at(attempt):
+                    self.break_code(attempt)
+                self.invoke(attempt)
+                self.sync()
+                self.view.update(self.state)
 
     def breaks_at(self, attempt):
         return (self.args.break_after is not None and self.break_request is None
@@ -345,8 +346,17 @@ class Demo:
         label = f"run {attempt.run}" + (f" (retry {attempt.number - 1})"
                                         if attempt.number > 1 else "")
         at = self.state.start_epoch + attempt.minute * 60
-        outcome = lambdas.invoke(self.streaming, attempt.event, self.aws_env,
-                                 attempt.request_id, logical_start=at)
+        try:
+            outcome = lambdas.invoke(self.streaming, attempt.event, self.aws_env,
+                                     attempt.request_id, logical_start=at)
+        except KeyboardInterrupt:
+            # Stopped at once: the summary counts the run, and the bucket says what landed.
+            self.state.runs[attempt.run] = "interrupted"
+            self.state.invocations += 1
+            self.write_log(self.streaming, attempt.request_id,
+                           "stopped by Ctrl-C before it finished: its ticks may or may not have "
+                           "been delivered (summary.json counts what the bucket holds)\n", 0.0)
+            raise
         self.record_log(self.streaming, outcome)
         self.state.invocations += 1
         if not outcome.failed:
@@ -418,13 +428,15 @@ class Demo:
         return arrived
 
     def record_log(self, function, outcome):
-        """The invocation's output, framed as CloudWatch Logs frames it."""
-        path = self.out / "logs" / f"{function.name}.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as log:
-            log.write(f"START RequestId: {outcome.request_id} Version: $LATEST\n{outcome.log}"
-                      f"END RequestId: {outcome.request_id}\nREPORT RequestId: "
-                      f"{outcome.request_id}\tDuration: {outcome.duration * 1000:.2f} ms\n")
+        self.write_log(function, outcome.request_id, outcome.log, outcome.duration)
+
+    def write_log(self, function, request_id, text, duration):
+        """An invocation's output, framed as CloudWatch Logs frames it."""
+        self.files.append_text(
+            f"logs/{function.name}.log",
+            f"START RequestId: {request_id} Version: $LATEST\n{text}END RequestId: "
+            f"{request_id}\nREPORT RequestId: {request_id}\tDuration: "
+            f"{duration * 1000:.2f} ms\n")
 
     # what the bucket and the table hold now
     def read_table(self):
@@ -455,10 +467,13 @@ class Demo:
                 if key in self.seen_keys:
                     continue
                 data = s3.get_object(Bucket=self.names.bucket, Key=key)["Body"].read()
-                target = self.out / "s3" / key
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
                 self.seen_keys.add(key)
+                copy = bucket_copy_path(key)
+                if copy is None:
+                    self.view.event(f"s3://{self.names.bucket}/{key}: not copied to s3/, the "
+                                    "key is not a plain file path", "yellow")
+                else:
+                    self.files.write_bytes(copy, data)
                 self.state.s3_objects += 1
                 self.take_ticks(key, data)
         for name, ticker in self.read_table().items():
@@ -525,6 +540,7 @@ class Demo:
         s = self.state
         return {
             "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
+            "interrupted_runs": s.interrupted,
             "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
             "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
             "skipped_items": dict(sorted(self.skipped.items())), "alerts": s.alerts,
@@ -544,7 +560,12 @@ def main(args):
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
-    out = prepare_out(args.out)
+    try:
+        files = OutDir.prepare(args.out or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S"))
+    except OutDirError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    out = files.root
     previous = signal.signal(signal.SIGTERM, _interrupt)
     demo = None
     interrupted = False
@@ -552,7 +573,7 @@ def main(args):
         with tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
                 (LiveView() if args.live else PlainView()) as view, \
                 LocalCloud(stages.DEFAULT_REGION, args.port) as cloud:
-            demo = Demo(args, cloud, Path(workdir), out, view)
+            demo = Demo(args, cloud, Path(workdir), files, view)
             try:
                 demo.setup()
                 demo.run()
@@ -562,7 +583,7 @@ def main(args):
             finally:
                 if getattr(demo, "state", None) is not None:
                     finish(demo, interrupted)
-    except (DemoError, LocalCloudError, SeedError) as exc:
+    except (DemoError, LocalCloudError, SeedError, OutDirError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:
@@ -587,8 +608,8 @@ def finish(demo, interrupted):
     demo.sync()
     if not interrupted:
         demo.state.problems = demo.check()
-    (demo.out / "summary.json").write_text(
-        json.dumps(demo.summary(interrupted), indent=2) + "\n", encoding="utf-8")
+    demo.files.write_text("summary.json", json.dumps(demo.summary(interrupted), indent=2,
+                                                     allow_nan=False) + "\n")
     demo.view.update(demo.state)
 
 
