@@ -21,10 +21,11 @@ if __package__ in (None, ""):
 
 import boto3  # noqa: E402
 from botocore.exceptions import (BotoCoreError, ClientError,  # noqa: E402
-                                 EndpointConnectionError)
+                                 EndpointConnectionError, NoCredentialsError)
 
 from chalicelib.items import KEY, RUN_KEY, item_name, seed_item  # noqa: E402
-from tickersim.args import check_region, check_table_name, endpoint_problem  # noqa: E402
+from tickersim.args import (OneLineErrors, check_region, check_table_name,  # noqa: E402
+                            endpoint_problem)
 
 SEED_FILE = Path(__file__).with_name("indices.json")
 _BATCH_GET_MAX = 100
@@ -163,7 +164,7 @@ def seed_table(ddb, table, reset=False, create=False, path=SEED_FILE, delete_nam
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = OneLineErrors(description=__doc__.split("\n\n")[0])
     parser.add_argument("--table", required=True, help="DynamoDB table name")
     parser.add_argument("--region", default="eu-west-1", help="AWS region (default eu-west-1)")
     parser.add_argument("--reset", action="store_true", help="restore the seed state")
@@ -194,6 +195,10 @@ def run(ddb, table, reset=False, create=False, path=SEED_FILE, delete_names=()):
         print(f"seed: nothing answers at {exc.kwargs.get('endpoint_url')}: check the network, "
               "--region, or AWS_ENDPOINT_URL", file=sys.stderr)
         return 1
+    except NoCredentialsError:
+        print("seed: no AWS credentials found: run `aws configure` or set AWS_PROFILE",
+              file=sys.stderr)
+        return 2
     except (ClientError, BotoCoreError) as exc:
         print(f"seed: AWS refused loading table {table!r}: {exc}", file=sys.stderr)
         return 1

@@ -1,9 +1,17 @@
 """Checks of command-line values shared by the commands: each returns None or one line that
 names the value at fault and what to pass instead (the command prints it and exits 2)."""
+import argparse
 import math
 import os
 import re
 from urllib.parse import urlsplit
+
+class OneLineErrors(argparse.ArgumentParser):
+    """Bad arguments: exit 2 with one line that names the argument, not the whole usage."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")

@@ -5,6 +5,7 @@ import boto3
 
 from seed.load import run
 from tickersim import stage as stages
+from tickersim.args import check_region, endpoint_problem
 
 
 def add_arguments(parser):
@@ -15,6 +16,10 @@ def add_arguments(parser):
 
 
 def main(args):
+    problem = check_region(args.region) or endpoint_problem(args.endpoint)
+    if problem:
+        print(f"seed: {problem}", file=sys.stderr)
+        return 2
     try:
         table = stages.environment(args.stage, stages.STREAMING)["TABLE_NAME"]
     except KeyError as exc:

@@ -28,6 +28,7 @@ from chalicelib.ticks import iso
 from seed.load import SeedError
 from tickersim.local import lambdas
 from tickersim import stage as stages
+from tickersim.data.records import ticks_in
 from tickersim.args import seconds_problem
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
@@ -41,6 +42,7 @@ STAGE = "local"
 STREAMING_HANDLER = "app.stream_ticks"
 NOTIFICATION_HANDLER = "app.notify_failure"
 DEFAULT_INTERVAL = 3.0
+SUMMARY_ROOM = 64 * 1024   # bytes kept for summary.json from the start, so a full disk still gets it
 MAX_INTERVAL = 3600         # an hour of wall time per logical minute is already a still picture
 MAIL_WAIT_S = 5
 HISTORY = 64
@@ -131,19 +133,6 @@ def broken_copy(code_dir, target, handler):
     path.write_text(comment_out_body(path.read_text(encoding="utf-8"), function_name),
                     encoding="utf-8")
     return copy
-
-
-def parse_tick(line):
-    """The tick a line of the bucket holds, or None for a line that is not one."""
-    try:
-        tick = json.loads(line)
-    except ValueError:
-        return None
-    if (isinstance(tick, dict) and isinstance(tick.get("ticker"), str)
-            and isinstance(tick.get("seq"), int)
-            and isinstance(tick.get("price"), (int, float))):
-        return tick
-    return None
 
 
 # --- the demo's state, as the view and the summary show it --------------------------------
@@ -481,12 +470,8 @@ class Demo:
             view.price = ticker.price
 
     def take_ticks(self, key, data):
-        unreadable = 0
-        for line in data.decode("utf-8", "replace").splitlines():
-            tick = parse_tick(line)
-            if tick is None:
-                unreadable += 1
-                continue
+        ticks, unreadable = ticks_in(data)
+        for tick in ticks:
             view = self.state.tickers.setdefault(
                 tick["ticker"], TickerView(tick["price"], tick["price"]))
             self.state.ticks_delivered += 1
@@ -562,6 +547,7 @@ def main(args):
         return 2
     try:
         files = OutDir.prepare(args.out or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S"))
+        files.reserve("summary.json", SUMMARY_ROOM)
     except OutDirError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
@@ -569,6 +555,7 @@ def main(args):
     previous = signal.signal(signal.SIGTERM, _interrupt)
     demo = None
     interrupted = False
+    stopped = None          # the OutDirError that stopped the demo early (e.g. a full disk)
     try:
         with tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
                 (LiveView() if args.live else PlainView()) as view, \
@@ -580,9 +567,12 @@ def main(args):
             except KeyboardInterrupt:
                 interrupted = True
                 view.event("stopping ...")
+            except OutDirError as exc:
+                stopped = exc
+                view.event(f"stopping: {exc}", "bold red")
             finally:
                 if getattr(demo, "state", None) is not None:
-                    finish(demo, interrupted)
+                    finish(demo, interrupted, stopped)
     except (DemoError, LocalCloudError, SeedError, OutDirError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
@@ -591,6 +581,9 @@ def main(args):
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if stopped is not None:
+        print(f"demo: {stopped}", file=sys.stderr)
+        return 2
     if demo is None or getattr(demo, "state", None) is None:
         return 130 if interrupted else 1
     print(f"local AWS stopped. The data is in {out}: s3/ (every object of the bucket), "
@@ -602,11 +595,17 @@ def main(args):
     return 1 if demo.state.problems else 0
 
 
-def finish(demo, interrupted):
-    """Collect what is still in flight and write the summary; runs on Ctrl-C too."""
-    demo.collect_mail()
-    demo.sync()
-    if not interrupted:
+def finish(demo, interrupted, stopped=None):
+    """Collect what is still in flight and write the summary; runs on Ctrl-C and on a full
+    disk too (summary.json has its room reserved from the start)."""
+    try:
+        demo.collect_mail()
+        demo.sync()
+    except OutDirError as exc:
+        stopped = stopped or exc
+    if stopped is not None:
+        demo.state.problems.append(f"stopped early: {stopped}")
+    elif not interrupted:
         demo.state.problems = demo.check()
     demo.files.write_text("summary.json", json.dumps(demo.summary(interrupted), indent=2,
                                                      allow_nan=False) + "\n")

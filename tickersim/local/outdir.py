@@ -29,6 +29,7 @@ class OutDir:
     def __init__(self, root):
         self.root = Path(root)
         self._written = set()
+        self._reserved = set()
 
     @classmethod
     def prepare(cls, path):
@@ -87,12 +88,22 @@ class OutDir:
         return target
 
     def _write(self, rel, data, mode):
+        if rel in self._reserved and mode == "wb":
+            mode = "r+b"            # into the blocks kept for it; only then cut the rest
         try:
             with self._create(rel).open(mode) as handle:
                 handle.write(data)
+                if mode == "r+b":
+                    handle.truncate()
         except OSError as exc:
             raise OutDirError(f"cannot write {self.root / rel}: {_why(exc)}") from None
         return self.root / rel
+
+    def reserve(self, rel, size):
+        """Create the file at its full size now (blocks really allocated), so that it can be
+        written later even if the disk has filled up meanwhile."""
+        self._write(rel, b" " * size, "wb")
+        self._reserved.add(rel)
 
     def write_bytes(self, rel, data):
         return self._write(rel, data, "wb")
