@@ -61,8 +61,10 @@ class OutDir:
             if not line or line.startswith("#"):
                 continue
             target = root / line
-            # Only files inside DIR: an edited list never reaches outside it.
-            if ".." in Path(line).parts or Path(line).is_absolute():
+            # Only files inside DIR: an edited list, or a folder swapped for a symlink, never
+            # reaches outside it.
+            if (".." in Path(line).parts or Path(line).is_absolute()
+                    or not target.parent.resolve().is_relative_to(root.resolve())):
                 continue
             if target.is_symlink() or target.is_file():
                 target.unlink()
