@@ -27,7 +27,7 @@ from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso
 from seed.load import SeedError
 from tickersim.local import lambdas
-from tickersim import stage as stages
+from tickersim import owner_ascii, stage as stages
 from tickersim.data.records import ticks_in
 from tickersim.args import seconds_problem
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
@@ -231,6 +231,9 @@ class Demo:
         if not self.owner:
             raise DemoError(f"stage {STAGE!r}: OWNER_NAME of {stages.NOTIFICATION} is not set "
                             "in .chalice/config.json; the local resources are named after it")
+        # As `tickersim deploy` does: the subject's ASCII name is worked out here.
+        notify_env.setdefault(owner_ascii.ENV, owner_ascii.owner_ascii(self.owner))
+        self.subject = alerts.subject(self.owner, notify_env[owner_ascii.ENV])
         self.names = names_for(self.owner, STAGE)
         self.table = settings.table_name
         self.ticks_per_run = settings.ticks_per_run
@@ -496,8 +499,8 @@ class Demo:
             problems.append(f"{s.retrying} run(s) still had retries pending")
         if len(s.alerts) != s.failed:
             problems.append(f"{len(s.alerts)} alert(s) arrived for {s.failed} failed run(s)")
-        wanted = alerts.subject(self.owner)
-        problems += [f"alert subject {a!r} is not {wanted!r}" for a in s.alerts if a != wanted]
+        problems += [f"alert subject {a!r} is not {self.subject!r}" for a in s.alerts
+                     if a != self.subject]
         if self.break_request and not any(BROKEN_ERROR in a.body for a in self.mailbox.alerts):
             problems.append(f"no alert names {BROKEN_ERROR}, the error of the broken copy")
         if self.notifier_failures:
