@@ -87,6 +87,7 @@ def parse_ticker(item):
 SEED_NUMBERS = ("Price", "Drift", "Volatility")
 # DynamoDB numbers: 38 significant digits, magnitudes from 1E-130 to below 1E+126.
 _DIGITS, _EXPONENTS = 38, range(-130, 126)
+_KEY_BYTES = 2048
 
 
 def seed_item(entry):
@@ -97,6 +98,8 @@ def seed_item(entry):
     name = entry.get(KEY)
     if not isinstance(name, str) or not name.strip() or name == RUN_KEY:
         raise ValueError(f"{KEY} must be a non-empty string other than {RUN_KEY!r}")
+    if len(name.encode("utf-8")) > _KEY_BYTES:
+        raise ValueError(f"{KEY} is longer than DynamoDB's {_KEY_BYTES} bytes for a key")
     item = {KEY: {"S": name}}
     for attr in SEED_NUMBERS:
         value = entry.get(attr)

@@ -63,3 +63,13 @@ def test_the_missing_table_advice_works_when_followed_literally(cloud):
     [argv] = suggested_commands(str(caught.value))
     assert load.main(argv) == 0
     assert go(cloud)["ticks"] == 20
+
+
+def test_a_stream_frozen_by_an_event_from_the_future_is_restarted_by_reset(cloud):
+    """The run's log says `seed/load.py --reset` starts afresh: it does, seq carrying on."""
+    go(cloud, when="2030-01-01T00:00:00Z")
+    assert go(cloud)["ticks"] == 0                       # every ticker is ahead of 2026
+    assert load.main(["--table", cloud.table, "--reset"]) == 0
+    assert go(cloud)["ticks"] == 20
+    keys = [(t["ticker"], t["seq"]) for t in cloud.ticks()]
+    assert len(keys) == len(set(keys)) == 40

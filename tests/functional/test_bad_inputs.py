@@ -55,6 +55,7 @@ DEMO_CASES = [
     (["--port", "70000"], "--port"),
     (["--port", "-1"], "--port"),
     (["--nosuch"], "--nosuch"),
+    (["--out", " "], "--out is empty"),
 ]
 
 

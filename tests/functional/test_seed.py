@@ -103,6 +103,7 @@ def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(clou
     ('[{"TickerName": "A", "Price": 1.0000000000000000000000000000000000000001}]',
      "38 significant digits"),
     ('[{"TickerName": "A", "Price": 1}, {"TickerName": "A", "Price": 2}]', "listed twice"),
+    ('[{"TickerName": "' + "株" * 683 + '", "Price": 1}]', "longer than DynamoDB's 2048 bytes"),
     ('[{"TickerName": "A", "Price": 1, "Volatility": true}]', "Volatility True is not a number"),
 ])
 def test_bad_seed_data_is_named_and_exits_2(aws, tmp_path, capsys, content, fault):

@@ -101,3 +101,10 @@ def test_a_listed_file_behind_a_symlinked_folder_is_left_alone(tmp_path):
     (root / MANIFEST).write_text("# list\ns3/x\n")
     OutDir.prepare(root)
     assert (elsewhere / "x").read_text() == "keep\n"
+
+
+def test_a_reservation_never_written_is_removed(tmp_path):
+    files = OutDir.prepare(tmp_path / "out")
+    files.reserve("summary.json", 4096)
+    files.discard_unwritten()
+    assert not (files.root / "summary.json").exists()

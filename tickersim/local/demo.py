@@ -101,6 +101,8 @@ def check_arguments(args):
             raise DemoError(
                 f"--break-after {args.break_after} needs --runs {args.break_after + 1} or "
                 f"more: with --runs {args.runs} no run is left to break")
+    if args.out is not None and not args.out.strip():
+        raise DemoError("--out is empty: pass a directory path (it is created if missing)")
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
 
@@ -584,6 +586,7 @@ def main(args):
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+        files.discard_unwritten()
     if stopped is not None:
         print(f"demo: {stopped}", file=sys.stderr)
         return 2

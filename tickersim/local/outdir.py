@@ -29,7 +29,7 @@ class OutDir:
     def __init__(self, root):
         self.root = Path(root)
         self._written = set()
-        self._reserved = set()
+        self._reserved, self._filled = set(), set()
 
     @classmethod
     def prepare(cls, path):
@@ -92,6 +92,7 @@ class OutDir:
     def _write(self, rel, data, mode):
         if rel in self._reserved and mode == "wb":
             mode = "r+b"            # into the blocks kept for it; only then cut the rest
+            self._filled.add(rel)
         try:
             with self._create(rel).open(mode) as handle:
                 handle.write(data)
@@ -106,6 +107,11 @@ class OutDir:
         written later even if the disk has filled up meanwhile."""
         self._write(rel, b" " * size, "wb")
         self._reserved.add(rel)
+
+    def discard_unwritten(self):
+        """Remove the reserved files never written (a demo that stopped before its summary)."""
+        for rel in self._reserved - self._filled:
+            (self.root / rel).unlink(missing_ok=True)
 
     def write_bytes(self, rel, data):
         return self._write(rel, data, "wb")
