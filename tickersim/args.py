@@ -34,6 +34,14 @@ def endpoint_problem(endpoint):
     return None
 
 
+def local_stage_problem(stage, endpoint, local_stage="local"):
+    """The local stage exists only inside a running demo: it needs that demo's endpoint."""
+    if stage == local_stage and not (endpoint or os.environ.get("AWS_ENDPOINT_URL")):
+        return ("the local stage lives inside a running `tickersim demo`: pass the endpoint it "
+                "prints, e.g. --endpoint http://127.0.0.1:PORT")
+    return None
+
+
 def check_region(region):
     if not _REGION.match(region or ""):
         return f"--region {region!r} is not an AWS region: pass one like eu-west-1"

@@ -1,11 +1,10 @@
 """`tickersim seed --stage S [--reset]`: the seed script, pointed at the stage's table."""
 import sys
 
-import boto3
-
 from seed.load import run
 from tickersim import stage as stages
-from tickersim.args import check_region, endpoint_problem
+from tickersim.args import check_region, endpoint_problem, local_stage_problem
+from tickersim.data.browse import session_for
 
 
 def add_arguments(parser):
@@ -16,7 +15,8 @@ def add_arguments(parser):
 
 
 def main(args):
-    problem = check_region(args.region) or endpoint_problem(args.endpoint)
+    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
+               or local_stage_problem(args.stage, args.endpoint))
     if problem:
         print(f"seed: {problem}", file=sys.stderr)
         return 2
@@ -25,5 +25,7 @@ def main(args):
     except KeyError as exc:
         print(f"seed: {exc.args[0]}", file=sys.stderr)
         return 2
-    ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+    # The local stage's demo takes any credentials, as browse knows: none need configuring.
+    ddb = session_for(args.stage, args.endpoint).client(
+        "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
     return run(ddb, table, reset=args.reset, create=args.create)

@@ -46,19 +46,20 @@ def test_a_seed_ticker_s_bad_price_is_fixed_by_reset_and_its_seq_carries_on(clou
     assert seqs == list(range(1, len(seqs) + 1))
 
 
-def test_the_damaged_run_state_advice_works_when_followed_literally(cloud):
+def damage_the_run_state(cloud):
     cloud.ddb.put_item(TableName=cloud.table,
                        Item={"TickerName": {"S": "#run"}, "Seed": {"S": "lucky"}})
-    with pytest.raises(RunStateInvalid) as caught:
-        go(cloud)
-    [argv] = suggested_commands(str(caught.value))
-    assert load.main(argv) == 0
-    assert go(cloud)["ticks"] == 20
 
 
-def test_the_missing_table_advice_works_when_followed_literally(cloud):
+def delete_the_table(cloud):
     cloud.ddb.delete_table(TableName=cloud.table)
-    with pytest.raises(TableMissing) as caught:
+
+
+@pytest.mark.parametrize("damage, error", [(damage_the_run_state, RunStateInvalid),
+                                           (delete_the_table, TableMissing)])
+def test_the_table_errors_advice_works_when_followed_literally(cloud, damage, error):
+    damage(cloud)
+    with pytest.raises(error) as caught:
         go(cloud)
     [argv] = suggested_commands(str(caught.value))
     assert load.main(argv) == 0

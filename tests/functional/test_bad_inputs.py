@@ -120,8 +120,10 @@ def test_browse_refuses_an_aws_endpoint_url_without_a_scheme(capsys, monkeypatch
     (["--stage", "dev", "--region", "moon"], "--region 'moon'"),
     (["--stage", "dev", "--endpoint", "localhost:1"], "--endpoint 'localhost:1'"),
     (["--stage", "lôcal"], "stage 'lôcal'"),
+    (["--stage", "local"], "the local stage lives inside a running `tickersim demo`"),
 ])
-def test_tickersim_seed_refuses_bad_flags_with_one_line(capsys, argv, named):
+def test_tickersim_seed_refuses_bad_flags_with_one_line(capsys, monkeypatch, argv, named):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     assert named in refused(capsys, lambda: cli.main(["seed", *argv]))
 
 

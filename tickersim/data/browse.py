@@ -11,7 +11,8 @@ from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionE
                                  NoCredentialsError)
 
 from tickersim import stage as stages
-from tickersim.args import check_region, count_problem, endpoint_problem
+from tickersim.args import (check_region, count_problem, endpoint_problem,
+                            local_stage_problem)
 from tickersim.data.records import ticks_in
 from tickersim.local.localcloud import FAKE_CREDENTIALS
 
@@ -31,9 +32,6 @@ def add_arguments(parser):
 
 def session_for(stage, endpoint):
     if stage == LOCAL_STAGE:
-        if not endpoint:
-            raise BrowseError("the local stage lives inside a running `tickersim demo`: pass "
-                              "the endpoint it prints, e.g. --endpoint http://127.0.0.1:PORT")
         # The local cloud accepts any credentials; none need to be configured for it.
         return boto3.session.Session(
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
@@ -91,7 +89,8 @@ def latest_ticks(s3, bucket, objects, count):
 
 def main(args):
     problem = (count_problem("--count", args.count) or check_region(args.region)
-               or endpoint_problem(args.endpoint))
+               or endpoint_problem(args.endpoint)
+               or local_stage_problem(args.stage, args.endpoint, LOCAL_STAGE))
     if problem:
         print(f"browse: {problem}", file=sys.stderr)
         return 2
