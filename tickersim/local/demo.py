@@ -174,7 +174,7 @@ class DemoState:
         return sum(1 for s in self.runs.values() if s == status)
 
     succeeded = property(lambda self: self.count("ok"))
-    interrupted = property(lambda self: self.count("interrupted"))
+    interrupted_runs = property(lambda self: self.count("interrupted"))
     failed = property(lambda self: self.count("failed"))
     retrying = property(lambda self: self.count("retrying"))
 
@@ -530,7 +530,7 @@ class Demo:
         s = self.state
         return {
             "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
-            "interrupted_runs": s.interrupted,
+            "interrupted_runs": s.interrupted_runs,
             "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
             "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
             "skipped_items": dict(sorted(self.skipped.items())), "alerts": s.alerts,
