@@ -13,9 +13,15 @@ _PREFIX, _SUFFIX = "Failure: ", ", could not generate stream"
 _STACK_LINES = 8
 
 
-def subject(owner):
-    """`Failure: <owner>, could not generate stream`, within SNS's rules whatever the name."""
-    name = single_line(ascii_fold(owner or "unknown owner"))
+def subject(owner, owner_ascii=None):
+    """`Failure: <owner>, could not generate stream`, within SNS's rules whatever the name.
+
+    owner_ascii: the name transliterated at deploy time (OWNER_ASCII), for scripts that have
+    no ASCII letters; the tables that do it are too big for the bundle. Else accents are
+    folded here.
+    """
+    ascii_name = owner_ascii if owner_ascii and owner_ascii.isascii() else None
+    name = single_line(ascii_name or ascii_fold(owner or "unknown owner"))
     room = SUBJECT_LIMIT - len(_PREFIX) - len(_SUFFIX)
     if len(name) > room:
         name = name[:room - 3].rstrip() + "..."
@@ -108,11 +114,12 @@ def fit(text, limit_bytes):
     return data[:keep].decode("utf-8", errors="ignore") + note
 
 
-def publish(sns, topic_arn, owner, event):
+def publish(sns, topic_arn, owner, event, owner_ascii=None):
     """Publish the alert; returns the SNS message id."""
     message = fit(body(event, owner), MESSAGE_LIMIT)
     try:
-        reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner), Message=message)
+        reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner, owner_ascii),
+                            Message=message)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "NotFound":
             raise TopicMissing(topic_arn) from exc

@@ -1,4 +1,5 @@
 """Errors that name the thing at fault and say what to do about it."""
+import shlex
 
 
 class TickersimError(Exception):
@@ -56,9 +57,13 @@ class RunStateInvalid(TickersimError):
 class MalformedItems(TickersimError):
     def __init__(self, table, problems):
         self.problems = dict(problems)
-        listed = "; ".join(f"{name}: {why}" for name, why in sorted(self.problems.items()))
+        names = sorted(self.problems)
+        listed = "; ".join(f"{name}: {self.problems[name]}" for name in names)
+        # A command that works as printed, whatever the names hold (spaces, quotes, #).
+        delete = " ".join(["python seed/load.py --table", shlex.quote(table)]
+                          + [f"--delete {shlex.quote(name)}" for name in names])
         super().__init__(
             f"{len(self.problems)} item(s) in table {table!r} cannot be walked and were left "
-            f"as they are ({listed}). Fix them in the DynamoDB console (Price must be a number "
-            "> 0) or restore the seed with `python seed/load.py --table "
-            f"{table} --reset`; the other tickers advanced normally.")
+            f"as they are ({listed}); the other tickers advanced normally. Fix them in the "
+            "DynamoDB console (Price a number > 0, Volatility 0 to 10, Drift -10 to 10), or "
+            f"take them out of the stream with `{delete}`.")

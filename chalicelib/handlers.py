@@ -16,7 +16,7 @@ def notify(event, context):
         logs.error("OWNER_NAME is not set: the alert goes out without a name; set it in "
                    ".chalice/config.json for this stage")
     message_id = alerts.publish(clients.get("sns"), settings.topic_arn, settings.owner_name,
-                                event)
+                                event, settings.owner_ascii)
     logs.info("alert published", topic=settings.topic_arn, message_id=message_id,
-              subject=alerts.subject(settings.owner_name))
+              subject=alerts.subject(settings.owner_name, settings.owner_ascii))
     return {"message_id": message_id}

@@ -83,6 +83,41 @@ def parse_ticker(item):
                   drift=drift, volatility=volatility)
 
 
+# What a seed entry may set; the walk owns the rest (Seq, LastTick).
+SEED_NUMBERS = ("Price", "Drift", "Volatility")
+# DynamoDB numbers: 38 significant digits, magnitudes from 1E-130 to below 1E+126.
+_DIGITS, _EXPONENTS = 38, range(-130, 126)
+_KEY_BYTES = 2048
+
+
+def seed_item(entry):
+    """The item for one seed-file entry (a JSON object, numbers parsed as Decimal), checked
+    exactly as the streaming function checks items: ValueError says what it would refuse."""
+    if not isinstance(entry, dict):
+        raise ValueError("is not a JSON object")
+    name = entry.get(KEY)
+    if not isinstance(name, str) or not name.strip() or name == RUN_KEY:
+        raise ValueError(f"{KEY} must be a non-empty string other than {RUN_KEY!r}")
+    if len(name.encode("utf-8")) > _KEY_BYTES:
+        raise ValueError(f"{KEY} is longer than DynamoDB's {_KEY_BYTES} bytes for a key")
+    item = {KEY: {"S": name}}
+    for attr in SEED_NUMBERS:
+        value = entry.get(attr)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            raise ValueError(f"{attr} {value!r} is not a number")
+        number = Decimal(str(value))
+        if number.is_finite() and number and (
+                len("".join(map(str, number.as_tuple().digits)).strip("0")) > _DIGITS
+                or number.adjusted() not in _EXPONENTS):
+            raise ValueError(f"{attr} {value} cannot be stored in DynamoDB (at most 38 "
+                             "significant digits, magnitude from 1E-130 to 9.9E+125)")
+        item[attr] = {"N": str(value)}
+    parse_ticker(item)
+    return item
+
+
 def ticker_item(item, ticker):
     """The item with the ticker's new state; every other attribute is kept as it was."""
     return {**item,

@@ -22,6 +22,7 @@ class StreamSettings:
 class AlertSettings:
     topic_arn: str
     owner_name: str | None
+    owner_ascii: str | None = None     # the name in ASCII for the subject, set at deploy time
 
 
 def _fail(problem):
@@ -79,4 +80,5 @@ def stream_settings(env=os.environ):
 def alert_settings(env=os.environ):
     # A missing owner must not stop the alert: the body says it is missing instead.
     return AlertSettings(topic_arn=_required(env, "TOPIC_ARN"),
-                         owner_name=(env.get("OWNER_NAME") or "").strip() or None)
+                         owner_name=(env.get("OWNER_NAME") or "").strip() or None,
+                         owner_ascii=(env.get("OWNER_ASCII") or "").strip() or None)

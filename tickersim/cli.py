@@ -1,7 +1,8 @@
 """`tickersim`: the operator's commands. Each subcommand lives in its own module."""
-import argparse
 import importlib
 import sys
+
+from tickersim.args import OneLineErrors
 
 # subcommand -> (module, one-line help); each module has add_arguments(parser) and main(args).
 COMMANDS = {
@@ -14,7 +15,7 @@ COMMANDS = {
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="tickersim", description=__doc__.split(":")[1].strip())
+    parser = OneLineErrors(prog="tickersim", description=__doc__.split(":")[1].strip())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, summary) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=summary)

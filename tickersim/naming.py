@@ -52,11 +52,24 @@ def check_stage(stage):
     return stage
 
 
+# Neither is part of the name itself: "Kyle Maposa Jr." is MAPosa, "Dr. Ada Lovelace" is ADA.
+_SUFFIXES = {"jr", "jnr", "sr", "snr", "phd", "dphil", "md", "do", "esq", "dds", "dmd", "dvm",
+             "mba", "cpa", "jd", "llb", "llm", "rn", "obe", "mbe", "cbe", "kbe", "qc", "kc",
+             "2nd", "3rd", "4th", "5th"}
+_NUMERALS = re.compile(r"^(II|III|IV|VI|VII|VIII|IX|X)$")       # as written: "Iv" is a name
+_TITLES = {"mr", "mrs", "ms", "mx", "miss", "dr", "prof", "sir", "dame", "rev", "fr"}
+
+
 def _words(owner):
     # Words are split on spaces only, so "O'Brien" and "Smith-Jones" stay one surname
     # (OBR, SMI), as a person would abbreviate them.
     folded = ascii_fold(owner, unknown=" ")
-    return [w for w in (re.sub(r"[^A-Za-z0-9]", "", part) for part in folded.split()) if w]
+    words = [w for w in (re.sub(r"[^A-Za-z0-9]", "", part) for part in folded.split()) if w]
+    while len(words) > 1 and (words[-1].lower() in _SUFFIXES or _NUMERALS.match(words[-1])):
+        words.pop()
+    while len(words) > 1 and words[0].lower() in _TITLES:
+        words.pop(0)
+    return words
 
 
 def owner_code(owner):

@@ -1,12 +1,10 @@
 """`tickersim seed --stage S [--reset]`: the seed script, pointed at the stage's table."""
 import sys
 
-import boto3
-
 from seed.load import run
 from tickersim import stage as stages
-from tickersim.aws import inputs
-from tickersim.local.demo import STAGE as DEMO_STAGE
+from tickersim.args import check_region, endpoint_problem, local_stage_problem
+from tickersim.data.browse import session_for
 
 
 def add_arguments(parser):
@@ -17,12 +15,12 @@ def add_arguments(parser):
 
 
 def main(args):
+    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
+               or local_stage_problem(args.stage, args.endpoint))
+    if problem:
+        print(f"seed: {problem}", file=sys.stderr)
+        return 2
     try:
-        inputs.region(args.region)
-        if inputs.endpoint(args.endpoint) is None and args.stage == DEMO_STAGE:
-            raise ValueError(f"--stage {DEMO_STAGE} lives inside a running `tickersim demo`: "
-                             "pass the endpoint it prints, e.g. --endpoint "
-                             "http://127.0.0.1:PORT")
         table = stages.environment(args.stage, stages.STREAMING).get("TABLE_NAME")
         if not table:
             raise ValueError(f"stage {args.stage!r} has no TABLE_NAME in .chalice/config.json: "
@@ -30,5 +28,7 @@ def main(args):
     except (KeyError, ValueError) as exc:
         print(f"seed: {exc.args[0]}", file=sys.stderr)
         return 2
-    ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+    # The local stage's demo takes any credentials, as browse knows: none need configuring.
+    ddb = session_for(args.stage, args.endpoint).client(
+        "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
     return run(ddb, table, reset=args.reset, create=args.create)

@@ -15,6 +15,7 @@ from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: 
 from tickersim.aws import deploy
 from tickersim import naming
 from tickersim.stage import copy_project
+from tickersim.owner_ascii import owner_ascii
 
 # moto warns for each resource type its CloudFormation skips; the module docstring says where
 # those parts are tested instead.
@@ -140,7 +141,8 @@ def test_stack_outputs_are_recorded_in_the_config_and_reach_the_functions(story)
     recorded_alerts = stage["notification-lambda"]["environment_variables"]
     assert recorded_stream == {"TABLE_NAME": NAMES.table, "DELIVERY_STREAM_NAME": NAMES.stream,
                                "BUCKET_NAME": NAMES.bucket}
-    assert recorded_alerts == {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": OWNER}
+    assert recorded_alerts == {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": OWNER,
+                               "OWNER_ASCII": owner_ascii(OWNER)}
     # chalice deployed what was recorded, merged with the app-wide variables.
     assert story.stream_env.items() >= recorded_stream.items()
     assert story.stream_env["TICKS_PER_RUN"] == "4"

@@ -36,17 +36,49 @@ def test_loading_again_never_overwrites_a_ticker_that_has_moved(cloud, lambdas):
     assert cloud.items() == moved
 
 
-def test_reset_restores_the_seed_state_and_the_walk_restarts_at_seq_1(cloud, lambdas):
+def test_reset_restores_prices_and_parameters_and_forgets_the_run_state(cloud, lambdas):
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
-    cloud.ddb.delete_item(TableName=cloud.table, Key={"TickerName": {"S": "Index_3"}})
+    cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": "Index_2"}},
+                          UpdateExpression="SET Volatility = :v", ExpressionAttributeValues={
+                              ":v": {"N": "3"}})
     outcome = load.seed_table(cloud.ddb, cloud.table, reset=True)
     assert set(outcome.values()) == {"reset"}
     assert prices(cloud.ddb, cloud.table) == {"Index_1": "100", "Index_2": "90",
                                               "Index_3": "80", "Index_4": "70", "Index_5": "60"}
+    assert cloud.items()["Index_2"]["Volatility"] == load.read_seed()[1]["Volatility"]
     assert cloud.run_item() is None
-    report = lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:05:00Z")).payload
-    assert report["ticks"] == 20
-    assert {int(i["Seq"]["N"]) for i in cloud.items().values()} == {4}
+
+
+def test_reset_during_a_stream_never_restarts_seq_so_ticker_and_seq_name_one_tick(
+        cloud, lambdas):
+    """Regression: --reset restarted seq at 1 while the stream went on, so deduplicating on
+    (ticker, seq) merged distinct ticks."""
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:01:00Z"))
+    load.seed_table(cloud.ddb, cloud.table, reset=True)
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:05:00Z"))
+    load.seed_table(cloud.ddb, cloud.table, reset=True)
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:06:00Z"))
+    ticks = cloud.ticks()
+    keys = [(t["ticker"], t["seq"]) for t in ticks]
+    assert len(keys) == len(set(keys)) == 5 * 4 * 4
+    for name in {t["ticker"] for t in ticks}:
+        assert sorted(seq for ticker, seq in keys if ticker == name) == list(range(1, 17))
+    # The walk restarted from the seed price at the first run after the reset.
+    first_after = next(t for t in ticks if t["ticker"] == "Index_1" and t["seq"] == 9)
+    assert first_after["timestamp"] == "2026-11-26T09:05:00Z"
+    assert abs(first_after["price"] - 100) < 5
+
+
+def test_reset_refuses_a_damaged_seq_it_cannot_carry_on(cloud, lambdas, capsys):
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
+    cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": "Index_4"}},
+                          UpdateExpression="SET Seq = :s",
+                          ExpressionAttributeValues={":s": {"S": "four"}})
+    before = cloud.items()
+    assert load.run(cloud.ddb, cloud.table, reset=True) == 2
+    assert "'Index_4' has a damaged Seq" in capsys.readouterr().err
+    assert cloud.items() == before
 
 
 def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(cloud, lambdas):
@@ -59,18 +91,45 @@ def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(clou
 @pytest.mark.parametrize("content, fault", [
     ("not json", "cannot read seed file"),
     ("[]", "non-empty JSON list"),
+    ("[5]", "entry 1: is not a JSON object"),
     ('[{"Price": 5}]', "entry 1: TickerName must be a non-empty string"),
     ('[{"TickerName": "#run", "Price": 5}]', "other than '#run'"),
-    ('[{"TickerName": "A", "Price": 0}]', "entry 1 (A): Price must be a number > 0"),
-    ('[{"TickerName": "A", "Price": "10"}]', "Price must be a number"),
+    ('[{"TickerName": "A"}]', "entry 1 (A): no Price attribute"),
+    ('[{"TickerName": "A", "Price": 0}]', "entry 1 (A): Price 0 is not > 0"),
+    ('[{"TickerName": "A", "Price": "10"}]', "Price '10' is not a number"),
+    ('[{"TickerName": "A", "Price": NaN}]', "Price 'nan' is not a number"),
+    ('[{"TickerName": "A", "Price": Infinity}]', "Price 'inf' is not a finite number"),
+    ('[{"TickerName": "A", "Price": 1e-200}]', "cannot be stored in DynamoDB"),
+    ('[{"TickerName": "A", "Price": 1.0000000000000000000000000000000000000001}]',
+     "38 significant digits"),
     ('[{"TickerName": "A", "Price": 1}, {"TickerName": "A", "Price": 2}]', "listed twice"),
-    ('[{"TickerName": "A", "Price": 1, "Volatility": true}]', "Volatility must be a number"),
+    ('[{"TickerName": "' + "株" * 683 + '", "Price": 1}]', "longer than DynamoDB's 2048 bytes"),
+    ('[{"TickerName": "A", "Price": 1, "Volatility": true}]', "Volatility True is not a number"),
 ])
 def test_bad_seed_data_is_named_and_exits_2(aws, tmp_path, capsys, content, fault):
     path = tmp_path / "indices.json"
     path.write_text(content)
     assert load.main(["--table", TABLE, "--create", "--file", str(path)]) == 2
     assert fault in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("entry, refused", [
+    ({"Volatility": 50}, "Volatility 50 is not between 0 and 10"),
+    ({"Volatility": -0.2}, "Volatility -0.2 is not between 0 and 10"),
+    ({"Drift": -20}, "Drift -20 is not between -10 and 10"),
+])
+def test_the_loader_refuses_what_the_function_would_refuse(aws, tmp_path, capsys, entry,
+                                                            refused):
+    """Regression: these loaded with exit 0, then every run failed on them."""
+    from chalicelib.items import parse_ticker
+    path = tmp_path / "indices.json"
+    path.write_text(json.dumps([{"TickerName": "A", "Price": 10, **entry}]))
+    assert load.main(["--table", TABLE, "--create", "--file", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert refused in err and "the streaming function would refuse it" in err
+    with pytest.raises(ValueError, match=refused):      # the very same check
+        parse_ticker({"TickerName": {"S": "A"}, "Price": {"N": "10"},
+                      **{k: {"N": str(v)} for k, v in entry.items()}})
 
 
 def test_the_shipped_seed_file_is_the_contract_s_five_indices():

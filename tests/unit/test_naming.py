@@ -41,6 +41,36 @@ def test_the_seed_convention(owner, code, bucket):
         bucket)
 
 
+@pytest.mark.parametrize("owner, code, bucket", [
+    ("O'Neil-Smith Jr.", "DEONEXXX", "deoneilsmith-deliverystream-s3"),
+    ("Kyle Maposa Jr.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa, Jr.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa Sr", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa III", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa IV", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa, PhD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa MD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa Esq.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa Jr. PhD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Dr. Kyle Maposa", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Prof Kyle Maposa II", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Lee Iv", "DELEEIVX", "deleeiv-deliverystream-s3"),          # a surname, not a numeral
+    ("Jr", "DEJRXXXX", "dejr-deliverystream-s3"),                 # all there is: kept
+])
+def test_name_suffixes_and_titles_are_not_surnames_or_first_names(owner, code, bucket):
+    """Regression: "O'Neil-Smith Jr." was DEONEJRX and "Kyle Maposa Jr." DEKYLJRX."""
+    names = naming.names_for(owner)
+    assert (names.code, names.bucket) == (code, bucket)
+
+
+def test_the_dev_and_prod_names_in_the_chalice_config_still_derive_from_the_owner():
+    from tickersim import stage as stages
+    for stage in ("dev", "prod"):
+        env = stages.environment(stage, stages.STREAMING)
+        names = naming.names_for("Kyle Maposa", stage)
+        assert (env["TABLE_NAME"], env["DELIVERY_STREAM_NAME"]) == (names.table, names.stream)
+
+
 def test_a_stage_other_than_the_default_is_added_to_every_name():
     names = naming.names_for("Kyle Maposa", "prod")
     assert (names.table, names.topic, names.stream, names.bucket, names.stack) == (

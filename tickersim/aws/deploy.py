@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
 from tickersim.aws import chalice_run, plan, policies, preflight, stack
+from tickersim import owner_ascii
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
 
@@ -138,7 +139,8 @@ def record(project_dir, stage, owner, outputs):
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
                            "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
                            "BUCKET_NAME": outputs["BucketName"]},
-        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner},
+        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
+                              owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
     }
     timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30}
     for function, env in wanted.items():
@@ -189,6 +191,6 @@ def next_steps(names, outputs, emails, region, readers=()):
         "  4. Break it on purpose: make stream_ticks in app.py raise, run",
         f"     `chalice deploy --stage {names.stage}` (with AWS_DEFAULT_REGION={region}); within",
         f"     a few minutes {names.notification_function} e-mails",
-        f"     'Failure: {names.owner}, could not generate stream'. Logs: /aws/lambda/{streaming}",
+        f"     '{owner_ascii.alert_subject(names.owner)}'. Logs: /aws/lambda/{streaming}",
         f"  5. Remove everything: tickersim teardown --stage {names.stage}",
     ])

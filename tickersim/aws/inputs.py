@@ -6,11 +6,11 @@ fault and says what to do: the commands print it as their one line and exit 2.
 import re
 import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import boto3
 
 from tickersim import naming
+from tickersim.args import endpoint_problem
 from tickersim.aws.stack import MAX_EMAILS
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
@@ -118,19 +118,10 @@ def region(name, session=None):
 
 def endpoint(url):
     """None (AWS itself) or an http(s) URL with a host."""
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"--endpoint {url!r} is not a URL: give scheme and host, e.g. "
-                         "--endpoint http://127.0.0.1:5000")
-    try:
-        parts.port
-    except ValueError:
-        raise ValueError(f"--endpoint {url!r} has a port that is not a number from 0 to "
-                         "65535") from None
+    problem = url is not None and endpoint_problem(url)
+    if problem:
+        raise ValueError(problem)
     return url
-
 
 
 def project(path):

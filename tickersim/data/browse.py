@@ -3,14 +3,17 @@
 The bucket is found from the stage's own configuration: DELIVERY_STREAM_NAME, then the
 delivery stream's S3 destination. Nothing else needs configuring, on AWS or locally.
 """
-import json
 import os
 import sys
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError,
+                                 NoCredentialsError)
 
 from tickersim import stage as stages
+from tickersim.args import (check_region, count_problem, endpoint_problem,
+                            local_stage_problem)
+from tickersim.data.records import ticks_in
 from tickersim.local.localcloud import FAKE_CREDENTIALS
 
 LOCAL_STAGE = "local"
@@ -29,9 +32,6 @@ def add_arguments(parser):
 
 def session_for(stage, endpoint):
     if stage == LOCAL_STAGE:
-        if not endpoint:
-            raise BrowseError("the local stage lives inside a running `tickersim demo`: pass "
-                              "the endpoint it prints, e.g. --endpoint http://127.0.0.1:PORT")
         # The local cloud accepts any credentials; none need to be configured for it.
         return boto3.session.Session(
             aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
@@ -76,19 +76,27 @@ def newest_objects(s3, bucket, prefix):
 
 
 def latest_ticks(s3, bucket, objects, count):
-    ticks = []
+    """(the latest `count` ticks, lines skipped because they are not ticks)."""
+    ticks, skipped = [], 0
     for entry in reversed(objects):
-        body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read().decode("utf-8")
-        ticks = [json.loads(line) for line in body.splitlines() if line.strip()] + ticks
+        found, bad = ticks_in(s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read())
+        ticks, skipped = found + ticks, skipped + bad
         if len(ticks) >= count:
             break
-    ticks.sort(key=lambda t: (t.get("timestamp", ""), t.get("ticker", "")))
-    return ticks[-count:]
+    ticks.sort(key=lambda t: (str(t.get("timestamp", "")), t["ticker"]))
+    return ticks[-count:], skipped
 
 
 def main(args):
+    problem = (count_problem("--count", args.count) or check_region(args.region)
+               or endpoint_problem(args.endpoint)
+               or local_stage_problem(args.stage, args.endpoint, LOCAL_STAGE))
+    if problem:
+        print(f"browse: {problem}", file=sys.stderr)
+        return 2
     endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
     where = endpoint or f"AWS {args.region}"
+    skipped = 0
     try:
         stream = stages.environment(args.stage, stages.STREAMING).get("DELIVERY_STREAM_NAME")
         if not stream:
@@ -99,26 +107,37 @@ def main(args):
         s3 = session.client("s3", region_name=args.region, endpoint_url=endpoint)
         bucket, prefix = destination(firehose, stream)
         objects = newest_objects(s3, bucket, prefix)
-        ticks = latest_ticks(s3, bucket, objects, args.count) if objects else []
+        ticks, skipped = latest_ticks(s3, bucket, objects, args.count) if objects else ([], 0)
     except KeyError as exc:
         print(f"browse: {exc.args[0]}", file=sys.stderr)
         return 2
     except BrowseError as exc:
         print(f"browse ({where}): {exc}", file=sys.stderr)
         return 2
-    except EndpointConnectionError:
-        print(f"browse: nothing answers at {endpoint}: is `tickersim demo` still running? "
-              "It prints its endpoint when it starts.", file=sys.stderr)
+    except EndpointConnectionError as exc:
+        if endpoint:
+            print(f"browse: nothing answers at {endpoint}: is `tickersim demo` still running? "
+                  "It prints its endpoint when it starts.", file=sys.stderr)
+        else:
+            print(f"browse: cannot reach AWS in {args.region} "
+                  f"({exc.kwargs.get('endpoint_url')}): check the network and --region",
+                  file=sys.stderr)
         return 1
+    except NoCredentialsError:
+        print(f"browse ({where}): no AWS credentials found: run `aws configure`, set "
+              "AWS_PROFILE, or pass --endpoint of a running `tickersim demo`", file=sys.stderr)
+        return 2
     except (ClientError, BotoCoreError) as exc:
         print(f"browse ({where}): AWS refused: {exc}", file=sys.stderr)
         return 1
+    if skipped:
+        print(f"browse: skipped {skipped} line(s) that are not ticks", file=sys.stderr)
     if not ticks:
         print(f"s3://{bucket}/{prefix} holds no ticks yet: the first run delivers them")
         return 0
     print(f"s3://{bucket}/{objects[-1]['Key']} and earlier: the latest {len(ticks)} ticks")
     print(f"{'ticker':<12} {'timestamp':<21} {'price':>14} {'seq':>8}")
     for tick in ticks:
-        print(f"{tick.get('ticker', '?'):<12} {tick.get('timestamp', '?'):<21} "
-              f"{tick.get('price', float('nan')):>14.4f} {tick.get('seq', '?'):>8}")
+        print(f"{tick['ticker']:<12} {str(tick.get('timestamp', '?')):<21} "
+              f"{tick['price']:>14.4f} {tick['seq']:>8}")
     return 0

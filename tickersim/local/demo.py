@@ -8,7 +8,6 @@ a queue subscribed to the alert topic plays the owner's inbox.
 import heapq
 import json
 import re
-import shutil
 import signal
 import sys
 import tempfile
@@ -28,17 +27,23 @@ from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso
 from seed.load import SeedError
 from tickersim.local import lambdas
-from tickersim import stage as stages
+from tickersim import owner_ascii, stage as stages
+from tickersim.data.records import ticks_in
+from tickersim.args import seconds_problem
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
 from tickersim.local.localcloud import LocalCloud, LocalCloudError
 from tickersim.local.mailbox import Mailbox
+from tickersim.local.outdir import OutDir, OutDirError, bucket_copy_path
+from tickersim.local.stopping import StopAfterRun
 from tickersim.naming import names_for
 
 STAGE = "local"
 STREAMING_HANDLER = "app.stream_ticks"
 NOTIFICATION_HANDLER = "app.notify_failure"
 DEFAULT_INTERVAL = 3.0
+SUMMARY_ROOM = 64 * 1024   # bytes kept for summary.json from the start, so a full disk still gets it
+MAX_INTERVAL = 3600         # an hour of wall time per logical minute is already a still picture
 MAIL_WAIT_S = 5
 HISTORY = 64
 MAX_SEED = 2**63 - 1
@@ -83,8 +88,9 @@ def add_arguments(parser):
 def check_arguments(args):
     if args.runs is not None and args.runs < 1:
         raise DemoError("--runs must be at least 1")
-    if args.interval < 0:
-        raise DemoError("--interval must be 0 or more seconds")
+    problem = seconds_problem("--interval", args.interval, MAX_INTERVAL)   # nan, inf too
+    if problem:
+        raise DemoError(problem)
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise DemoError(f"--seed must be a whole number from 0 to {MAX_SEED}")
     if args.break_after is not None:
@@ -95,18 +101,10 @@ def check_arguments(args):
             raise DemoError(
                 f"--break-after {args.break_after} needs --runs {args.break_after + 1} or "
                 f"more: with --runs {args.runs} no run is left to break")
+    if args.out is not None and not args.out.strip():
+        raise DemoError("--out is empty: pass a directory path (it is created if missing)")
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
-
-
-def prepare_out(path):
-    """The output directory, emptied of what an earlier demo wrote there (and nothing else)."""
-    out = Path(path or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S")).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    for name in ("s3", "outbox", "logs"):
-        shutil.rmtree(out / name, ignore_errors=True)
-    (out / "summary.json").unlink(missing_ok=True)
-    return out
 
 
 # --- breaking the code on purpose ---------------------------------------------------------
@@ -137,19 +135,6 @@ def broken_copy(code_dir, target, handler):
     path.write_text(comment_out_body(path.read_text(encoding="utf-8"), function_name),
                     encoding="utf-8")
     return copy
-
-
-def parse_tick(line):
-    """The tick a line of the bucket holds, or None for a line that is not one."""
-    try:
-        tick = json.loads(line)
-    except ValueError:
-        return None
-    if (isinstance(tick, dict) and isinstance(tick.get("ticker"), str)
-            and isinstance(tick.get("seq"), int)
-            and isinstance(tick.get("price"), (int, float))):
-        return tick
-    return None
 
 
 # --- the demo's state, as the view and the summary show it --------------------------------
@@ -189,6 +174,7 @@ class DemoState:
         return sum(1 for s in self.runs.values() if s == status)
 
     succeeded = property(lambda self: self.count("ok"))
+    interrupted_runs = property(lambda self: self.count("interrupted"))
     failed = property(lambda self: self.count("failed"))
     retrying = property(lambda self: self.count("retrying"))
 
@@ -217,8 +203,10 @@ def scheduled_event(epoch, rule_arn):
 # --- the demo -------------------------------------------------------------------------------
 
 class Demo:
-    def __init__(self, args, cloud, workdir, out, view):
-        self.args, self.cloud, self.workdir, self.out, self.view = args, cloud, workdir, out, view
+    def __init__(self, args, cloud, workdir, files, view):
+        self.args, self.cloud, self.workdir, self.files, self.view = (
+            args, cloud, workdir, files, view)
+        self.out = files.root
         self.queue, self.serial = [], 0
         self.break_request = None
         self.notifier_failures = 0
@@ -245,6 +233,9 @@ class Demo:
         if not self.owner:
             raise DemoError(f"stage {STAGE!r}: OWNER_NAME of {stages.NOTIFICATION} is not set "
                             "in .chalice/config.json; the local resources are named after it")
+        # As `tickersim deploy` does: the subject's ASCII name is worked out here.
+        notify_env.setdefault(owner_ascii.ENV, owner_ascii.owner_ascii(self.owner))
+        self.subject = alerts.subject(self.owner, notify_env[owner_ascii.ENV])
         self.names = names_for(self.owner, STAGE)
         self.table = settings.table_name
         self.ticks_per_run = settings.ticks_per_run
@@ -269,7 +260,8 @@ class Demo:
             self.table, settings.stream_name, self.names.bucket,
             notify_env["TOPIC_ARN"])
         queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
-        self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.out / "outbox",
+        self.mailbox = Mailbox(self.cloud.client("sqs"), queue,
+                               lambda name, data: self.files.write_bytes(f"outbox/{name}", data),
                                formataddr((self.owner, "owner@localhost")))
         rule = self.cloud.register_functions(self.streaming, self.notifier, self.args.retries)
         self.rule_arn = self.cloud.arn("events", f"rule/{rule}")
@@ -311,11 +303,14 @@ class Demo:
             if delay > 0:
                 time.sleep(delay)
             self.state.minute = attempt.minute
-            if self.breaks_at(attempt):
-                self.break_code(attempt)
-            self.invoke(attempt)
-            self.sync()
-            self.view.update(self.state)
+            # Ctrl-C while a run is in flight stops the demo once the run is recorded.
+            with StopAfterRun(lambda: self.view.event(
+                    f"stopping after run {attempt.run} (Ctrl-C again to stop at once) ...")):
+                if self.breaks_at(attempt):
+                    self.break_code(attempt)
+                self.invoke(attempt)
+                self.sync()
+                self.view.update(self.state)
 
     def breaks_at(self, attempt):
         return (self.args.break_after is not None and self.break_request is None
@@ -345,8 +340,17 @@ class Demo:
         label = f"run {attempt.run}" + (f" (retry {attempt.number - 1})"
                                         if attempt.number > 1 else "")
         at = self.state.start_epoch + attempt.minute * 60
-        outcome = lambdas.invoke(self.streaming, attempt.event, self.aws_env,
-                                 attempt.request_id, logical_start=at)
+        try:
+            outcome = lambdas.invoke(self.streaming, attempt.event, self.aws_env,
+                                     attempt.request_id, logical_start=at)
+        except KeyboardInterrupt:
+            # Stopped at once: the summary counts the run, and the bucket says what landed.
+            self.state.runs[attempt.run] = "interrupted"
+            self.state.invocations += 1
+            self.write_log(self.streaming, attempt.request_id,
+                           "stopped by Ctrl-C before it finished: its ticks may or may not have "
+                           "been delivered (summary.json counts what the bucket holds)\n", 0.0)
+            raise
         self.record_log(self.streaming, outcome)
         self.state.invocations += 1
         if not outcome.failed:
@@ -418,13 +422,15 @@ class Demo:
         return arrived
 
     def record_log(self, function, outcome):
-        """The invocation's output, framed as CloudWatch Logs frames it."""
-        path = self.out / "logs" / f"{function.name}.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as log:
-            log.write(f"START RequestId: {outcome.request_id} Version: $LATEST\n{outcome.log}"
-                      f"END RequestId: {outcome.request_id}\nREPORT RequestId: "
-                      f"{outcome.request_id}\tDuration: {outcome.duration * 1000:.2f} ms\n")
+        self.write_log(function, outcome.request_id, outcome.log, outcome.duration)
+
+    def write_log(self, function, request_id, text, duration):
+        """An invocation's output, framed as CloudWatch Logs frames it."""
+        self.files.append_text(
+            f"logs/{function.name}.log",
+            f"START RequestId: {request_id} Version: $LATEST\n{text}END RequestId: "
+            f"{request_id}\nREPORT RequestId: {request_id}\tDuration: "
+            f"{duration * 1000:.2f} ms\n")
 
     # what the bucket and the table hold now
     def read_table(self):
@@ -455,10 +461,13 @@ class Demo:
                 if key in self.seen_keys:
                     continue
                 data = s3.get_object(Bucket=self.names.bucket, Key=key)["Body"].read()
-                target = self.out / "s3" / key
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
                 self.seen_keys.add(key)
+                copy = bucket_copy_path(key)
+                if copy is None:
+                    self.view.event(f"s3://{self.names.bucket}/{key}: not copied to s3/, the "
+                                    "key is not a plain file path", "yellow")
+                else:
+                    self.files.write_bytes(copy, data)
                 self.state.s3_objects += 1
                 self.take_ticks(key, data)
         for name, ticker in self.read_table().items():
@@ -466,12 +475,8 @@ class Demo:
             view.price = ticker.price
 
     def take_ticks(self, key, data):
-        unreadable = 0
-        for line in data.decode("utf-8", "replace").splitlines():
-            tick = parse_tick(line)
-            if tick is None:
-                unreadable += 1
-                continue
+        ticks, unreadable = ticks_in(data)
+        for tick in ticks:
             view = self.state.tickers.setdefault(
                 tick["ticker"], TickerView(tick["price"], tick["price"]))
             self.state.ticks_delivered += 1
@@ -496,8 +501,8 @@ class Demo:
             problems.append(f"{s.retrying} run(s) still had retries pending")
         if len(s.alerts) != s.failed:
             problems.append(f"{len(s.alerts)} alert(s) arrived for {s.failed} failed run(s)")
-        wanted = alerts.subject(self.owner)
-        problems += [f"alert subject {a!r} is not {wanted!r}" for a in s.alerts if a != wanted]
+        problems += [f"alert subject {a!r} is not {self.subject!r}" for a in s.alerts
+                     if a != self.subject]
         if self.break_request and not any(BROKEN_ERROR in a.body for a in self.mailbox.alerts):
             problems.append(f"no alert names {BROKEN_ERROR}, the error of the broken copy")
         if self.notifier_failures:
@@ -525,6 +530,7 @@ class Demo:
         s = self.state
         return {
             "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
+            "interrupted_runs": s.interrupted_runs,
             "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
             "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
             "skipped_items": dict(sorted(self.skipped.items())), "alerts": s.alerts,
@@ -544,25 +550,35 @@ def main(args):
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
-    out = prepare_out(args.out)
+    try:
+        files = OutDir.prepare(args.out or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S"))
+        files.reserve("summary.json", SUMMARY_ROOM)
+    except OutDirError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    out = files.root
     previous = signal.signal(signal.SIGTERM, _interrupt)
     demo = None
     interrupted = False
+    stopped = None          # the OutDirError that stopped the demo early (e.g. a full disk)
     try:
         with tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
                 (LiveView() if args.live else PlainView()) as view, \
                 LocalCloud(stages.DEFAULT_REGION, args.port) as cloud:
-            demo = Demo(args, cloud, Path(workdir), out, view)
+            demo = Demo(args, cloud, Path(workdir), files, view)
             try:
                 demo.setup()
                 demo.run()
             except KeyboardInterrupt:
                 interrupted = True
                 view.event("stopping ...")
+            except OutDirError as exc:
+                stopped = exc
+                view.event(f"stopping: {exc}", "bold red")
             finally:
                 if getattr(demo, "state", None) is not None:
-                    finish(demo, interrupted)
-    except (DemoError, LocalCloudError, SeedError) as exc:
+                    finish(demo, interrupted, stopped)
+    except (DemoError, LocalCloudError, SeedError, OutDirError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:
@@ -570,6 +586,10 @@ def main(args):
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+        files.discard_unwritten()
+    if stopped is not None:
+        print(f"demo: {stopped}", file=sys.stderr)
+        return 2
     if demo is None or getattr(demo, "state", None) is None:
         return 130 if interrupted else 1
     print(f"local AWS stopped. The data is in {out}: s3/ (every object of the bucket), "
@@ -581,14 +601,20 @@ def main(args):
     return 1 if demo.state.problems else 0
 
 
-def finish(demo, interrupted):
-    """Collect what is still in flight and write the summary; runs on Ctrl-C too."""
-    demo.collect_mail()
-    demo.sync()
-    if not interrupted:
+def finish(demo, interrupted, stopped=None):
+    """Collect what is still in flight and write the summary; runs on Ctrl-C and on a full
+    disk too (summary.json has its room reserved from the start)."""
+    try:
+        demo.collect_mail()
+        demo.sync()
+    except OutDirError as exc:
+        stopped = stopped or exc
+    if stopped is not None:
+        demo.state.problems.append(f"stopped early: {stopped}")
+    elif not interrupted:
         demo.state.problems = demo.check()
-    (demo.out / "summary.json").write_text(
-        json.dumps(demo.summary(interrupted), indent=2) + "\n", encoding="utf-8")
+    demo.files.write_text("summary.json", json.dumps(demo.summary(interrupted), indent=2,
+                                                     allow_nan=False) + "\n")
     demo.view.update(demo.state)
 
 

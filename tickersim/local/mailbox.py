@@ -4,6 +4,7 @@ moto never sends e-mail, so the owner's inbox is a queue; each SNS notification 
 RFC 5322 message as SNS's e-mail protocol would deliver it (`.eml`, CRLF line endings).
 """
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -44,8 +45,9 @@ def to_email(envelope, recipient):
 
 
 class Mailbox:
-    def __init__(self, sqs, queue_url, outbox, recipient):
-        self.sqs, self.queue_url, self.outbox = sqs, queue_url, Path(outbox)
+    def __init__(self, sqs, queue_url, save, recipient):
+        # save(name, data) -> path: writes one .eml where the demo keeps its output.
+        self.sqs, self.queue_url, self.save = sqs, queue_url, save
         self.recipient = recipient
         self.alerts = []
 
@@ -68,9 +70,9 @@ class Mailbox:
 
     def _deliver(self, envelope):
         mail = to_email(envelope, self.recipient)
-        self.outbox.mkdir(parents=True, exist_ok=True)
-        path = self.outbox / f"{len(self.alerts) + 1:03d}-{envelope.get('MessageId', 'alert')}.eml"
-        path.write_bytes(mail.as_bytes())
+        # The id comes from the queue's message: anything but a plain name is replaced.
+        message_id = re.sub(r"[^A-Za-z0-9-]", "_", str(envelope.get("MessageId") or "alert"))
+        path = self.save(f"{len(self.alerts) + 1:03d}-{message_id[:80]}.eml", mail.as_bytes())
         alert = Alert(subject=mail["Subject"], body=envelope.get("Message") or "", path=path)
         self.alerts.append(alert)
         return alert
