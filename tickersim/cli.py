@@ -10,6 +10,7 @@ COMMANDS = {
     "seed": ("tickersim.seeding", "load the stage's table with the seed tickers"),
     "browse": ("tickersim.data.browse", "show the latest ticks from the stage's bucket"),
     "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
+    "query": ("tickersim.data.query", "SQL over the ticks: Athena for a stage, DuckDB locally"),
 }
 
 
