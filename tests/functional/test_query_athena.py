@@ -6,30 +6,13 @@ import boto3
 import pytest
 import requests
 from botocore.stub import Stubber
-from moto import mock_aws
 
-from tickersim import naming
+from tests.functional.data_stage import OUTPUTS, REGION, stage  # noqa: F401 (fixture)
 from tickersim.cli import main
 from tickersim.data import athena
 
-REGION = "eu-west-1"
-OUTPUTS = {"BucketName": "tickersim-query-bucket", "GlueDatabase": "tickersim_dev",
-           "AthenaWorkGroup": "tickersim-dev"}
 HEADER = ["ticker", "dt", "hour", "high", "timestamp"]
 ROW = ["Index_1", "2026-12-01", "9", "100.5", "2026-12-01T09:59:45Z"]
-
-
-@pytest.fixture
-def stage():
-    with mock_aws():
-        template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {
-            "BucketName": OUTPUTS["BucketName"]}}},
-            "Outputs": {k: {"Value": v} for k, v in OUTPUTS.items()}}
-        boto3.client("cloudformation", region_name=REGION).create_stack(
-            StackName=naming.stack_name("dev"), TemplateBody=json.dumps(template))
-        boto3.client("athena", region_name=REGION).create_work_group(
-            Name=OUTPUTS["AthenaWorkGroup"])
-        yield
 
 
 def queue_result(rows):

@@ -75,7 +75,8 @@ class QueryError(Exception):
     """The engine's message for bad SQL or a missing table."""
 
 
-def write(columns, rows, fmt, out=sys.stdout):
+def write(columns, rows, fmt, out=None):
+    out = out or sys.stdout
     if fmt == "json":
         for row in rows:
             out.write(json.dumps(dict(zip(columns, row)), default=str) + "\n")
