@@ -12,6 +12,7 @@ COMMANDS = {
     "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
     "query": ("tickersim.data.query", "SQL over the ticks: Athena for a stage, DuckDB locally"),
     "backfill": ("tickersim.data.backfill", "one exchange session of ticks into history/"),
+    "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
 }
 
 

@@ -6,6 +6,7 @@ on DuckDB. The same SQL (e.g. queries/*.sql) runs unchanged on both.
 """
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -109,5 +110,8 @@ def main(args):
     except (ClientError, BotoCoreError) as exc:
         print(f"query: AWS refused: {exc}", file=sys.stderr)
         return 1
-    write(columns, rows, args.format)
+    try:
+        write(columns, rows, args.format)
+    except BrokenPipeError:          # e.g. piped into `head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")
     return 0
