@@ -4,18 +4,17 @@ same objects), how much a one-hour query reads against a whole day, and backfill
 
 `python -m bench.data` prints this section alone.
 """
-import json
 import os
 import re
 import statistics
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from bench import costs
 from chalicelib.market import Model
 from chalicelib.ticks import Ticker, encode
+from tests.unit.test_named_queries import expected_hourly_high, raw_records
 from tickersim.data.backfill import objects, ready_tickers, session_for
 from tickersim.data.duck import connect
 from tickersim.data.location import Location
@@ -44,21 +43,9 @@ def write(root, session, tickers, seed=1):
 
 
 def naive_hourly_high(root):
-    """The same answer as hourly_high.sql, by reading every object in plain Python."""
-    ticks = set()
-    for path in Path(root).rglob("*"):
-        if path.is_file():
-            for line in path.read_text().splitlines():
-                t = json.loads(line)
-                ticks.add((t["ticker"], t["seq"], t["timestamp"], t["price"]))
-    highs = defaultdict(float)
-    for ticker, _, stamp, price in ticks:
-        key = (ticker, stamp[:10], int(stamp[11:13]))
-        highs[key] = max(highs[key], price)
-    return sorted({(ticker, stamp[:10], int(stamp[11:13]), price, stamp)
-                   for ticker, _, stamp, price in ticks
-                   if price == highs[(ticker, stamp[:10], int(stamp[11:13]))]},
-                  key=lambda r: (r[0], r[1], r[2], r[4]))
+    """The same answer as hourly_high.sql, by reading every object in plain Python (the
+    tests' independent computation)."""
+    return expected_hourly_high(raw_records(root))
 
 
 def timed(call, repeats):
@@ -94,7 +81,7 @@ def layout_costs(line_bytes, tickers):
     import jq
     query = jq.compile(metadata_query(destination()))
     sample = encode('"Index_1"', "2026-12-01T09:59:45Z", 100.4217, 2).rstrip("\n")
-    jq_s, _, _ = timed(lambda: [query.input_text(sample).first() for _ in range(10_000)], 3)
+    _, _, jq_s = timed(lambda: [query.input_text(sample).first() for _ in range(10_000)], 3)
     records = tickers * TICKS_PER_MINUTE * costs.RUNS_PER_MONTH
     gb = records * line_bytes / costs.GB
     interval_s, _ = costs.firehose_buffering()
@@ -103,7 +90,7 @@ def layout_costs(line_bytes, tickers):
     objects_month = flushes * (1 + 1 / 60)
     lines = {"dynamic partitioning, per GB": gb * PARTITIONED_PER_GB,
              "dynamic partitioning, per object": objects_month / 1000 * PER_THOUSAND_OBJECTS,
-             "JQ processing (time measured here)": records * jq_s / 10_000 / 3600 * JQ_PER_HOUR,
+             "JQ processing (CPU time measured here)": records * jq_s / 10_000 / 3600 * JQ_PER_HOUR,
              "S3 PUTs": objects_month / 1000 * costs.S3_PER_THOUSAND_PUTS}
     return lines, objects_month, gb
 
