@@ -42,6 +42,10 @@ def write(root, session, tickers, seed=1):
     return ticks, count, time.perf_counter() - started
 
 
+def hourly_high(root):
+    return connect(Location(directory=str(root))).execute(QUERY.read_text()).fetchall()
+
+
 def naive_hourly_high(root):
     """The same answer as hourly_high.sql, by reading every object in plain Python (the
     tests' independent computation)."""
@@ -90,7 +94,8 @@ def layout_costs(line_bytes, tickers):
     objects_month = flushes * (1 + 1 / 60)
     lines = {"dynamic partitioning, per GB": gb * PARTITIONED_PER_GB,
              "dynamic partitioning, per object": objects_month / 1000 * PER_THOUSAND_OBJECTS,
-             "JQ processing (CPU time measured here)": records * jq_s / 10_000 / 3600 * JQ_PER_HOUR,
+             "JQ processing (CPU time measured here)":
+                 records * jq_s / 10_000 / 3600 * JQ_PER_HOUR,
              "S3 PUTs": objects_month / 1000 * costs.S3_PER_THOUSAND_PUTS}
     return lines, objects_month, gb
 
@@ -102,8 +107,7 @@ def measure(log=print):
         small, big = Path(tmp) / "ten", Path(tmp) / "thousand"
         log("data: backfill 10 stocks, hourly_high on DuckDB and in plain Python")
         out["small_ticks"], _, _ = write(small, session, ready_tickers())
-        duck_s, duck_rows, duck_cpu = timed(lambda: connect(Location(directory=str(small))).execute(
-            QUERY.read_text()).fetchall(), 5)
+        duck_s, duck_rows, duck_cpu = timed(lambda: hourly_high(small), 5)
         naive_s, naive_rows, naive_cpu = timed(lambda: naive_hourly_high(small), 3)
         assert duck_rows == naive_rows, "hourly_high and the plain-Python answer differ"
         out.update(small_duck_s=duck_s, small_naive_s=naive_s, small_duck_cpu=duck_cpu,
@@ -114,8 +118,7 @@ def measure(log=print):
                     for n in range(1000)]
         out["big_ticks"], out["big_objects"], out["backfill_s"] = write(big, session, thousand)
         out["big_bytes"] = sum(p.stat().st_size for p in big.rglob("*") if p.is_file())
-        out["big_duck_s"], _, out["big_duck_cpu"] = timed(lambda: connect(Location(directory=str(big))).execute(
-            QUERY.read_text()).fetchall(), 3)
+        out["big_duck_s"], _, out["big_duck_cpu"] = timed(lambda: hourly_high(big), 3)
         out["pruning"] = pruning(big, SESSION[0])
         line_bytes = out["big_bytes"] / out["big_ticks"]
     log("data: layout cost, JQ timed on this machine")
