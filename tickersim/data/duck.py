@@ -90,6 +90,6 @@ def _attach_s3(con, location):
         url = urlparse(location.endpoint)
         options.update(ENDPOINT=url.netloc, URL_STYLE="path",
                        USE_SSL="true" if url.scheme == "https" else "false")
-    settings = ", ".join(f"{k} {v}" if v in ("true", "false") else f"{k} '{v}'"
-                         for k, v in options.items())
+    settings = ", ".join(f"{k} {v}" if v in ("true", "false") else
+                         "{} '{}'".format(k, v.replace("'", "''")) for k, v in options.items())
     con.execute(f"CREATE SECRET bucket (TYPE s3, {settings})")
