@@ -7,6 +7,8 @@ from chalicelib.errors import DeliveryFailed, StreamMissing
 from chalicelib.retry import resend
 
 MAX_RECORD_BYTES = 1000 * 1024          # Firehose: a record's data is at most 1,000 KiB
+# Record deaggregation (for event-time partitions) splits at most 500 JSON lines per record.
+MAX_RECORD_LINES = 500
 MAX_BATCH_RECORDS = 500                 # PutRecordBatch: at most 500 records ...
 MAX_BATCH_BYTES = 4 * 1024 * 1024       # ... and 4 MiB in one call
 MAX_BATCH_RECORD_BYTES = 4 * MAX_RECORD_BYTES   # four full records: the most one call takes
@@ -16,13 +18,13 @@ RETRYABLE = {"ServiceUnavailableException", "ThrottlingException", "InternalFail
              "ServiceUnavailable", "RequestTimeout"}
 
 
-def pack(lines, limit=MAX_RECORD_BYTES):
-    """Pack whole lines (ASCII, newline-terminated) into as few records as fit the limit."""
+def pack(lines, limit=MAX_RECORD_BYTES, max_lines=MAX_RECORD_LINES):
+    """Pack whole lines (ASCII, newline-terminated) into as few records as fit both limits."""
     records, current, size = [], [], 0
     for line in lines:
         if len(line) > limit:
             raise ValueError(f"a tick line of {len(line)} bytes exceeds a Firehose record")
-        if size + len(line) > limit:
+        if size + len(line) > limit or len(current) == max_lines:
             records.append("".join(current).encode("ascii"))
             current, size = [], 0
         current.append(line)

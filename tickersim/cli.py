@@ -11,6 +11,9 @@ COMMANDS = {
     "seed": ("tickersim.seeding", "load the stage's table with the seed tickers"),
     "browse": ("tickersim.data.browse", "show the latest ticks from the stage's bucket"),
     "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
+    "query": ("tickersim.data.query", "SQL over the ticks: Athena for a stage, DuckDB locally"),
+    "backfill": ("tickersim.data.backfill", "one exchange session of ticks into history/"),
+    "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
 }
 
 

@@ -8,11 +8,13 @@ it; that side is the reader's, and is assumed here.
 """
 import fnmatch
 
+import jq
 import pytest
 
 from tickersim import naming
 from tickersim.aws import stack
 from tickersim.aws.package import load_data_template
+from tickersim.local.firehose import destination as stream_destination, metadata_query
 
 NAMES = naming.names_for("Kyle Maposa")
 OWNER_ACCOUNT, OTHER_ACCOUNT = "111122223333", "444455556666"
@@ -175,5 +177,9 @@ def test_with_reader_accounts_the_policy_is_not_public_and_the_bucket_blocks_pub
 def test_the_shared_prefix_is_where_firehose_writes_ticks():
     destination = TEMPLATE["Resources"]["DeliveryStream"]["Properties"][
         "ExtendedS3DestinationConfiguration"]
-    assert destination["Prefix"].startswith("ticks/")
+    # The prefix's first folder comes from each record's type: ticks are "ticks".
+    assert destination["Prefix"].startswith("!{partitionKeyFromQuery:table}/")
+    query = metadata_query(stream_destination(TEMPLATE))
+    assert jq.compile(query).input_value(
+        {"ticker": "A", "timestamp": "2026-12-01T09:00:00Z"}).first()["table"] == "ticks"
     assert not destination["ErrorOutputPrefix"].startswith("ticks/")   # errors stay private

@@ -41,10 +41,16 @@ def test_the_delivery_stream_is_a_valid_direct_put_stream_into_the_bucket(delive
     destination = delivery_stream["Destinations"][0]["ExtendedS3DestinationDescription"]
     assert destination["BucketARN"] == f"arn:aws:s3:::{NAMES.bucket}"
     assert destination["RoleARN"] == REFS["DeliveryRole.Arn"]
-    assert destination["Prefix"] == "ticks/!{timestamp:yyyy/MM/dd/HH}/"
+    # Event time from each record (tests/unit/test_partitions.py evaluates the query).
+    assert destination["Prefix"] == ("!{partitionKeyFromQuery:table}/dt=!{partitionKeyFromQuery:dt}"
+                                     "/hour=!{partitionKeyFromQuery:hour}/")
+    assert destination["DynamicPartitioningConfiguration"]["Enabled"] is True
+    assert [p["Type"] for p in destination["ProcessingConfiguration"]["Processors"]] == [
+        "RecordDeAggregation", "MetadataExtraction", "AppendDelimiterToRecord"]
     assert "!{firehose:error-output-type}" in destination["ErrorOutputPrefix"]
-    # A live demo: ticks show up about a minute after each run.
-    assert destination["BufferingHints"] == {"IntervalInSeconds": 60, "SizeInMBs": 1}
+    # A live demo: ticks show up about a minute after each run (64 MiB: dynamic
+    # partitioning's smallest buffer, which a minute of ticks never fills).
+    assert destination["BufferingHints"] == {"IntervalInSeconds": 60, "SizeInMBs": 64}
     assert destination["CloudWatchLoggingOptions"] == {
         "Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{NAMES.stream}",
         "LogStreamName": "DestinationDelivery"}
@@ -71,7 +77,9 @@ def test_the_delivery_role_writes_only_where_the_stream_writes():
     (policy,) = role["Policies"]
     document = stack.resolve(policy["PolicyDocument"], REFS)
     bucket = f"arn:aws:s3:::{NAMES.bucket}"
-    assert _allows(document, "s3:PutObject", f"{bucket}/ticks/2026/11/26/09/x")
+    assert _allows(document, "s3:PutObject", f"{bucket}/ticks/dt=2026-11-26/hour=09/x")
+    assert _allows(document, "s3:PutObject", f"{bucket}/news/dt=2026-11-26/hour=09/x")
+    assert not _allows(document, "s3:PutObject", f"{bucket}/history/dt=2026-11-26/hour=09/x")
     assert _allows(document, "s3:PutObject", f"{bucket}/errors/format-conversion-failed/x")
     assert not _allows(document, "s3:PutObject", f"{bucket}/elsewhere")
     assert not _allows(document, "s3:PutObject", "arn:aws:s3:::someone-elses-bucket/ticks/x")

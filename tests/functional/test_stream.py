@@ -180,6 +180,9 @@ def test_calls_and_write_units_per_run_grow_as_n_over_25(cloud, lambdas, extra):
     assert report["calls"]["DynamoDB.BatchWriteItem"] == math.ceil(n / 25)
     assert report["calls"]["Firehose.PutRecordBatch"] == 1
     assert meter.units == n + 1 and max(meter.item_bytes) < 1024
-    assert report["billed_units"] == math.ceil(report["bytes"] / 5120)
+    # One record per 500 lines, each billed in whole 5 KB units.
+    assert report["records"] == math.ceil(n * 4 / 500)
+    assert math.ceil(report["bytes"] / 5120) <= report["billed_units"] \
+        <= math.ceil(report["bytes"] / 5120) + report["records"] - 1
     if n == 5:
         assert report["calls_total"] == 4 and report["billed_units"] == 1

@@ -6,27 +6,39 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from chalicelib.delivery import (BILLING_UNIT_BYTES, MAX_BATCH_BYTES, MAX_BATCH_RECORDS,
-                                 MAX_RECORD_BYTES, batches, billed_units, pack)
+                                 MAX_RECORD_BYTES, MAX_RECORD_LINES, batches, billed_units,
+                                 pack)
+from chalicelib.pipeline import chunks
+from chalicelib.ticks import Ticker, encode, line_bytes
 
 lines = st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126),
                          max_size=300).map(lambda s: s + "\n"), max_size=400)
 
 
-@given(lines, st.integers(min_value=301, max_value=5000))
+@given(lines, st.integers(min_value=301, max_value=5000), st.integers(min_value=1, max_value=60))
 @settings(max_examples=200)
-def test_packing_keeps_every_line_whole_in_order_and_within_the_record_limit(ls, limit):
-    records = pack(ls, limit=limit)
+def test_packing_keeps_every_line_whole_in_order_and_within_both_record_limits(
+        ls, limit, max_lines):
+    records = pack(ls, limit=limit, max_lines=max_lines)
     assert b"".join(records) == "".join(ls).encode()
     assert all(0 < len(r) <= limit and r.endswith(b"\n") for r in records)
+    assert all(r.count(b"\n") <= max_lines for r in records)
     # Greedy packing: no record could have taken the next record's first line.
     for record, following in zip(records, records[1:]):
         first_line = following.split(b"\n", 1)[0] + b"\n"
-        assert len(record) + len(first_line) > limit
+        assert len(record) + len(first_line) > limit or record.count(b"\n") == max_lines
+
+
+def test_records_hold_at_most_the_500_lines_that_firehose_deaggregation_splits():
+    tick = '{"ticker":"Index_1","timestamp":"2026-11-26T09:00:15Z","price":100.4217,"seq":2}\n'
+    records = pack([tick] * 1_201)
+    assert MAX_RECORD_LINES == 500
+    assert [r.count(b"\n") for r in records] == [500, 500, 201]
 
 
 def test_packing_fills_records_up_to_firehose_limit():
     line = "x" * 99 + "\n"
-    records = pack([line] * 25_000)          # 2.5 MB of ticks
+    records = pack([line] * 25_000, max_lines=25_000)          # 2.5 MB of ticks
     assert [len(r) for r in records] == [1_024_000, 1_024_000, 452_000]
     assert all(len(r) <= MAX_RECORD_BYTES for r in records)
 
@@ -70,12 +82,11 @@ due_lists = st.lists(st.tuples(st.text(min_size=1, max_size=30),
                                st.integers(min_value=1, max_value=400)), max_size=300)
 
 
+# No deadline: a loaded machine makes an example's time say nothing about the code.
 @given(due_lists, st.sampled_from([1, 4, 60]), st.integers(min_value=1_000, max_value=10**7))
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 def test_run_chunks_walk_every_due_minute_once_in_order_within_one_put_record_batch(
         plan, per_minute, limit):
-    from chalicelib.pipeline import chunks
-    from chalicelib.ticks import Ticker, line_bytes
     due = [({}, Ticker(name, 1.0, 0, None, 0.0, 0.2), range(minutes)) for name, minutes in plan]
     out = list(chunks(due, per_minute, limit=limit))
     walked = {}
@@ -101,6 +112,5 @@ def test_run_chunks_walk_every_due_minute_once_in_order_within_one_put_record_ba
 @given(st.text(min_size=1, max_size=100), st.floats(min_value=0.0001, max_value=999999.9999),
        st.integers(min_value=1, max_value=9_999_999))
 def test_line_bytes_covers_every_line_of_a_usual_price_and_seq(name, price, seq):
-    from chalicelib.ticks import encode, line_bytes
     line = encode(json.dumps(name), "2026-11-26T09:00:15Z", round(price, 4), seq)
     assert len(line) <= line_bytes(name) <= len(line) + 18

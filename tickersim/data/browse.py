@@ -53,7 +53,8 @@ def destination(firehose, stream):
     for dest in description["DeliveryStreamDescription"]["Destinations"]:
         s3 = dest.get("ExtendedS3DestinationDescription") or dest.get("S3DestinationDescription")
         if s3:
-            prefix = (s3.get("Prefix") or "").split("!{", 1)[0]
+            # An event-time prefix starts with the record type: ticks are under ticks/.
+            prefix = (s3.get("Prefix") or "").split("!{", 1)[0] or "ticks/"
             return s3["BucketARN"].split(":::", 1)[1], prefix[:prefix.rfind("/") + 1]
     raise BrowseError(f"delivery stream {stream!r} has no S3 destination")
 

@@ -24,7 +24,7 @@ from chalicelib import alerts, state as table_state
 from chalicelib.errors import ConfigError
 from chalicelib.items import item_name, parse_ticker
 from chalicelib.settings import alert_settings, stream_settings
-from chalicelib.ticks import iso
+from chalicelib.ticks import iso, parse_minute
 from seed.load import SeedError
 from tickersim.local import lambdas
 from tickersim import owner_ascii, stage as stages
@@ -83,6 +83,9 @@ def add_arguments(parser):
                         help="port of the local AWS endpoint (default: a free one)")
     parser.add_argument("--no-live", dest="live", action="store_false",
                         help="plain log lines instead of the live view")
+    parser.add_argument("--start", default=None, metavar="ISO-TIME",
+                        help="the logical clock's first minute, e.g. 2026-12-01T14:30Z "
+                             "(default: now)")
 
 
 def check_arguments(args):
@@ -105,6 +108,12 @@ def check_arguments(args):
         raise DemoError("--out is empty: pass a directory path (it is created if missing)")
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
+    if args.start is not None:
+        try:
+            parse_minute(args.start)
+        except (ValueError, OverflowError) as exc:
+            raise DemoError(f"--start {args.start!r} is not a usable time ({exc}): give an "
+                            "ISO-8601 time such as 2026-12-01T14:30Z") from None
 
 
 # --- breaking the code on purpose ---------------------------------------------------------
@@ -267,7 +276,7 @@ class Demo:
         self.rule_arn = self.cloud.arn("events", f"rule/{rule}")
         self.aws_env = self.cloud.environment()
 
-        now = int(time.time()) // 60 * 60
+        now = (parse_minute(self.args.start) if self.args.start else int(time.time()) // 60) * 60
         self.state = DemoState(endpoint=self.cloud.endpoint, bucket=self.names.bucket,
                                out=self.out, interval=self.args.interval, start_epoch=now)
         for name, ticker in self.read_table().items():
@@ -455,6 +464,7 @@ class Demo:
     def sync(self):
         """Copy new objects from the bucket to DIR/s3, and read the table's prices."""
         s3 = self.cloud.client("s3")
+        self.cloud.deliver_stream(self.names.bucket)
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.names.bucket):
             for entry in page.get("Contents", []):
                 key = entry["Key"]

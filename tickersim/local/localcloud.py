@@ -16,15 +16,12 @@ from werkzeug.serving import make_server
 
 from seed.load import seed_table
 from tickersim.aws.deploy import wire_failure_destination
+from tickersim.local import firehose as partitioning
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_SESSION_TOKEN": "testing"}
-# infra/data.yaml writes to "ticks/!{timestamp:yyyy/MM/dd/HH}/"; moto ignores expressions but
-# appends YYYY/MM/DD/HH/ to a plain prefix, which gives the same keys.
-TICKS_PREFIX = "ticks/"
-ERRORS_PREFIX = "errors/"
 
 
 class LocalCloudError(Exception):
@@ -110,12 +107,15 @@ class LocalCloud:
                 "Version": "2012-10-17", "Statement": [{
                     "Effect": "Allow", "Action": "sts:AssumeRole",
                     "Principal": {"Service": "firehose.amazonaws.com"}}]}))["Role"]["Arn"]
+        # Configured as infra/data.yaml configures it; moto writes under the prefix taken
+        # literally, and deliver_stream() moves the objects where AWS would write them.
+        destination = partitioning.destination()
+        self.partitioner = partitioning.Partitioner(destination)
         self.client("firehose").create_delivery_stream(
             DeliveryStreamName=stream, DeliveryStreamType="DirectPut",
             ExtendedS3DestinationConfiguration={
-                "RoleARN": role, "BucketARN": f"arn:aws:s3:::{bucket}",
-                "Prefix": TICKS_PREFIX, "ErrorOutputPrefix": ERRORS_PREFIX,
-                "BufferingHints": {"IntervalInSeconds": 60, "SizeInMBs": 1},
+                "RoleARN": role, "BucketARN": f"arn:aws:s3:::{bucket}", **destination,
+                "BufferingHints": {"IntervalInSeconds": 60, "SizeInMBs": 64},
                 "CompressionFormat": "UNCOMPRESSED"})
         created = self.client("sns").create_topic(Name=topic_arn.rsplit(":", 1)[-1])["TopicArn"]
         if created != topic_arn:
@@ -124,6 +124,10 @@ class LocalCloud:
                 f".chalice/config.json) but the local topic is {created}: set TOPIC_ARN to "
                 f"{created} for this stage")
         return created
+
+    def deliver_stream(self, bucket):
+        """Firehose's event-time partitioning of what the stream received since the last call."""
+        return self.partitioner.deliver(self.client("s3"), bucket)
 
     def subscribe_mailbox(self, topic_arn, queue_name):
         """A queue subscribed to the topic, standing in for the owner's inbox."""

@@ -1,0 +1,17 @@
+-- One-minute OHLC bars per ticker (minute: YYYY-MM-DDTHH:MM, UTC), live and backfilled
+-- ticks alike; a tick delivered twice counts once. Runs unchanged on DuckDB and Athena.
+WITH prices AS (
+    SELECT ticker, seq, "timestamp", price FROM ticks
+    UNION
+    SELECT ticker, seq, "timestamp", price FROM history
+)
+SELECT ticker,
+       substr("timestamp", 1, 16) AS minute,
+       min_by(price, "timestamp") AS open,
+       max(price) AS high,
+       min(price) AS low,
+       max_by(price, "timestamp") AS close,
+       count(*) AS ticks
+FROM prices
+GROUP BY ticker, substr("timestamp", 1, 16)
+ORDER BY ticker, minute
