@@ -15,11 +15,16 @@ _STACK_LINES = 8
 
 def subject(owner):
     """`Failure: <owner>, could not generate stream`, within SNS's rules whatever the name."""
+    return named_subject(_PREFIX, owner, _SUFFIX)
+
+
+def named_subject(prefix, owner, suffix):
+    """prefix + owner + suffix in SNS's 99 ASCII characters, the name cut if need be."""
     name = single_line(ascii_fold(owner or "unknown owner"))
-    room = SUBJECT_LIMIT - len(_PREFIX) - len(_SUFFIX)
+    room = SUBJECT_LIMIT - len(prefix) - len(suffix)
     if len(name) > room:
         name = name[:room - 3].rstrip() + "..."
-    return _PREFIX + (name or "unknown owner") + _SUFFIX
+    return prefix + (name or "unknown owner") + suffix
 
 
 def _function_name(arn):

@@ -9,6 +9,7 @@ from chalicelib.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
 RUN_KEY = "#run"            # the run-state item; every reader of tickers skips it
+SPECIAL_PREFIX = "#"        # ... and every other item of the app's own (#moves|..., #outage)
 DEFAULT_DRIFT = 0.05        # a typical equity index: +5 % a year ...
 DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 
