@@ -14,7 +14,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim.aws import chalice_run, policies, stack
+from tickersim.aws import chalice_run, policies, stack, watch_trigger
 from tickersim import naming
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
@@ -31,6 +31,9 @@ def add_arguments(parser):
     parser.add_argument("--owner", required=True, help='your full name, e.g. "Kyle Maposa"')
     parser.add_argument("--email", required=True, action="append",
                         help=f"alert address (repeat for up to {stack.MAX_EMAILS})")
+    parser.add_argument("--move-email", action="append", default=[], metavar="ADDR",
+                        help="price-move alert address (repeat for up to "
+                             f"{stack.MAX_EMAILS}; default: none)")
     stages.add_aws_arguments(parser)
     parser.add_argument("--retries", type=int, choices=(0, 1, 2), default=stages.DEFAULT_RETRIES,
                         help="async retries of a failed run before the alert "
@@ -43,7 +46,7 @@ def main(args):
     _, failed = guarded(
         "deploy", lambda: deploy(args.project_dir, args.stage, args.owner, args.email,
                                  region=args.region, retries=args.retries,
-                                 endpoint=args.endpoint),
+                                 endpoint=args.endpoint, move_emails=args.move_email),
         bad_input=(ValueError, SeedError),
         failures=(stack.StackError, chalice_run.ChaliceFailed, DeployError),
         aws_advice="Check your credentials and region, then run deploy again (it carries on "
@@ -60,7 +63,7 @@ def _step(say, number, text):
 
 
 def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
-           retries=stages.DEFAULT_RETRIES, endpoint=None, say=print):
+           retries=stages.DEFAULT_RETRIES, endpoint=None, say=print, move_emails=()):
     project_dir = Path(project_dir)
     names = naming.names_for(owner, stage)
     session = boto3.session.Session(region_name=region)
@@ -71,7 +74,7 @@ def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
-                           stack.parameters(names, emails), say=say)
+                           stack.parameters(names, emails, move_emails=move_emails), say=say)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
     changed = record(project_dir, stage, owner, outputs)
@@ -93,6 +96,11 @@ def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
     wire_failure_destination(client("lambda"), streaming, notifier, retries)
     say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
         f"then {notifier.split(':')[-1]}")
+    watcher = functions.get(stages.WATCH, {}).get("lambda_arn")
+    if watcher:
+        watch_trigger.wire(client("s3"), client("lambda"), outputs["BucketName"], watcher)
+        say(f"new objects under s3://{outputs['BucketName']}/ticks/ trigger "
+            f"{watcher.split(':')[-1]}")
 
     _step(say, 5, f"seeding table {outputs['TableName']}")
     outcome = seed_table(client("dynamodb"), outputs["TableName"])
@@ -114,10 +122,14 @@ def record(project_dir, stage, owner, outputs):
     wanted = {
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
                            "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
-                           "BUCKET_NAME": outputs["BucketName"]},
-        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner},
+                           "BUCKET_NAME": outputs["BucketName"],
+                           "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner},
+        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
+                              "TABLE_NAME": outputs["TableName"]},
+        stages.WATCH: {"TABLE_NAME": outputs["TableName"],
+                       "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
     }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30}
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})
         settings.setdefault("iam_policy_file",
