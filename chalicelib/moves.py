@@ -180,9 +180,15 @@ def _name(text, room):
 
 
 def subject(moves):
-    """`Move: Index_3 -1.42 % in 5 min`; several tickers share one subject, largest first,
-    with `(+N more)` for those that do not fit in SNS's 99 characters."""
-    moves = sorted(moves, key=lambda m: -abs(m.range.change_percent()))
+    """`Move: Index_3 -1.42 % in 5 min`; several tickers share one subject, each by its
+    largest move, largest first, with `(+N more)` for those that do not fit in SNS's 99
+    characters."""
+    largest = {}
+    for m in moves:
+        if abs(m.range.change_percent()) > abs(largest.get(m.ticker, m).range.change_percent()) \
+                or m.ticker not in largest:
+            largest[m.ticker] = m
+    moves = sorted(largest.values(), key=lambda m: -abs(m.range.change_percent()))
     minutes = f" in {moves[0].window_minutes} min"
     if len(moves) == 1:
         m = moves[0]

@@ -107,7 +107,7 @@ def test_the_subject_always_fits_sns_and_names_the_largest_move(entries, window_
         found.append(moves.Move(name or "x", n, window_minutes, rng))
     text = moves.subject(found)
     assert valid_sns_subject(text)
-    assert text.startswith("Move: " if len(found) == 1 else "Moves: ")
+    assert text.startswith("Move: " if len({m.ticker for m in found}) == 1 else "Moves: ")
     assert text.endswith(f" in {window_minutes} min")
     largest = max(found, key=lambda m: abs(m.range.change_percent()))
     assert f"{largest.range.change_percent():+.2f} %" in text

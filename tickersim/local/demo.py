@@ -27,7 +27,7 @@ from chalicelib.items import item_name, parse_ticker
 from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso
 from seed.load import SeedError
-from tickersim.local import lambdas
+from tickersim.local import lambdas, watching
 from tickersim import stage as stages
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
@@ -78,6 +78,7 @@ def add_arguments(parser):
                         help="port of the local AWS endpoint (default: a free one)")
     parser.add_argument("--no-live", dest="live", action="store_false",
                         help="plain log lines instead of the live view")
+    watching.add_arguments(parser)
 
 
 def check_arguments(args):
@@ -97,6 +98,8 @@ def check_arguments(args):
                 f"more: with --runs {args.runs} no run is left to break")
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
+    if watching.problem_with(args):
+        raise DemoError(watching.problem_with(args))
 
 
 def prepare_out(path):
@@ -274,6 +277,9 @@ class Demo:
         rule = self.cloud.register_functions(self.streaming, self.notifier, self.args.retries)
         self.rule_arn = self.cloud.arn("events", f"rule/{rule}")
         self.aws_env = self.cloud.environment()
+        self.watching = watching.Watching(self, STAGE)
+        self.watching.setup(settings.stream_name, topic)
+        self.run_started = time.monotonic()
 
         now = int(time.time()) // 60 * 60
         self.state = DemoState(endpoint=self.cloud.endpoint, bucket=self.names.bucket,
@@ -311,8 +317,13 @@ class Demo:
             if delay > 0:
                 time.sleep(delay)
             self.state.minute = attempt.minute
+            self.watching.clock(attempt.minute)
+            self.collect_mail()
+            if self.watching.skips(attempt):
+                continue
             if self.breaks_at(attempt):
                 self.break_code(attempt)
+            self.run_started = time.monotonic()
             self.invoke(attempt)
             self.sync()
             self.view.update(self.state)
@@ -412,6 +423,8 @@ class Demo:
     def collect_mail(self, wait_seconds=0):
         arrived = self.mailbox.collect(wait_seconds=wait_seconds)
         for alert in arrived:
+            if self.watching.notice(alert):
+                continue
             self.state.alerts.append(alert.subject)
             self.state.alert_files.append(alert.path)
             self.view.event(f"alert e-mail: {alert.subject} -> {alert.path}", "bold red")
@@ -461,6 +474,7 @@ class Demo:
                 self.seen_keys.add(key)
                 self.state.s3_objects += 1
                 self.take_ticks(key, data)
+                self.watching.landed(key, data, self.state.minute, self.run_started)
         for name, ticker in self.read_table().items():
             view = self.state.tickers.setdefault(name, TickerView(ticker.price, ticker.price))
             view.price = ticker.price
@@ -513,6 +527,11 @@ class Demo:
             if len(s.tick_keys) != expected:
                 problems.append(f"{len(s.tick_keys)} distinct ticks delivered, {expected} "
                                 f"expected for {minutes} minute(s)")
+        failed = [run for run, status in s.runs.items() if status == "failed"]
+        problems += self.watching.check(
+            None if s.failed != planned else bool(planned),
+            any(status == "ok" and run > max(failed) for run, status in s.runs.items())
+            if failed else False)
         if s.unreadable_lines:
             problems.append(f"{s.unreadable_lines} line(s) in the bucket are not ticks")
         for name, view in sorted(s.tickers.items()):
@@ -534,7 +553,7 @@ class Demo:
             "interval": self.args.interval, "seed": self.args.seed,
             "break_after": self.args.break_after, "retries": self.args.retries,
             "table": self.table, "bucket": s.bucket, "interrupted": interrupted,
-            "problems": s.problems,
+            "problems": s.problems, **self.watching.summary(),
         }
 
 
@@ -583,6 +602,7 @@ def main(args):
 
 def finish(demo, interrupted):
     """Collect what is still in flight and write the summary; runs on Ctrl-C too."""
+    demo.watching.clock(demo.state.minute + 1)
     demo.collect_mail()
     demo.sync()
     if not interrupted:

@@ -69,7 +69,9 @@ class Mailbox:
     def _deliver(self, envelope):
         mail = to_email(envelope, self.recipient)
         self.outbox.mkdir(parents=True, exist_ok=True)
-        path = self.outbox / f"{len(self.alerts) + 1:03d}-{envelope.get('MessageId', 'alert')}.eml"
+        # Numbered in arrival order across every mailbox that shares the outbox.
+        number = sum(1 for _ in self.outbox.glob("*.eml")) + 1
+        path = self.outbox / f"{number:03d}-{envelope.get('MessageId', 'alert')}.eml"
         path.write_bytes(mail.as_bytes())
         alert = Alert(subject=mail["Subject"], body=envelope.get("Message") or "", path=path)
         self.alerts.append(alert)
