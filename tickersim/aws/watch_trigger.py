@@ -34,13 +34,14 @@ def merged(current, function_arn):
 def wire(s3, lam, bucket, function_arn, account=None):
     """Let S3 invoke the function for this bucket only, then point the bucket at it."""
     account = account or function_arn.split(":")[4]
-    try:
-        lam.add_permission(FunctionName=function_arn, StatementId=STATEMENT_ID,
-                           Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
-                           SourceArn=f"arn:aws:s3:::{bucket}", SourceAccount=account)
+    try:    # replaced, not added to: a re-deploy leaves one grant, for this bucket
+        lam.remove_permission(FunctionName=function_arn, StatementId=STATEMENT_ID)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceConflictException":
-            raise     # a conflict: the permission is there from an earlier deploy
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+            raise
+    lam.add_permission(FunctionName=function_arn, StatementId=STATEMENT_ID,
+                       Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+                       SourceArn=f"arn:aws:s3:::{bucket}", SourceAccount=account)
     current = s3.get_bucket_notification_configuration(Bucket=bucket)
     s3.put_bucket_notification_configuration(
         Bucket=bucket, NotificationConfiguration=merged(current, function_arn))
