@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
+from chalicelib.alerts import MESSAGE_LIMIT, fit
 from chalicelib.text import ascii_fold, single_line
 from chalicelib.ticks import ISO_FORMAT, iso
 
@@ -230,4 +231,5 @@ def body(moves, percent, objects, region):
         lines += [f"  {link}" for link in data_link(bucket, key, region)]
     lines += ["", "One alert per ticker per window; re-sent ticks are deduplicated on "
               "(ticker, seq). Unsubscribe with the link below to stop these e-mails."]
-    return "\n".join(lines) + "\n"
+    # A long catch-up over many tickers can move more than one message holds.
+    return fit("\n".join(lines) + "\n", MESSAGE_LIMIT)

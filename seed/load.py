@@ -41,8 +41,10 @@ def read_seed(path=SEED_FILE):
         if not isinstance(entry, dict):
             raise SeedError(f"{where} is not an object")
         name = entry.get(KEY)
-        if not isinstance(name, str) or not name.strip() or name == RUN_KEY:
-            raise SeedError(f"{where}: {KEY} must be a non-empty string other than {RUN_KEY!r}")
+        # '#' starts the app's own items (#run, #outage, #moves|...): readers skip them.
+        if not isinstance(name, str) or not name.strip() or name.startswith("#"):
+            raise SeedError(f"{where}: {KEY} must be a non-empty string not starting with '#' "
+                            f"(such as {RUN_KEY!r}: the app's own items)")
         if name in seen:
             raise SeedError(f"{where}: ticker {name!r} is listed twice")
         seen.add(name)

@@ -75,6 +75,14 @@ def test_a_failure_recorded_after_the_scan_keeps_the_outage_open(cloud, lambdas,
     assert "Failure alerts:   2" in notice["Message"]
 
 
+@given(st.one_of(st.none(), st.text(max_size=300)))
+def test_the_notice_subject_is_valid_for_sns_whatever_the_owner(owner):
+    from tests.unit.test_alerts import valid_sns_subject
+    text = recovery.subject(owner)
+    assert valid_sns_subject(text)
+    assert text.startswith("Recovered: ") and text.endswith(", stream is flowing again")
+
+
 @pytest.mark.parametrize("item", [
     None, {"TickerName": {"S": "#outage"}}, {"Failures": {"N": "x"}, "FirstFailed": {"S": "?"}}])
 def test_a_damaged_or_missing_record_parses_to_something_usable(item):

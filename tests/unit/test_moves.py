@@ -6,6 +6,7 @@ from collections import Counter
 from hypothesis import given, settings, strategies as st
 
 from chalicelib import moves
+from chalicelib.alerts import MESSAGE_LIMIT
 from chalicelib.ticks import iso
 from chalicelib.watch import objects
 from tests.support import event
@@ -111,6 +112,14 @@ def test_the_subject_always_fits_sns_and_names_the_largest_move(entries, window_
     assert text.endswith(f" in {window_minutes} min")
     largest = max(found, key=lambda m: abs(m.range.change_percent()))
     assert f"{largest.range.change_percent():+.2f} %" in text
+
+
+def test_the_body_fits_one_sns_message_however_many_moves():
+    rng = moves.Range(moves.Tick(START, 1, 100.0), moves.Tick(START + 15, 2, 102.0))
+    many = [moves.Move(f"Ticker_{n:05d}", w, 5, rng) for n in range(1000) for w in range(3)]
+    text = moves.body(many, 1.0, [("bkt", "ticks/k")], "eu-west-1")
+    assert len(text.encode("utf-8")) <= MESSAGE_LIMIT
+    assert text.startswith("3000 price move(s)") and "cut to fit" in text
 
 
 def test_subject_and_body_read_as_the_issue_shows():
