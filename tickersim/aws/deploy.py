@@ -178,5 +178,7 @@ def next_steps(names, outputs, emails, region):
         f"     `chalice deploy --stage {names.stage}` (with AWS_DEFAULT_REGION={region}); within",
         f"     a few minutes {names.notification_function} e-mails",
         f"     'Failure: {names.owner}, could not generate stream'. Logs: /aws/lambda/{streaming}",
-        f"  5. Remove everything: tickersim teardown --stage {names.stage}",
+        f"  5. Price moves go to {names.market_topic} (subscribe: --move-email ADDR);",
+        f"     no ticks for 5 minutes raises the alarm {names.stack}-no-ticks.",
+        f"  6. Remove everything: tickersim teardown --stage {names.stage}",
     ])
