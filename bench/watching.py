@@ -35,6 +35,7 @@ DASHBOARD_PER_MONTH = 3.00         # beyond the 3 free dashboards of an account
 CUSTOM_METRIC_PER_MONTH = 0.30     # first 10,000 metrics
 START = 1_764_600_000 // 300 * 300
 DEMO_RUNS = 8
+WINDOW_MINUTES = 5                 # MOVE_ALERT_WINDOW_MINUTES' default
 BUCKET = "bench-watch-ticks"
 
 
@@ -113,7 +114,14 @@ def monthly(m):
         "S3 GETs": runs / 1000 * S3_PER_THOUSAND_GETS,
         "DynamoDB writes": m["writes"] * m["write_units"] * runs / 1e6
         * costs.DDB_PER_MILLION_WRITES,
+        # A delete costs the deleted item's size in write units: one window every W minutes.
+        "DynamoDB deletes of old windows": m["write_units"] / WINDOW_MINUTES * runs / 1e6
+        * costs.DDB_PER_MILLION_WRITES,
         "DynamoDB reads": m["read_units"] * runs / 1e6 * costs.DDB_PER_MILLION_READS,
+        # The streaming run's consistent Scan reads every item, the kept windows too.
+        "streaming Scan of the kept windows": math.ceil(
+            moves.windows_kept(60, WINDOW_MINUTES) * m["item_bytes"] / 4096) * runs / 1e6
+        * costs.DDB_PER_MILLION_READS,
         "SNS (publishes, 1 e-mail each)": m["alerts"] * runs * (
             SNS_PER_MILLION_PUBLISHES / 1e6 + SNS_PER_100K_EMAILS / 1e5),
         "dead-man alarm": ALARM_PER_MONTH,

@@ -129,29 +129,38 @@ def state_key(window, window_minutes):
     return STATE_PREFIX + iso(window * window_minutes * 60)
 
 
-def _encode(r):
+def windows_kept(max_catchup_minutes, window_minutes):
+    """How many windows back a re-sent tick can land: a catch-up re-sends at most
+    MAX_CATCHUP_MINUTES. Older window items are deleted, because the streaming run's Scan
+    reads every item in the table (the TTL is only a backstop: it deletes within days)."""
+    return -(-max_catchup_minutes // window_minutes) + 1
+
+
+def _encode(r, start):
+    # Times as seconds into the window: a few bytes fewer per ticker, on every write.
     flag = "A" if r.alerted else "-"
-    return " ".join([repr(r.low.price), str(r.low.seq), str(r.low.epoch),
-                     repr(r.high.price), str(r.high.seq), str(r.high.epoch), flag])
+    return " ".join([repr(r.low.price), str(r.low.seq), str(r.low.epoch - start),
+                     repr(r.high.price), str(r.high.seq), str(r.high.epoch - start), flag])
 
 
-def _decode(text):
+def _decode(text, start):
     low_p, low_s, low_e, high_p, high_s, high_e, flag = text.split()
-    return Range(Tick(int(low_e), int(low_s), float(low_p)),
-                 Tick(int(high_e), int(high_s), float(high_p)), flag == "A")
+    return Range(Tick(start + int(low_e), int(low_s), float(low_p)),
+                 Tick(start + int(high_e), int(high_s), float(high_p)), flag == "A")
 
 
 def state_item(key, window, window_minutes, ranges_by_ticker, version):
     """The window's item in DynamoDB's low-level format (one string per ticker, to keep
-    write units low: about 60 bytes a ticker)."""
-    expires = (window + 1) * window_minutes * 60 + KEEP_STATE_S
+    write units low: about 40 bytes a ticker)."""
+    start = window * window_minutes * 60
+    expires = start + window_minutes * 60 + KEEP_STATE_S
     return {"TickerName": {"S": key}, "Version": {"N": str(version)},
             "ExpiresAt": {"N": str(expires)},
-            "Tickers": {"M": {name: {"S": _encode(r)}
+            "Tickers": {"M": {name: {"S": _encode(r, start)}
                               for name, r in sorted(ranges_by_ticker.items())}}}
 
 
-def parse_state(item):
+def parse_state(item, window, window_minutes):
     """(version, {ticker: Range}) of a window's item; (0, {}) for none. A damaged entry is
     dropped: at worst that ticker alerts once more in that window."""
     if not item:
@@ -160,10 +169,10 @@ def parse_state(item):
         version = int(item.get("Version", {}).get("N", "0"))
     except ValueError:
         version = 0
-    found = {}
+    found, start = {}, window * window_minutes * 60
     for name, value in item.get("Tickers", {}).get("M", {}).items():
         try:
-            found[name] = _decode(value["S"])
+            found[name] = _decode(value["S"], start)
         except (KeyError, TypeError, ValueError):
             continue
     return version, found

@@ -88,6 +88,7 @@ class WatchSettings:
     topic_arn: str
     percent: float = 1.0
     window_minutes: int = 5
+    max_catchup_minutes: int = 60
 
 
 def watch_settings(env=os.environ):
@@ -101,4 +102,5 @@ def watch_settings(env=os.environ):
     return WatchSettings(table_name=_required(env, "TABLE_NAME"),
                          topic_arn=_required(env, "MARKET_TOPIC_ARN"),
                          percent=percent,
-                         window_minutes=_integer(env, "MOVE_ALERT_WINDOW_MINUTES", 5, 1, 1440))
+                         window_minutes=_integer(env, "MOVE_ALERT_WINDOW_MINUTES", 5, 1, 1440),
+                         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080))

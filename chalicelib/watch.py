@@ -80,7 +80,7 @@ def _update_window(ddb, settings, window, fresh):
     for _ in range(STATE_ATTEMPTS):
         item = ddb.get_item(TableName=settings.table_name, Key={"TickerName": {"S": key}},
                             ConsistentRead=True).get("Item")
-        version, stored = moves.parse_state(item)
+        version, stored = moves.parse_state(item, window, settings.window_minutes)
         merged, alerted = moves.merge(stored, fresh, settings.percent)
         if merged == stored:
             return [], merged, 0       # seen before: a duplicate object costs one read
@@ -91,9 +91,16 @@ def _update_window(ddb, settings, window, fresh):
         try:
             ddb.put_item(TableName=settings.table_name, Item=new, ConditionExpression=condition,
                          **({"ExpressionAttributeValues": values} if values else {}))
-            return alerted, merged, 1
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
+            continue
+        if item is None:
+            # A new window: the one that is now too old for any re-send goes.
+            old = window - moves.windows_kept(settings.max_catchup_minutes,
+                                              settings.window_minutes)
+            ddb.delete_item(TableName=settings.table_name, Key={"TickerName": {
+                "S": moves.state_key(old, settings.window_minutes)}})
+        return alerted, merged, 1
     raise StateContended(f"the move state {key!r} in table {settings.table_name!r} kept "
                          f"changing under {STATE_ATTEMPTS} attempts; S3 retries this event")

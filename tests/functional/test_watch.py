@@ -96,3 +96,15 @@ def test_objects_outside_ticks_and_test_events_alert_nothing(cloud, lambdas, mar
     lambdas.invoke("watch-lambda", s3_event(cloud, "errors/x"))
     lambdas.invoke("watch-lambda", {"Service": "Amazon S3", "Event": "s3:TestEvent"})
     assert received(cloud, market) == []
+
+
+def test_old_windows_are_deleted_so_the_streams_scan_stays_small(cloud, lambdas, market):
+    """A catch-up re-sends at most MAX_CATCHUP_MINUTES (60): 13 windows of 5 minutes are
+    kept, older ones go as new ones open."""
+    for n in range(20):
+        put_ticks(cloud, f"ticks/w{n}", [("Index_1", 1 + n * 20, 100.0)])
+        lambdas.invoke("watch-lambda", s3_event(cloud, f"ticks/w{n}"))
+    kept = sorted(i["TickerName"]["S"] for i in
+                  cloud.ddb.scan(TableName=cloud.table)["Items"]
+                  if i["TickerName"]["S"].startswith("#moves|"))
+    assert kept == ["#moves|" + iso(START + w * 300) for w in range(7, 20)]

@@ -145,9 +145,13 @@ def test_the_state_item_round_trips_and_names_its_window():
     rng = moves.Range(moves.Tick(START, 1, 99.5), moves.Tick(START + 30, 3, 101.25), True)
     item = moves.state_item(moves.state_key(7, 5), 7, 5, {"Index_1": rng}, 3)
     assert item["TickerName"]["S"] == "#moves|" + iso(7 * 300)
-    assert moves.parse_state(item) == (3, {"Index_1": rng})
+    rng = moves.Range(moves.Tick(7 * 300 + 15, 1, 99.5), moves.Tick(7 * 300 + 30, 3, 101.25),
+                      True)
+    item = moves.state_item(moves.state_key(7, 5), 7, 5, {"Index_1": rng}, 3)
+    assert moves.parse_state(item, 7, 5) == (3, {"Index_1": rng})
     item["Tickers"]["M"]["Index_2"] = {"S": "garbage"}
-    assert moves.parse_state(item) == (3, {"Index_1": rng})
+    assert moves.parse_state(item, 7, 5) == (3, {"Index_1": rng})
+    assert moves.windows_kept(60, 5) == 13 and moves.windows_kept(7, 5) == 3
 
 
 def test_lines_that_are_not_ticks_are_skipped():

@@ -38,7 +38,8 @@ def test_each_function_holds_only_the_actions_it_calls(stage):
     assert _actions(documents[stages.NOTIFICATION]) == {
         "sns:Publish", "dynamodb:UpdateItem"} | logs
     assert _actions(documents[stages.WATCH]) == {
-        "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "sns:Publish"} | logs
+        "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+        "sns:Publish"} | logs
 
 
 @pytest.mark.parametrize("stage", STAGES)

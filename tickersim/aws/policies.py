@@ -82,8 +82,8 @@ def documents(arns):
     watch = [
         {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
          "Resource": arns["ticks"]},
-        _own_items("MoveState", ["dynamodb:GetItem", "dynamodb:PutItem"], arns["table"],
-                   "#moves|*"),
+        _own_items("MoveState", ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                   arns["table"], "#moves|*"),
         {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish",
          "Resource": arns["market_topic"]},
     ] + _logs_statements(arns[stages.WATCH])

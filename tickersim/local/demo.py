@@ -605,6 +605,7 @@ def finish(demo, interrupted):
     demo.watching.clock(demo.state.minute + 1)
     demo.collect_mail()
     demo.sync()
+    demo.watching.close(interrupted)
     if not interrupted:
         demo.state.problems = demo.check()
     (demo.out / "summary.json").write_text(

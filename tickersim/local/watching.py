@@ -4,10 +4,12 @@ schedule to show it, and the notices on the failure topic.
 
 moto's S3 would try to run a notification's Lambda function itself (and cannot without
 Docker), so the bucket gets no notification configuration here: the demo sends each new
-object's event, in S3's shape, to watch_moves as S3 would, once per object.
+object's event, in S3's shape, to watch_moves as S3 would, once per object, and
+asynchronously as S3 does (one invocation at a time, beside the schedule).
 """
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
@@ -76,6 +78,8 @@ class Watching:
         self.records = {}          # logical minute -> tick records that landed in it
         self.evaluated = 0         # minutes before this one have been evaluated
         self.stall = None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watch-moves")
+        self.pending = []          # (future, key, start of the run that made the object)
 
     def setup(self, stream_name, failure_topic):
         demo, args = self.demo, self.demo.args
@@ -127,6 +131,7 @@ class Watching:
 
     def clock(self, minute):
         """Evaluate the alarm for every whole minute before `minute`."""
+        self.poll()
         while self.evaluated < minute:
             change = self.alarm.add(self.records.pop(self.evaluated, None))
             if change:
@@ -147,18 +152,35 @@ class Watching:
         if not key.startswith(TICKS_PREFIX):
             return
         self.records[minute] = self.records.get(minute, 0) + data.count(b"\n")
-        outcome = lambdas.invoke(self.function, s3_event(self.demo.names.bucket, key, len(data),
-                                                         self.cloud.region), self.demo.aws_env)
-        self.demo.record_log(self.function, outcome)
-        if outcome.failed:
-            self.view.event(f"{self.function.name} failed on {key}: "
-                            f"{lambdas.error_type(outcome.payload)}: "
-                            f"{outcome.payload.get('errorMessage', '')}", "bold red")
-            return
-        for mail in self.market.collect():
-            self.notices.moves.append(mail.subject)
-            self.notices.latencies.append(round(time.monotonic() - run_started, 3))
-            self.view.event(f"move alert e-mail: {mail.subject} -> {mail.path}", "bold magenta")
+        event = s3_event(self.demo.names.bucket, key, len(data), self.cloud.region)
+        self.pending.append((self.pool.submit(lambdas.invoke, self.function, event,
+                                              self.demo.aws_env), key, run_started))
+        self.poll()
+
+    def poll(self, wait=False):
+        """Take the finished watcher invocations (all of them, with wait) and their mail."""
+        while self.pending and (wait or self.pending[0][0].done()):
+            future, key, run_started = self.pending.pop(0)
+            outcome = future.result()
+            self.demo.record_log(self.function, outcome)
+            if outcome.failed:
+                self.view.event(f"{self.function.name} failed on {key}: "
+                                f"{lambdas.error_type(outcome.payload)}: "
+                                f"{outcome.payload.get('errorMessage', '')}", "bold red")
+            for mail in self.market.collect():
+                self.notices.moves.append(mail.subject)
+                self.notices.latencies.append(round(time.monotonic() - run_started, 3))
+                self.view.event(f"move alert e-mail: {mail.subject} -> {mail.path}",
+                                "bold magenta")
+
+    def close(self, interrupted):
+        """Let the watcher finish what S3 handed it (on Ctrl-C, only the one running)."""
+        if interrupted:
+            for future, _, _ in self.pending:
+                future.cancel()
+            self.pending = [p for p in self.pending if not p[0].cancelled()]
+        self.poll(wait=True)
+        self.pool.shutdown()
 
     def notice(self, mail):
         """A message on the failure topic that is not a failure alert: alarm, all-clear,
