@@ -13,3 +13,10 @@ def stream_ticks(event):
 @app.lambda_function(name="notification-lambda")
 def notify_failure(event, context):
     return handlers.notify(event, context)
+
+
+# Triggered by new objects under ticks/ (an S3 event notification that tickersim deploy
+# wires, since the bucket belongs to the data stack, not to Chalice).
+@app.lambda_function(name="watch-lambda")
+def watch_moves(event, context):
+    return handlers.watch_moves(event, context)

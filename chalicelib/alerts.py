@@ -14,7 +14,12 @@ _STACK_LINES = 8
 
 
 def subject(owner, owner_ascii=None):
-    """`Failure: <owner>, could not generate stream`, within SNS's rules whatever the name.
+    """`Failure: <owner>, could not generate stream`, within SNS's rules whatever the name."""
+    return named_subject(_PREFIX, owner, _SUFFIX, owner_ascii)
+
+
+def named_subject(prefix, owner, suffix, owner_ascii=None):
+    """prefix + owner + suffix in SNS's 99 ASCII characters, the name cut if need be.
 
     owner_ascii: the name transliterated at deploy time (OWNER_ASCII), for scripts that have
     no ASCII letters; the tables that do it are too big for the bundle. Else accents are
@@ -22,10 +27,10 @@ def subject(owner, owner_ascii=None):
     """
     ascii_name = owner_ascii if owner_ascii and owner_ascii.isascii() else None
     name = single_line(ascii_name or ascii_fold(owner or "unknown owner"))
-    room = SUBJECT_LIMIT - len(_PREFIX) - len(_SUFFIX)
+    room = SUBJECT_LIMIT - len(prefix) - len(suffix)
     if len(name) > room:
         name = name[:room - 3].rstrip() + "..."
-    return _PREFIX + (name or "unknown owner") + _SUFFIX
+    return prefix + (name or "unknown owner") + suffix
 
 
 def _function_name(arn):

@@ -1,13 +1,22 @@
 """What each Lambda handler does, so that app.py stays a list of entry points."""
 import os
+import time
 
-from chalicelib import alerts, clients, logs, pipeline
-from chalicelib.settings import alert_settings, stream_settings
+from chalicelib import alerts, clients, logs, pipeline, recovery, watch
+from chalicelib.settings import alert_settings, stream_settings, watch_settings
 
 
 def stream(event, context):
     settings = stream_settings(os.environ)
-    return pipeline.run(event, context, settings, clients.get("dynamodb"), clients.get("firehose"))
+    specials = {}
+    report = pipeline.run(event, context, settings, clients.get("dynamodb"),
+                          clients.get("firehose"), specials=specials)
+    if recovery.OUTAGE_KEY in specials:
+        recovery.announce(clients.get("dynamodb"), clients.get("sns"), settings.table_name,
+                          os.environ.get("TOPIC_ARN"), os.environ.get("OWNER_NAME"),
+                          specials[recovery.OUTAGE_KEY], report,
+                          owner_ascii=os.environ.get("OWNER_ASCII"))
+    return report
 
 
 def notify(event, context):
@@ -19,4 +28,27 @@ def notify(event, context):
                                 event, settings.owner_ascii)
     logs.info("alert published", topic=settings.topic_arn, message_id=message_id,
               subject=alerts.subject(settings.owner_name, settings.owner_ascii))
+    _record_outage(event)
     return {"message_id": message_id}
+
+
+def _record_outage(event):
+    """After the alert (a table problem must never drop it): mark the outage so the first
+    good run sends the recovery notice."""
+    table = os.environ.get("TABLE_NAME")
+    if not table:
+        logs.error("TABLE_NAME is not set on the notification function: no recovery notice "
+                   "will follow this alert; redeploy with tickersim deploy")
+        return
+    try:
+        recovery.record_failure(clients.get("dynamodb"), table,
+                                recovery.failed_minute(event, int(time.time()) // 60))
+    except Exception as exc:    # noqa: BLE001 - the alert is out; say why the notice is not
+        logs.error("could not record the outage: no recovery notice will follow",
+                   table=table, error=f"{type(exc).__name__}: {exc}")
+
+
+def watch_moves(event, context):
+    return watch.run(event, watch_settings(os.environ), clients.get("s3"),
+                     clients.get("dynamodb"), clients.get("sns"),
+                     os.environ.get("AWS_REGION", "eu-west-1"))

@@ -9,6 +9,7 @@ from chalicelib.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
 RUN_KEY = "#run"            # the run-state item; every reader of tickers skips it
+SPECIAL_PREFIX = "#"        # ... and every other item of the app's own (#moves|..., #outage)
 DEFAULT_DRIFT = 0.05        # a typical equity index: +5 % a year ...
 DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 
@@ -96,8 +97,9 @@ def seed_item(entry):
     if not isinstance(entry, dict):
         raise ValueError("is not a JSON object")
     name = entry.get(KEY)
-    if not isinstance(name, str) or not name.strip() or name == RUN_KEY:
-        raise ValueError(f"{KEY} must be a non-empty string other than {RUN_KEY!r}")
+    if not isinstance(name, str) or not name.strip() or name.startswith(SPECIAL_PREFIX):
+        raise ValueError(f"{KEY} must be a non-empty string not starting with "
+                         f"{SPECIAL_PREFIX!r} (such as {RUN_KEY!r}: the app's own items)")
     if len(name.encode("utf-8")) > _KEY_BYTES:
         raise ValueError(f"{KEY} is longer than DynamoDB's {_KEY_BYTES} bytes for a key")
     item = {KEY: {"S": name}}

@@ -10,6 +10,9 @@ from chalicelib.market import Model
 from chalicelib.ticks import catchup_floor, due_minutes, iso, line_bytes, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
+# The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).
+RUN_METRICS = ("ticks", "calls_total", "billed_units", "duration_ms", "lag_s",
+               "catchup_minutes")
 DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
 SAFETY_MARGIN_S = 1.0
 
@@ -22,8 +25,10 @@ def remaining_seconds(context):
 
 
 def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_clock=time.time,
-        **retry_options):
-    """Run the pipeline once for a scheduled event; returns the run's report (also logged)."""
+        specials=None, **retry_options):
+    """Run the pipeline once for a scheduled event; returns the run's report (also logged).
+
+    specials: a dict to receive the table's other `#` items from the run's own Scan."""
     started = clock()
     budget = max(0.0, remaining_seconds(context) - SAFETY_MARGIN_S)
     now_minute, problem = run_minute(event, wall_clock)
@@ -31,11 +36,12 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
         logs.warning(f"{problem}: using the wall clock's minute instead",
                      run_time=iso(now_minute * 60))
     report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
-              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0}
+              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
+              "catchup_minutes": 0}
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
-            problems = _run(settings, ddb, firehose, now_minute, report,
+            problems = _run(settings, ddb, firehose, now_minute, report, specials,
                             deliver_by=started + budget * DELIVERY_SHARE,
                             commit_by=started + budget, retry_options=retry_options)
         except Exception as exc:
@@ -47,16 +53,17 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
         finally:
             report.update(calls=dict(calls), calls_total=sum(calls.values()),
                           sdk_retries=sum(retries.values()),
-                          duration_ms=round((clock() - started) * 1000, 1))
-            logs.info("run", **report)
+                          duration_ms=round((clock() - started) * 1000, 1),
+                          lag_s=round(wall_clock() - now_minute * 60, 1))
+            logs.metrics("run", report, {"Table": settings.table_name}, RUN_METRICS)
     if problems:
         raise MalformedItems(settings.table_name, problems)
     return report
 
 
-def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
+def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, commit_by,
          retry_options):
-    raw_items, run_item = state.read_all(ddb, settings.table_name)
+    raw_items, run_item = state.read_all(ddb, settings.table_name, specials)
     try:
         run_state = parse_run_state(run_item)
     except ValueError as exc:
@@ -100,6 +107,8 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
         logs.warning(f"{ahead} ticker(s) already have ticks after this run's time; they "
                      "resume once the schedule passes their last tick",
                      table=settings.table_name)
+    # Minutes filled before the run's own: the catch-up after missed runs.
+    report["catchup_minutes"] = max((len(m) - 1 for _, _, m in due), default=0)
     if not due:
         return problems   # nothing due: a re-delivered event changes nothing
 

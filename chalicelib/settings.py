@@ -82,3 +82,27 @@ def alert_settings(env=os.environ):
     return AlertSettings(topic_arn=_required(env, "TOPIC_ARN"),
                          owner_name=(env.get("OWNER_NAME") or "").strip() or None,
                          owner_ascii=(env.get("OWNER_ASCII") or "").strip() or None)
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    table_name: str
+    topic_arn: str
+    percent: float = 1.0
+    window_minutes: int = 5
+    max_catchup_minutes: int = 60
+
+
+def watch_settings(env=os.environ):
+    raw = env.get("MOVE_ALERT_PERCENT")
+    try:
+        percent = float(raw) if raw not in (None, "") else 1.0
+    except ValueError:
+        percent = -1.0
+    if not 0 < percent < 100:
+        _fail(f"MOVE_ALERT_PERCENT={raw!r} is not a number above 0 and below 100")
+    return WatchSettings(table_name=_required(env, "TABLE_NAME"),
+                         topic_arn=_required(env, "MARKET_TOPIC_ARN"),
+                         percent=percent,
+                         window_minutes=_integer(env, "MOVE_ALERT_WINDOW_MINUTES", 5, 1, 1440),
+                         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080))

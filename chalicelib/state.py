@@ -2,7 +2,7 @@
 from botocore.exceptions import ClientError
 
 from chalicelib.errors import ClaimLost, CommitFailed, TableMissing
-from chalicelib.items import KEY, RUN_KEY, item_name
+from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name
 from chalicelib.retry import resend
 
 BATCH_WRITE_MAX = 25
@@ -12,8 +12,11 @@ def _code(exc):
     return exc.response.get("Error", {}).get("Code", "")
 
 
-def read_all(ddb, table):
+def read_all(ddb, table, specials=None):
     """Every ticker item and the run-state item (or None), in as few Scan pages as DynamoDB allows.
+
+    Items whose name starts with `#` are the app's own (run state, move-alert windows,
+    the outage record), never tickers; `specials`, if given, receives them by name.
 
     Consistent reads: the claim compares against the version read here, and a stale
     ticker next to a fresh version would replay old ticks.
@@ -30,8 +33,12 @@ def read_all(ddb, table):
                 raise TableMissing(table) from exc
             raise
         for item in page.get("Items", []):
-            if item_name(item) == RUN_KEY:
+            name = item_name(item)
+            if name == RUN_KEY:
                 run_item = item
+            elif name.startswith(SPECIAL_PREFIX):
+                if specials is not None:
+                    specials[name] = item
             else:
                 items.append(item)
         start = page.get("LastEvaluatedKey")

@@ -23,7 +23,7 @@ import boto3  # noqa: E402
 from botocore.exceptions import (BotoCoreError, ClientError,  # noqa: E402
                                  EndpointConnectionError, NoCredentialsError)
 
-from chalicelib.items import KEY, RUN_KEY, item_name, seed_item  # noqa: E402
+from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item  # noqa: E402
 from tickersim.args import (OneLineErrors, check_region, check_table_name,  # noqa: E402
                             endpoint_problem)
 
@@ -150,7 +150,7 @@ def seed_table(ddb, table, reset=False, create=False, path=SEED_FILE, delete_nam
     if delete_names and reset:
         raise SeedError("--delete and --reset do different things: run them one at a time")
     for name in delete_names:
-        if not name.strip() or name == RUN_KEY:
+        if not name.strip() or name.startswith(SPECIAL_PREFIX):
             raise SeedError(f"--delete {name!r}: pass a ticker's name (the run-state item "
                             f"{RUN_KEY!r} is reset with --reset)")
     if not table_exists(ddb, table):

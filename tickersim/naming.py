@@ -24,6 +24,7 @@ class Names:
     code: str
     table: str
     topic: str
+    market_topic: str
     stream: str
     bucket: str
     stack: str
@@ -106,6 +107,7 @@ def names_for(owner, stage=DEFAULT_STAGE):
         code=code,
         table=f"{code}-streaming-dynamodb{suffix}",
         topic=f"{code}-streaming-sns-topic{suffix}",
+        market_topic=f"{code}-market-sns-topic{suffix}",
         stream=f"{code}-deliverystream{suffix}",
         bucket=bucket,
         stack=stack_name(stage),

@@ -44,8 +44,10 @@ def test_break_after_alerts_the_owner_then_the_stream_catches_up(start_demo, tmp
     demo = start_demo("--runs", 4, "--break-after", 2, "--interval", 0, "--out", out)
     assert demo.finish() == 0, demo.text()
 
-    [mail] = alerts_in(out)
+    # The alert, then the one recovery notice from the run that caught up.
+    mail, notice = alerts_in(out)
     assert mail["Subject"] == f"Failure: {OWNER}, could not generate stream"
+    assert notice["Subject"] == f"Recovered: {OWNER}, stream is flowing again"
     assert OWNER in mail["To"]
     body = mail.get_content()
     assert "Error type:      Runtime.UserCodeSyntaxError" in body
@@ -55,6 +57,7 @@ def test_break_after_alerts_the_owner_then_the_stream_catches_up(start_demo, tmp
     summary = summary_of(out)
     assert (summary["succeeded"], summary["failed"]) == (3, 1)
     assert summary["alerts"] == [mail["Subject"]]
+    assert summary["notices"] == [notice["Subject"]]
     # The run after the restore caught up the broken minute: no minute is missing.
     ticks = ticks_in(out)
     assert len(ticks) == 4 * TICKERS * TICKS_PER_RUN

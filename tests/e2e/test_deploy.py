@@ -25,6 +25,7 @@ OWNER, STAGE = "Zoë Ñúñez", "dev"
 NAMES = naming.names_for(OWNER, STAGE)
 STREAMING = "tickersim-dev-streaming-lambda"
 NOTIFIER = "tickersim-dev-notification-lambda"
+WATCHER = "tickersim-dev-watch-lambda"
 
 
 class Story:
@@ -43,6 +44,8 @@ class Story:
         self.stream_env = self._env(STREAMING)
         self.notifier_env = self._env(NOTIFIER)
         self.invoke_config = self.account.invoke_config(STREAMING)
+        self.notification = self.account.s3.get_bucket_notification_configuration(
+            Bucket=NAMES.bucket)
         self.rule = self.account.events.describe_rule(Name=f"{STREAMING}-event")
         self.targets = self.account.events.list_targets_by_rule(Rule=f"{STREAMING}-event")
         self.streaming_arn = self.account.lam.get_function(
@@ -109,15 +112,23 @@ def test_deploy_creates_the_stack_both_functions_their_roles_and_the_schedule(st
     created = {kind: sorted(set(story.first[kind]) - set(story.empty[kind]))
                for kind in story.first}
     assert created["stacks"] == [NAMES.stack]
-    assert created["functions"] == [NOTIFIER, STREAMING]
+    assert created["functions"] == [NOTIFIER, STREAMING, WATCHER]
     assert created["rules"] == [f"{STREAMING}-event"]
-    assert {NOTIFIER, STREAMING} <= set(created["roles"])
-    assert len(created["roles"]) == 3                      # + the delivery stream's role
+    assert {NOTIFIER, STREAMING, WATCHER} <= set(created["roles"])
+    assert len(created["roles"]) == 4                      # + the delivery stream's role
     assert created["tables"] == [NAMES.table] == ["DEZOENUN-streaming-dynamodb"]
     assert created["buckets"] == [NAMES.bucket] == ["dezoenunez-deliverystream-s3"]
-    assert [t.rsplit(":", 1)[1] for t in created["topics"]] == [NAMES.topic]
+    assert sorted(t.rsplit(":", 1)[1] for t in created["topics"]) == sorted(
+        [NAMES.topic, NAMES.market_topic])
     assert story.rule["ScheduleExpression"] == "rate(1 minute)"
     assert [t["Arn"] for t in story.targets["Targets"]] == [story.streaming_arn]
+
+
+def test_new_tick_objects_trigger_the_watcher(story):
+    (config,) = story.notification["LambdaFunctionConfigurations"]
+    assert config["LambdaFunctionArn"].endswith(f":function:{WATCHER}")
+    assert config["Events"] == ["s3:ObjectCreated:*"]
+    assert config["Filter"]["Key"]["FilterRules"][0]["Value"] == "ticks/"
 
 
 def test_failed_runs_retry_then_go_to_the_notifier(story):
@@ -139,15 +150,19 @@ def test_stack_outputs_are_recorded_in_the_config_and_reach_the_functions(story)
     stage = story.config["config.json"]["stages"][STAGE]["lambda_functions"]
     recorded_stream = stage["streaming-lambda"]["environment_variables"]
     recorded_alerts = stage["notification-lambda"]["environment_variables"]
+    # The streaming function sends the recovery notice; the notifier records the outage.
     assert recorded_stream == {"TABLE_NAME": NAMES.table, "DELIVERY_STREAM_NAME": NAMES.stream,
-                               "BUCKET_NAME": NAMES.bucket}
+                               "BUCKET_NAME": NAMES.bucket, "TOPIC_ARN": outputs["TopicArn"],
+                               "OWNER_NAME": OWNER, "OWNER_ASCII": owner_ascii(OWNER)}
     assert recorded_alerts == {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": OWNER,
-                               "OWNER_ASCII": owner_ascii(OWNER)}
+                               "OWNER_ASCII": owner_ascii(OWNER), "TABLE_NAME": NAMES.table}
+    assert stage["watch-lambda"]["environment_variables"] == {
+        "TABLE_NAME": NAMES.table, "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]}
     # chalice deployed what was recorded, merged with the app-wide variables.
     assert story.stream_env.items() >= recorded_stream.items()
     assert story.stream_env["TICKS_PER_RUN"] == "4"
     assert story.notifier_env.items() >= recorded_alerts.items()
-    assert "TABLE_NAME" not in story.notifier_env
+    assert "MARKET_TOPIC_ARN" not in story.notifier_env
 
 
 def test_policy_files_are_regenerated_with_the_stacks_exact_arns(story):

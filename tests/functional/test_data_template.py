@@ -92,16 +92,17 @@ def test_the_delivery_role_writes_only_where_the_stream_writes():
         "s3:ListBucketMultipartUploads", "s3:PutObject", "logs:PutLogEvents"}
 
 
-def test_each_alert_address_gets_an_email_subscription_to_the_topic():
+@pytest.mark.parametrize("topic, param, first", [("Topic", "AlertEmail", None),
+                                                  ("MarketTopic", "MoveEmail", "HasMoveEmail")])
+def test_each_address_gets_an_email_subscription_to_its_topic(topic, param, first):
     subscriptions = {name: r for name, r in RESOURCES.items()
-                     if r["Type"] == "AWS::SNS::Subscription"}
+                     if r["Type"] == "AWS::SNS::Subscription"
+                     and r["Properties"]["TopicArn"] == {"Ref": topic}}
     endpoints = {r["Properties"]["Endpoint"]["Ref"]: r.get("Condition")
                  for r in subscriptions.values()}
-    assert endpoints == {"AlertEmail": None, "AlertEmail2": "HasAlertEmail2",
-                         "AlertEmail3": "HasAlertEmail3"}
+    assert endpoints == {param: first, f"{param}2": f"Has{param}2", f"{param}3": f"Has{param}3"}
     for resource in subscriptions.values():
         assert resource["Properties"]["Protocol"] == "email"
-        assert resource["Properties"]["TopicArn"] == {"Ref": "Topic"}
 
 
 @pytest.mark.parametrize("emails, expected", [

@@ -31,9 +31,11 @@ def refs(template):
     env = stages.environment(STAGE, stages.STREAMING)
     topic_arn = stages.environment(STAGE, stages.NOTIFICATION)["TOPIC_ARN"]
     _, partition, _, region, account, topic = topic_arn.split(":")
+    market = stages.environment(STAGE, stages.WATCH)["MARKET_TOPIC_ARN"].rsplit(":", 1)[1]
     return {"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account,
             "Table": env["TABLE_NAME"], "DeliveryStream": env["DELIVERY_STREAM_NAME"],
-            "Topic.TopicName": topic}
+            "Topic.TopicName": topic, "MarketTopic.TopicName": market,
+            "BucketName": template["Parameters"]["BucketName"]["Default"]}
 
 
 def test_one_template_holds_the_data_resources_and_the_functions(template):
@@ -64,7 +66,8 @@ def test_failed_runs_go_to_the_notifier(template):
 def test_the_roles_carry_the_same_policies_deploy_writes(template, refs):
     resources = template["Resources"]
     for logical_id, function in [("StreamingLambda", "streaming"),
-                                 ("NotificationLambda", "notification")]:
+                                 ("NotificationLambda", "notification"),
+                                 ("WatchLambda", "watch")]:
         (policy,) = resources[f"{logical_id}Role"]["Properties"]["Policies"]
         committed = json.loads((stages.PROJECT_DIR / ".chalice" /
                                 f"policy-{STAGE}-{function}.json").read_text())
@@ -91,6 +94,23 @@ def test_functions_read_the_names_of_the_resources_in_the_same_template(template
     assert streaming["TICKS_PER_RUN"] == "4"              # Chalice's own values are kept
     assert notifier["TOPIC_ARN"] == {"Ref": "Topic"}
     assert notifier["OWNER_NAME"] == {"Ref": "OwnerName"}
+
+
+def test_new_tick_objects_invoke_the_packaged_watcher(template, refs):
+    resources = template["Resources"]
+    bucket = resources["Bucket"]
+    (config,) = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    assert config == {"Event": "s3:ObjectCreated:*",
+                      "Function": {"Fn::GetAtt": ["WatchLambda", "Arn"]},
+                      "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "ticks/"}]}}}
+    # S3 checks it may invoke the function when the configuration is put: the grant first.
+    assert bucket["DependsOn"] == "WatchInvokePermission"
+    grant = stack.resolve(resources["WatchInvokePermission"]["Properties"],
+                          {**refs, "WatchLambda.Arn": "watcher"})
+    assert (grant["Principal"], grant["FunctionName"]) == ("s3.amazonaws.com", "watcher")
+    assert grant["SourceArn"] == f"arn:aws:s3:::{refs['BucketName']}"
+    assert template["Parameters"]["MarketTopicName"]["Default"] == \
+        refs["MarketTopic.TopicName"]
 
 
 def test_parameters_default_to_the_stage_as_recorded(template, refs):

@@ -36,17 +36,20 @@ def test_the_template_has_both_functions_the_schedule_and_no_generated_policy(pa
     functions = {name: r["Properties"] for name, r in resources.items()
                  if r["Type"] == "AWS::Serverless::Function"}
     assert {n: f["Handler"] for n, f in functions.items()} == {
-        "StreamingLambda": "app.stream_ticks", "NotificationLambda": "app.notify_failure"}
+        "StreamingLambda": "app.stream_ticks", "NotificationLambda": "app.notify_failure",
+        "WatchLambda": "app.watch_moves"}
     streaming = functions["StreamingLambda"]
     assert streaming["Runtime"].startswith("python3")
     assert streaming["Timeout"] == 60 and streaming["MemorySize"] == 128
     variables = streaming["Environment"]["Variables"]
     assert {"TABLE_NAME", "DELIVERY_STREAM_NAME", "TICKS_PER_RUN"} <= set(variables)
-    assert "TOPIC_ARN" not in variables       # each function sees only its own settings
+    # Each function sees only its own settings (the failure topic: for the recovery notice).
+    assert "MARKET_TOPIC_ARN" not in variables and "TOPIC_ARN" in variables
     schedules = [e["Properties"]["Schedule"] for f in functions.values()
                  for e in f.get("Events", {}).values() if e["Type"] == "Schedule"]
     assert schedules == ["rate(1 minute)"]
     assert "Events" not in functions["NotificationLambda"]   # invoked only on failure
+    assert "Events" not in functions["WatchLambda"]    # S3 invokes it: see watch_trigger
     policies = [p for r in resources.values() if r["Type"] == "AWS::IAM::Role"
                 for p in r["Properties"].get("Policies", [])]
     actions = {a for p in policies for s in p["PolicyDocument"]["Statement"]

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from tickersim.aws import policies
-from tickersim import stage as stages
+from tickersim import naming, stage as stages
 
 STAGES = sorted(stages.read_config()["stages"])
 
@@ -30,13 +30,32 @@ def test_committed_policy_files_match_the_names_recorded_in_config(stage):
 @pytest.mark.parametrize("stage", STAGES)
 def test_each_function_holds_only_the_actions_it_calls(stage):
     documents = policies.for_stage(stage)
+    logs = {"logs:CreateLogStream", "logs:PutLogEvents"}
     assert _actions(documents[stages.STREAMING]) == {
         "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem",
-        "firehose:PutRecordBatch", "lambda:InvokeFunction",
-        "logs:CreateLogStream", "logs:PutLogEvents"}
+        "dynamodb:DeleteItem", "sns:Publish",
+        "firehose:PutRecordBatch", "lambda:InvokeFunction"} | logs
     # The log groups are created at deploy time (log_retention_in_days), not by the functions.
     assert _actions(documents[stages.NOTIFICATION]) == {
-        "sns:Publish", "logs:CreateLogStream", "logs:PutLogEvents"}
+        "sns:Publish", "dynamodb:UpdateItem"} | logs
+    assert _actions(documents[stages.WATCH]) == {
+        "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+        "sns:Publish"} | logs
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_item_actions_beyond_the_walk_reach_only_the_apps_own_items(stage):
+    """The outage record and the move windows: a LeadingKeys condition keeps the notifier
+    and the watcher off the tickers' items."""
+    documents = policies.for_stage(stage)
+    limited = {(fn, s["Sid"]): s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+               for fn, doc in documents.items() for s in doc["Statement"] if "Condition" in s}
+    assert limited == {(stages.STREAMING, "CloseOutage"): ["#outage"],
+                       (stages.NOTIFICATION, "RecordOutage"): ["#outage"],
+                       (stages.WATCH, "MoveState"): ["#moves|*"]}
+    unconditioned = {a for doc in documents.values() for s in doc["Statement"]
+                     if "Condition" not in s for a in _actions({"Statement": [s]})}
+    assert not unconditioned & {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"}
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -45,11 +64,20 @@ def test_every_resource_is_one_of_the_stages_own(stage):
     topic_arn = stages.environment(stage, stages.NOTIFICATION)["TOPIC_ARN"]
     documents = policies.for_stage(stage)
     streaming, notification = documents[stages.STREAMING], documents[stages.NOTIFICATION]
+    watch = documents[stages.WATCH]
     table, stream = env["TABLE_NAME"], env["DELIVERY_STREAM_NAME"]
-    assert [r.rsplit(":", 1)[-1] for r in _resources(streaming)[:3]] == [
-        f"table/{table}", f"deliverystream/{stream}", f"tickersim-{stage}-notification-lambda"]
-    assert _resources(notification)[0] == topic_arn
-    for document, function in [(streaming, "streaming"), (notification, "notification")]:
+    table_arn = f"{_prefix(topic_arn, 'dynamodb')}:table/{table}"
+    assert _resources(streaming)[:5] == [
+        table_arn, table_arn, topic_arn, f"{_prefix(topic_arn, 'firehose')}:deliverystream/{stream}",
+        f"{_prefix(topic_arn, 'lambda')}:function:tickersim-{stage}-notification-lambda"]
+    assert _resources(notification)[:2] == [topic_arn, table_arn]
+    market = stages.environment(stage, stages.WATCH)["MARKET_TOPIC_ARN"]
+    bucket = naming.names_for(stages.environment(stage, stages.NOTIFICATION)["OWNER_NAME"],
+                              stage).bucket
+    assert _resources(watch)[:3] == [f"arn:aws:s3:::{bucket}/ticks/*", table_arn, market]
+    assert market.endswith("-market-sns-topic" + ("" if stage == "dev" else f"-{stage}"))
+    for document, function in [(streaming, "streaming"), (notification, "notification"),
+                               (watch, "watch")]:
         group = f"log-group:/aws/lambda/tickersim-{stage}-{function}-lambda"
         logs = [r for r in _resources(document) if ":logs:" in r]
         assert logs == [f"{_prefix(topic_arn, 'logs')}:{group}:*"]

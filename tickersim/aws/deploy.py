@@ -16,7 +16,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim.aws import chalice_run, plan, policies, preflight, stack
+from tickersim.aws import chalice_run, plan, policies, preflight, stack, watch_trigger
 from tickersim import owner_ascii
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
@@ -33,6 +33,9 @@ def add_arguments(parser):
     parser.add_argument("--owner", required=True, help='your full name, e.g. "Kyle Maposa"')
     parser.add_argument("--email", required=True, action="append",
                         help=f"alert address (repeat for up to {stack.MAX_EMAILS})")
+    parser.add_argument("--move-email", action="append", default=[], metavar="ADDR",
+                        help="price-move alert address (repeat for up to "
+                             f"{stack.MAX_EMAILS}; default: none)")
     stages.add_aws_arguments(parser)
     parser.add_argument("--retries", type=int, choices=(0, 1, 2), default=stages.DEFAULT_RETRIES,
                         help="async retries of a failed run before the alert "
@@ -53,7 +56,8 @@ def main(args):
     def run():
         req = preflight.request(args.project_dir, args.stage, args.owner, args.email,
                                 region=args.region, endpoint=args.endpoint,
-                                retries=args.retries, bucket=args.bucket, readers=args.readers)
+                                retries=args.retries, bucket=args.bucket, readers=args.readers,
+                                move_emails=args.move_email)
         return deploy(req, check_only=args.check)
 
     _, failed = guarded(
@@ -94,7 +98,8 @@ def deploy(req, say=print, check_only=False):
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
-                           stack.parameters(names, list(emails), readers=findings.readers),
+                           stack.parameters(names, list(emails), readers=findings.readers,
+                                            move_emails=list(req.move_emails)),
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
@@ -117,6 +122,11 @@ def deploy(req, say=print, check_only=False):
     wire_failure_destination(client("lambda"), streaming, notifier, retries)
     say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
         f"then {notifier.split(':')[-1]}")
+    watcher = functions.get(stages.WATCH, {}).get("lambda_arn")
+    if watcher:
+        watch_trigger.wire(client("s3"), client("lambda"), outputs["BucketName"], watcher)
+        say(f"new objects under s3://{outputs['BucketName']}/ticks/ trigger "
+            f"{watcher.split(':')[-1]}")
 
     _step(say, 5, f"seeding table {outputs['TableName']}")
     outcome = seed_table(client("dynamodb"), outputs["TableName"])
@@ -138,11 +148,16 @@ def record(project_dir, stage, owner, outputs):
     wanted = {
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
                            "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
-                           "BUCKET_NAME": outputs["BucketName"]},
+                           "BUCKET_NAME": outputs["BucketName"],
+                           "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
+                           owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
         stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
-                              owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
+                              owner_ascii.ENV: owner_ascii.owner_ascii(owner),
+                              "TABLE_NAME": outputs["TableName"]},
+        stages.WATCH: {"TABLE_NAME": outputs["TableName"],
+                       "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
     }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30}
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})
         settings.setdefault("iam_policy_file",
@@ -192,5 +207,7 @@ def next_steps(names, outputs, emails, region, readers=()):
         f"     `chalice deploy --stage {names.stage}` (with AWS_DEFAULT_REGION={region}); within",
         f"     a few minutes {names.notification_function} e-mails",
         f"     '{owner_ascii.alert_subject(names.owner)}'. Logs: /aws/lambda/{streaming}",
-        f"  5. Remove everything: tickersim teardown --stage {names.stage}",
+        f"  5. Price moves go to {names.market_topic} (subscribe: --move-email ADDR);",
+        f"     no ticks for 5 minutes raises the alarm {names.stack}-no-ticks.",
+        f"  6. Remove everything: tickersim teardown --stage {names.stage}",
     ])

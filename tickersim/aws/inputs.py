@@ -47,16 +47,16 @@ def owner(name):
     return " ".join(name.split())
 
 
-def email(address):
+def email(address, flag="--email"):
     match = _EMAIL.fullmatch(address or "")
     labels = match["domain"].split(".") if match else []
     if (not match or len(address) > 254 or len(labels) < 2
             or not all(_LABEL.fullmatch(label) for label in labels)
             or not labels[-1].isalpha() or len(labels[-1]) < 2):
-        hint = (" (one address per --email)" if re.search(r"[,;\s]", address or "")
+        hint = (f" (one address per {flag})" if re.search(r"[,;\s]", address or "")
                 and "@" in (address or "") else "")
-        raise ValueError(f"--email {address!r} is not an e-mail address{hint}: give one like "
-                         "--email you@example.com")
+        raise ValueError(f"{flag} {address!r} is not an e-mail address{hint}: give one like "
+                         f"{flag} you@example.com")
     return address
 
 
@@ -72,6 +72,14 @@ def emails(addresses):
             raise ValueError(f"--email {address!r} is given twice: give each address once")
         seen.add(address.lower())
     return checked
+
+
+def move_emails(addresses):
+    """0 to MAX_EMAILS addresses for the price-move topic, each valid."""
+    if len(addresses) > MAX_EMAILS:
+        raise ValueError(f"--move-email is given {len(addresses)} times: give at most "
+                         f"{MAX_EMAILS} move-alert addresses")
+    return [email(a, "--move-email") for a in addresses]
 
 
 def reader_accounts(accounts):

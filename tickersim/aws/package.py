@@ -14,13 +14,14 @@ from pathlib import Path
 
 import yaml
 
-from tickersim.aws import chalice_run, policies, stack
+from tickersim.aws import chalice_run, policies, stack, watch_trigger
 from tickersim import naming
 from tickersim import stage as stages
 from tickersim.aws.deploy import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
-CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda"}
+CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda",
+               stages.WATCH: "WatchLambda"}
 
 # Checkov findings on Chalice's functions, each with the reason it does not apply here.
 _FUNCTION_SKIPS = [
@@ -57,15 +58,22 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
     params["MaximumRetryAttempts"] = {"Type": "Number", "Default": 1, "MinValue": 0,
                                       "MaxValue": 2}
 
+    # The bucket by its parameter, not the resource: the Bucket's notification needs the
+    # watcher, whose role would otherwise need the Bucket (a cycle).
     arns = {key: {"Fn::Sub": arn} for key, arn in policies.arn_templates(
-        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}").items()}
+        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
+        "${MarketTopic.TopicName}").items()}
     documents = policies.documents(arns)
     resources = data["Resources"]
     environment = {
         stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
                            "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
-                           "BUCKET_NAME": {"Ref": "Bucket"}},
-        stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"}},
+                           "BUCKET_NAME": {"Ref": "Bucket"}, "TOPIC_ARN": {"Ref": "Topic"},
+                           "OWNER_NAME": {"Ref": "OwnerName"}},
+        stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"},
+                              "TABLE_NAME": {"Ref": "Table"}},
+        stages.WATCH: {"TABLE_NAME": {"Ref": "Table"},
+                       "MARKET_TOPIC_ARN": {"Ref": "MarketTopic"}},
     }
     for function, logical_id in CHALICE_IDS.items():
         resources[logical_id] = {
@@ -91,8 +99,29 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                 "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
         },
     }
+    _watch_trigger(resources, params)
     data["Description"] = f"tickersim stage {stage}: the whole pipeline (make package)"
     return data
+
+
+def _watch_trigger(resources, params):
+    """New objects under ticks/ invoke the watcher, as watch_trigger.wire does on deploy."""
+    params["MarketTopicName"]["Default"] = params["TopicName"]["Default"].replace(
+        "-streaming-sns-topic", "-market-sns-topic")
+    resources["WatchInvokePermission"] = {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "FunctionName": {"Fn::GetAtt": [CHALICE_IDS[stages.WATCH], "Arn"]},
+            "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com",
+            "SourceAccount": {"Ref": "AWS::AccountId"},
+            "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"}}}
+    bucket = resources["Bucket"]
+    bucket["DependsOn"] = "WatchInvokePermission"
+    config = watch_trigger.notification({"Fn::GetAtt": [CHALICE_IDS[stages.WATCH], "Arn"]})
+    bucket["Properties"]["NotificationConfiguration"] = {"LambdaConfigurations": [{
+        "Event": event, "Function": config["LambdaFunctionArn"],
+        "Filter": {"S3Key": {"Rules": config["Filter"]["Key"]["FilterRules"]}}}
+        for event in config["Events"]]}
 
 
 def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR):

@@ -1,4 +1,4 @@
-"""Least-privilege IAM policies of the two functions, with exact ARNs.
+"""Least-privilege IAM policies of the functions, with exact ARNs.
 
 One source for both deploy routes: `tickersim deploy` writes them as Chalice policy files
 (`.chalice/policy-<stage>-<function>.json`, concrete ARNs), and `make package` puts the same
@@ -8,15 +8,16 @@ import json
 from pathlib import Path
 
 from tickersim import stage as stages
-from tickersim.naming import function_name
+from tickersim.naming import function_name, names_for
 
-FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification"}
+FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification",
+         stages.WATCH: "watch"}
 # ARN templates use CloudFormation's pseudo parameters; `concrete` fills them in.
 _HEAD = "arn:${AWS::Partition}"
 _WHERE = "${AWS::Region}:${AWS::AccountId}"
 
 
-def arn_templates(stage, table, stream, topic):
+def arn_templates(stage, table, stream, topic, bucket, market_topic):
     """The ARNs each function may touch, with ${AWS::...} placeholders left in."""
     def logs(function):
         return f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{function_name(stage, function)}"
@@ -25,10 +26,13 @@ def arn_templates(stage, table, stream, topic):
         "table": f"{_HEAD}:dynamodb:{_WHERE}:table/{table}",
         "stream": f"{_HEAD}:firehose:{_WHERE}:deliverystream/{stream}",
         "topic": f"{_HEAD}:sns:{_WHERE}:{topic}",
+        "market_topic": f"{_HEAD}:sns:{_WHERE}:{market_topic}",
+        "ticks": f"{_HEAD}:s3:::{bucket}/ticks/*",
         "notifier": f"{_HEAD}:lambda:{_WHERE}:function:"
                     f"{function_name(stage, stages.NOTIFICATION)}",
         stages.STREAMING: logs(stages.STREAMING),
         stages.NOTIFICATION: logs(stages.NOTIFICATION),
+        stages.WATCH: logs(stages.WATCH),
     }
 
 
@@ -47,12 +51,22 @@ def _join(arn, tail):
     return {"Fn::Sub": arn["Fn::Sub"] + tail} if isinstance(arn, dict) else arn + tail
 
 
+def _own_items(sid, actions, table, prefix):
+    """Item actions on the table, limited to the items whose key starts with prefix."""
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": table,
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [prefix]}}}
+
+
 def documents(arns):
     """{function: policy document}; `arns` as from arn_templates, each a string or Fn::Sub."""
     streaming = [
         {"Sid": "TableState", "Effect": "Allow",
          "Action": ["dynamodb:BatchWriteItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
          "Resource": arns["table"]},
+        # The recovery notice: close the outage record, then tell the owner.
+        _own_items("CloseOutage", "dynamodb:DeleteItem", arns["table"], "#outage"),
+        {"Sid": "RecoveryNotice", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["topic"]},
         {"Sid": "DeliverTicks", "Effect": "Allow", "Action": "firehose:PutRecordBatch",
          "Resource": arns["stream"]},
         # Lambda invokes the on-failure destination with this function's role.
@@ -62,9 +76,19 @@ def documents(arns):
     notification = [
         {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish",
          "Resource": arns["topic"]},
+        _own_items("RecordOutage", "dynamodb:UpdateItem", arns["table"], "#outage"),
     ] + _logs_statements(arns[stages.NOTIFICATION])
+    watch = [
+        {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": arns["ticks"]},
+        _own_items("MoveState", ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                   arns["table"], "#moves|*"),
+        {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["market_topic"]},
+    ] + _logs_statements(arns[stages.WATCH])
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
-            stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification}}
+            stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},
+            stages.WATCH: {"Version": "2012-10-17", "Statement": watch}}
 
 
 def concrete(templates, partition, region, account):
@@ -83,14 +107,17 @@ def for_stage(stage, project_dir=stages.PROJECT_DIR):
     """The stage's documents, from the names and topic ARN recorded in .chalice/config.json."""
     streaming = stages.environment(stage, stages.STREAMING, project_dir)
     notification = stages.environment(stage, stages.NOTIFICATION, project_dir)
+    watch = stages.environment(stage, stages.WATCH, project_dir)
     topic_arn = notification["TOPIC_ARN"]
     parts = topic_arn.split(":")
     if len(parts) != 6 or parts[2] != "sns":
         raise ValueError(f"TOPIC_ARN {topic_arn!r} of stage {stage!r} in .chalice/config.json is "
                          "not an SNS topic ARN: run `tickersim deploy` to record the real one")
     _, partition, _, region, account, topic = parts
+    bucket = streaming.get("BUCKET_NAME") or names_for(notification["OWNER_NAME"], stage).bucket
     templates = arn_templates(stage, streaming["TABLE_NAME"],
-                              streaming["DELIVERY_STREAM_NAME"], topic)
+                              streaming["DELIVERY_STREAM_NAME"], topic, bucket,
+                              watch["MARKET_TOPIC_ARN"].rsplit(":", 1)[-1])
     return documents(concrete(templates, partition, region, account))
 
 

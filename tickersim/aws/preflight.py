@@ -36,17 +36,19 @@ class Request:
     retries: int = stages.DEFAULT_RETRIES
     bucket: str = None
     readers: tuple = ()
+    move_emails: tuple = ()
 
 
 def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, endpoint=None,
-            retries=stages.DEFAULT_RETRIES, bucket=None, readers=()):
+            retries=stages.DEFAULT_RETRIES, bucket=None, readers=(), move_emails=()):
     """A Request from raw arguments; ValueError names the first one at fault."""
     stage = inputs.deploy_stage(stage)
     return Request(inputs.project(project_dir), stage, inputs.owner(owner),
                    tuple(inputs.emails(list(emails))),
                    inputs.region(region), inputs.endpoint(endpoint), retries,
                    inputs.bucket(bucket) if bucket is not None else None,
-                   tuple(inputs.reader_accounts(list(readers))))
+                   tuple(inputs.reader_accounts(list(readers))),
+                   tuple(inputs.move_emails(list(move_emails))))
 
 
 @dataclass

@@ -17,13 +17,18 @@ class StackError(Exception):
     """The stack did not reach the state asked for; the message names the resources at fault."""
 
 
-def parameters(names, emails, retention_days=None, readers=()):
+def parameters(names, emails, retention_days=None, readers=(), move_emails=()):
     if not 1 <= len(emails) <= MAX_EMAILS:
         raise ValueError(f"give 1 to {MAX_EMAILS} alert addresses (--email), not {len(emails)}")
     values = {"TableName": names.table, "DeliveryStreamName": names.stream,
-              "TopicName": names.topic, "BucketName": names.bucket}
+              "TopicName": names.topic, "BucketName": names.bucket,
+              "MarketTopicName": names.market_topic}
+    if len(move_emails) > MAX_EMAILS:
+        raise ValueError(f"give at most {MAX_EMAILS} move-alert addresses (--move-email)")
     for n in range(MAX_EMAILS):
         values["AlertEmail" + (str(n + 1) if n else "")] = emails[n] if n < len(emails) else ""
+        values["MoveEmail" + (str(n + 1) if n else "")] = (move_emails[n]
+                                                          if n < len(move_emails) else "")
     if retention_days is not None:
         values["TickRetentionDays"] = str(retention_days)
     values["ReaderAccounts"] = ",".join(readers)     # none: any AWS account may read ticks/

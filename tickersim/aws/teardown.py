@@ -101,10 +101,12 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
 
     cfn, lam, iam = client("cloudformation"), client("lambda"), client("iam")
     stack_name = naming.stack_name(stage)
-    functions = [naming.function_name(stage, f) for f in (stages.STREAMING, stages.NOTIFICATION)]
+    functions = [naming.function_name(stage, f)
+                 for f in (stages.STREAMING, stages.NOTIFICATION, stages.WATCH)]
     deployed = chalice_run.deployed_resources(project_dir, stage)
     bucket = stack.physical_id(cfn, stack_name, "Bucket")
-    found = ([f"stack {stack_name}: table, delivery stream, alert topic and subscriptions"]
+    found = ([f"stack {stack_name}: table, delivery stream, alert and market topics, "
+               "subscriptions, dead-man alarm and dashboard"]
              if stack.describe(cfn, stack_name) else []) \
         + ([f"bucket {bucket} and every object version in it"] if bucket else []) \
         + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)] \
@@ -135,8 +137,9 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
             removed.append(f"{count} object version(s) and delete marker(s) in {bucket}")
         try:
             if stack.delete(cfn, stack_name, say=say):
-                removed.append(f"stack {stack_name} (table, bucket, delivery stream, topic, "
-                               "subscriptions, delivery role and log group)")
+                removed.append(f"stack {stack_name} (table, bucket, delivery stream, topics, "
+                               "subscriptions, delivery role, log group, alarm and "
+                               "dashboard)")
             break
         except stack.StackError:
             if attempt == _STACK_ATTEMPTS or not bucket:

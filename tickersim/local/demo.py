@@ -26,7 +26,7 @@ from chalicelib.items import item_name, parse_ticker
 from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso, parse_minute
 from seed.load import SeedError
-from tickersim.local import lambdas
+from tickersim.local import lambdas, watching
 from tickersim import owner_ascii, stage as stages
 from tickersim.data.records import ticks_in
 from tickersim.args import seconds_problem
@@ -86,6 +86,7 @@ def add_arguments(parser):
     parser.add_argument("--start", default=None, metavar="ISO-TIME",
                         help="the logical clock's first minute, e.g. 2026-12-01T14:30Z "
                              "(default: now)")
+    watching.add_arguments(parser)
 
 
 def check_arguments(args):
@@ -114,6 +115,9 @@ def check_arguments(args):
         except (ValueError, OverflowError) as exc:
             raise DemoError(f"--start {args.start!r} is not a usable time ({exc}): give an "
                             "ISO-8601 time such as 2026-12-01T14:30Z") from None
+    if watching.problem_with(args):
+        raise DemoError(watching.problem_with(args))
+
 
 
 # --- breaking the code on purpose ---------------------------------------------------------
@@ -220,6 +224,7 @@ class Demo:
         self.break_request = None
         self.notifier_failures = 0
         self.seen_keys = set()
+        self.mails = 0             # .eml files written, by every mailbox
         self.skipped = {}          # table item name -> why it does not parse
 
     # set-up: the stage's resources and functions, as `tickersim deploy` makes them on AWS
@@ -244,6 +249,7 @@ class Demo:
                             "in .chalice/config.json; the local resources are named after it")
         # As `tickersim deploy` does: the subject's ASCII name is worked out here.
         notify_env.setdefault(owner_ascii.ENV, owner_ascii.owner_ascii(self.owner))
+        stream_env.setdefault(owner_ascii.ENV, notify_env[owner_ascii.ENV])
         self.subject = alerts.subject(self.owner, notify_env[owner_ascii.ENV])
         self.names = names_for(self.owner, STAGE)
         self.table = settings.table_name
@@ -269,12 +275,14 @@ class Demo:
             self.table, settings.stream_name, self.names.bucket,
             notify_env["TOPIC_ARN"])
         queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
-        self.mailbox = Mailbox(self.cloud.client("sqs"), queue,
-                               lambda name, data: self.files.write_bytes(f"outbox/{name}", data),
+        self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.save_mail,
                                formataddr((self.owner, "owner@localhost")))
         rule = self.cloud.register_functions(self.streaming, self.notifier, self.args.retries)
         self.rule_arn = self.cloud.arn("events", f"rule/{rule}")
         self.aws_env = self.cloud.environment()
+        self.watching = watching.Watching(self, STAGE)
+        self.watching.setup(settings.stream_name, topic)
+        self.run_started = time.monotonic()
 
         now = (parse_minute(self.args.start) if self.args.start else int(time.time()) // 60) * 60
         self.state = DemoState(endpoint=self.cloud.endpoint, bucket=self.names.bucket,
@@ -312,11 +320,16 @@ class Demo:
             if delay > 0:
                 time.sleep(delay)
             self.state.minute = attempt.minute
+            self.watching.clock(attempt.minute)
+            self.collect_mail()
+            if self.watching.skips(attempt):
+                continue
             # Ctrl-C while a run is in flight stops the demo once the run is recorded.
             with StopAfterRun(lambda: self.view.event(
                     f"stopping after run {attempt.run} (Ctrl-C again to stop at once) ...")):
                 if self.breaks_at(attempt):
                     self.break_code(attempt)
+                self.run_started = time.monotonic()
                 self.invoke(attempt)
                 self.sync()
                 self.view.update(self.state)
@@ -422,9 +435,15 @@ class Demo:
             self.view.event("the alert was published but no e-mail reached the mailbox",
                             "bold red")
 
+    def save_mail(self, name, data):
+        self.mails += 1
+        return self.files.write_bytes(f"outbox/{self.mails:03d}-{name}", data)
+
     def collect_mail(self, wait_seconds=0):
         arrived = self.mailbox.collect(wait_seconds=wait_seconds)
         for alert in arrived:
+            if self.watching.notice(alert):
+                continue
             self.state.alerts.append(alert.subject)
             self.state.alert_files.append(alert.path)
             self.view.event(f"alert e-mail: {alert.subject} -> {alert.path}", "bold red")
@@ -480,6 +499,7 @@ class Demo:
                     self.files.write_bytes(copy, data)
                 self.state.s3_objects += 1
                 self.take_ticks(key, data)
+                self.watching.landed(key, data, self.state.minute, self.run_started)
         for name, ticker in self.read_table().items():
             view = self.state.tickers.setdefault(name, TickerView(ticker.price, ticker.price))
             view.price = ticker.price
@@ -528,6 +548,11 @@ class Demo:
             if len(s.tick_keys) != expected:
                 problems.append(f"{len(s.tick_keys)} distinct ticks delivered, {expected} "
                                 f"expected for {minutes} minute(s)")
+        failed = [run for run, status in s.runs.items() if status == "failed"]
+        problems += self.watching.check(
+            None if s.failed != planned else bool(planned),
+            any(status == "ok" and run > max(failed) for run, status in s.runs.items())
+            if failed else False)
         if s.unreadable_lines:
             problems.append(f"{s.unreadable_lines} line(s) in the bucket are not ticks")
         for name, view in sorted(s.tickers.items()):
@@ -550,7 +575,7 @@ class Demo:
             "interval": self.args.interval, "seed": self.args.seed,
             "break_after": self.args.break_after, "retries": self.args.retries,
             "table": self.table, "bucket": s.bucket, "interrupted": interrupted,
-            "problems": s.problems,
+            "problems": s.problems, **self.watching.summary(),
         }
 
 
@@ -615,8 +640,10 @@ def finish(demo, interrupted, stopped=None):
     """Collect what is still in flight and write the summary; runs on Ctrl-C and on a full
     disk too (summary.json has its room reserved from the start)."""
     try:
+        demo.watching.clock(demo.state.minute + 1)
         demo.collect_mail()
         demo.sync()
+        demo.watching.close(interrupted)
     except OutDirError as exc:
         stopped = stopped or exc
     if stopped is not None:

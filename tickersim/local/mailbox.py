@@ -46,7 +46,8 @@ def to_email(envelope, recipient):
 
 class Mailbox:
     def __init__(self, sqs, queue_url, save, recipient):
-        # save(name, data) -> path: writes one .eml where the demo keeps its output.
+        # save(name, data) -> path: writes one .eml where the demo keeps its output, numbered
+        # in arrival order across every mailbox that shares the outbox.
         self.sqs, self.queue_url, self.save = sqs, queue_url, save
         self.recipient = recipient
         self.alerts = []
@@ -72,7 +73,7 @@ class Mailbox:
         mail = to_email(envelope, self.recipient)
         # The id comes from the queue's message: anything but a plain name is replaced.
         message_id = re.sub(r"[^A-Za-z0-9-]", "_", str(envelope.get("MessageId") or "alert"))
-        path = self.save(f"{len(self.alerts) + 1:03d}-{message_id[:80]}.eml", mail.as_bytes())
+        path = self.save(f"{message_id[:80]}.eml", mail.as_bytes())
         alert = Alert(subject=mail["Subject"], body=envelope.get("Message") or "", path=path)
         self.alerts.append(alert)
         return alert
