@@ -25,16 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 TICKERS = 5
 TIMEOUT_S = 600
 ROWS, COLUMNS = 40, 110
-ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r")
-# A row of the live view's price table once its ticker has ticks: name, price, change, ..., ticks.
-LIVE_ROW = re.compile(rb"(Index_\d+)\s+[\d,]+\.\d{4}\s+[+-]\d+\.\d\d %.*?\s(\d+)\s*\S?\s*$", re.M)
-FIRST_SCREEN = b"tickersim demo"
-VENV_READY = b"tickersim demo --runs"    # make echoes the demo's command once .venv is ready
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r")
+# A row of the live view's price table: name, price, change, sparkline, ticks, the panel's edge.
+PRICE_ROW = re.compile(r"(Index_\d+)\s+[\d,]+\.\d{4}\s+[+-]\d+\.\d\d %.*?(\d+)\s*\S?\s*$", re.M)
+FIRST_SCREEN = "tickersim demo"
+VENV_READY = "tickersim demo --runs"    # make echoes the demo's command once .venv is ready
 
 
 def live_tickers(screen):
     """The tickers whose rows in the rendered text show at least one tick."""
-    return {name for name, ticks in LIVE_ROW.findall(screen) if int(ticks) > 0}
+    return {name for name, ticks in PRICE_ROW.findall(screen) if int(ticks) > 0}
 
 
 def clean_env(tmp):
@@ -54,7 +54,7 @@ def timed_demo(uv):
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(tmp / "clone")], check=True)
         make = ["make", "--no-print-directory", "demo",
                 f"ARGS=--runs 1 --out {tmp / 'out'}"] + ([] if uv else ["UV="])
-        marks, screen = {}, b""
+        marks, output = {}, b""
         pid, fd = pty.fork()
         if pid == 0:
             os.chdir(tmp / "clone")
@@ -70,8 +70,9 @@ def timed_demo(uv):
                     break
                 if not chunk:
                     break
-                screen += ANSI.sub(b"", chunk)
                 now = time.monotonic() - start
+                output += chunk
+                screen = ANSI.sub("", output.decode("utf-8", "replace"))
                 for name, seen in (("venv", VENV_READY in screen),
                                    ("screen", FIRST_SCREEN in screen.split(VENV_READY)[-1]
                                     if VENV_READY in screen else False),
@@ -83,7 +84,7 @@ def timed_demo(uv):
             os.close(fd)
         marks["exit"] = time.monotonic() - start
         if os.waitstatus_to_exitcode(status) != 0 or "prices" not in marks:
-            sys.stdout.write(screen[-3000:].decode("utf-8", "replace"))
+            sys.stdout.write(ANSI.sub("", output[-3000:].decode("utf-8", "replace")))
             raise SystemExit(f"first-value: the demo ({'uv' if uv else 'pip'}) did not show "
                              f"{TICKERS} live prices (exit {os.waitstatus_to_exitcode(status)})")
         return marks
