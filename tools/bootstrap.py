@@ -100,11 +100,13 @@ def build(venv, lock, editable, uv):
     if uv:
         run([uv, "venv", "--quiet", "--python", sys.executable, venv])
         install = [uv, "pip", "install", "--quiet", "--python", python]
+        # The lock is complete: sync installs it as it is (no resolving), then checks it.
+        run([uv, "pip", "sync", "--quiet", "--strict", "--python", python, lock])
     else:
         run([sys.executable, "-m", "venv", venv])
         install = [python, "-m", "pip", "install", "--quiet", "--no-compile",
                    "--disable-pip-version-check"]
-    run(install + ["-r", lock])
+        run(install + ["-r", lock])
     if editable:
         # setuptools comes from the lock: no build isolation, nothing unpinned is fetched.
         run(install + ["--no-deps", "--no-build-isolation", "-e", "."])
