@@ -74,18 +74,14 @@ def pinned_uv():
     return uv, None
 
 
-def choose_uv(option):
-    """The uv to build with, or None for pip (having said why in one line)."""
+def find_uv(option):
+    """(the uv to use, None) or (None, why there is none)."""
     if not option:
-        say("UV is empty: installing with pip")
-        return None
+        return None, "UV is empty"
     if option != "pinned":
-        return Path(option)
+        return Path(option), None
     uv, why = pinned_uv()
-    if uv is None:
-        say(f"uv {UV_VERSION} could not be installed ({why}): installing with pip instead "
-            "(slower)")
-    return uv
+    return uv, why and f"uv {UV_VERSION} could not be installed ({why})"
 
 
 def run(command):
@@ -134,10 +130,10 @@ def main(argv=None):
             raise BootstrapError(
                 f"tickersim needs Python {'.'.join(map(str, MIN_PYTHON))} or newer, and "
                 f"{sys.executable} is {sys.version.split()[0]}: run make PYTHON=python3.11")
+        uv, why = find_uv(args.uv)
         if args.command == "uv":
-            uv = choose_uv(args.uv)
             if uv is None:
-                raise BootstrapError("this needs uv")
+                raise BootstrapError(f"{why}: `make lock` needs uv (or UV=/path/to/uv)")
             print(uv)
             return 0
         if args.requirements:
@@ -145,7 +141,9 @@ def main(argv=None):
             if missing:
                 raise BootstrapError(f"{args.lock} does not pin {', '.join(missing)} from "
                                      f"{args.requirements}: run `make lock`")
-        build(args.dir, args.lock, args.editable, choose_uv(args.uv))
+        if uv is None:
+            say(f"{why}: installing with pip instead (slower)")
+        build(args.dir, args.lock, args.editable, uv)
     except BootstrapError as exc:
         say(str(exc))
         return 2

@@ -114,6 +114,16 @@ def test_uv_empty_on_the_command_line_or_in_the_environment_builds_with_pip(tmp_
     assert '--uv "" venv .venv' in _make(tmp_path, "-n", ".venv/.ready", env={"UV": ""}).stdout
 
 
-def test_uv_empty_says_pip_in_one_line(capsys):
-    assert bootstrap.choose_uv("") is None
-    assert capsys.readouterr().err == "bootstrap: UV is empty: installing with pip\n"
+def test_a_stale_lock_is_refused_in_one_line_naming_the_missing_pin(tmp_path):
+    lock = tmp_path / "stale.lock"
+    lock.write_text("rich==15.0.0\n")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("rich==15.0.0\nmoto[server]==5.2.5\n")
+    command = [sys.executable, str(ROOT / "tools" / "bootstrap.py"), "--uv", "", "venv",
+               str(tmp_path / "venv"), str(lock), "--requirements", str(requirements)]
+    stale = subprocess.run(command, capture_output=True, text=True)
+    assert (stale.returncode, stale.stderr) == (2, f"bootstrap: {lock} does not pin "
+                                                   f"moto==5.2.5 from {requirements}: run "
+                                                   "`make lock`\n")
+    assert not (tmp_path / "venv").exists()          # refused before anything was built
+    assert bootstrap.find_uv("") == (None, "UV is empty")
