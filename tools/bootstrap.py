@@ -36,18 +36,18 @@ def say(text):
 
 
 def requirements(text):
-    """{normalised name: pinned version or None} of a requirements file's text."""
-    return {re.sub(r"[-_.]+", "-", name).lower(): version
-            for name, version in REQUIREMENT.findall(text)}
+    """[(name as PEP 503 compares them, pinned version or "")] of a requirements file's text."""
+    return [(re.sub(r"[-_.]+", "-", name).lower(), version)
+            for name, version in REQUIREMENT.findall(text)]
 
 
 def unlocked(requirements_text, lock_text):
     """The requirements that the lock does not pin as asked, as `name==version` (or `name`)."""
     locked = {}
-    for name, version in REQUIREMENT.findall(lock_text):
-        locked.setdefault(re.sub(r"[-_.]+", "-", name).lower(), set()).add(version)
+    for name, version in requirements(lock_text):   # a universal lock may pin one name twice
+        locked.setdefault(name, set()).add(version)
     return [name + (f"=={version}" if version else "")
-            for name, version in requirements(requirements_text).items()
+            for name, version in requirements(requirements_text)
             if name not in locked or (version and version not in locked[name])]
 
 
