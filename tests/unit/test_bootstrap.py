@@ -79,8 +79,11 @@ def test_a_build_that_stops_short_is_not_ready_and_the_next_one_starts_over(tmp_
 
 
 def _make(tmp_path, *args, env=None):
+    # Not the settings of a make that runs these tests (`make test UV=` passes UV= in MAKEFLAGS).
+    outer = {k: v for k, v in os.environ.items()
+             if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "UV")}
     return subprocess.run(["make", "--no-print-directory", *args], cwd=tmp_path,
-                          capture_output=True, text=True, env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, env={**outer, **(env or {})})
 
 
 def _project_copy(tmp_path):
