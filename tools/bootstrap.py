@@ -91,6 +91,7 @@ def run(command):
 
 def build(venv, lock, editable, uv):
     """DIR from scratch: the locked set exactly, then this project in editable mode."""
+    (venv / READY).unlink(missing_ok=True)       # first: the wipe itself may be cut short
     shutil.rmtree(venv, ignore_errors=True)
     python = venv / "bin" / "python"
     if uv:
