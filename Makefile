@@ -4,13 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: demo test bench lint package clean
+# Venvs are built from their locks by tools/bootstrap.py: with uv (pinned there, installed into
+# .venv-tools/ on first use) or, where uv cannot be had, pip. `make test UV=` forces pip;
+# `UV=/path/to/uv` uses that uv.
+UV ?= pinned
+BOOTSTRAP = $(PYTHON) tools/bootstrap.py --uv "$(UV)"
 
-$(READY): requirements-dev.txt constraints.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --no-compile --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	touch $@
+.PHONY: demo test bench first-value lint lock package clean
+
+$(READY): requirements-dev.txt requirements-dev.lock pyproject.toml tools/bootstrap.py
+	$(BOOTSTRAP) venv $(VENV) requirements-dev.lock --requirements requirements-dev.txt --editable
+
+# The locks are generated: after editing requirements-dev.txt or requirements-lint.txt, run
+# `make lock`. uv keeps every pin that still fits; `make lock LOCK_ARGS=--upgrade` takes the
+# newest releases instead. --universal: one lock for every platform and Python from 3.11.5 (policy-sentry's soupsieve needs it).
+lock:
+	uv="$$($(BOOTSTRAP) uv)" && for name in dev lint; do \
+		$$uv pip compile --quiet --universal --python-version 3.11.5 \
+			--custom-compile-command "make lock" $(LOCK_ARGS) \
+			requirements-$$name.txt -o requirements-$$name.lock || exit; \
+	done
 
 demo: $(READY)
 	$(BIN)/tickersim demo $(ARGS)
@@ -21,8 +34,13 @@ test: $(READY)
 bench: $(READY)
 	$(BIN)/python -m bench
 
+# A newcomer's first minute: a fresh clone of HEAD, no package cache, `make demo` until five
+# live prices; with uv and with the pip fallback. Needs no venv.
+first-value:
+	$(PYTHON) -m bench.first_value $(ARGS)
+
 clean:
-	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) $(LINT_VENV) .venv-tools .pytest_cache .hypothesis build *.egg-info
 
 # One CloudFormation template for the whole system (for pipelines): build/package/sam.json.
 STAGE ?= dev
@@ -33,10 +51,8 @@ package: $(READY)
 LINT_VENV := .venv-lint
 LINT_READY := $(LINT_VENV)/.ready
 
-$(LINT_READY): requirements-lint.txt
-	$(PYTHON) -m venv $(LINT_VENV)
-	$(LINT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-lint.txt
-	touch $@
+$(LINT_READY): requirements-lint.txt requirements-lint.lock tools/bootstrap.py
+	$(BOOTSTRAP) venv $(LINT_VENV) requirements-lint.lock --requirements requirements-lint.txt
 
 # parliament reads stdin when it is not a terminal: </dev/null keeps it on the directory.
 lint: $(LINT_READY) package

@@ -17,19 +17,25 @@ COMMANDS = {
 }
 
 
-def build_parser():
+def build_parser(argv):
+    """The parser for argv. Only the chosen subcommand's module is imported (for its arguments
+    and handler): another's imports, heavy tooling included, cost the command nothing."""
     parser = OneLineErrors(prog="tickersim", description=__doc__.split(":")[1].strip())
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # The top level has no option that takes a value: the first word is the subcommand.
+    chosen = next((word for word in argv if not word.startswith("-")), None)
     for name, (module_name, summary) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=summary)
-        module = importlib.import_module(module_name)
-        module.add_arguments(command)
-        command.set_defaults(handler=module.main)
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            module.add_arguments(command)
+            command.set_defaults(handler=module.main)
     return parser
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.handler(args) or 0
     except KeyboardInterrupt:
