@@ -61,7 +61,8 @@ def test_the_notifier_sends_the_deploy_time_subject_and_the_full_name_in_the_bod
 def test_deploy_records_owner_ascii_and_prints_the_subject_as_it_will_be(tmp_path):
     project = stages.copy_project(tmp_path / "p", parts=(".chalice",))
     outputs = {"TableName": "t", "DeliveryStreamName": "s", "BucketName": "b",
-               "TopicArn": "arn:aws:sns:eu-west-1:123456789012:t", "TicksPrefix": "ticks/"}
+               "TopicArn": "arn:aws:sns:eu-west-1:123456789012:t", "TicksPrefix": "ticks/",
+               "MarketTopicArn": "arn:aws:sns:eu-west-1:123456789012:m"}
     deploy.record(project, "zh", "李小龍", outputs)
     env = json.loads((project / ".chalice" / "config.json").read_text())[
         "stages"]["zh"]["lambda_functions"][stages.NOTIFICATION]["environment_variables"]

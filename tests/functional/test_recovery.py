@@ -60,9 +60,9 @@ def test_a_failure_recorded_after_the_scan_keeps_the_outage_open(cloud, lambdas,
     means the outage goes on, so this run sends nothing and a later one sends the notice."""
     real = recovery.announce
 
-    def racing(ddb, sns, table, topic, owner, item, report):
+    def racing(ddb, sns, table, topic, owner, item, report, **kwargs):
         recovery.record_failure(ddb, table, 5)
-        return real(ddb, sns, table, topic, owner, item, report)
+        return real(ddb, sns, table, topic, owner, item, report, **kwargs)
 
     lambdas.invoke("notification-lambda", failure(0))
     cloud.alerts()

@@ -192,6 +192,7 @@ def example_refs(names, account="111122223333", region="eu-west-1", partition="a
             "ReaderAccounts": list(readers), "AnyAccountReads": not readers,
             "Bucket": names.bucket, "Bucket.Arn": bucket_arn, "BucketName": names.bucket,
             "Table": names.table, "TableName": names.table, "Topic.TopicName": names.topic,
+            "MarketTopic.TopicName": names.market_topic, "AWS::StackName": names.stack,
             "DeliveryStream": names.stream, "DeliveryStreamName": names.stream,
             "DeliveryLogGroup": f"/aws/kinesisfirehose/{names.stream}",
             "DeliveryLogStream": "DestinationDelivery"}
