@@ -91,6 +91,33 @@ def ticker_item(item, ticker):
             "LastTick": {"S": iso(ticker.last_tick)}}
 
 
+# What the walk owns on a ticker item; every other attribute belongs to whoever edits the table.
+WALK_ATTRIBUTES = ("Price", "Seq", "LastTick")
+
+
+def commit_statements(table, before, after):
+    """PartiQL updates that move a ticker from the item a run read to its walked item.
+
+    (main, fallback): `main` writes the walk's attributes only if Price and Seq are still
+    what the run read, so a console edit, or a newer run's commit, wins; a deleted item
+    stays deleted (a PartiQL UPDATE never creates an item). `fallback`, sent only when
+    `main` failed, advances Seq and LastTick alone if Seq is unchanged: an edited Price
+    then stays, and the next run walks from it without re-using the delivered seqs.
+    """
+    target = f'UPDATE "{table.replace(chr(34), chr(34) * 2)}"'
+    key = {"S": item_name(after)}
+    seq_check, seq_values = (('"Seq" = ?', [before["Seq"]]) if "Seq" in before
+                             else ('"Seq" IS MISSING', []))
+    main = {"Statement": f'{target} SET "Price" = ?, "Seq" = ?, "LastTick" = ? WHERE '
+                         f'"{KEY}" = ? AND "Price" = ? AND {seq_check}',
+            "Parameters": [after[a] for a in WALK_ATTRIBUTES] + [key, before["Price"]]
+            + seq_values}
+    fallback = {"Statement": f'{target} SET "Seq" = ?, "LastTick" = ? WHERE "{KEY}" = ? '
+                             f'AND {seq_check}',
+                "Parameters": [after["Seq"], after["LastTick"], key] + seq_values}
+    return main, fallback
+
+
 def _epoch(item, attr):
     """The attribute's ISO time in epoch seconds, or None when the item has none."""
     value = item.get(attr)

@@ -31,7 +31,7 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
         logs.warning(f"{problem}: using the wall clock's minute instead",
                      run_time=iso(now_minute * 60))
     report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
-              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0}
+              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0, "conflicts": []}
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
@@ -132,7 +132,7 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
             ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
             current[position] = (ticker_item(item, moved), moved)
             lines.extend(ticks)
-            updates.append(current[position][0])
+            updates.append((item, current[position][0]))
         records = delivery.pack(lines)
         try:
             report["resends"] += delivery.send(firehose, settings.stream_name, records,
@@ -143,8 +143,11 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
             raise DeliveryFailed(f"{exc} Earlier parts of this run delivered and committed "
                                  f"{len(advanced)} ticker(s); they keep their progress.") \
                 from exc
-        report["resends"] += state.commit(ddb, settings.table_name, updates, commit_by,
+        resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by,
                                           **retry_options)
+        report["resends"] += resends
+        # Edited, deleted or committed by a newer run meanwhile: that change stands.
+        report["conflicts"] = sorted(set(report["conflicts"]) | set(conflicts))
         # A ticker walked in slices has advanced once its last slice is committed.
         advanced.update(p for p, minutes in chunk if minutes.stop == due[p][2].stop)
         report["records"] += len(records)

@@ -117,26 +117,26 @@ def test_a_throttled_call_is_retried_whole(cloud):
 
 
 class StubbornTable(Proxy):
-    """Leaves chosen tickers unprocessed in BatchWriteItem, as a throttled table does."""
+    """Throttles chosen tickers' statements in BatchExecuteStatement, as DynamoDB reports them."""
 
     def __init__(self, real, refuse, times):
         super().__init__(real)
         self.refuse, self.times = set(refuse), times
 
-    def batch_write_item(self, RequestItems):
+    def batch_execute_statement(self, Statements):
         if self.times == 0:
-            return self.real.batch_write_item(RequestItems=RequestItems)
+            return self.real.batch_execute_statement(Statements=Statements)
         self.times -= 1
-        (table, requests), = RequestItems.items()
-        keep = [r for r in requests
-                if r["PutRequest"]["Item"]["TickerName"]["S"] not in self.refuse]
-        left = [r for r in requests if r not in keep]
+        refused = [s["Parameters"][3]["S"] in self.refuse for s in Statements]
+        keep = [s for s, no in zip(Statements, refused) if not no]
         if keep:
-            self.real.batch_write_item(RequestItems={table: keep})
-        return {"UnprocessedItems": {table: left} if left else {}}
+            self.real.batch_execute_statement(Statements=keep)
+        return {"Responses": [
+            {"Error": {"Code": "ProvisionedThroughputExceeded", "Message": "Slow down."}}
+            if no else {} for no in refused]}
 
 
-def test_unprocessed_items_are_resent_until_committed(cloud):
+def test_throttled_statements_are_resent_until_committed(cloud):
     report = go(cloud, ddb=StubbornTable(cloud.ddb, {"Index_2", "Index_4"}, times=2))
     assert report["resends"] == 2
     assert {n: i["Seq"]["N"] for n, i in cloud.items().items()} == {
@@ -273,7 +273,8 @@ def test_a_catch_up_longer_than_one_call_is_walked_in_slices_without_gaps(cloud)
                               ExpressionAttributeValues={":s": {"N": "7"}, ":t": {"S": last}})
     report = go(cloud, MAX_CATCHUP_MINUTES="3000", MARKET_SEED="9")
     assert report["ticks"] == 5 * 3000 * 4 and report["calls"]["Firehose.PutRecordBatch"] >= 2
-    assert report["calls"]["DynamoDB.BatchWriteItem"] == report["calls"]["Firehose.PutRecordBatch"]
+    assert report["calls"]["DynamoDB.BatchExecuteStatement"] == \
+        report["calls"]["Firehose.PutRecordBatch"]
     ticks = cloud.ticks()
     for name in (f"Index_{n}" for n in range(1, 6)):
         own = sorted((t for t in ticks if t["ticker"] == name), key=lambda t: t["seq"])

@@ -31,7 +31,7 @@ def test_committed_policy_files_match_the_names_recorded_in_config(stage):
 def test_each_function_holds_only_the_actions_it_calls(stage):
     documents = policies.for_stage(stage)
     assert _actions(documents[stages.STREAMING]) == {
-        "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem",
+        "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:PartiQLUpdate",
         "firehose:PutRecordBatch", "lambda:InvokeFunction",
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
     assert _actions(documents[stages.NOTIFICATION]) == {
