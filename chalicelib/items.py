@@ -5,6 +5,7 @@ import time
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
+from chalicelib import floors
 from chalicelib.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
@@ -17,12 +18,12 @@ DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 class RunState:
     version: int | None      # None: no run has ever claimed this table
     seed: int | None
-    # Where walks start: tickers never committed at fresh_start (kept while there are any),
-    # every ticker not before catchup_from, the catch-up floor (kept while a ticker is behind
-    # last_run, the latest claimed minute). A run repeating an uncommitted delivery, at any
-    # minute, thus re-sends the same ticks, byte for byte (see ticks.catchup_floor).
+    # Where walks start: tickers never committed at fresh_start (kept while there are any);
+    # tickers behind last_run (the latest claimed minute) at the floor of their step in
+    # `floors` (see floors.py). A run repeating an uncommitted delivery, at any minute,
+    # thus re-sends the same ticks, byte for byte.
     fresh_start: int | None = None
-    catchup_from: int | None = None
+    floors: tuple = ()
     last_run: int | None = None
 
 
@@ -135,6 +136,22 @@ def _minute(item, attr):
     return None if epoch is None else epoch // 60
 
 
+def _floors(item):
+    if "Floors" in item:
+        try:
+            return floors.decode(item["Floors"]["S"], _iso_minute)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"Floors {_shown(item['Floors'])} is not a list of "
+                             f"SINCE/FLOOR times ({exc})") from None
+    # Written before Floors existed: one floor for every ticker behind the last run.
+    old = _minute(item, "CatchupFrom")
+    return () if old is None else ((0, old),)
+
+
+def _iso_minute(text):
+    return calendar.timegm(time.strptime(text, ISO_FORMAT)) // 60
+
+
 def parse_run_state(item):
     """The run-state item's content; ValueError says what is wrong with it."""
     if item is None:
@@ -142,5 +159,5 @@ def parse_run_state(item):
     return RunState(version=_whole(item, "Version", 0) if "Version" in item else None,
                     seed=_whole(item, "Seed", 0) if "Seed" in item else None,
                     fresh_start=_minute(item, "FreshStart"),
-                    catchup_from=_minute(item, "CatchupFrom"),
+                    floors=_floors(item),
                     last_run=_minute(item, "LastRun"))

@@ -2,12 +2,12 @@
 import secrets
 import time
 
-from chalicelib import delivery, logs, state
+from chalicelib import delivery, floors, logs, state
 from chalicelib.clients import counting
 from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
-from chalicelib.ticks import catchup_floor, due_minutes, iso, line_bytes, run_minute, walk
+from chalicelib.ticks import due_minutes, iso, line_bytes, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
 DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
@@ -81,11 +81,12 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     # A ticker never committed walks as if its last tick fell just before fresh_start.
     last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick
                   for _, t in tickers]
-    floor = catchup_floor(last_ticks, now_minute, settings.max_catchup_minutes,
-                          run_state.last_run, run_state.catchup_from)
+    starts, steps = floors.plan([t // 60 for t in last_ticks], now_minute,
+                                settings.max_catchup_minutes, run_state.last_run,
+                                run_state.floors)
 
     due, ahead = [], 0
-    for (item, ticker), last_tick in zip(tickers, last_ticks):
+    for (item, ticker), last_tick, floor in zip(tickers, last_ticks, starts):
         ahead += last_tick // 60 > now_minute
         minutes = due_minutes(last_tick, now_minute, floor)
         if minutes:
@@ -107,9 +108,17 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     last_run = now_minute if run_state.last_run is None else max(run_state.last_run, now_minute)
     state.claim(ddb, settings.table_name, run_state, iso(last_run * 60),
                 starts={"FreshStart": _minute_text(fresh_start),
-                        "CatchupFrom": _minute_text(floor)},
+                        "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
                 seed_to_store=new_seed)
-    _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by, retry_options)
+    try:
+        _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
+                 retry_options)
+    except DeliveryFailed as exc:
+        if not exc.landed:
+            # Nothing of it reached Firehose: its tickers are not "possibly delivered", so
+            # they need not keep this run's floor (a long outage would else lift the cap).
+            state.unclaim(ddb, settings.table_name, run_item, run_state)
+        raise
     return problems
 
 
@@ -141,8 +150,8 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
             if not advanced:
                 raise
             raise DeliveryFailed(f"{exc} Earlier parts of this run delivered and committed "
-                                 f"{len(advanced)} ticker(s); they keep their progress.") \
-                from exc
+                                 f"{len(advanced)} ticker(s); they keep their progress.",
+                                 landed=exc.landed) from exc
         resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by,
                                           **retry_options)
         report["resends"] += resends

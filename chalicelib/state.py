@@ -1,6 +1,7 @@
 """The table's state: one consistent read of every item, the run claim, the commit."""
 from botocore.exceptions import ClientError
 
+from chalicelib import logs
 from chalicelib.errors import ClaimLost, CommitFailed, TableMissing
 from chalicelib.items import KEY, RUN_KEY, commit_statements, item_name
 from chalicelib.retry import resend
@@ -82,6 +83,31 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
         if _code(exc) == "ResourceNotFoundException":
             raise TableMissing(table) from exc
         raise
+
+
+def unclaim(ddb, table, run_item, state):
+    """Put back the start minutes a claim replaced (LastRun, Floors, FreshStart), for a run
+    that delivered nothing, if no other run has claimed since. Best effort: if it fails, the
+    tickers just keep that run's floor until they commit."""
+    attrs = ("LastRun", "Floors", "FreshStart", "CatchupFrom")
+    names = {"#v": "Version", **{f"#a{n}": a for n, a in enumerate(attrs)}}
+    values = {":one": {"N": "1"}, ":mine": {"N": str((state.version or 0) + 1)}}
+    sets, removes = [], []
+    for n, attr in enumerate(attrs):
+        if run_item and attr in run_item:
+            values[f":a{n}"] = run_item[attr]
+            sets.append(f"#a{n} = :a{n}")
+        else:
+            removes.append(f"#a{n}")
+    update = (f"SET {', '.join(sets)} " if sets else "") + "ADD #v :one" + \
+        (f" REMOVE {', '.join(removes)}" if removes else "")
+    try:
+        ddb.update_item(TableName=table, Key={KEY: {"S": RUN_KEY}}, UpdateExpression=update,
+                        ConditionExpression="#v = :mine", ExpressionAttributeNames=names,
+                        ExpressionAttributeValues=values)
+    except ClientError as exc:
+        logs.warning("could not put back the run state after a delivery that sent nothing",
+                     table=table, error=_code(exc))
 
 
 # Per-statement errors of BatchExecuteStatement worth sending again, as UnprocessedItems are.

@@ -295,7 +295,7 @@ def test_a_capped_catch_up_repeated_at_a_later_minute_re_sends_the_same_ticks(cl
     everyone = {f"Index_{n}" for n in range(1, 6)}
     with pytest.raises(CommitFailed):
         go(cloud, ddb=StubbornTable(cloud.ddb, everyone, times=10**6), MARKET_SEED="4")
-    assert cloud.run_item()["CatchupFrom"] == {"S": "2026-11-26T08:01:00Z"}
+    assert cloud.run_item()["Floors"] == {"S": "1970-01-01T00:00:00Z/2026-11-26T08:01:00Z"}
     report = go(cloud, when="2026-11-26T09:01:00Z", MARKET_SEED="4")
     assert report["ticks"] == 5 * 61 * 4                  # the recorded window, plus 09:01
     seen = {}
@@ -303,8 +303,8 @@ def test_a_capped_catch_up_repeated_at_a_later_minute_re_sends_the_same_ticks(cl
         tick = json.loads(line)
         assert seen.setdefault((tick["ticker"], tick["seq"]), line) == line
     go(cloud, when="2026-11-26T09:02:00Z", MARKET_SEED="4")
-    # Nobody is behind any more: the floor is this run's window again.
-    assert cloud.run_item()["CatchupFrom"] == {"S": "2026-11-26T08:03:00Z"}
+    # Nobody is behind any more: no floor is kept but the one for tickers in step.
+    assert cloud.run_item()["Floors"] == {"S": "2026-11-26T09:01:00Z/-"}
 
 
 def set_state(cloud, name, seq, last_tick):
