@@ -2,8 +2,8 @@
 
 moto applies or skips each UPDATE as DynamoDB does, but leaves the slot of a statement whose
 condition failed empty (DynamoDB puts {"Error": {"Code": "ConditionalCheckFailed"}} there),
-and does not evaluate `IS MISSING`. This wrapper reads the items before and after (through
-a client of its own, so the run's call counts stay the run's) and fills in both.
+and does not evaluate `IS MISSING`. This wrapper reads the items before and after (with a
+reader of its own, so the run's call counts stay the run's) and fills in both.
 """
 import re
 
@@ -13,16 +13,29 @@ FAILED = {"Error": {"Code": "ConditionalCheckFailed",
                     "Message": "The conditional request failed"}}
 
 
+def client_reader(client, table, key="TickerName"):
+    """Reads items by key through a DynamoDB client (consistent reads)."""
+    def read(keys):
+        found, unique = {}, sorted(set(keys))
+        for i in range(0, len(unique), 100):
+            reply = client.batch_get_item(RequestItems={table: {
+                "Keys": [{key: {"S": k}} for k in unique[i:i + 100]], "ConsistentRead": True}})
+            for item in reply["Responses"].get(table, []):
+                found[item[key]["S"]] = item
+        return found
+    return read
+
+
 class AwsLikeStatements:
-    def __init__(self, real, reader, table, key="TickerName"):
-        self.real, self.reader, self.table, self.key = real, reader, table, key
+    def __init__(self, real, read, table, key="TickerName"):
+        self.real, self.read, self.table, self.key = real, read, table, key
 
     def __getattr__(self, name):
         return getattr(self.real, name)
 
     def batch_execute_statement(self, Statements, **kwargs):
         parsed = [self._parse(s) for s in Statements]
-        before = self._items([key for key, _, _ in parsed])
+        before = self.read([key for key, _, _ in parsed])
         send, slots = [], []
         for statement, (key, sets, missing) in zip(Statements, parsed):
             if any(attr in before.get(key, {}) for attr in missing):
@@ -32,7 +45,7 @@ class AwsLikeStatements:
             slots.append(None)
         if send:
             self.real.batch_execute_statement(Statements=send, **kwargs)
-        after = self._items([key for key, _, _ in parsed])
+        after = self.read([key for key, _, _ in parsed])
         responses = []
         for slot, (key, sets, _) in zip(slots, parsed):
             applied = slot is None and all(after.get(key, {}).get(attr) == value
@@ -48,14 +61,3 @@ class AwsLikeStatements:
         key = params[text[:key_at].count("?")]["S"]
         missing = re.findall(r'"([^"]+)" IS MISSING', text)
         return key, sets, missing
-
-    def _items(self, keys):
-        found = {}
-        unique = sorted(set(keys))
-        for i in range(0, len(unique), 100):
-            reply = self.reader.batch_get_item(RequestItems={self.table: {
-                "Keys": [{self.key: {"S": k}} for k in unique[i:i + 100]],
-                "ConsistentRead": True}})
-            for item in reply["Responses"].get(self.table, []):
-                found[item[self.key]["S"]] = item
-        return found
