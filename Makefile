@@ -21,6 +21,11 @@ test: $(READY)
 bench: $(READY)
 	$(BIN)/python -m bench
 
+# A seeded day of faults against the real handlers, judged by an invariant checker.
+.PHONY: chaos
+chaos: $(READY)
+	$(BIN)/python -m chaos $(ARGS)
+
 clean:
 	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis build *.egg-info
 
