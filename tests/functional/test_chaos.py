@@ -71,3 +71,13 @@ def test_bad_flags_and_a_bad_replay_file_exit_2_with_one_line(tmp_path, capsys):
     broken.write_text("{}")
     assert main(["--replay", str(broken)]) == 2
     assert capsys.readouterr().err.count("\n") >= 1
+
+
+def test_the_checker_allows_a_long_catch_up_only_where_it_re_walks_an_earlier_delivery():
+    def walk(first_seq, minutes):
+        return b"".join(tick("X", first_seq + m, 10.0 + m / 100, minute=m % 60)
+                        for m in range(minutes))
+    table = {"X": item(31, 10.30)}
+    assert judged({"a": walk(1, 31)}, table) == {"catch-up <= MAX_CATCHUP_MINUTES", }
+    # The same 31 minutes after an earlier delivery of the first ten: a re-walk.
+    assert judged({"a": walk(1, 10), "b": walk(1, 31)}, table) == set()
