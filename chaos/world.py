@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import boto3
-from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
@@ -21,6 +20,7 @@ from moto.s3.models import s3_backends
 
 from chalicelib import clients, pipeline, retry
 from chalicelib.ticks import iso
+from chaos.faults import FaultyFirehose, FaultyTable, Killed
 from chaos.partiql import AwsLikeStatements
 from seed.load import create_table
 from tests.support import LambdaContext, scheduled
@@ -35,97 +35,6 @@ ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
        "AWS_REGION": "eu-west-1", "TABLE_NAME": TABLE, "DELIVERY_STREAM_NAME": STREAM,
        "OWNER_NAME": "Chaos Monkey", "TICKS_PER_RUN": "4"}
 DRAIN_MINUTES = 12       # after the last scheduled minute: late events and retries still run
-
-
-class Killed(BaseException):
-    """The Lambda process died here (timeout, out of memory): no code of the run runs after."""
-
-
-def _throttled(code, operation):
-    return ClientError({"Error": {"Code": code, "Message": "Rate exceeded"}}, operation)
-
-
-class _Proxy:
-    def __init__(self, real):
-        self.real = real
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
-
-
-class FaultyFirehose(_Proxy):
-    def __init__(self, real, faults, rng, counts):
-        super().__init__(real)
-        self.faults, self.rng, self.counts, self.calls = faults, rng, counts, 0
-
-    def put_record_batch(self, DeliveryStreamName, Records):
-        self.calls += 1
-        if self.faults.get("firehose_down"):
-            self.counts["Firehose outage (calls refused)"] += 1
-            raise _throttled("ServiceUnavailableException", "PutRecordBatch")
-        if self.faults.get("firehose_throttle") and self.calls == 1:
-            self.counts["Firehose throttling"] += 1
-            raise _throttled("ServiceUnavailableException", "PutRecordBatch")
-        rate = self.faults.get("firehose_partial", 0) if self.calls <= 2 else 0
-        fail = {i for i in range(len(Records)) if self.rng.random() < rate}
-        if fail:
-            self.counts["Firehose partial failures (records)"] += len(fail)
-        good = [r for i, r in enumerate(Records) if i not in fail]
-        if good:
-            self.real.put_record_batch(DeliveryStreamName=DeliveryStreamName, Records=good)
-        return {"FailedPutCount": len(fail), "Encrypted": False, "RequestResponses": [
-            {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."}
-            if i in fail else {"RecordId": f"r{i}"} for i in range(len(Records))]}
-
-
-class FaultyTable(_Proxy):
-    def __init__(self, real, faults, rng, counts, before_commit):
-        super().__init__(real)
-        self.faults, self.rng, self.counts = faults, rng, counts
-        self.before_commit, self.commits = before_commit, 0
-
-    def _down(self, operation, stage):
-        if self.faults.get("dynamodb_down"):
-            self.counts["DynamoDB outage (calls refused)"] += 1
-            raise _throttled("ProvisionedThroughputExceededException", operation)
-        if self.faults.get("dynamodb_throttle") == stage:
-            self.counts["DynamoDB throttling"] += 1
-            raise _throttled("ThrottlingException", operation)
-
-    def scan(self, **kwargs):
-        self._down("Scan", "scan")
-        return self.real.scan(**kwargs)
-
-    def update_item(self, **kwargs):
-        if self.faults.get("kill") == "before_claim":
-            self.counts["killed before the claim"] += 1
-            raise Killed("before the claim")
-        self._down("UpdateItem", "claim")
-        return self.real.update_item(**kwargs)
-
-    def batch_execute_statement(self, Statements):
-        self.commits += 1
-        if self.commits == 1:
-            hook, self.before_commit = self.before_commit, None
-            if hook:
-                hook()
-            if self.faults.get("kill") == "after_delivery":
-                self.counts["killed between delivery and commit"] += 1
-                raise Killed("between delivery and commit")
-        self._down("BatchExecuteStatement", "commit")
-        if self.faults.get("kill") == "mid_commit" and self.commits == 1:
-            self.counts["killed mid-commit"] += 1
-            self.real.batch_execute_statement(Statements=Statements[:len(Statements) // 2])
-            raise Killed("mid-commit")
-        rate = self.faults.get("unprocessed", 0) if self.commits <= 2 else 0
-        skip = {i for i in range(len(Statements)) if self.rng.random() < rate}
-        self.counts["DynamoDB statements throttled"] += len(skip)
-        sent = [s for i, s in enumerate(Statements) if i not in skip]
-        answers = iter(self.real.batch_execute_statement(Statements=sent)["Responses"]
-                       if sent else [])
-        return {"Responses": [
-            {"Error": {"Code": "ProvisionedThroughputExceeded", "Message": "Slow down."}}
-            if i in skip else next(answers) for i in range(len(Statements))]}
 
 
 class VirtualTime:

@@ -8,20 +8,11 @@ from chalicelib import pipeline
 from chalicelib.errors import (ClaimLost, CommitFailed, DeliveryFailed, MalformedItems,
                                RunStateInvalid, StreamMissing, TableMissing)
 from chalicelib.settings import stream_settings
+from chaos.faults import Proxy, put_all_but
 from tests.support import LambdaContext, scheduled
 from tests.unit.test_retry import FakeTime
 
 T0 = "2026-11-26T09:00:00Z"
-
-
-class Proxy:
-    """Passes everything to the real client except the calls a test overrides."""
-
-    def __init__(self, real):
-        self.real = real
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
 
 
 class FlakyFirehose(Proxy):
@@ -35,12 +26,7 @@ class FlakyFirehose(Proxy):
         fail = self.plan.pop(0) if self.plan else set()
         fail = set(range(len(Records))) if fail == "all" else fail
         self.calls.append(len(Records))
-        good = [r for i, r in enumerate(Records) if i not in fail]
-        if good:
-            self.real.put_record_batch(DeliveryStreamName=DeliveryStreamName, Records=good)
-        return {"FailedPutCount": len(fail), "Encrypted": False, "RequestResponses": [
-            {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."}
-            if i in fail else {"RecordId": f"r{i}"} for i in range(len(Records))]}
+        return put_all_but(self.real, DeliveryStreamName, Records, fail)
 
 
 def go(cloud, when=T0, ddb=None, firehose=None, fake_time=None, **env):
