@@ -4,7 +4,7 @@ import json
 from chaos import history as histories
 from chaos.__main__ import main
 from chaos.checker import check
-from chaos.run import judge
+from chaos.run import judge, shrink
 
 
 def test_a_few_simulated_hours_of_faults_break_no_invariant():
@@ -81,3 +81,27 @@ def test_the_checker_allows_a_long_catch_up_only_where_it_re_walks_an_earlier_de
     assert judged({"a": walk(1, 31)}, table) == {"catch-up <= MAX_CATCHUP_MINUTES", }
     # The same 31 minutes after an earlier delivery of the first ten: a re-walk.
     assert judged({"a": walk(1, 10), "b": walk(1, 31)}, table) == set()
+
+
+def test_a_broken_commit_is_caught_shrunk_and_replayed(monkeypatch, tmp_path):
+    """A commit that writes over a console edit (the old BatchWriteItem behaviour) fails the
+    checker; the history shrinks to the minute of the edit and replays to the same failure."""
+    from chalicelib import state
+
+    def blind(table, before, after):
+        update = {"Statement": f'UPDATE "{table}" SET "Price" = ?, "Seq" = ?, "LastTick" = ? '
+                               'WHERE "TickerName" = ?',
+                  "Parameters": [after["Price"], after["Seq"], after["LastTick"],
+                                 after["TickerName"]]}
+        return update, None
+    monkeypatch.setattr(state, "commit_statements", blind)
+    history = histories.generate(seed=5, minutes=6, tickers=2, fault_rate=0)
+    history["steps"][3]["invocations"][0]["edit_during"] = {
+        "kind": "price", "ticker": "Sym_001", "factor": 2.0}
+    verdict = judge(history)
+    assert set(verdict.violations) >= {"edits survive, deletes stick"}
+    smallest = shrink(history, verdict, budget_s=120)
+    assert len(smallest["steps"]) == 4
+    path = tmp_path / "failing.json"
+    path.write_text(json.dumps(smallest))
+    assert main(["--replay", str(path)]) == 1
