@@ -27,7 +27,8 @@ def _minute(timestamp):
     return parse_minute(timestamp)
 
 
-def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup):
+def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup,
+          start_minute=0):
     """(violations by invariant, figures, stated exceptions used)."""
     bad = {name: [] for name in INVARIANTS}
     copies = defaultdict(dict)            # (ticker, seq) -> {line: [object keys]}
@@ -54,16 +55,22 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup):
         if edit["kind"] == "price" and "value" in edit:
             price_edits[edit["ticker"]].append(edit["value"])
 
-    exceptions = {"duplicates re-walked from a price edit": 0}
+    # The stated exception: an edit to a ticker whose last delivery was never committed
+    # changes its re-walk, so those seqs come again with the edit applied (newest wins).
+    walk_edits = defaultdict(list)
+    for edit in edits:
+        if edit["kind"] in ("price", "drift"):
+            walk_edits[edit["ticker"]].append(start_minute + edit["at"])
+    exceptions = {"seqs re-walked after an edit to an uncommitted delivery": 0}
     forked = defaultdict(list)
     for (ticker, seq), versions in copies.items():
         if len(versions) > 1:
             forked[ticker].append(seq)
     for ticker, seqs in forked.items():
         first = min(seqs)
-        prices = [json.loads(v)["price"] for v in copies[(ticker, first)]]
-        if any(abs(p / v - 1) < NEAR for p in prices for v in price_edits[ticker]):
-            exceptions["duplicates re-walked from a price edit"] += len(seqs)
+        since = min(_minute(json.loads(v)["timestamp"]) for v in copies[(ticker, first)])
+        if any(at >= since - 1 for at in walk_edits[ticker]):
+            exceptions["seqs re-walked after an edit to an uncommitted delivery"] += len(seqs)
         else:
             bad["duplicates byte-identical"].append(
                 f"{ticker}: {len(seqs)} seq(s) delivered with different content, from {first}")

@@ -26,7 +26,7 @@ def judge(history):
         world.run()
         bad, figures, exceptions = check(world.objects(), world.object_minute, world.alerts(),
                                          world.table(), world.edits, world.exhausted,
-                                         history["max_catchup"])
+                                         history["max_catchup"], history["start_minute"])
     return Verdict({k: v for k, v in bad.items() if v}, figures, exceptions,
                    dict(world.counts), world.attempts)
 
