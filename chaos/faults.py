@@ -1,4 +1,8 @@
-"""Fault-injecting wrappers around the handler's AWS clients, one attempt's faults each."""
+"""Fault-injecting wrappers around the handler's AWS clients, one attempt's faults each.
+
+Each wrapper adds the kind of every fault it injects to `hits`, a set per attempt, so the
+report counts attempts hit by a fault, not the calls the run's own resends made into it.
+"""
 from botocore.exceptions import ClientError
 
 
@@ -32,36 +36,37 @@ def put_all_but(firehose, stream, records, fail):
 
 
 class FaultyFirehose(Proxy):
-    def __init__(self, real, faults, rng, counts):
+    def __init__(self, real, faults, rng, hits):
         super().__init__(real)
-        self.faults, self.rng, self.counts, self.calls = faults, rng, counts, 0
+        self.faults, self.rng, self.hits, self.calls = faults, rng, hits, 0
 
     def put_record_batch(self, DeliveryStreamName, Records):
         self.calls += 1
         if self.faults.get("firehose_down"):
-            self.counts["Firehose outage (calls refused)"] += 1
+            self.hits.add("Firehose outage")
             raise _throttled("ServiceUnavailableException", "PutRecordBatch")
         if self.faults.get("firehose_throttle") and self.calls == 1:
-            self.counts["Firehose throttling"] += 1
+            self.hits.add("Firehose throttling")
             raise _throttled("ServiceUnavailableException", "PutRecordBatch")
         rate = self.faults.get("firehose_partial", 0) if self.calls <= 2 else 0
         fail = {i for i in range(len(Records)) if self.rng.random() < rate}
-        self.counts["Firehose partial failures (records)"] += len(fail)
+        if fail:
+            self.hits.add("Firehose partial failure")
         return put_all_but(self.real, DeliveryStreamName, Records, fail)
 
 
 class FaultyTable(Proxy):
-    def __init__(self, real, faults, rng, counts, before_commit):
+    def __init__(self, real, faults, rng, hits, before_commit):
         super().__init__(real)
-        self.faults, self.rng, self.counts = faults, rng, counts
+        self.faults, self.rng, self.hits = faults, rng, hits
         self.before_commit, self.commits = before_commit, 0
 
     def _down(self, operation, stage):
         if self.faults.get("dynamodb_down"):
-            self.counts["DynamoDB outage (calls refused)"] += 1
+            self.hits.add("DynamoDB outage")
             raise _throttled("ProvisionedThroughputExceededException", operation)
         if self.faults.get("dynamodb_throttle") == stage:
-            self.counts["DynamoDB throttling"] += 1
+            self.hits.add(f"DynamoDB throttling ({stage})")
             raise _throttled("ThrottlingException", operation)
 
     def scan(self, **kwargs):
@@ -70,7 +75,7 @@ class FaultyTable(Proxy):
 
     def update_item(self, **kwargs):
         if self.faults.get("kill") == "before_claim":
-            self.counts["killed before the claim"] += 1
+            self.hits.add("killed before the claim")
             raise Killed("before the claim")
         self._down("UpdateItem", "claim")
         return self.real.update_item(**kwargs)
@@ -82,16 +87,17 @@ class FaultyTable(Proxy):
             if hook:
                 hook()
             if self.faults.get("kill") == "after_delivery":
-                self.counts["killed between delivery and commit"] += 1
+                self.hits.add("killed between delivery and commit")
                 raise Killed("between delivery and commit")
         self._down("BatchExecuteStatement", "commit")
         if self.faults.get("kill") == "mid_commit" and self.commits == 1:
-            self.counts["killed mid-commit"] += 1
+            self.hits.add("killed mid-commit")
             self.real.batch_execute_statement(Statements=Statements[:len(Statements) // 2])
             raise Killed("mid-commit")
         rate = self.faults.get("unprocessed", 0) if self.commits <= 2 else 0
         skip = {i for i in range(len(Statements)) if self.rng.random() < rate}
-        self.counts["DynamoDB statements throttled"] += len(skip)
+        if skip:
+            self.hits.add("DynamoDB statements throttled (unprocessed)")
         sent = [s for i, s in enumerate(Statements) if i not in skip]
         answers = iter(self.real.batch_execute_statement(Statements=sent)["Responses"]
                        if sent else [])

@@ -14,7 +14,7 @@ def table(history, verdict, wall_s):
     out = [f"chaos: seed {history['seed']}, MAX_CATCHUP_MINUTES {history['max_catchup']}", "",
            "| figure | value |", "|---|---:|"]
     out += [f"| {k} | {v} |" for k, v in rows]
-    out += ["", "| fault injected | count |", "|---|---:|"]
+    out += ["", "| fault injected | attempts hit (edits: count) |", "|---|---:|"]
     out += [f"| {k} | {v} |" for k, v in sorted(verdict.counts.items())]
     out += ["", "| invariant | held |", "|---|---|"]
     for name in INVARIANTS:

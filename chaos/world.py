@@ -175,11 +175,11 @@ class World:
             if "edit_during" in invocation and k == 0:
                 self.edit(invocation["edit_during"], now)
 
-        vt = VirtualTime()
+        vt, hits = VirtualTime(), set()
         clients.reset()
         clients._cache.update(   # the handler's own clients, with this attempt's faults
-            dynamodb=FaultyTable(self.statements, faults, rng, self.counts, before_commit),
-            firehose=FaultyFirehose(self.firehose, faults, rng, self.counts))
+            dynamodb=FaultyTable(self.statements, faults, rng, hits, before_commit),
+            firehose=FaultyFirehose(self.firehose, faults, rng, hits))
         self.in_progress.append(minute)
         self.started_max = minute if self.started_max is None else max(self.started_max, minute)
         self.attempts += 1
@@ -188,12 +188,13 @@ class World:
         try:
             with virtual_time(vt):
                 if faults.get("broken"):
-                    self.counts["broken deployment (attempts)"] += 1
+                    hits.add("broken deployment")
                     raise ImportError("Unable to import module 'app': broken deployment")
                 self.app.stream_ticks(event, LambdaContext(clock=vt.clock))
         except (Exception, Killed) as exc:
             error = exc
         finally:
+            self.counts.update(hits)
             self.in_progress.pop()
             self._note_new_objects(minute)
         if partner_due:                      # it never reached its commit: run the other after
