@@ -31,7 +31,8 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
         logs.warning(f"{problem}: using the wall clock's minute instead",
                      run_time=iso(now_minute * 60))
     report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
-              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0, "conflicts": []}
+              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
+              "conflicts": []}
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
@@ -173,7 +174,7 @@ def _minute_text(minute):
 def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
     """Plan the run as [(position in due, minutes to walk)] chunks, in order.
 
-    A chunk is whole 25-ticker groups (one BatchWriteItem each) whose lines should fill at
+    A chunk is whole 25-ticker groups (one BatchExecuteStatement each) whose lines should fill at
     most one PutRecordBatch. A group owing more than that is walked in slices of its
     minutes, each committed before the next, so memory stays flat at any catch-up.
     """

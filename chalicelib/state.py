@@ -45,7 +45,7 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
 
     Two runs that read the same state cannot both pass; the loser raises ClaimLost
     before delivering anything. The claim also records the walk's start minutes (`starts`:
-    {"FreshStart": ISO time or None, "CatchupFrom": ...}; None removes one) and a newly
+    {"FreshStart": ISO time or None, "Floors": ...}; None removes one) and a newly
     drawn seed.
     """
     names = {"#v": "Version", "#t": "LastRun"}

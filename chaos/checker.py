@@ -140,9 +140,10 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup,
         bad["one alert per exhausted failure, no other"].append(
             f"{len(alerts) - len(ids)} alert(s) without a request id")
     for rid in set(ids) | set(exhausted):
+        why = "ran out of retries" if rid in exhausted else "did not run out of retries"
         if ids.count(rid) != (1 if rid in exhausted else 0):
             bad["one alert per exhausted failure, no other"].append(
-                f"{rid}: {ids.count(rid)} alert(s), {'exhausted' if rid in exhausted else 'not exhausted'}")
+                f"{rid}: {ids.count(rid)} alert(s), and it {why}")
 
     unique = len(copies)
     figures = {"ticks delivered": lines_total, "distinct (ticker, seq)": unique,
