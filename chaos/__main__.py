@@ -17,8 +17,14 @@ from chaos.run import judge, shrink
 from chaos.report import table
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """One line naming the input at fault, no usage dump."""
+        self.exit(2, f"python -m chaos: {message}; see --help\n")
+
+
 def _arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m chaos", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="python -m chaos", description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--minutes", type=int, default=1440)
     parser.add_argument("--tickers", type=int, default=20)

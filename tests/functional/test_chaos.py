@@ -67,10 +67,13 @@ def test_bad_flags_and_a_bad_replay_file_exit_2_with_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as caught:
         main(["--fault-rate", "3"])
     assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--fault-rate must be between 0 and 1" in err
     broken = tmp_path / "history.json"
     broken.write_text("{}")
     assert main(["--replay", str(broken)]) == 2
-    assert capsys.readouterr().err.count("\n") >= 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(broken) in err
 
 
 def test_the_checker_allows_a_long_catch_up_only_where_it_re_walks_an_earlier_delivery():
