@@ -167,6 +167,7 @@ class World:
         faults = invocation["attempts"][k]
         minute = self.history["start_minute"] + invocation["minute"]
         rng = random.Random(faults["rng"])
+        random.seed(faults["rng"])       # the resend loops' jitter: same history, same path
         retries, partner_due = [], [partner] if partner is not None else []
 
         def before_commit():
