@@ -65,3 +65,13 @@ def test_steps_round_trip_through_the_run_item_and_old_items_still_read():
     assert read.floors == steps
     old = parse_run_state({"CatchupFrom": {"S": iso((NOW - 59) * 60)}})
     assert old.floors == ((0, NOW - 59),)
+
+
+def test_a_ticker_behind_with_no_recorded_floor_is_re_walked_from_the_window_it_used():
+    """Found by the property above: a ticker behind the last run but in no step was walked
+    from the window, yet no step kept that window, so the next run started it elsewhere."""
+    lasts = [NOW - 100, NOW - 1]            # the first is behind LastRun = NOW - 1, in no step
+    first, steps = starts(lasts, NOW, NOW - 1, (), cap=10)
+    assert first[0] == NOW - 9
+    second, _ = starts(lasts, NOW + 1, NOW, steps, cap=10)   # neither was committed
+    assert second[0] == NOW - 9
