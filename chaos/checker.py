@@ -8,6 +8,8 @@ import json
 import re
 from collections import defaultdict
 
+from chalicelib.ticks import parse_minute
+
 JUMP = 0.2            # a price edit doubles or halves; a walk's step is far below 20 %
 NEAR = 0.01
 
@@ -23,7 +25,6 @@ INVARIANTS = (
 
 
 def _minute(timestamp):
-    from chalicelib.ticks import parse_minute
     return parse_minute(timestamp)
 
 
