@@ -39,6 +39,11 @@ bench: $(READY)
 first-value:
 	$(PYTHON) -m bench.first_value $(ARGS)
 
+# A seeded day of faults against the real handlers, judged by an invariant checker.
+.PHONY: chaos
+chaos: $(READY)
+	$(BIN)/python -m chaos $(ARGS)
+
 clean:
 	rm -rf $(VENV) $(LINT_VENV) .venv-tools .pytest_cache .hypothesis build *.egg-info
 

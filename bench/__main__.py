@@ -53,7 +53,7 @@ def dynamodb_units(case, tickersim):
     items = cloud.scan_items(case)
     tickers = [i for i in items if item_name(i) != RUN_KEY]
     run_items = [i for i in items if item_name(i) == RUN_KEY]
-    # tickersim: a consistent Scan, every ticker in BatchWriteItem, one UpdateItem on #run;
+    # tickersim: a consistent Scan, every ticker in BatchExecuteStatement, one UpdateItem on #run;
     # the baseline: an eventually consistent Scan and one PutItem per ticker.
     return {"read_units": costs.scan_read_units(items, consistent=tickersim),
             "write_units": costs.write_units(tickers) + costs.write_units(run_items)}

@@ -40,8 +40,8 @@ class FakeAws:
         name = model.name
         if name == "Scan":
             reply = json.loads(self._scan_reply)
-        elif name == "BatchWriteItem":
-            reply = {"UnprocessedItems": {}}
+        elif name == "BatchExecuteStatement":
+            reply = {"Responses": [{}] * len(self._params["Statements"])}
         elif name == "PutRecordBatch":
             reply = {"FailedPutCount": 0, "Encrypted": False,
                      "RequestResponses": [{"RecordId": "fake"}] * len(self._params["Records"])}

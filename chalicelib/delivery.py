@@ -89,5 +89,6 @@ def send(firehose, stream, records, deadline, **retry_options):
             f"Firehose stream {stream!r} still refused {len(pending)} of {len(records)} "
             f"record(s) after {resends} resend(s) ({seen}); the tickers in these records were "
             "not advanced, so the next run sends their ticks again. If this persists, check the stream's "
-            "status and limits in the Kinesis Data Firehose console.")
+            "status and limits in the Kinesis Data Firehose console.",
+            landed=len(records) - len(pending))
     return resends

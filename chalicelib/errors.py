@@ -35,7 +35,14 @@ class TopicMissing(TickersimError):
 
 
 class DeliveryFailed(TickersimError):
-    """Firehose kept refusing records until the deadline: their tickers were not advanced."""
+    """Firehose kept refusing records until the deadline: their tickers were not advanced.
+
+    `landed`: how many of the failed call's records Firehose did accept (0: none of them).
+    """
+
+    def __init__(self, message, landed=0):
+        super().__init__(message)
+        self.landed = landed
 
 
 class CommitFailed(TickersimError):

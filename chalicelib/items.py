@@ -5,6 +5,7 @@ import time
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
+from chalicelib import floors
 from chalicelib.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
@@ -18,12 +19,12 @@ DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 class RunState:
     version: int | None      # None: no run has ever claimed this table
     seed: int | None
-    # Where walks start: tickers never committed at fresh_start (kept while there are any),
-    # every ticker not before catchup_from, the catch-up floor (kept while a ticker is behind
-    # last_run, the latest claimed minute). A run repeating an uncommitted delivery, at any
-    # minute, thus re-sends the same ticks, byte for byte (see ticks.catchup_floor).
+    # Where walks start: tickers never committed at fresh_start (kept while there are any);
+    # tickers behind last_run (the latest claimed minute) at the floor of their step in
+    # `floors` (see floors.py). A run repeating an uncommitted delivery, at any minute,
+    # thus re-sends the same ticks, byte for byte.
     fresh_start: int | None = None
-    catchup_from: int | None = None
+    floors: tuple = ()
     last_run: int | None = None
 
 
@@ -128,6 +129,33 @@ def ticker_item(item, ticker):
             "LastTick": {"S": iso(ticker.last_tick)}}
 
 
+# What the walk owns on a ticker item; every other attribute belongs to whoever edits the table.
+WALK_ATTRIBUTES = ("Price", "Seq", "LastTick")
+
+
+def commit_statements(table, before, after):
+    """PartiQL updates that move a ticker from the item a run read to its walked item.
+
+    (main, fallback): `main` writes the walk's attributes only if Price and Seq are still
+    what the run read, so a console edit, or a newer run's commit, wins; a deleted item
+    stays deleted (a PartiQL UPDATE never creates an item). `fallback`, sent only when
+    `main` failed, advances Seq and LastTick alone if Seq is unchanged: an edited Price
+    then stays, and the next run walks from it without re-using the delivered seqs.
+    """
+    target = f'UPDATE "{table.replace(chr(34), chr(34) * 2)}"'
+    key = {"S": item_name(after)}
+    seq_check, seq_values = (('"Seq" = ?', [before["Seq"]]) if "Seq" in before
+                             else ('"Seq" IS MISSING', []))
+    main = {"Statement": f'{target} SET "Price" = ?, "Seq" = ?, "LastTick" = ? WHERE '
+                         f'"{KEY}" = ? AND "Price" = ? AND {seq_check}',
+            "Parameters": [after[a] for a in WALK_ATTRIBUTES] + [key, before["Price"]]
+            + seq_values}
+    fallback = {"Statement": f'{target} SET "Seq" = ?, "LastTick" = ? WHERE "{KEY}" = ? '
+                             f'AND {seq_check}',
+                "Parameters": [after["Seq"], after["LastTick"], key] + seq_values}
+    return main, fallback
+
+
 def _epoch(item, attr):
     """The attribute's ISO time in epoch seconds, or None when the item has none."""
     value = item.get(attr)
@@ -145,6 +173,22 @@ def _minute(item, attr):
     return None if epoch is None else epoch // 60
 
 
+def _floors(item):
+    if "Floors" in item:
+        try:
+            return floors.decode(item["Floors"]["S"], _iso_minute)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"Floors {_shown(item['Floors'])} is not a list of "
+                             f"SINCE/FLOOR times ({exc})") from None
+    # Written before Floors existed: one floor for every ticker behind the last run.
+    old = _minute(item, "CatchupFrom")
+    return () if old is None else ((0, old),)
+
+
+def _iso_minute(text):
+    return calendar.timegm(time.strptime(text, ISO_FORMAT)) // 60
+
+
 def parse_run_state(item):
     """The run-state item's content; ValueError says what is wrong with it."""
     if item is None:
@@ -152,5 +196,5 @@ def parse_run_state(item):
     return RunState(version=_whole(item, "Version", 0) if "Version" in item else None,
                     seed=_whole(item, "Seed", 0) if "Seed" in item else None,
                     fresh_start=_minute(item, "FreshStart"),
-                    catchup_from=_minute(item, "CatchupFrom"),
+                    floors=_floors(item),
                     last_run=_minute(item, "LastRun"))

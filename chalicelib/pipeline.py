@@ -2,12 +2,12 @@
 import secrets
 import time
 
-from chalicelib import delivery, logs, state
+from chalicelib import delivery, floors, logs, state
 from chalicelib.clients import counting
 from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
-from chalicelib.ticks import catchup_floor, due_minutes, iso, line_bytes, run_minute, walk
+from chalicelib.ticks import due_minutes, iso, line_bytes, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
 # The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).
@@ -37,7 +37,7 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
                      run_time=iso(now_minute * 60))
     report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
               "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
-              "catchup_minutes": 0}
+              "catchup_minutes": 0, "conflicts": []}
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
@@ -88,11 +88,12 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
     # A ticker never committed walks as if its last tick fell just before fresh_start.
     last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick
                   for _, t in tickers]
-    floor = catchup_floor(last_ticks, now_minute, settings.max_catchup_minutes,
-                          run_state.last_run, run_state.catchup_from)
+    starts, steps = floors.plan([t // 60 for t in last_ticks], now_minute,
+                                settings.max_catchup_minutes, run_state.last_run,
+                                run_state.floors)
 
     due, ahead = [], 0
-    for (item, ticker), last_tick in zip(tickers, last_ticks):
+    for (item, ticker), last_tick, floor in zip(tickers, last_ticks, starts):
         ahead += last_tick // 60 > now_minute
         minutes = due_minutes(last_tick, now_minute, floor)
         if minutes:
@@ -116,9 +117,17 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
     last_run = now_minute if run_state.last_run is None else max(run_state.last_run, now_minute)
     state.claim(ddb, settings.table_name, run_state, iso(last_run * 60),
                 starts={"FreshStart": _minute_text(fresh_start),
-                        "CatchupFrom": _minute_text(floor)},
+                        "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
                 seed_to_store=new_seed)
-    _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by, retry_options)
+    try:
+        _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
+                 retry_options)
+    except DeliveryFailed as exc:
+        if not exc.landed:
+            # Nothing of it reached Firehose: its tickers are not "possibly delivered", so
+            # they need not keep this run's floor (a long outage would else lift the cap).
+            state.unclaim(ddb, settings.table_name, run_item, run_state)
+        raise
     return problems
 
 
@@ -141,7 +150,7 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
             ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
             current[position] = (ticker_item(item, moved), moved)
             lines.extend(ticks)
-            updates.append(current[position][0])
+            updates.append((item, current[position][0]))
         records = delivery.pack(lines)
         try:
             report["resends"] += delivery.send(firehose, settings.stream_name, records,
@@ -150,10 +159,13 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
             if not advanced:
                 raise
             raise DeliveryFailed(f"{exc} Earlier parts of this run delivered and committed "
-                                 f"{len(advanced)} ticker(s); they keep their progress.") \
-                from exc
-        report["resends"] += state.commit(ddb, settings.table_name, updates, commit_by,
+                                 f"{len(advanced)} ticker(s); they keep their progress.",
+                                 landed=exc.landed) from exc
+        resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by,
                                           **retry_options)
+        report["resends"] += resends
+        # Edited, deleted or committed by a newer run meanwhile: that change stands.
+        report["conflicts"] = sorted(set(report["conflicts"]) | set(conflicts))
         # A ticker walked in slices has advanced once its last slice is committed.
         advanced.update(p for p, minutes in chunk if minutes.stop == due[p][2].stop)
         report["records"] += len(records)
@@ -170,7 +182,7 @@ def _minute_text(minute):
 def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
     """Plan the run as [(position in due, minutes to walk)] chunks, in order.
 
-    A chunk is whole 25-ticker groups (one BatchWriteItem each) whose lines should fill at
+    A chunk is whole 25-ticker groups (one BatchExecuteStatement each) whose lines should fill at
     most one PutRecordBatch. A group owing more than that is walked in slices of its
     minutes, each committed before the next, so memory stays flat at any catch-up.
     """

@@ -1,11 +1,12 @@
 """The table's state: one consistent read of every item, the run claim, the commit."""
 from botocore.exceptions import ClientError
 
+from chalicelib import logs
 from chalicelib.errors import ClaimLost, CommitFailed, TableMissing
-from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name
+from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, commit_statements, item_name
 from chalicelib.retry import resend
 
-BATCH_WRITE_MAX = 25
+BATCH_WRITE_MAX = 25       # BatchExecuteStatement: at most 25 statements a call
 
 
 def _code(exc):
@@ -51,7 +52,7 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
 
     Two runs that read the same state cannot both pass; the loser raises ClaimLost
     before delivering anything. The claim also records the walk's start minutes (`starts`:
-    {"FreshStart": ISO time or None, "CatchupFrom": ...}; None removes one) and a newly
+    {"FreshStart": ISO time or None, "Floors": ...}; None removes one) and a newly
     drawn seed.
     """
     names = {"#v": "Version", "#t": "LastRun"}
@@ -91,33 +92,87 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
         raise
 
 
-def commit(ddb, table, items, deadline, **retry_options):
-    """Write the tickers' new state, 25 items a call, resending what DynamoDB left unprocessed.
+def unclaim(ddb, table, run_item, state):
+    """Put back the start minutes a claim replaced (LastRun, Floors, FreshStart), for a run
+    that delivered nothing, if no other run has claimed since. Best effort: if it fails, the
+    tickers just keep that run's floor until they commit."""
+    attrs = ("LastRun", "Floors", "FreshStart", "CatchupFrom")
+    names = {"#v": "Version", **{f"#a{n}": a for n, a in enumerate(attrs)}}
+    values = {":one": {"N": "1"}, ":mine": {"N": str((state.version or 0) + 1)}}
+    sets, removes = [], []
+    for n, attr in enumerate(attrs):
+        if run_item and attr in run_item:
+            values[f":a{n}"] = run_item[attr]
+            sets.append(f"#a{n} = :a{n}")
+        else:
+            removes.append(f"#a{n}")
+    update = (f"SET {', '.join(sets)} " if sets else "") + "ADD #v :one" + \
+        (f" REMOVE {', '.join(removes)}" if removes else "")
+    try:
+        ddb.update_item(TableName=table, Key={KEY: {"S": RUN_KEY}}, UpdateExpression=update,
+                        ConditionExpression="#v = :mine", ExpressionAttributeNames=names,
+                        ExpressionAttributeValues=values)
+    except ClientError as exc:
+        logs.warning("could not put back the run state after a delivery that sent nothing",
+                     table=table, error=_code(exc))
 
-    Returns the number of resend rounds; raises CommitFailed naming the tickers not written.
+
+# Per-statement errors of BatchExecuteStatement worth sending again, as UnprocessedItems are.
+RETRYABLE_STATEMENT = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded",
+                       "InternalServerError", "TransactionConflict"}
+RETRYABLE_CALL = {"ProvisionedThroughputExceededException", "ThrottlingException",
+                  "RequestLimitExceeded", "InternalServerError"}
+
+
+def commit(ddb, table, updates, deadline, **retry_options):
+    """Write the walk's attributes of each (item read, item walked), 25 PartiQL updates a call,
+    each on condition that the item is still as read (see items.commit_statements).
+
+    A ticker whose condition failed was edited, deleted or committed by a newer run during
+    this one: its edit wins (only Seq and LastTick follow the delivered ticks, and only if
+    Seq is untouched). Throttled statements are resent with backoff. Returns (resend rounds,
+    names of the tickers in conflict); raises CommitFailed naming the tickers not written.
     """
-    def write(pending):
-        left = []
+    conflicts = []
+
+    def execute(pending):
+        left, fallbacks = [], []
         for i in range(0, len(pending), BATCH_WRITE_MAX):
             chunk = pending[i:i + BATCH_WRITE_MAX]
             try:
-                reply = ddb.batch_write_item(RequestItems={table: chunk})
+                reply = ddb.batch_execute_statement(Statements=[s for _, s, _ in chunk])
             except ClientError as exc:
-                if _code(exc) not in ("ProvisionedThroughputExceededException",
-                                      "ThrottlingException", "RequestLimitExceeded"):
+                if _code(exc) == "ResourceNotFoundException":
+                    raise TableMissing(table) from exc
+                if _code(exc) not in RETRYABLE_CALL:
                     raise
                 left.extend(chunk)
                 continue
-            left.extend(reply.get("UnprocessedItems", {}).get(table, []))
-        return left
+            for entry, answer in zip(chunk, reply["Responses"]):
+                code = answer.get("Error", {}).get("Code")
+                if code is None:
+                    continue
+                if code in RETRYABLE_STATEMENT:
+                    left.append(entry)
+                elif code == "ConditionalCheckFailed":
+                    name, _, fallback = entry
+                    if fallback is not None:
+                        conflicts.append(name)
+                        fallbacks.append((name, fallback, None))
+                else:
+                    raise CommitFailed(
+                        f"DynamoDB table {table!r} refused the new state of {entry[0]!r}: "
+                        f"{code} {answer['Error'].get('Message', '')}".rstrip())
+        return left + (execute(fallbacks) if fallbacks else [])
 
-    requests = [{"PutRequest": {"Item": item}} for item in items]
-    pending, resends = resend(write, requests, deadline, **retry_options)
+    requests = [(item_name(after), *commit_statements(table, before, after))
+                for before, after in updates]
+    pending, resends = resend(execute, requests, deadline, **retry_options)
     if pending:
-        names = sorted(item_name(r["PutRequest"]["Item"]) for r in pending)
+        names = sorted({name for name, _, _ in pending})
         raise CommitFailed(
             f"DynamoDB table {table!r} did not accept the new state of {len(names)} ticker(s) "
             f"({', '.join(names[:20])}{' ...' if len(names) > 20 else ''}) before the deadline. "
             "Their ticks were delivered; the next run re-sends them with identical bytes "
             "(deduplicate on ticker and seq) and carries on.")
-    return resends
+    return resends, sorted(set(conflicts))

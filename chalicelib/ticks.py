@@ -54,20 +54,6 @@ def due_minutes(last_tick, now_minute, floor):
     return range(max(last_tick // 60 + 1, floor), now_minute + 1)
 
 
-def catchup_floor(last_ticks, now_minute, max_catchup, last_run, recorded):
-    """The first minute any ticker may walk in this run.
-
-    Normally the window of MAX_CATCHUP_MINUTES ending now. But while a ticker is still
-    behind the last claimed run, that run may have delivered its ticks without committing
-    them: keep the floor it recorded, so walking them again starts where it did and re-sends
-    the same bytes (the walk never forks; a catch-up may then exceed the cap).
-    """
-    if recorded is not None and last_run is not None \
-            and any(last // 60 < last_run for last in last_ticks):
-        return recorded
-    return now_minute - max_catchup + 1
-
-
 @lru_cache(maxsize=8)
 def tick_times(first_minute, stop_minute, ticks_per_minute):
     """(epoch, ISO text) of every tick in [first_minute, stop_minute), evenly spaced."""

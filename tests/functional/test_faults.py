@@ -9,20 +9,11 @@ from chalicelib.delivery import MAX_BATCH_RECORDS
 from chalicelib.errors import (ClaimLost, CommitFailed, DeliveryFailed, MalformedItems,
                                RunStateInvalid, StreamMissing, TableMissing)
 from chalicelib.settings import stream_settings
+from chaos.faults import Proxy, put_all_but
 from tests.support import LambdaContext, scheduled
 from tests.unit.test_retry import FakeTime
 
 T0 = "2026-11-26T09:00:00Z"
-
-
-class Proxy:
-    """Passes everything to the real client except the calls a test overrides."""
-
-    def __init__(self, real):
-        self.real = real
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
 
 
 class FlakyFirehose(Proxy):
@@ -36,12 +27,7 @@ class FlakyFirehose(Proxy):
         fail = self.plan.pop(0) if self.plan else set()
         fail = set(range(len(Records))) if fail == "all" else fail
         self.calls.append(len(Records))
-        good = [r for i, r in enumerate(Records) if i not in fail]
-        if good:
-            self.real.put_record_batch(DeliveryStreamName=DeliveryStreamName, Records=good)
-        return {"FailedPutCount": len(fail), "Encrypted": False, "RequestResponses": [
-            {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."}
-            if i in fail else {"RecordId": f"r{i}"} for i in range(len(Records))]}
+        return put_all_but(self.real, DeliveryStreamName, Records, fail)
 
 
 def go(cloud, when=T0, ddb=None, firehose=None, fake_time=None, **env):
@@ -119,26 +105,26 @@ def test_a_throttled_call_is_retried_whole(cloud):
 
 
 class StubbornTable(Proxy):
-    """Leaves chosen tickers unprocessed in BatchWriteItem, as a throttled table does."""
+    """Throttles chosen tickers' statements in BatchExecuteStatement, as DynamoDB reports them."""
 
     def __init__(self, real, refuse, times):
         super().__init__(real)
         self.refuse, self.times = set(refuse), times
 
-    def batch_write_item(self, RequestItems):
+    def batch_execute_statement(self, Statements):
         if self.times == 0:
-            return self.real.batch_write_item(RequestItems=RequestItems)
+            return self.real.batch_execute_statement(Statements=Statements)
         self.times -= 1
-        (table, requests), = RequestItems.items()
-        keep = [r for r in requests
-                if r["PutRequest"]["Item"]["TickerName"]["S"] not in self.refuse]
-        left = [r for r in requests if r not in keep]
+        refused = [s["Parameters"][3]["S"] in self.refuse for s in Statements]
+        keep = [s for s, no in zip(Statements, refused) if not no]
         if keep:
-            self.real.batch_write_item(RequestItems={table: keep})
-        return {"UnprocessedItems": {table: left} if left else {}}
+            self.real.batch_execute_statement(Statements=keep)
+        return {"Responses": [
+            {"Error": {"Code": "ProvisionedThroughputExceeded", "Message": "Slow down."}}
+            if no else {} for no in refused]}
 
 
-def test_unprocessed_items_are_resent_until_committed(cloud):
+def test_throttled_statements_are_resent_until_committed(cloud):
     report = go(cloud, ddb=StubbornTable(cloud.ddb, {"Index_2", "Index_4"}, times=2))
     assert report["resends"] == 2
     assert {n: i["Seq"]["N"] for n, i in cloud.items().items()} == {
@@ -275,7 +261,8 @@ def test_a_catch_up_longer_than_one_call_is_walked_in_slices_without_gaps(cloud)
                               ExpressionAttributeValues={":s": {"N": "7"}, ":t": {"S": last}})
     report = go(cloud, MAX_CATCHUP_MINUTES="3000", MARKET_SEED="9")
     assert report["ticks"] == 5 * 3000 * 4 and report["calls"]["Firehose.PutRecordBatch"] >= 2
-    assert report["calls"]["DynamoDB.BatchWriteItem"] == report["calls"]["Firehose.PutRecordBatch"]
+    assert report["calls"]["DynamoDB.BatchExecuteStatement"] == \
+        report["calls"]["Firehose.PutRecordBatch"]
     ticks = cloud.ticks()
     for name in (f"Index_{n}" for n in range(1, 6)):
         own = sorted((t for t in ticks if t["ticker"] == name), key=lambda t: t["seq"])
@@ -296,7 +283,7 @@ def test_a_capped_catch_up_repeated_at_a_later_minute_re_sends_the_same_ticks(cl
     everyone = {f"Index_{n}" for n in range(1, 6)}
     with pytest.raises(CommitFailed):
         go(cloud, ddb=StubbornTable(cloud.ddb, everyone, times=10**6), MARKET_SEED="4")
-    assert cloud.run_item()["CatchupFrom"] == {"S": "2026-11-26T08:01:00Z"}
+    assert cloud.run_item()["Floors"] == {"S": "1970-01-01T00:00:00Z/2026-11-26T08:01:00Z"}
     report = go(cloud, when="2026-11-26T09:01:00Z", MARKET_SEED="4")
     assert report["ticks"] == 5 * 61 * 4                  # the recorded window, plus 09:01
     seen = {}
@@ -304,8 +291,8 @@ def test_a_capped_catch_up_repeated_at_a_later_minute_re_sends_the_same_ticks(cl
         tick = json.loads(line)
         assert seen.setdefault((tick["ticker"], tick["seq"]), line) == line
     go(cloud, when="2026-11-26T09:02:00Z", MARKET_SEED="4")
-    # Nobody is behind any more: the floor is this run's window again.
-    assert cloud.run_item()["CatchupFrom"] == {"S": "2026-11-26T08:03:00Z"}
+    # Nobody is behind any more: no floor is kept but the one for tickers in step.
+    assert cloud.run_item()["Floors"] == {"S": "2026-11-26T09:01:00Z/-"}
 
 
 def set_state(cloud, name, seq, last_tick):

@@ -150,13 +150,12 @@ class WriteMeter:
         ddb.meta.events.register("before-parameter-build.dynamodb", self.on_request)
 
     def on_request(self, params, model, **_):
-        if model.name == "BatchWriteItem":
-            for requests in params["RequestItems"].values():
-                for r in requests:
-                    item = r["PutRequest"]["Item"]
-                    size = sum(len(k) + len(json.dumps(v)) for k, v in item.items())
-                    self.item_bytes.append(size)
-                    self.units += math.ceil(size / 1024)
+        if model.name == "BatchExecuteStatement":
+            # Each UPDATE is billed like an UpdateItem: the item's size after the update.
+            for statement in params["Statements"]:
+                size = sum(len(json.dumps(v)) for v in statement["Parameters"]) + 64
+                self.item_bytes.append(size)
+                self.units += math.ceil(size / 1024)
         elif model.name in ("PutItem", "UpdateItem", "DeleteItem"):
             self.units += 1
         elif model.name == "TransactWriteItems":
@@ -177,7 +176,7 @@ def test_calls_and_write_units_per_run_grow_as_n_over_25(cloud, lambdas, extra):
     assert report["calls_total"] <= 4 + math.ceil(n / 25)
     assert report["calls"]["DynamoDB.Scan"] == 1
     assert report["calls"]["DynamoDB.UpdateItem"] == 1
-    assert report["calls"]["DynamoDB.BatchWriteItem"] == math.ceil(n / 25)
+    assert report["calls"]["DynamoDB.BatchExecuteStatement"] == math.ceil(n / 25)
     assert report["calls"]["Firehose.PutRecordBatch"] == 1
     assert meter.units == n + 1 and max(meter.item_bytes) < 1024
     # One record per 500 lines, each billed in whole 5 KB units.

@@ -104,7 +104,7 @@ def test_run_chunks_walk_every_due_minute_once_in_order_within_one_put_record_ba
              * max(line_bytes(t.name) for _, t, _ in due[i:i + 25])
              for i in range(0, len(due), 25)]
     if all(s <= limit for s in sizes):
-        # No group was sliced: whole groups only, so BatchWriteItem calls stay ceil(N/25).
+        # No group was sliced: whole groups only, so BatchExecuteStatement calls stay ceil(N/25).
         assert all(len(chunk) % 25 == 0 for chunk in out[:-1])
         assert sum(len(chunk) for chunk in out) == len(due)
 

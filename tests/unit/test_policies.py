@@ -32,7 +32,7 @@ def test_each_function_holds_only_the_actions_it_calls(stage):
     documents = policies.for_stage(stage)
     logs = {"logs:CreateLogStream", "logs:PutLogEvents"}
     assert _actions(documents[stages.STREAMING]) == {
-        "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem",
+        "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:PartiQLUpdate",
         "dynamodb:DeleteItem", "sns:Publish",
         "firehose:PutRecordBatch", "lambda:InvokeFunction"} | logs
     # The log groups are created at deploy time (log_retention_in_days), not by the functions.

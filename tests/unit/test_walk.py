@@ -5,7 +5,7 @@ import math
 from hypothesis import given, settings, strategies as st
 
 from chalicelib.market import MIN_PRICE, Model, normal, quantize, uniforms
-from chalicelib.ticks import Ticker, catchup_floor, due_minutes, iso, tick_times, walk
+from chalicelib.ticks import Ticker, due_minutes, iso, tick_times, walk
 
 NOW = 29_400_000  # an epoch minute in 2025
 
@@ -141,19 +141,6 @@ def test_due_minutes_end_now_never_repeat_and_respect_the_window(last_tick, cap)
     else:
         assert due[-1] == NOW and due[0] > last_tick // 60
         assert len(due) == min(cap, NOW - last_tick // 60)
-
-
-@given(st.lists(st.integers(min_value=0, max_value=NOW * 60 + 59), min_size=1, max_size=20),
-       st.integers(min_value=1, max_value=600), st.integers(min_value=NOW - 100, max_value=NOW),
-       st.one_of(st.none(), st.integers(min_value=NOW - 1000, max_value=NOW)))
-def test_the_recorded_floor_holds_while_a_ticker_is_behind_the_last_claimed_run(
-        lasts, cap, last_run, recorded):
-    floor = catchup_floor(lasts, NOW, cap, last_run, recorded)
-    behind = any(last // 60 < last_run for last in lasts)
-    if recorded is not None and behind:
-        assert floor == recorded      # a repeat of that run starts where it started
-    else:
-        assert floor == NOW - cap + 1  # otherwise the cap's window
 
 
 @given(st.integers(min_value=0, max_value=10**8), st.integers(min_value=1, max_value=5),

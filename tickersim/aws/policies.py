@@ -61,7 +61,9 @@ def documents(arns):
     """{function: policy document}; `arns` as from arn_templates, each a string or Fn::Sub."""
     streaming = [
         {"Sid": "TableState", "Effect": "Allow",
-         "Action": ["dynamodb:BatchWriteItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+         # BatchExecuteStatement has no IAM action of its own: each UPDATE in it needs
+         # dynamodb:PartiQLUpdate.
+         "Action": ["dynamodb:PartiQLUpdate", "dynamodb:Scan", "dynamodb:UpdateItem"],
          "Resource": arns["table"]},
         # The recovery notice: close the outage record, then tell the owner.
         _own_items("CloseOutage", "dynamodb:DeleteItem", arns["table"], "#outage"),
