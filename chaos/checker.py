@@ -21,7 +21,9 @@ INVARIANTS = (
     "no tick later than its run's minute",
     "catch-up <= MAX_CATCHUP_MINUTES",
     "one alert per exhausted failure, no other",
+    "no more recovery notices than failure alerts",
 )
+RECOVERED = "Recovered: "     # the recovery notice's subject; it shares the failure topic
 
 
 def _minute(timestamp):
@@ -134,6 +136,13 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup,
                 bad["catch-up <= MAX_CATCHUP_MINUTES"].append(
                     f"{ticker}: {len(minutes)} new minutes in one delivery (cap {max_catchup})")
 
+    envelopes = [json.loads(body) for body in alerts]
+    notices = sum(1 for e in envelopes if (e.get("Subject") or "").startswith(RECOVERED))
+    alerts = [body for body, e in zip(alerts, envelopes)
+              if not (e.get("Subject") or "").startswith(RECOVERED)]
+    if notices > len(alerts):
+        bad["no more recovery notices than failure alerts"].append(
+            f"{notices} recovery notices after {len(alerts)} failure alerts")
     ids = [m.group(1) for body in alerts
            for m in [re.search(r"Request id:\s+(\S+)", json.loads(body).get("Message", ""))]
            if m]
@@ -149,6 +158,7 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup,
     unique = len(copies)
     figures = {"ticks delivered": lines_total, "distinct (ticker, seq)": unique,
                "duplicates re-sent": lines_total - unique, "alerts": len(alerts),
+               "recovery notices": notices,
                "longest new catch-up in one delivery (minutes)": unique_per_object}
     return bad, figures, exceptions
 

@@ -52,7 +52,7 @@ class VirtualTime:
 def virtual_time(vt):
     """The run's deadlines and backoff on a clock that sleeping advances at once."""
     saved = pipeline.run.__defaults__, retry.resend.__defaults__
-    pipeline.run.__defaults__ = (vt.clock, saved[0][1])
+    pipeline.run.__defaults__ = (vt.clock,) + saved[0][1:]
     retry.resend.__defaults__ = (vt.clock, vt.sleep) + saved[1][2:]
     try:
         yield
