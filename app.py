@@ -1,6 +1,6 @@
 from chalice import Chalice
 
-from chalicelib import events, handlers
+from chalicelib import api, events, handlers
 
 app = Chalice(app_name="tickersim")
 
@@ -13,3 +13,18 @@ def stream_ticks(event):
 @app.lambda_function(name="notification-lambda")
 def notify_failure(event, context):
     return handlers.notify(event, context)
+
+
+@app.route("/")
+def index():
+    return api.page_response()
+
+
+@app.route("/api/tickers")
+def tickers():
+    return api.tickers_response()
+
+
+@app.route("/api/ticks")
+def ticks():
+    return api.ticks_response(app.current_request)

@@ -33,6 +33,7 @@ from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
 from tickersim.local.localcloud import LocalCloud, LocalCloudError
 from tickersim.local.mailbox import Mailbox
+from tickersim.local import web
 from tickersim.naming import names_for
 
 STAGE = "local"
@@ -78,6 +79,7 @@ def add_arguments(parser):
                         help="port of the local AWS endpoint (default: a free one)")
     parser.add_argument("--no-live", dest="live", action="store_false",
                         help="plain log lines instead of the live view")
+    web.add_arguments(parser)
 
 
 def check_arguments(args):
@@ -549,12 +551,15 @@ def main(args):
     demo = None
     interrupted = False
     try:
-        with tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
+        with web.Site(args) as site, \
+                tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
                 (LiveView() if args.live else PlainView()) as view, \
                 LocalCloud(stages.DEFAULT_REGION, args.port) as cloud:
             demo = Demo(args, cloud, Path(workdir), out, view)
             try:
                 demo.setup()
+                site.start(cloud.environment(), demo.table, demo.names.bucket, args.interval,
+                           out / "logs" / "web.log", view.event)
                 demo.run()
             except KeyboardInterrupt:
                 interrupted = True
@@ -562,7 +567,7 @@ def main(args):
             finally:
                 if getattr(demo, "state", None) is not None:
                     finish(demo, interrupted)
-    except (DemoError, LocalCloudError, SeedError) as exc:
+    except (DemoError, LocalCloudError, SeedError, web.WebError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:
