@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: demo test bench lint package clean
+.PHONY: demo test bench lint package clean screenshot
 
 $(READY): requirements-dev.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(READY)
 
 bench: $(READY)
 	$(BIN)/python -m bench
+
+# The README's picture of the live chart: a demo on free ports, in headless Chromium.
+screenshot: $(READY)
+	$(BIN)/python -m tickersim.local.browser docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis build *.egg-info

@@ -9,6 +9,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -18,6 +20,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8400
 PORTS_TRIED = 50
 STOP_WAIT_S = 5
+PARENT_CHECK_S = 1
 
 
 class WebError(Exception):
@@ -145,6 +148,13 @@ def handler_for(gateway, routes):
     return Handler
 
 
+def _exit_with(parent, server):
+    """Stop serving when the demo is gone, even one killed without a chance to stop us."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    server.shutdown()
+
+
 def serve(fd):
     from chalice.config import Config
     from chalice.local import LocalGateway
@@ -157,6 +167,7 @@ def serve(fd):
     server.socket.close()
     server.socket = socket.socket(fileno=fd)
     server.daemon_threads = True
+    threading.Thread(target=_exit_with, args=(os.getppid(), server), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
