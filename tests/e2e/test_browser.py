@@ -36,6 +36,8 @@ def test_every_line_fills_grows_and_fits_a_phone(tmp_path):
         assert set(later) == names
         assert driver.execute_script(browser.STATE_JS) == "live"
         assert driver.execute_script("return document.querySelector('#chart canvas') !== null")
+        assert driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;")
         shot = tmp_path / "chart.png"
         driver.save_screenshot(str(shot))
         assert shot.read_bytes().startswith(b"\x89PNG")
