@@ -23,6 +23,8 @@ WEB = Path(__file__).parent / "web"
 READERS = 16                  # GetObject calls in flight: the work is waiting, not computing
 CACHE_TICKS = 200_000         # about 50 MB of parsed objects kept between warm invocations
 DEFAULT_SCHEDULE_S = 60
+NOT_FOUND_MESSAGE = ("no route for {method} {path}; the routes are GET /, GET /api/tickers "
+                     "and GET /api/ticks")
 _INTERNAL = "#"               # #run and the other items the app keeps for itself
 
 

@@ -14,7 +14,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim.aws import chalice_run, policies, stack
+from tickersim.aws import api_gateway, chalice_run, policies, stack
 from tickersim import naming
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
@@ -84,6 +84,10 @@ def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
 
     _step(say, 4, "failure alerts: async retries and the on-failure destination")
     functions = chalice_run.deployed_resources(project_dir, stage)
+    if "rest_api" in functions:
+        api_gateway.configure(client("apigateway"), functions["rest_api"]["rest_api_id"])
+        say(f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
+            f"{functions['rest_api']['rest_api_url']}")
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
@@ -116,13 +120,14 @@ def record(project_dir, stage, owner, outputs):
                            "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
                            "BUCKET_NAME": outputs["BucketName"]},
         stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner},
+        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
     }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30}
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.API: 20}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})
         settings.setdefault("iam_policy_file",
                             policies.policy_file(project_dir, stage, function).name)
-        settings.setdefault("lambda_memory_size", 128)
+        settings.setdefault("lambda_memory_size", 256 if function == stages.API else 128)
         settings.setdefault("lambda_timeout", timeouts[function])
         settings.setdefault("environment_variables", {}).update(env)
     after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import yaml
 
-from tickersim.aws import chalice_run, policies, stack
+from tickersim.aws import api_gateway, chalice_run, policies, stack
 from tickersim import naming
 from tickersim import stage as stages
 from tickersim.aws.deploy import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
-CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda"}
+CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda",
+               stages.API: "APIHandler"}
+ROLE_IDS = {stages.API: "ApiHandlerRole"}        # the others are <function id>Role
 
 # Checkov findings on Chalice's functions, each with the reason it does not apply here.
 _FUNCTION_SKIPS = [
@@ -58,7 +60,7 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                                       "MaxValue": 2}
 
     arns = {key: {"Fn::Sub": arn} for key, arn in policies.arn_templates(
-        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}").items()}
+        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${Bucket}").items()}
     documents = policies.documents(arns)
     resources = data["Resources"]
     environment = {
@@ -66,18 +68,21 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                            "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
                            "BUCKET_NAME": {"Ref": "Bucket"}},
         stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"}},
+        stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"}},
     }
     for function, logical_id in CHALICE_IDS.items():
         resources[logical_id] = {
             "Metadata": {"checkov": {"skip": _FUNCTION_SKIPS}},
             "Properties": {
                 # Fixed names: the policies and log groups name them, as on `chalice deploy`.
-                "FunctionName": naming.function_name(stage, function),
+                "FunctionName": (f"{naming.APP_NAME}-{stage}" if function == stages.API
+                                 else naming.function_name(stage, function)),
                 "Environment": {"Variables": environment[function]},
             },
         }
-        resources[f"{logical_id}Role"] = {"Properties": {"Policies": [
+        resources[ROLE_IDS.get(function, f"{logical_id}Role")] = {"Properties": {"Policies": [
             {"PolicyName": f"{logical_id}RolePolicy", "PolicyDocument": documents[function]}]}}
+    resources["RestAPI"] = {"Properties": api_gateway.template_properties()}
     # The streaming role's policy (which the function waits for) already allows invoking the
     # notifier, so this config is valid as soon as the function exists.
     resources["StreamingFailureDestination"] = {

@@ -8,15 +8,16 @@ import json
 from pathlib import Path
 
 from tickersim import stage as stages
+from tickersim import naming
 from tickersim.naming import function_name
 
-FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification"}
+FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification", stages.API: "api"}
 # ARN templates use CloudFormation's pseudo parameters; `concrete` fills them in.
 _HEAD = "arn:${AWS::Partition}"
 _WHERE = "${AWS::Region}:${AWS::AccountId}"
 
 
-def arn_templates(stage, table, stream, topic):
+def arn_templates(stage, table, stream, topic, bucket):
     """The ARNs each function may touch, with ${AWS::...} placeholders left in."""
     def logs(function):
         return f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{function_name(stage, function)}"
@@ -29,6 +30,9 @@ def arn_templates(stage, table, stream, topic):
                     f"{function_name(stage, stages.NOTIFICATION)}",
         stages.STREAMING: logs(stages.STREAMING),
         stages.NOTIFICATION: logs(stages.NOTIFICATION),
+        "bucket": f"{_HEAD}:s3:::{bucket}",
+        # Chalice names the API's function <app>-<stage>, without a suffix.
+        stages.API: f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{naming.APP_NAME}-{stage}",
     }
 
 
@@ -64,8 +68,18 @@ def documents(arns):
         {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish",
          "Resource": arns["topic"]},
     ] + _logs_statements(arns[stages.NOTIFICATION])
+    # The read-only API: one Scan of the table, listings and reads under ticks/ only.
+    api = [
+        {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan",
+         "Resource": arns["table"]},
+        {"Sid": "ListTicks", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": arns["bucket"], "Condition": {"StringLike": {"s3:prefix": ["ticks/*"]}}},
+        {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": _join(arns["bucket"], "/ticks/*")},
+    ] + _logs_statements(arns[stages.API])
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
-            stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification}}
+            stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},
+            stages.API: {"Version": "2012-10-17", "Statement": api}}
 
 
 def concrete(templates, partition, region, account):
@@ -90,8 +104,10 @@ def for_stage(stage, project_dir=stages.PROJECT_DIR):
         raise ValueError(f"TOPIC_ARN {topic_arn!r} of stage {stage!r} in .chalice/config.json is "
                          "not an SNS topic ARN: run `tickersim deploy` to record the real one")
     _, partition, _, region, account, topic = parts
+    bucket = (streaming.get("BUCKET_NAME")
+              or naming.names_for(notification.get("OWNER_NAME") or "", stage).bucket)
     templates = arn_templates(stage, streaming["TABLE_NAME"],
-                              streaming["DELIVERY_STREAM_NAME"], topic)
+                              streaming["DELIVERY_STREAM_NAME"], topic, bucket)
     return documents(concrete(templates, partition, region, account))
 
 

@@ -105,8 +105,7 @@ def gateway_not_found(method, path):
     from chalicelib import api
 
     return 404, api.dumps(api.error_body(
-        "not_found", f"no route for {method} {path}; the routes are GET /, "
-                     "GET /api/tickers and GET /api/ticks"))
+        "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
 
 
 def handler_for(gateway, routes):
