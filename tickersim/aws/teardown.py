@@ -87,6 +87,7 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     cfn, lam, iam = client("cloudformation"), client("lambda"), client("iam")
     stack_name = naming.stack_name(stage)
     functions = [naming.function_name(stage, f) for f in (stages.STREAMING, stages.NOTIFICATION)]
+    functions.append(f"{naming.APP_NAME}-{stage}")      # the API's function: Chalice's name
     deployed = chalice_run.deployed_resources(project_dir, stage)
     bucket = stack.physical_id(cfn, stack_name, "Bucket")
     found = ([f"stack {stack_name}: table, delivery stream, alert topic and subscriptions"]
@@ -137,9 +138,10 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
 
 def _describe(stage, name, resource):
     kind = {"iam_role": "role", "lambda_function": "function",
-            "cloudwatch_event": "schedule rule"}.get(resource["resource_type"],
+            "cloudwatch_event": "schedule rule", "rest_api": "REST API"}.get(resource["resource_type"],
                                                      resource["resource_type"])
     return f"{kind} " + (resource.get("role_name") or resource.get("rule_name")
+                         or resource.get("rest_api_url")
                          or naming.function_name(stage, name))
 
 
