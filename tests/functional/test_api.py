@@ -70,7 +70,16 @@ def test_tickers_lists_the_table_without_internal_items(http, cloud):
     assert [t["ticker"] for t in body["data"]] == [f"Index_{i}" for i in range(1, 6)]
     assert body["data"][0] == {"ticker": "Index_1", "price": 100.0, "timestamp": None, "seq": 0}
     assert body["run"]["last_run"] == "2026-12-01T10:00:00Z"
+    assert body["run"]["behind_seconds"] > 0 and body["run"]["schedule_seconds"] == 60
     assert calls == {"DynamoDB.Scan": 1}
+
+
+def test_the_demos_logical_clock_is_not_compared_with_the_wall_clock(cloud):
+    cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "#run"},
+                                                    "LastRun": {"S": "2020-01-01T10:00:00Z"}})
+    config = api.settings({**ENV, "RUN_INTERVAL_SECONDS": "3"})
+    assert api.tickers_body(config)["run"] == {"last_run": "2020-01-01T10:00:00Z",
+                                               "behind_seconds": None, "schedule_seconds": 3}
 
 
 def test_ticks_lists_only_the_hours_asked_and_reads_only_their_objects(http, bucket):
@@ -212,3 +221,10 @@ def test_the_page_is_one_document_with_the_chart_library_inside(local_site):
         assert reply.headers["Content-Type"].startswith("text/html")
     assert "leeoniya/uPlot (v1.6.32)" in page and "/*UPLOT_JS*/" not in page
     assert "src=\"http" not in page and "href=\"http" not in page      # nothing from a CDN
+
+
+def test_an_unconfigured_function_says_so_without_internals(http, monkeypatch):
+    monkeypatch.delenv("BUCKET_NAME")
+    status, body = get(http, "/api/tickers")
+    assert status == 503 and body["error"]["code"] == "not_configured"
+    assert "tickersim deploy" in body["error"]["message"]
