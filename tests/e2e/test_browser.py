@@ -38,6 +38,9 @@ def test_every_line_fills_grows_and_fits_a_phone(tmp_path):
         assert driver.execute_script("return document.querySelector('#chart canvas') !== null")
         assert driver.execute_script(
             "return document.documentElement.scrollWidth <= window.innerWidth;")
+        assert driver.execute_script(       # the chart stays out of the table's way
+            "return document.querySelector('#chart canvas').getBoundingClientRect().right"
+            " <= document.querySelector('table').getBoundingClientRect().left + 1;")
         shot = tmp_path / "chart.png"
         driver.save_screenshot(str(shot))
         assert shot.read_bytes().startswith(b"\x89PNG")
