@@ -182,27 +182,30 @@ def list_partition(s3, bucket, partition):
             return found
 
 
-def read_objects(s3, bucket, keys, cache=_cache):
+def read_objects(s3, bucket, keys, cache=None):
     """(rows, malformed lines) of the objects, in key order; each object read once."""
+    cache = _cache if cache is None else cache
     def fetch(key):
         body = _aws(lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
                     "tick bucket")
         return apiquery.read_lines(body)
 
-    missing = [k for k in keys if cache.get(k) is None]
+    # Held here too: a range larger than the cache must not lose what it just evicted.
+    entries = {key: cache.get(key) for key in keys}
+    missing = [key for key, entry in entries.items() if entry is None]
     if missing:
         with ThreadPoolExecutor(max_workers=min(READERS, len(missing))) as pool:
             for key, entry in zip(missing, pool.map(lambda k: fetch(k[0]), missing)):
+                entries[key] = entry
                 cache.put(key, entry)
     rows, malformed = [], 0
     for key in keys:
-        entry = cache.get(key) or ([], 0)
-        rows.extend(entry[0])
-        malformed += entry[1]
+        rows.extend(entries[key][0])
+        malformed += entries[key][1]
     return rows, malformed
 
 
-def ticks_body(config, params, ddb=None, s3=None, now=time.time, cache=_cache):
+def ticks_body(config, params, ddb=None, s3=None, now=time.time, cache=None):
     """One page of /api/ticks; ApiError(400) names a bad parameter."""
     items, _ = scan_table(ddb or clients.get("dynamodb"), config.table_name)
     known = {item[KEY]["S"] for item in items}

@@ -228,3 +228,12 @@ def test_an_unconfigured_function_says_so_without_internals(http, monkeypatch):
     status, body = get(http, "/api/tickers")
     assert status == 503 and body["error"]["code"] == "not_configured"
     assert "tickersim deploy" in body["error"]["message"]
+
+
+def test_a_range_larger_than_the_cache_is_still_read_whole(http, bucket, monkeypatch):
+    monkeypatch.setattr(api, "_cache", api.ObjectCache(max_ticks=3))
+    for minute in range(4):
+        bucket(f"ticks/dt=2026-12-01/hour=09/{minute}",
+               *(tick(f"Index_{i}", minute + 1, f"2026-12-01T09:0{minute}:00Z") for i in (1, 2)))
+    status, body = get(http, "/api/ticks?date_from=2026-12-01&date_to=2026-12-01")
+    assert body["pagination"]["total"] == 8
