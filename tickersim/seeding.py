@@ -5,6 +5,8 @@ import boto3
 
 from seed.load import run
 from tickersim import stage as stages
+from tickersim.aws import inputs
+from tickersim.local.demo import STAGE as DEMO_STAGE
 
 
 def add_arguments(parser):
@@ -16,8 +18,16 @@ def add_arguments(parser):
 
 def main(args):
     try:
-        table = stages.environment(args.stage, stages.STREAMING)["TABLE_NAME"]
-    except KeyError as exc:
+        inputs.region(args.region)
+        if inputs.endpoint(args.endpoint) is None and args.stage == DEMO_STAGE:
+            raise ValueError(f"--stage {DEMO_STAGE} lives inside a running `tickersim demo`: "
+                             "pass the endpoint it prints, e.g. --endpoint "
+                             "http://127.0.0.1:PORT")
+        table = stages.environment(args.stage, stages.STREAMING).get("TABLE_NAME")
+        if not table:
+            raise ValueError(f"stage {args.stage!r} has no TABLE_NAME in .chalice/config.json: "
+                             f"deploy it with `tickersim deploy --stage {args.stage} ...`")
+    except (KeyError, ValueError) as exc:
         print(f"seed: {exc.args[0]}", file=sys.stderr)
         return 2
     ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)

@@ -49,7 +49,11 @@ def test_teardown_asks_first_and_deletes_nothing_without_an_answer(setup, monkey
     account, _, common = setup
     before = account.snapshot()
     monkeypatch.setattr("sys.stdin", io.StringIO(""))       # not a terminal: cannot ask
-    assert tickersim("teardown", *common) == 1
+    assert tickersim("teardown", *common) == 2
+    assert capsys.readouterr().err == \
+        "teardown: refusing to delete without confirmation: pass --yes\n"
+    monkeypatch.setattr("sys.stdin", None)                  # closed: `<&-`
+    assert tickersim("teardown", *common) == 2
     assert "pass --yes" in capsys.readouterr().err
     assert account.snapshot() == before
 

@@ -131,12 +131,45 @@ def test_the_evaluator_refuses_conditions_it_does_not_know():
 
 
 def test_acls_stay_blocked_and_disabled_while_the_policy_can_apply():
-    bucket = TEMPLATE["Resources"]["Bucket"]["Properties"]
+    bucket = stack.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
+                           {**stack.example_refs(NAMES), "Versioning": "Enabled",
+                            "TickRetentionDays": 30})
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     # Relaxed only as far as the policy needs: S3 counts "any AWS account" as public.
     assert bucket["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True, "IgnorePublicAcls": True,
         "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
+
+
+READERS = ("444455556666", "777788889999")
+
+
+def readers_policy():
+    document = TEMPLATE["Resources"]["BucketPolicy"]["Properties"]["PolicyDocument"]
+    return stack.resolve(document, stack.example_refs(NAMES, account=OWNER_ACCOUNT,
+                                                      readers=READERS))
+
+
+@pytest.mark.parametrize("account, verdict", [
+    ("444455556666", "allow"), ("777788889999", "allow"), ("999999999999", "implicit"),
+    (None, "implicit")])
+def test_with_reader_accounts_only_those_accounts_read_ticks(account, verdict):
+    policy = readers_policy()
+    assert evaluate(policy, account, "s3:GetObject", tick()) == verdict
+    assert evaluate(policy, account, "s3:ListBucket", BUCKET_ARN, {"s3:prefix": "ticks/"}) == \
+        verdict
+    assert evaluate(policy, account, "s3:PutObject", tick()) == "implicit"
+
+
+def test_with_reader_accounts_the_policy_is_not_public_and_the_bucket_blocks_public_access():
+    # S3 calls a policy public unless every Allow names fixed principals: then Block Public
+    # Access at any level leaves it alone, and the bucket can block public access itself.
+    allows = [s for s in readers_policy()["Statement"] if s["Effect"] == "Allow"]
+    assert allows and all(s["Principal"] == {"AWS": list(READERS)} for s in allows)
+    bucket = stack.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
+                           {**stack.example_refs(NAMES, readers=READERS),
+                            "Versioning": "Enabled", "TickRetentionDays": 30})
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
 
 
 def test_the_shared_prefix_is_where_firehose_writes_ticks():

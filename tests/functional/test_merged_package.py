@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from tickersim.aws import package, stack
+from tickersim import naming
+from tickersim.aws import lint, package, resource_formats, stack
 from tickersim import stage as stages
 
 STAGE = "dev"
@@ -98,3 +99,12 @@ def test_parameters_default_to_the_stage_as_recorded(template, refs):
     assert params["DeliveryStreamName"]["Default"] == refs["DeliveryStream"]
     assert params["TopicName"]["Default"] == refs["Topic.TopicName"]
     assert "Default" not in params["AlertEmail"]          # the pipeline must say who to alert
+
+
+def test_every_policy_in_the_packaged_template_acts_on_what_it_names(template, refs):
+    every_ref = {**stack.example_refs(naming.names_for("Kyle Maposa", STAGE)), **refs}
+    documents = lint.template_documents(template, every_ref)
+    assert {"StreamingLambdaRole-StreamingLambdaRolePolicy", "BucketPolicy-policy",
+            "DeliveryRole-deliver-to-bucket"} <= set(documents)
+    for name, document in documents.items():
+        assert resource_formats.problems(document, where=name) == []

@@ -33,9 +33,10 @@ def test_each_function_holds_only_the_actions_it_calls(stage):
     assert _actions(documents[stages.STREAMING]) == {
         "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem",
         "firehose:PutRecordBatch", "lambda:InvokeFunction",
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+        "logs:CreateLogStream", "logs:PutLogEvents"}
+    # The log groups are created at deploy time (log_retention_in_days), not by the functions.
     assert _actions(documents[stages.NOTIFICATION]) == {
-        "sns:Publish", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+        "sns:Publish", "logs:CreateLogStream", "logs:PutLogEvents"}
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -51,8 +52,7 @@ def test_every_resource_is_one_of_the_stages_own(stage):
     for document, function in [(streaming, "streaming"), (notification, "notification")]:
         group = f"log-group:/aws/lambda/tickersim-{stage}-{function}-lambda"
         logs = [r for r in _resources(document) if ":logs:" in r]
-        assert logs == [f"{_prefix(topic_arn, 'logs')}:{group}",
-                        f"{_prefix(topic_arn, 'logs')}:{group}:*"]
+        assert logs == [f"{_prefix(topic_arn, 'logs')}:{group}:*"]
 
 
 def _prefix(topic_arn, service):
@@ -69,3 +69,8 @@ def test_a_stage_without_a_real_topic_arn_is_refused_with_what_to_do(tmp_path):
     (chalice / "config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="run `tickersim deploy`"):
         policies.for_stage("dev", tmp_path)
+
+
+def test_deploy_creates_each_functions_log_group_with_a_retention():
+    # Chalice 1.34 creates /aws/lambda/<function> and sets its retention when this is set.
+    assert stages.read_config()["log_retention_in_days"] in (1, 3, 5, 7, 14, 30, 60, 90)

@@ -1,9 +1,11 @@
 """`tickersim deploy --stage S --owner "Full Name" --email ADDR`: the whole pipeline on AWS.
 
-1. the data stack (infra/data.yaml), with progress; 2. its outputs recorded into the stage's
-environment variables in .chalice/config.json, and the stage's policy files regenerated with
-exact ARNs; 3. `chalice deploy --stage S`; 4. the streaming function's async invocation config
-(retries, on-failure destination = the notifier); 5. the seed tickers; 6. what to do next.
+0. the preflight (every argument, then read-only checks of the account: see preflight.py)
+and the plan; `--check` stops there. 1. the data stack (infra/data.yaml), with progress; 2. its
+outputs recorded into the stage's environment variables in .chalice/config.json, and the
+stage's policy files regenerated with exact ARNs; 3. `chalice deploy --stage S`; 4. the
+streaming function's async invocation config (retries, on-failure destination = the
+notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
 import json
@@ -14,8 +16,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim.aws import api_gateway, chalice_run, policies, stack
-from tickersim import naming
+from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
 
@@ -37,13 +38,25 @@ def add_arguments(parser):
                              f"(default {stages.DEFAULT_RETRIES})")
     parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
                         help="the tickersim project to deploy (default: this checkout)")
+    parser.add_argument("--bucket", metavar="NAME",
+                        help="the bucket for the ticks (default: from your name); bucket "
+                             "names are global, so pick another if yours is taken")
+    parser.add_argument("--reader-account", dest="readers", action="append", default=[],
+                        metavar="ID", help="an AWS account that may read ticks/ (repeat for "
+                                           "each); without it any AWS account may")
+    parser.add_argument("--check", action="store_true",
+                        help="check the account and print the plan, creating nothing")
 
 
 def main(args):
+    def run():
+        req = preflight.request(args.project_dir, args.stage, args.owner, args.email,
+                                region=args.region, endpoint=args.endpoint,
+                                retries=args.retries, bucket=args.bucket, readers=args.readers)
+        return deploy(req, check_only=args.check)
+
     _, failed = guarded(
-        "deploy", lambda: deploy(args.project_dir, args.stage, args.owner, args.email,
-                                 region=args.region, retries=args.retries,
-                                 endpoint=args.endpoint),
+        "deploy", run,
         bad_input=(ValueError, SeedError),
         failures=(stack.StackError, chalice_run.ChaliceFailed, DeployError),
         aws_advice="Check your credentials and region, then run deploy again (it carries on "
@@ -59,19 +72,29 @@ def _step(say, number, text):
     say(f"\n[{number}/6] {text}")
 
 
-def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
-           retries=stages.DEFAULT_RETRIES, endpoint=None, say=print):
-    project_dir = Path(project_dir)
-    names = naming.names_for(owner, stage)
+def deploy(req, say=print, check_only=False):
+    """The preflight and plan, then (unless check_only) the six steps; returns the stack's
+    outputs, or None for a check."""
+    project_dir, stage, owner, emails, region, endpoint, retries = (
+        req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
+        req.retries)
     session = boto3.session.Session(region_name=region)
 
     def client(service):
         return session.client(service, endpoint_url=endpoint)
 
+    findings = preflight.check(req, session)
+    names = findings.names
+    say("\n".join(plan.describe(req, findings)))
+    if check_only:
+        say("Nothing was created (--check).")
+        return None
+
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
-                           stack.parameters(names, emails), say=say)
+                           stack.parameters(names, list(emails), readers=findings.readers),
+                           say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
     changed = record(project_dir, stage, owner, outputs)
@@ -103,7 +126,7 @@ def deploy(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION,
     say(", ".join(f"{name} {what}" for name, what in outcome.items()))
 
     _step(say, 6, "done")
-    say(next_steps(names, outputs, emails, region))
+    say(next_steps(names, outputs, emails, region, findings.readers))
     return outputs
 
 
@@ -155,7 +178,7 @@ def wire_failure_destination(lam, streaming_arn, notifier_arn, retries, clock=ti
             sleep(5)   # the role's new policy is still propagating
 
 
-def next_steps(names, outputs, emails, region):
+def next_steps(names, outputs, emails, region, readers=()):
     bucket, prefix = outputs["BucketName"], outputs["TicksPrefix"]
     streaming = names.streaming_function
     return "\n".join([
@@ -164,7 +187,8 @@ def next_steps(names, outputs, emails, region):
         "     click its link, or no alert will reach you.",
         f"  2. Ticks land in s3://{bucket}/{prefix}YYYY/MM/DD/HH/ about a minute after each run",
         f"     (Firehose buffers 60 s). Watch them: tickersim browse --stage {names.stage}",
-        "  3. From any other AWS account (read-only, ticks/ only):",
+        "  3. From " + (f"the accounts {', '.join(readers)}" if readers else
+                        "any other AWS account") + " (read-only, ticks/ only):",
         f"     aws s3 ls s3://{bucket}/{prefix} --recursive --region {region}",
         f"     aws s3 cp s3://{bucket}/{prefix}<key> - --region {region}",
         "  4. Break it on purpose: make stream_ticks in app.py raise, run",

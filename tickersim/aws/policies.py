@@ -37,11 +37,10 @@ def arn_templates(stage, table, stream, topic, bucket):
 
 
 def _logs_statements(log_group):
-    # Lambda writes to /aws/lambda/<function>: the group, then streams inside it. `<group>:*`
-    # is the form AWS's own scoped Lambda policies use for the streams.
+    # Deploy creates /aws/lambda/<function> with a retention (Chalice's log_retention_in_days),
+    # so the function only adds streams and events to it. IAM names a stream
+    # `<group>:log-stream:<name>`, hence `<group>:*`.
     return [
-        {"Sid": "OwnLogGroup", "Effect": "Allow", "Action": "logs:CreateLogGroup",
-         "Resource": log_group},
         {"Sid": "OwnLogStreams", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": _join(log_group, ":*")},

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
+from tickersim.aws import advice
+
 TEMPLATE = Path("infra") / "data.yaml"
 MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in the template
 _DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
@@ -15,7 +17,7 @@ class StackError(Exception):
     """The stack did not reach the state asked for; the message names the resources at fault."""
 
 
-def parameters(names, emails, retention_days=None):
+def parameters(names, emails, retention_days=None, readers=()):
     if not 1 <= len(emails) <= MAX_EMAILS:
         raise ValueError(f"give 1 to {MAX_EMAILS} alert addresses (--email), not {len(emails)}")
     values = {"TableName": names.table, "DeliveryStreamName": names.stream,
@@ -24,6 +26,7 @@ def parameters(names, emails, retention_days=None):
         values["AlertEmail" + (str(n + 1) if n else "")] = emails[n] if n < len(emails) else ""
     if retention_days is not None:
         values["TickRetentionDays"] = str(retention_days)
+    values["ReaderAccounts"] = ",".join(readers)     # none: any AWS account may read ticks/
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
@@ -99,9 +102,11 @@ def _why(failures):
                      for f in (useful or failures)[:3]) or "no reason given"
 
 
-def deploy(cfn, name, template_body, params, say=print, **watch_options):
+def deploy(cfn, name, template_body, params, say=print, account="this account",
+           retry_race=True, **watch_options):
     """Create or update the stack; returns its outputs. Re-running with nothing changed is a
-    no-op. A first create that rolled back is deleted and tried again."""
+    no-op. A first create that rolled back is deleted and tried again; so is one that failed
+    only because the delivery role had not reached Firehose yet (once)."""
     watcher = Watcher(cfn, name, say, **watch_options)
     stack = describe(cfn, name)
     if stack and stack["StackStatus"].endswith("_IN_PROGRESS"):
@@ -127,9 +132,16 @@ def deploy(cfn, name, template_body, params, say=print, **watch_options):
             say(f"stack {name} is up to date")
             return outputs(stack)
     status, failures = watcher.wait(stack_id)
+    if status not in _DONE and retry_race and advice.role_not_yet_visible(failures):
+        say("the delivery stream's new role had not reached Firehose yet (IAM takes a "
+            "moment to propagate): trying once more")
+        return deploy(cfn, name, template_body, params, say=say, account=account,
+                      retry_race=False, **watch_options)
     if status not in _DONE:
-        raise StackError(f"stack {name} ended in {status}: {_why(failures)}. Fix the cause, "
-                         "then run deploy again (a failed first create is cleaned up for you).")
+        known = advice.explain(failures, account)
+        raise StackError(f"stack {name} ended in {status}: {_why(failures)}. "
+                         + (known or "Fix the cause, then run deploy again (a failed first "
+                            "create is cleaned up for you)."))
     return outputs(describe(cfn, name))
 
 
@@ -156,6 +168,9 @@ def resolve(node, refs):
         return node
     if set(node) == {"Ref"}:
         return refs[node["Ref"]]
+    if set(node) == {"Fn::If"}:                  # the condition's value is in refs too
+        condition, when_true, when_false = node["Fn::If"]
+        return resolve(when_true if refs[condition] else when_false, refs)
     if set(node) == {"Fn::GetAtt"}:
         return refs[".".join(node["Fn::GetAtt"])]
     if set(node) == {"Fn::Sub"}:
@@ -163,10 +178,13 @@ def resolve(node, refs):
     return {key: resolve(value, refs) for key, value in node.items()}
 
 
-def example_refs(names, account="111122223333", region="eu-west-1", partition="aws"):
-    """What CloudFormation would resolve the data template's references to, for `names`."""
+def example_refs(names, account="111122223333", region="eu-west-1", partition="aws",
+                 readers=()):
+    """What CloudFormation would resolve the data template's references (and conditions)
+    to, for `names` and the reader accounts."""
     bucket_arn = f"arn:{partition}:s3:::{names.bucket}"
     return {"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account,
+            "ReaderAccounts": list(readers), "AnyAccountReads": not readers,
             "Bucket": names.bucket, "Bucket.Arn": bucket_arn, "BucketName": names.bucket,
             "Table": names.table, "TableName": names.table, "Topic.TopicName": names.topic,
             "DeliveryStream": names.stream, "DeliveryStreamName": names.stream,

@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from tickersim.aws import chalice_run, stack
+from tickersim.aws import chalice_run, inputs, stack
 from tickersim import naming
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
@@ -21,6 +21,13 @@ _STACK_ATTEMPTS = 3   # Firehose may flush a last buffer into the bucket after i
 
 class TeardownError(Exception):
     pass
+
+
+class NotConfirmed(ValueError):
+    """No one could confirm (stdin closed, not a terminal, or ended): exit 2."""
+
+    def __init__(self):
+        super().__init__("refusing to delete without confirmation: pass --yes")
 
 
 def add_arguments(parser):
@@ -34,6 +41,8 @@ def add_arguments(parser):
 def main(args):
     def remove():
         naming.check_stage(args.stage)
+        inputs.region(args.region)
+        inputs.endpoint(args.endpoint)
         return teardown(args.project_dir, args.stage, region=args.region,
                         endpoint=args.endpoint, confirm=None if args.yes else _ask)
 
@@ -53,12 +62,18 @@ def main(args):
 
 
 def _ask(stage, found):
-    if not sys.stdin.isatty():
-        raise TeardownError("refusing to delete without asking: pass --yes")
+    # stdin is None when the shell closed it (`<&-`), and input() raises EOFError on Ctrl-D.
+    if sys.stdin is None or sys.stdin.closed or not sys.stdin.isatty():
+        raise NotConfirmed()
     print(f"This deletes stage {stage!r} for good:")
     for line in found:
         print(f"  - {line}")
-    return input(f"Type the stage name ({stage}) to go ahead: ").strip() == stage
+    try:
+        answer = input(f"Type the stage name ({stage}) to go ahead: ")
+    except EOFError:
+        print()
+        raise NotConfirmed() from None
+    return answer.strip() == stage
 
 
 def _code(exc):

@@ -1,0 +1,194 @@
+"""What `tickersim deploy` can know before it creates anything, read without changing AWS.
+
+The account and region, S3 Block Public Access, whether the bucket name is free, and what the
+stage already has (its names and owner). `deploy --check` prints it with the plan; `deploy`
+runs it first and stops on anything that would make the stack fail.
+"""
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from botocore.exceptions import ClientError, NoCredentialsError
+
+from tickersim import naming
+from tickersim import stage as stages
+from tickersim.aws import advice, inputs, stack
+
+# The stack's parameters that hold the stage's names, by the Names field they fill.
+NAME_PARAMETERS = {"table": "TableName", "stream": "DeliveryStreamName", "topic": "TopicName",
+                   "bucket": "BucketName"}
+
+
+class PreflightError(ValueError):
+    """Deploy would fail: the message says what to change (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """The operator's arguments, checked."""
+    project_dir: Path
+    stage: str
+    owner: str
+    emails: tuple
+    region: str = stages.DEFAULT_REGION
+    endpoint: str = None
+    retries: int = stages.DEFAULT_RETRIES
+    bucket: str = None
+    readers: tuple = ()
+
+
+def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, endpoint=None,
+            retries=stages.DEFAULT_RETRIES, bucket=None, readers=()):
+    """A Request from raw arguments; ValueError names the first one at fault."""
+    stage = inputs.deploy_stage(stage)
+    return Request(inputs.project(project_dir), stage, inputs.owner(owner),
+                   tuple(inputs.emails(list(emails))),
+                   inputs.region(region), inputs.endpoint(endpoint), retries,
+                   inputs.bucket(bucket) if bucket is not None else None,
+                   tuple(inputs.reader_accounts(list(readers))))
+
+
+@dataclass
+class Findings:
+    account: str
+    names: naming.Names
+    stack_exists: bool
+    recorded_owner: str = None
+    readers: tuple = ()             # the accounts that will read ticks/; none: any account
+    public_access: dict = None      # the account's Block Public Access, None when none is set
+    notes: list = field(default_factory=list)
+
+
+def s3control_client(session, endpoint):
+    """S3 Control puts the account id in front of the host (`<id>.s3-control...`); an
+    --endpoint serves every service at one address, so there the prefix is dropped."""
+    client = session.client("s3control", endpoint_url=endpoint)
+    if endpoint:
+        target = urlsplit(endpoint)
+
+        def to_endpoint(request, **_):
+            request.url = urlunsplit(urlsplit(request.url)._replace(
+                scheme=target.scheme, netloc=target.netloc))
+        client.meta.events.register("before-send.s3-control", to_endpoint)
+    return client
+
+
+def account_id(sts):
+    try:
+        return sts.get_caller_identity()["Account"]
+    except NoCredentialsError:
+        raise PreflightError("no AWS credentials found: run `aws configure` (or set "
+                             "AWS_PROFILE), then run deploy again") from None
+
+
+def recorded(project_dir, stage):
+    """(owner, bucket) recorded for the stage in .chalice/config.json, each None if absent."""
+    try:
+        owner = stages.environment(stage, stages.NOTIFICATION, project_dir).get("OWNER_NAME")
+        bucket = stages.environment(stage, stages.STREAMING, project_dir).get("BUCKET_NAME")
+    except KeyError:
+        return None, None
+    return owner, bucket
+
+
+def _code(exc):
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def public_access_block(s3control, account):
+    """The account's Block Public Access settings; {} when none is set; None if unreadable."""
+    try:
+        reply = s3control.get_public_access_block(AccountId=account)
+    except ClientError as exc:
+        if _code(exc) == "NoSuchPublicAccessBlockConfiguration":
+            return {}
+        if _code(exc) in ("AccessDenied", "AccessDeniedException"):
+            return None
+        raise
+    return reply["PublicAccessBlockConfiguration"]
+
+
+def bucket_state(s3, bucket):
+    """'free', 'reachable' (it exists and answers us: ours, or shared with us) or 'taken'."""
+    try:
+        s3.head_bucket(Bucket=bucket)
+        return "reachable"
+    except ClientError as exc:
+        code = _code(exc)
+        if code in ("404", "NoSuchBucket", "NotFound"):
+            return "free"
+        if code in ("403", "301", "AccessDenied", "PermanentRedirect"):
+            return "taken"        # another account's, or ours in another region
+        raise
+
+
+def check(req, session):
+    """Read what can be known before creating anything; PreflightError on what would fail."""
+    def client(service):
+        return session.client(service, endpoint_url=req.endpoint)
+
+    account = account_id(client("sts"))
+    cfn = client("cloudformation")
+    names = naming.names_for(req.owner, req.stage)
+    existing = stack.describe(cfn, names.stack)
+    owner, recorded_bucket = recorded(req.project_dir, req.stage)
+    findings = Findings(account, names, existing is not None, recorded_owner=owner)
+
+    if existing:
+        # The stage's names were fixed at its first deploy: a changed --owner renames the
+        # owner in alerts, never the table, bucket, stream or topic (that would replace them).
+        kept = {p["ParameterKey"]: p["ParameterValue"] for p in existing.get("Parameters", [])}
+        findings.names = replace(names, **{field_: kept[key] for field_, key in
+                                           NAME_PARAMETERS.items() if kept.get(key)})
+        if req.bucket and req.bucket != findings.names.bucket:
+            raise PreflightError(
+                f"--bucket {req.bucket}: stage {req.stage} already keeps its ticks in bucket "
+                f"{findings.names.bucket}, and a deploy keeps it; drop --bucket, or run "
+                f"`tickersim teardown --stage {req.stage}` first")
+        # Named readers stay named: a redeploy that forgot --reader-account must not open the
+        # bucket to every account.
+        findings.readers = req.readers or tuple(re.findall(r"[0-9]{12}",
+                                                           kept.get("ReaderAccounts", "")))
+        if findings.readers and not req.readers:
+            findings.notes.append("keeping the stage's reader accounts "
+                                  + ", ".join(findings.readers))
+        if owner and owner != req.owner:
+            findings.notes.append(
+                f"owner: {owner} -> {req.owner}: alerts will name {req.owner}; the stage "
+                f"keeps the resource names it was created with ({findings.names.code}...)")
+    else:
+        findings.readers = req.readers
+        bucket = req.bucket or recorded_bucket or names.bucket
+        findings.names = replace(names, bucket=bucket)
+        state = bucket_state(client("s3"), bucket)
+        if state != "free":
+            how = ("exists and answers this account, but no tickersim stage owns it"
+                   if state == "reachable" else
+                   "is taken by another AWS account (bucket names are global)")
+            raise PreflightError(
+                f"bucket {bucket} {how}: choose another with --bucket NAME, e.g. --bucket "
+                f"{suggest_bucket(bucket, account)}")
+
+    if findings.readers:
+        findings.notes.append("ticks/ shared with the named accounts only (works under any "
+                              "Block Public Access setting)")
+    else:
+        setting = public_access_block(s3control_client(session, req.endpoint),
+                                      account)
+        findings.public_access = setting
+        if setting is None:
+            findings.notes.append("Block Public Access: not readable with these credentials "
+                                  "(s3:GetAccountPublicAccessBlock); if the bucket policy is "
+                                  "refused, see --reader-account")
+        else:
+            blocking = advice.blocking_settings(setting)
+            if blocking:
+                raise PreflightError(advice.public_access_message(account, blocking))
+    return findings
+
+
+def suggest_bucket(bucket, account):
+    """The name with the account id in it (unique to the account), within S3's 63."""
+    tail = f"-{account}"
+    return bucket[:63 - len(tail)].rstrip("-") + tail
