@@ -1,6 +1,8 @@
 """What Chalice leaves unset on the REST API it deploys: stage throttling (what a stranger can
-cost you) and gateway responses in the API's own error shape (an unknown path or method
-answers 404 `{"error": {...}}`, not API Gateway's 403 "Missing Authentication Token").
+cost you), gateway responses in the API's own error shape (an unknown path or method
+answers 404 `{"error": {...}}`, not API Gateway's 403 "Missing Authentication Token"), and the
+API function's log group (Chalice 1.34 creates `/aws/lambda/<app>-<stage>-api_handler`, but the
+function is `<app>-<stage>` and writes to `/aws/lambda/<app>-<stage>`).
 
 One source for both routes: `tickersim deploy` applies them with API calls, `make package`
 puts the same values into the template (`template_properties`).
@@ -38,6 +40,18 @@ def configure(apigw, rest_api_id, stage=STAGE):
     apigw.update_stage(restApiId=rest_api_id, stageName=stage, patchOperations=[
         {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(RATE_LIMIT)},
         {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(BURST_LIMIT)}])
+
+
+def create_log_group(logs, function_name, retention_days):
+    """The log group the API function writes to, with the stage's retention; safe to repeat."""
+    group = f"/aws/lambda/{function_name}"
+    try:
+        logs.create_log_group(logGroupName=group)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    if retention_days:
+        logs.put_retention_policy(logGroupName=group, retentionInDays=retention_days)
+    return group
 
 
 def template_properties():

@@ -109,6 +109,8 @@ def deploy(req, say=print, check_only=False):
     functions = chalice_run.deployed_resources(project_dir, stage)
     if "rest_api" in functions:
         api_gateway.configure(client("apigateway"), functions["rest_api"]["rest_api_id"])
+        api_gateway.create_log_group(client("logs"), functions[stages.API]["lambda_arn"].split(
+            ":")[-1], stages.read_config(project_dir).get("log_retention_in_days"))
         say(f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
             f"{functions['rest_api']['rest_api_url']}")
     try:

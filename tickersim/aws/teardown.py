@@ -190,9 +190,11 @@ def _sweep(events, lam, iam, logs, functions):
                 iam.delete_role_policy(RoleName=role, PolicyName=policy)
             iam.delete_role(RoleName=role)
             removed.append(f"role {role}")
-        # Lambda creates its log group on first run; the stack does not own it.
-        if _gone(logs.delete_log_group, logGroupName=f"/aws/lambda/{function}"):
-            removed.append(f"log group /aws/lambda/{function}")
+        # Deploy creates the log groups; the stack does not own them. Chalice names the API's
+        # after its role, the API function writes to its own: both go.
+        for group in sorted({f"/aws/lambda/{function}", f"/aws/lambda/{role}"}):
+            if _gone(logs.delete_log_group, logGroupName=group):
+                removed.append(f"log group {group}")
     return removed
 
 
