@@ -10,7 +10,7 @@ READY := $(VENV)/.ready
 UV ?= pinned
 BOOTSTRAP = $(PYTHON) tools/bootstrap.py --uv "$(UV)"
 
-.PHONY: demo test bench first-value lint lock package clean
+.PHONY: demo test bench first-value lint lock package clean screenshot
 
 $(READY): requirements-dev.txt requirements-dev.lock pyproject.toml tools/bootstrap.py
 	$(BOOTSTRAP) venv $(VENV) requirements-dev.lock --requirements requirements-dev.txt --editable
@@ -43,6 +43,10 @@ first-value:
 .PHONY: chaos
 chaos: $(READY)
 	$(BIN)/python -m chaos $(ARGS)
+
+# The README's picture of the live chart: a demo on free ports, in headless Chromium.
+screenshot: $(READY)
+	$(BIN)/python -m tickersim.local.browser docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) $(LINT_VENV) .venv-tools .pytest_cache .hypothesis build *.egg-info

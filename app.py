@@ -1,6 +1,6 @@
 from chalice import Chalice
 
-from chalicelib import events, handlers
+from chalicelib import api, events, handlers
 
 app = Chalice(app_name="tickersim")
 
@@ -20,3 +20,18 @@ def notify_failure(event, context):
 @app.lambda_function(name="watch-lambda")
 def watch_moves(event, context):
     return handlers.watch_moves(event, context)
+
+
+@app.route("/")
+def index():
+    return api.page_response()
+
+
+@app.route("/api/tickers")
+def tickers():
+    return api.tickers_response()
+
+
+@app.route("/api/ticks")
+def ticks():
+    return api.ticks_response(app.current_request)

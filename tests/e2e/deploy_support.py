@@ -7,6 +7,7 @@ import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from moto.apigateway.models import APIGatewayBackend
 from moto.server import ThreadedMotoServer
 
 from tickersim import cli
@@ -17,9 +18,33 @@ PROJECT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 
 
+_import_rest_api = APIGatewayBackend.import_rest_api
+_put_rest_api = APIGatewayBackend.put_rest_api
+
+
+def _as_openapi3(api_doc):
+    """Chalice's swagger 2.0 document in the form moto 5.2.5 accepts (OpenAPI 3 only, with an
+    info.description): API Gateway takes both, and moto reads only paths and integrations."""
+    api_doc.pop("swagger", None)
+    api_doc.setdefault("openapi", "3.0.1")
+    api_doc.setdefault("info", {}).setdefault("description", "")
+    return api_doc
+
+
+def _import(self, api_doc, fail_on_warnings):
+    return _import_rest_api(self, _as_openapi3(api_doc), fail_on_warnings)
+
+
+def _put(self, function_id, api_doc, fail_on_warnings, mode="merge"):
+    return _put_rest_api(self, function_id, _as_openapi3(api_doc), fail_on_warnings, mode)
+
+
 @pytest.fixture(scope="module")
 def moto_endpoint():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(APIGatewayBackend, "import_rest_api", _import)
+    patch.setattr(APIGatewayBackend, "put_rest_api", _put)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -29,6 +54,7 @@ def moto_endpoint():
                   timeout=10).raise_for_status()
     yield endpoint
     server.stop()
+    patch.undo()
 
 
 def tickersim(*argv):
@@ -49,6 +75,7 @@ class Account:
             client("events")
         self.iam, self.dynamodb, self.s3, self.sns = client("iam"), client("dynamodb"), \
             client("s3"), client("sns")
+        self.apigateway = client("apigateway")
 
     def snapshot(self):
         """Everything that exists, by kind: names only, so two snapshots compare equal when
@@ -62,6 +89,7 @@ class Account:
             "tables": sorted(self.dynamodb.list_tables()["TableNames"]),
             "buckets": sorted(b["Name"] for b in self.s3.list_buckets()["Buckets"]),
             "topics": sorted(t["TopicArn"] for t in self.sns.list_topics()["Topics"]),
+            "rest_apis": sorted(a["name"] for a in self.apigateway.get_rest_apis()["items"]),
         }
 
     def invoke_config(self, function):

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim.aws import deploy
+from tickersim.aws import api_gateway, deploy
 from tickersim import naming
 from tickersim.stage import copy_project
 from tickersim.owner_ascii import owner_ascii
@@ -26,6 +26,7 @@ NAMES = naming.names_for(OWNER, STAGE)
 STREAMING = "tickersim-dev-streaming-lambda"
 NOTIFIER = "tickersim-dev-notification-lambda"
 WATCHER = "tickersim-dev-watch-lambda"
+API = "tickersim-dev"                 # Chalice names the REST API's function <app>-<stage>
 
 
 class Story:
@@ -52,6 +53,13 @@ class Story:
             FunctionName=STREAMING)["Configuration"]["FunctionArn"]
         self.role_policy = self._role_policy(STREAMING)
         self.items = self._items()
+        self.api_env = self._env(API)
+        self.api_role_policy = self._role_policy("tickersim-dev-api_handler")
+        self.rest_api = self.account.apigateway.get_rest_apis()["items"][0]["id"]
+        self.gateway = {r["responseType"]: r for r in self.account.apigateway.get_gateway_responses(
+            restApiId=self.rest_api)["items"]}
+        self.api_stage = self.account.apigateway.get_stage(restApiId=self.rest_api,
+                                                           stageName="api")
 
         # A ticker that has moved must survive a re-deploy (the seed never overwrites it).
         self.account.dynamodb.update_item(
@@ -112,10 +120,11 @@ def test_deploy_creates_the_stack_both_functions_their_roles_and_the_schedule(st
     created = {kind: sorted(set(story.first[kind]) - set(story.empty[kind]))
                for kind in story.first}
     assert created["stacks"] == [NAMES.stack]
-    assert created["functions"] == [NOTIFIER, STREAMING, WATCHER]
+    assert created["functions"] == [API, NOTIFIER, STREAMING, WATCHER]
+    assert created["rest_apis"] == ["tickersim"]
     assert created["rules"] == [f"{STREAMING}-event"]
     assert {NOTIFIER, STREAMING, WATCHER} <= set(created["roles"])
-    assert len(created["roles"]) == 4                      # + the delivery stream's role
+    assert len(created["roles"]) == 5          # + the API's and the delivery stream's roles
     assert created["tables"] == [NAMES.table] == ["DEZOENUN-streaming-dynamodb"]
     assert created["buckets"] == [NAMES.bucket] == ["dezoenunez-deliverystream-s3"]
     assert sorted(t.rsplit(":", 1)[1] for t in created["topics"]) == sorted(
@@ -188,6 +197,22 @@ def test_a_second_deploy_changes_nothing(story):
     assert story.invoke_config_after_second["DestinationConfig"] == \
         story.invoke_config["DestinationConfig"]
     assert story.items_after_second == {**story.items, "Index_1": "123.5"}
+
+
+def test_deploy_creates_the_read_only_api_throttled_with_json_404s(story):
+    assert story.api_env["TABLE_NAME"] == NAMES.table
+    assert story.api_env["BUCKET_NAME"] == NAMES.bucket
+    assert story.api_role_policy == [story.config["policy-dev-api.json"]]
+    actions = {s["Action"] for s in story.config["policy-dev-api.json"]["Statement"]
+               if not s["Sid"].startswith("Own")}
+    assert actions == {"dynamodb:Scan", "s3:ListBucket", "s3:GetObject"}
+    missing_route = story.gateway["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing_route["statusCode"] == "404"
+    assert '"not_found"' in missing_route["responseTemplates"]["application/json"]
+    assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(story.gateway)
+    throttle = story.api_stage["methodSettings"]["*/*"]
+    assert (throttle["throttlingRateLimit"], throttle["throttlingBurstLimit"]) == (
+        api_gateway.RATE_LIMIT, api_gateway.BURST_LIMIT)
 
 
 def test_teardown_leaves_nothing_behind_and_can_run_again(story):

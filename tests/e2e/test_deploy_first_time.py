@@ -112,9 +112,13 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     # AWS echoes a list parameter as "a,b"; moto as the list's repr: both name the two.
     assert re.findall(r"\d{12}", params["ReaderAccounts"]) == READERS
     assert "grace-ticks-2026" in account.snapshot()["buckets"]
-    # chalice deploy created each function's log group with the configured retention.
+    # chalice deploy created each function's log group with the configured retention; the
+    # API's it names after its role, so deploy creates the one the API function writes to.
     assert _log_groups(endpoint) == {f"/aws/lambda/{NAMES.notification_function}": 14,
-                                     f"/aws/lambda/{NAMES.streaming_function}": 14}
+                                     f"/aws/lambda/{NAMES.streaming_function}": 14,
+                                     f"/aws/lambda/tickersim-{STAGE}-api_handler": 14}
+    assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}")[
+        f"/aws/lambda/tickersim-{STAGE}"] == 14
     before = account.snapshot()
 
     # Another owner, no --bucket: the stage keeps its names and bucket; alerts name the new one.
@@ -131,12 +135,12 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     assert "already keeps its ticks in bucket grace-ticks-2026" in capsys.readouterr().err
     assert tickersim("teardown", *common, "--yes") == 0
     assert "grace-ticks-2026" not in account.snapshot()["buckets"]
-    assert _log_groups(endpoint) == {}          # chalice delete leaves them: teardown does not
+    assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}") == {}   # teardown removes them
 
 
-def _log_groups(endpoint):
+def _log_groups(endpoint, prefix=f"/aws/lambda/tickersim-{STAGE}-"):
     logs = boto3.client("logs", region_name="eu-west-1", endpoint_url=endpoint)
-    groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/tickersim-{STAGE}-")
+    groups = logs.describe_log_groups(logGroupNamePrefix=prefix)
     return {g["logGroupName"]: g.get("retentionInDays") for g in groups["logGroups"]}
 
 

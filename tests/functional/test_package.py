@@ -23,7 +23,8 @@ def packaged(tmp_path_factory):
 
 def test_the_bundle_is_tiny_and_carries_no_sdk(packaged):
     bundle = packaged / "deployment.zip"
-    assert bundle.stat().st_size < 100 * 1024
+    # The chart page and its vendored library ship in the bundle too (target: under 150 KB).
+    assert bundle.stat().st_size < 150 * 1024
     names = zipfile.ZipFile(bundle).namelist()
     assert "app.py" in names and "chalicelib/pipeline.py" in names
     assert not any(n.startswith(("boto3/", "botocore/", "moto/", "tickersim/", "tests/"))
@@ -37,7 +38,7 @@ def test_the_template_has_both_functions_the_schedule_and_no_generated_policy(pa
                  if r["Type"] == "AWS::Serverless::Function"}
     assert {n: f["Handler"] for n, f in functions.items()} == {
         "StreamingLambda": "app.stream_ticks", "NotificationLambda": "app.notify_failure",
-        "WatchLambda": "app.watch_moves"}
+        "WatchLambda": "app.watch_moves", "APIHandler": "app.app"}
     streaming = functions["StreamingLambda"]
     assert streaming["Runtime"].startswith("python3")
     assert streaming["Timeout"] == 60 and streaming["MemorySize"] == 128

@@ -16,7 +16,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim.aws import chalice_run, plan, policies, preflight, stack, watch_trigger
+from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
 from tickersim import owner_ascii
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
@@ -113,6 +113,12 @@ def deploy(req, say=print, check_only=False):
 
     _step(say, 4, "failure alerts: async retries and the on-failure destination")
     functions = chalice_run.deployed_resources(project_dir, stage)
+    if "rest_api" in functions:
+        api_gateway.configure(client("apigateway"), functions["rest_api"]["rest_api_id"])
+        api_gateway.create_log_group(client("logs"), functions[stages.API]["lambda_arn"].split(
+            ":")[-1], stages.read_config(project_dir).get("log_retention_in_days"))
+        say(f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
+            f"{functions['rest_api']['rest_api_url']}")
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
@@ -156,13 +162,14 @@ def record(project_dir, stage, owner, outputs):
                               "TABLE_NAME": outputs["TableName"]},
         stages.WATCH: {"TABLE_NAME": outputs["TableName"],
                        "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
+        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
     }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60}
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})
         settings.setdefault("iam_policy_file",
                             policies.policy_file(project_dir, stage, function).name)
-        settings.setdefault("lambda_memory_size", 128)
+        settings.setdefault("lambda_memory_size", 256 if function == stages.API else 128)
         settings.setdefault("lambda_timeout", timeouts[function])
         settings.setdefault("environment_variables", {}).update(env)
     after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"

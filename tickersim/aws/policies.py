@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 
 from tickersim import stage as stages
-from tickersim.naming import function_name, names_for
+from tickersim import naming
+from tickersim.naming import function_name
 
 FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification",
-         stages.WATCH: "watch"}
+         stages.WATCH: "watch", stages.API: "api"}
 # ARN templates use CloudFormation's pseudo parameters; `concrete` fills them in.
 _HEAD = "arn:${AWS::Partition}"
 _WHERE = "${AWS::Region}:${AWS::AccountId}"
@@ -33,6 +34,9 @@ def arn_templates(stage, table, stream, topic, bucket, market_topic):
         stages.STREAMING: logs(stages.STREAMING),
         stages.NOTIFICATION: logs(stages.NOTIFICATION),
         stages.WATCH: logs(stages.WATCH),
+        "bucket": f"{_HEAD}:s3:::{bucket}",
+        # Chalice names the API's function <app>-<stage>, without a suffix.
+        stages.API: f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{naming.APP_NAME}-{stage}",
     }
 
 
@@ -88,9 +92,19 @@ def documents(arns):
         {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish",
          "Resource": arns["market_topic"]},
     ] + _logs_statements(arns[stages.WATCH])
+    # The read-only API: one Scan of the table, listings and reads under ticks/ only.
+    api = [
+        {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan",
+         "Resource": arns["table"]},
+        {"Sid": "ListTicks", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": arns["bucket"], "Condition": {"StringLike": {"s3:prefix": ["ticks/*"]}}},
+        {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": _join(arns["bucket"], "/ticks/*")},
+    ] + _logs_statements(arns[stages.API])
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
             stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},
-            stages.WATCH: {"Version": "2012-10-17", "Statement": watch}}
+            stages.WATCH: {"Version": "2012-10-17", "Statement": watch},
+            stages.API: {"Version": "2012-10-17", "Statement": api}}
 
 
 def concrete(templates, partition, region, account):
@@ -116,7 +130,8 @@ def for_stage(stage, project_dir=stages.PROJECT_DIR):
         raise ValueError(f"TOPIC_ARN {topic_arn!r} of stage {stage!r} in .chalice/config.json is "
                          "not an SNS topic ARN: run `tickersim deploy` to record the real one")
     _, partition, _, region, account, topic = parts
-    bucket = streaming.get("BUCKET_NAME") or names_for(notification["OWNER_NAME"], stage).bucket
+    bucket = (streaming.get("BUCKET_NAME")
+              or naming.names_for(notification.get("OWNER_NAME") or "", stage).bucket)
     templates = arn_templates(stage, streaming["TABLE_NAME"],
                               streaming["DELIVERY_STREAM_NAME"], topic, bucket,
                               watch["MARKET_TOPIC_ARN"].rsplit(":", 1)[-1])

@@ -101,8 +101,12 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
 
     cfn, lam, iam = client("cloudformation"), client("lambda"), client("iam")
     stack_name = naming.stack_name(stage)
-    functions = [naming.function_name(stage, f)
-                 for f in (stages.STREAMING, stages.NOTIFICATION, stages.WATCH)]
+    # {function: its role}: Chalice names each role as its function, except the REST API's
+    # (function <app>-<stage>, role <app>-<stage>-api_handler).
+    functions = {name: name for name in (naming.function_name(stage, f)
+                                         for f in (stages.STREAMING, stages.NOTIFICATION,
+                                                   stages.WATCH))}
+    functions[f"{naming.APP_NAME}-{stage}"] = naming.function_name(stage, stages.API)
     deployed = chalice_run.deployed_resources(project_dir, stage)
     bucket = stack.physical_id(cfn, stack_name, "Bucket")
     found = ([f"stack {stack_name}: table, delivery stream, alert and market topics, "
@@ -110,7 +114,7 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
              if stack.describe(cfn, stack_name) else []) \
         + ([f"bucket {bucket} and every object version in it"] if bucket else []) \
         + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)] \
-        + [f"role {f}" for f in functions if _exists(iam.get_role, RoleName=f)]
+        + [f"role {r}" for r in functions.values() if _exists(iam.get_role, RoleName=r)]
     if not found and not deployed:
         return []
     if confirm is not None and not confirm(stage, found):
@@ -155,9 +159,10 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
 
 def _describe(stage, name, resource):
     kind = {"iam_role": "role", "lambda_function": "function",
-            "cloudwatch_event": "schedule rule"}.get(resource["resource_type"],
+            "cloudwatch_event": "schedule rule", "rest_api": "REST API"}.get(resource["resource_type"],
                                                      resource["resource_type"])
     return f"{kind} " + (resource.get("role_name") or resource.get("rule_name")
+                         or resource.get("rest_api_url")
                          or naming.function_name(stage, name))
 
 
@@ -173,7 +178,7 @@ def _exists(get, **kwargs):
 
 def _sweep(events, lam, iam, logs, functions):
     removed = []
-    for function in functions:
+    for function, role in functions.items():
         rule = f"{function}-event"       # Chalice's name for a function's schedule rule
         if _exists(events.describe_rule, Name=rule):
             targets = [t["Id"] for t in events.list_targets_by_rule(Rule=rule)["Targets"]]
@@ -183,14 +188,16 @@ def _sweep(events, lam, iam, logs, functions):
             removed.append(f"rule {rule}")
         if _gone(lam.delete_function, FunctionName=function):
             removed.append(f"function {function}")
-        if _exists(iam.get_role, RoleName=function):   # Chalice names each role as its function
-            for policy in iam.list_role_policies(RoleName=function)["PolicyNames"]:
-                iam.delete_role_policy(RoleName=function, PolicyName=policy)
-            iam.delete_role(RoleName=function)
-            removed.append(f"role {function}")
-        # Lambda creates its log group on first run; the stack does not own it.
-        if _gone(logs.delete_log_group, logGroupName=f"/aws/lambda/{function}"):
-            removed.append(f"log group /aws/lambda/{function}")
+        if _exists(iam.get_role, RoleName=role):
+            for policy in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+                iam.delete_role_policy(RoleName=role, PolicyName=policy)
+            iam.delete_role(RoleName=role)
+            removed.append(f"role {role}")
+        # Deploy creates the log groups; the stack does not own them. Chalice names the API's
+        # after its role, the API function writes to its own: both go.
+        for group in sorted({f"/aws/lambda/{function}", f"/aws/lambda/{role}"}):
+            if _gone(logs.delete_log_group, logGroupName=group):
+                removed.append(f"log group {group}")
     return removed
 
 

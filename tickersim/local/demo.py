@@ -36,6 +36,7 @@ from tickersim.local.localcloud import LocalCloud, LocalCloudError
 from tickersim.local.mailbox import Mailbox
 from tickersim.local.outdir import OutDir, OutDirError, bucket_copy_path
 from tickersim.local.stopping import StopAfterRun
+from tickersim.local import web
 from tickersim.naming import names_for
 
 STAGE = "local"
@@ -87,6 +88,7 @@ def add_arguments(parser):
                         help="the logical clock's first minute, e.g. 2026-12-01T14:30Z "
                              "(default: now)")
     watching.add_arguments(parser)
+    web.add_arguments(parser)
 
 
 def check_arguments(args):
@@ -597,12 +599,15 @@ def main(args):
     interrupted = False
     stopped = None          # the OutDirError that stopped the demo early (e.g. a full disk)
     try:
-        with tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
+        with web.Site(args) as site, \
+                tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
                 (LiveView() if args.live else PlainView()) as view, \
                 LocalCloud(stages.DEFAULT_REGION, args.port) as cloud:
             demo = Demo(args, cloud, Path(workdir), files, view)
             try:
                 demo.setup()
+                site.start(cloud.environment(), demo.table, demo.names.bucket, args.interval,
+                           files.write_bytes("logs/web.log", b""), view.event)
                 demo.run()
             except KeyboardInterrupt:
                 interrupted = True
@@ -613,7 +618,8 @@ def main(args):
             finally:
                 if getattr(demo, "state", None) is not None:
                     finish(demo, interrupted, stopped)
-    except (DemoError, LocalCloudError, SeedError, OutDirError) as exc:
+    except (DemoError, LocalCloudError, SeedError, OutDirError,
+            web.WebError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:

@@ -1,0 +1,53 @@
+"""The live chart in a real headless Chromium, against a running demo."""
+import json
+import os
+import urllib.request
+
+import pytest
+
+from tickersim.local import browser
+
+REASON = browser.missing()
+# In CI a missing browser is a failure (below), never a skip.
+pytestmark = pytest.mark.skipif(REASON is not None and not os.environ.get("CI"),
+                                reason=f"no browser for the chart tests: {REASON}")
+WAIT_S = 180
+
+
+def grown_from(before):
+    def check(driver):
+        now = browser.points(driver)
+        return now if all(now.get(t, 0) > n for t, n in before.items()) else None
+    return check
+
+
+def test_every_line_fills_grows_and_fits_a_phone(tmp_path):
+    if REASON:
+        pytest.fail(f"CI is set, so the browser tests must run, but {REASON}")
+    with browser.running_demo() as url, browser.chromium() as driver:
+        with urllib.request.urlopen(url + "api/tickers", timeout=30) as reply:
+            names = {t["ticker"] for t in json.load(reply)["data"]}
+        assert names, "the demo's table has no tickers"
+        driver.get(url)
+        first = browser.wait_until(driver, browser.every_line_has(2), WAIT_S,
+                                   "2 points on every line")
+        assert set(first) == names
+        later = browser.wait_until(driver, grown_from(first), WAIT_S, "a new point on every line")
+        assert set(later) == names
+        assert driver.execute_script(browser.STATE_JS) == "live"
+        assert driver.execute_script("return document.querySelector('#chart canvas') !== null")
+        assert driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;")
+        assert driver.execute_script(       # the chart stays out of the table's way
+            "return document.querySelector('#chart canvas').getBoundingClientRect().right"
+            " <= document.querySelector('table').getBoundingClientRect().left + 1;")
+        shot = tmp_path / "chart.png"
+        driver.save_screenshot(str(shot))
+        assert shot.read_bytes().startswith(b"\x89PNG")
+
+        driver.set_window_size(390, 844)       # a phone: nothing wider than the screen
+        browser.wait_until(driver, lambda d: d.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;"), 30,
+            "a layout as narrow as a phone")
+        rows = driver.execute_script("return document.querySelectorAll('tr[data-ticker]').length")
+        assert rows == len(names)
