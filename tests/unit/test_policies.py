@@ -49,7 +49,8 @@ def test_item_actions_beyond_the_walk_reach_only_the_apps_own_items(stage):
     and the watcher off the tickers' items."""
     documents = policies.for_stage(stage)
     limited = {(fn, s["Sid"]): s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-               for fn, doc in documents.items() for s in doc["Statement"] if "Condition" in s}
+               for fn, doc in documents.items() for s in doc["Statement"]
+               if "ForAllValues:StringLike" in s.get("Condition", {})}
     assert limited == {(stages.STREAMING, "CloseOutage"): ["#outage"],
                        (stages.NOTIFICATION, "RecordOutage"): ["#outage"],
                        (stages.WATCH, "MoveState"): ["#moves|*"]}
