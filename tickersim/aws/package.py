@@ -104,7 +104,8 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
     # (${ApiHandler}); the function is APIHandler.
     resources["ApiHandlerLogGroup"] = {"Properties": {"LogGroupName": {
         "Fn::Sub": f"/aws/lambda/${{{CHALICE_IDS[stages.API]}}}"}}}
-    for group in ("StreamingLambdaLogGroup", "NotificationLambdaLogGroup", "ApiHandlerLogGroup"):
+    for group in [f"{logical_id}LogGroup" for logical_id in CHALICE_IDS.values()
+                  if logical_id != CHALICE_IDS[stages.API]] + ["ApiHandlerLogGroup"]:
         resources.setdefault(group, {})["Metadata"] = {"checkov": {"skip": [{
             "id": "CKV_AWS_158", "comment": "CloudWatch Logs encrypts every group at rest; a KMS "
                                             "key would add $1 a month and a key policy to keep"}]}}
