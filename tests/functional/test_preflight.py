@@ -56,6 +56,9 @@ def test_no_setting_at_all_means_off(session):
     assert preflight.public_access_block(control, ACCOUNT) == {}
     findings = preflight.check(_request(), session)
     assert findings.public_access == {} and findings.account == ACCOUNT
+    assert findings.record_format == "json"           # a new stage, no --format
+    assert preflight.check(_request(record_format="parquet"), session).record_format == \
+        "parquet"
 
 
 def test_a_setting_these_credentials_cannot_read_is_a_note_not_a_stop():
@@ -128,7 +131,9 @@ def test_a_redeploy_in_another_record_format_is_refused_and_the_same_one_passes(
                                          f"--format {created}")
     assert "tickersim teardown --stage qa" in str(refused.value)
     findings = preflight.check(_request(record_format=created), session)
-    assert findings.stack_exists
+    assert findings.stack_exists and findings.record_format == created
+    # No --format on a redeploy keeps the stage's.
+    assert preflight.check(_request(), session).record_format == created
     # What a Parquet stage gives up is in the plan.
     assert any("move watcher and the API's tick history read JSON lines" in note
                for note in findings.notes) == (created == "parquet")

@@ -63,6 +63,7 @@ def test_any_other_record_format_is_refused_naming_both(given):
         inputs.record_format(given)
 
 
-def test_deploy_defaults_to_json_lines():
+def test_no_format_given_means_the_stages_own():
+    assert inputs.record_format(None) is None
     assert preflight.request(PROJECT_DIR, "qa", "Grace Hopper",
-                             ["g@example.com"]).record_format == "json"
+                             ["g@example.com"]).record_format is None

@@ -48,11 +48,10 @@ def add_arguments(parser):
     parser.add_argument("--reader-account", dest="readers", action="append", default=[],
                         metavar="ID", help="an AWS account that may read ticks/ (repeat for "
                                            "each); without it any AWS account may")
-    parser.add_argument("--format", dest="record_format", default=stack.RECORD_FORMATS[0],
-                        metavar="|".join(stack.RECORD_FORMATS),
+    parser.add_argument("--format", dest="record_format", metavar="|".join(stack.RECORD_FORMATS),
                         help="how Firehose writes ticks/: JSON lines, or Parquet (Snappy) "
-                             "from the Glue schema; fixed when the stage is created "
-                             "(default json)")
+                             "from the Glue schema; chosen when the stage is created "
+                             "(default: json, or the stage's own)")
     parser.add_argument("--check", action="store_true",
                         help="check the account and print the plan, creating nothing")
 
@@ -106,7 +105,7 @@ def deploy(req, say=print, check_only=False):
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),
-                                            record_format=req.record_format),
+                                            record_format=findings.record_format),
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")

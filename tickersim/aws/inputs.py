@@ -98,8 +98,9 @@ def reader_accounts(accounts):
 
 
 def record_format(name):
-    """How the stage's ticks/ objects are written (RecordFormat in infra/data.yaml)."""
-    if name not in RECORD_FORMATS:
+    """How the stage's ticks/ objects are written (RecordFormat in infra/data.yaml); None:
+    the stage's own (json for a new one)."""
+    if name is not None and name not in RECORD_FORMATS:
         raise ValueError(f"--format {name!r} is not a record format: give "
                          + " or ".join(f"--format {f}" for f in RECORD_FORMATS))
     return name

@@ -37,12 +37,12 @@ class Request:
     bucket: str = None
     readers: tuple = ()
     move_emails: tuple = ()
-    record_format: str = stack.RECORD_FORMATS[0]
+    record_format: str = None       # None: the stage's own, json for a new stage
 
 
 def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, endpoint=None,
             retries=stages.DEFAULT_RETRIES, bucket=None, readers=(), move_emails=(),
-            record_format=stack.RECORD_FORMATS[0]):
+            record_format=None):
     """A Request from raw arguments; ValueError names the first one at fault."""
     stage = inputs.deploy_stage(stage)
     return Request(inputs.project(project_dir), stage, inputs.owner(owner),
@@ -61,6 +61,7 @@ class Findings:
     stack_exists: bool
     recorded_owner: str = None
     readers: tuple = ()             # the accounts that will read ticks/; none: any account
+    record_format: str = stack.RECORD_FORMATS[0]
     public_access: dict = None      # the account's Block Public Access, None when none is set
     notes: list = field(default_factory=list)
 
@@ -149,7 +150,8 @@ def check(req, session):
         # Firehose could switch, but ticks/ already holds the old format and the Glue table
         # reads one format: a switch would leave Athena (and the watcher) half blind.
         kept_format = kept.get("RecordFormat", stack.RECORD_FORMATS[0])
-        if req.record_format != kept_format:
+        findings.record_format = kept_format
+        if req.record_format not in (None, kept_format):
             raise PreflightError(
                 f"--format {req.record_format}: stage {req.stage} was created with --format "
                 f"{kept_format} and its ticks/ objects are {kept_format}, which its Glue table "
@@ -173,6 +175,7 @@ def check(req, session):
                 f"keeps the resource names it was created with ({findings.names.code}...)")
     else:
         findings.readers = req.readers
+        findings.record_format = req.record_format or stack.RECORD_FORMATS[0]
         bucket = req.bucket or recorded_bucket or names.bucket
         findings.names = replace(names, bucket=bucket)
         state = bucket_state(client("s3"), bucket)
@@ -199,7 +202,7 @@ def check(req, session):
             blocking = advice.blocking_settings(setting)
             if blocking:
                 raise PreflightError(advice.public_access_message(account, blocking))
-    if req.record_format == "parquet":
+    if findings.record_format == "parquet":
         findings.notes.append("ticks/ in Parquet (Snappy): Athena reads it; the move watcher "
                               "and the API's tick history read JSON lines, so they see no ticks")
     return findings
