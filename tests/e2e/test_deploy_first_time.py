@@ -134,6 +134,9 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     # A different bucket for a stage that has one is refused, before anything changes.
     assert tickersim(*_deploy_args(common), "--bucket", "another-bucket-2026") == 2
     assert "already keeps its ticks in bucket grace-ticks-2026" in capsys.readouterr().err
+    # So is another record format: ticks/ and the Glue table hold the first one.
+    assert tickersim(*_deploy_args(common), "--format", "parquet") == 2
+    assert "was created with --format json" in capsys.readouterr().err
     assert tickersim("teardown", *common, "--yes") == 0
     assert "grace-ticks-2026" not in account.snapshot()["buckets"]
     assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}") == {}   # teardown removes them
@@ -178,6 +181,8 @@ BAD_DEPLOY = [
     (["--bucket", "ab"], "is 2 characters long"),
     (["--bucket", "xn--grace"], "prefix or suffix that S3 reserves"),
     (["--region", "mars-1"], "--region 'mars-1'"),
+    (["--format", "orc"], "--format 'orc' is not a record format"),
+    (["--format", "Parquet"], "give --format json or --format parquet"),
     (["--endpoint", "127.0.0.1:8765"], "--endpoint '127.0.0.1:8765' is not an endpoint URL"),
     (["--endpoint", "http://127.0.0.1:99999"], "'http://127.0.0.1:99999' is not an endpoint URL"),
     (["--project-dir", "/nonexistent"], "--project-dir '/nonexistent' is not a tickersim"),

@@ -26,14 +26,23 @@ REFS = {**stack.example_refs(NAMES, account="123456789012"),
         "DeliveryRole.Arn": "arn:aws:iam::123456789012:role/tickersim-dev-data-DeliveryRole-X"}
 
 
-@pytest.fixture
-def delivery_stream():
-    properties = stack.resolve(RESOURCES["DeliveryStream"]["Properties"], REFS)
+def _refs(record_format):
+    return {**REFS, "RecordFormat": record_format, "IsParquet": record_format == "parquet"}
+
+
+def _created(record_format):
+    """The delivery stream as Firehose describes it after CreateDeliveryStream."""
+    properties = stack.resolve(RESOURCES["DeliveryStream"]["Properties"], _refs(record_format))
     with mock_aws():
         firehose = boto3.client("firehose")
         firehose.create_delivery_stream(**properties)
-        yield firehose.describe_delivery_stream(
+        return firehose.describe_delivery_stream(
             DeliveryStreamName=NAMES.stream)["DeliveryStreamDescription"]
+
+
+@pytest.fixture
+def delivery_stream():
+    return _created("json")
 
 
 def test_the_delivery_stream_is_a_valid_direct_put_stream_into_the_bucket(delivery_stream):
@@ -54,6 +63,49 @@ def test_the_delivery_stream_is_a_valid_direct_put_stream_into_the_bucket(delive
     assert destination["CloudWatchLoggingOptions"] == {
         "Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{NAMES.stream}",
         "LogStreamName": "DestinationDelivery"}
+    assert "DataFormatConversionConfiguration" not in destination     # JSON lines as sent
+
+
+def test_a_parquet_stage_converts_each_record_with_the_ticks_table_schema():
+    json_lines = _created("json")["Destinations"][0]["ExtendedS3DestinationDescription"]
+    destination = _created("parquet")["Destinations"][0]["ExtendedS3DestinationDescription"]
+    assert destination["DataFormatConversionConfiguration"] == {
+        "Enabled": True,
+        # The Hive JSON SerDe, as the JSON tables read the records; timestamp is text.
+        "InputFormatConfiguration": {"Deserializer": {"HiveJsonSerDe": {}}},
+        "OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {"Compression": "SNAPPY"}}},
+        "SchemaConfiguration": {"CatalogId": "123456789012", "DatabaseName": "tickersim_dev_data",
+                                "TableName": "ticks", "Region": "eu-west-1",
+                                "RoleARN": REFS["DeliveryRole.Arn"], "VersionId": "LATEST"}}
+    # No newline after a record that becomes a Parquet row; the rest as for JSON lines:
+    # conversion keeps S3 compression off (Snappy is inside the files) and needs 64 MiB.
+    assert [p["Type"] for p in destination["ProcessingConfiguration"]["Processors"]] == [
+        "RecordDeAggregation", "MetadataExtraction"]
+    assert destination["CompressionFormat"] == "UNCOMPRESSED"
+    assert destination["BufferingHints"]["SizeInMBs"] >= 64
+    same = ("Prefix", "ErrorOutputPrefix", "DynamicPartitioningConfiguration", "BufferingHints",
+            "BucketARN", "RoleARN")
+    assert {k: destination[k] for k in same} == {k: json_lines[k] for k in same}
+    assert destination["ProcessingConfiguration"]["Processors"] == \
+        json_lines["ProcessingConfiguration"]["Processors"][:2]
+
+
+@pytest.mark.parametrize("record_format, input_format, serde", [
+    ("json", "org.apache.hadoop.mapred.TextInputFormat",
+     "org.apache.hive.hcatalog.data.JsonSerDe"),
+    ("parquet", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+     "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")])
+def test_the_ticks_table_reads_the_format_the_stream_writes_and_history_stays_json(
+        record_format, input_format, serde):
+    refs = {**_refs(record_format), "Bucket": NAMES.bucket}
+    ticks = stack.resolve(RESOURCES["TicksTable"]["Properties"], refs)["TableInput"]
+    history = stack.resolve(RESOURCES["HistoryTable"]["Properties"], refs)["TableInput"]
+    assert ticks["StorageDescriptor"]["InputFormat"] == input_format
+    assert ticks["StorageDescriptor"]["SerdeInfo"] == {"SerializationLibrary": serde}
+    assert ticks["Parameters"]["classification"] == record_format
+    assert ticks["StorageDescriptor"]["Columns"] == history["StorageDescriptor"]["Columns"]
+    assert history["StorageDescriptor"]["SerdeInfo"] == {
+        "SerializationLibrary": "org.apache.hive.hcatalog.data.JsonSerDe"}
 
 
 def _statements(document):
@@ -69,13 +121,14 @@ def _allows(document, action, resource):
 
 
 def test_the_delivery_role_writes_only_where_the_stream_writes():
+    """For JSON lines; the Parquet role adds the schema read (next test)."""
     role = RESOURCES["DeliveryRole"]["Properties"]
     trust = role["AssumeRolePolicyDocument"]["Statement"]
     assert [s["Principal"] for s in trust] == [{"Service": "firehose.amazonaws.com"}]
     assert stack.resolve(trust[0]["Condition"], REFS) == {
         "StringEquals": {"sts:ExternalId": "123456789012"}}   # no confused deputy
     (policy,) = role["Policies"]
-    document = stack.resolve(policy["PolicyDocument"], REFS)
+    document = stack.resolve(policy["PolicyDocument"], _refs("json"))
     bucket = f"arn:aws:s3:::{NAMES.bucket}"
     assert _allows(document, "s3:PutObject", f"{bucket}/ticks/dt=2026-11-26/hour=09/x")
     assert _allows(document, "s3:PutObject", f"{bucket}/news/dt=2026-11-26/hour=09/x")
@@ -90,6 +143,19 @@ def test_the_delivery_role_writes_only_where_the_stream_writes():
             (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])} == {
         "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
         "s3:ListBucketMultipartUploads", "s3:PutObject", "logs:PutLogEvents"}
+
+
+def test_a_parquet_stages_role_also_reads_the_ticks_tables_schema_and_nothing_else():
+    (policy,) = RESOURCES["DeliveryRole"]["Properties"]["Policies"]
+    json_lines = stack.resolve(policy["PolicyDocument"], _refs("json"))
+    parquet = stack.resolve(policy["PolicyDocument"], _refs("parquet"))
+    (schema,) = [s for s in _statements(parquet) if s not in _statements(json_lines)]
+    assert len(_statements(parquet)) == len(_statements(json_lines)) + 1
+    assert schema["Action"] == ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"]
+    glue = "arn:aws:glue:eu-west-1:123456789012"
+    assert schema["Resource"] == [f"{glue}:catalog", f"{glue}:database/tickersim_dev_data",
+                                  f"{glue}:table/tickersim_dev_data/ticks"]
+    assert not _allows(parquet, "glue:GetTable", f"{glue}:table/tickersim_dev_data/history")
 
 
 @pytest.mark.parametrize("topic, param, first", [("Topic", "AlertEmail", None),

@@ -3,11 +3,14 @@ in each setting (in-process moto, which serves S3 Control), HeadBucket's 403, 30
 (botocore's Stubber). The stack's own failures (a refused bucket policy, Firehose not yet
 seeing its new role) are in test_stack_progress.py."""
 
+import json
+
 import boto3
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from tickersim import naming
 from tickersim import stage as stages
 from tickersim.aws import advice, preflight
 
@@ -53,6 +56,9 @@ def test_no_setting_at_all_means_off(session):
     assert preflight.public_access_block(control, ACCOUNT) == {}
     findings = preflight.check(_request(), session)
     assert findings.public_access == {} and findings.account == ACCOUNT
+    assert findings.record_format == "json"           # a new stage, no --format
+    assert preflight.check(_request(record_format="parquet"), session).record_format == \
+        "parquet"
 
 
 def test_a_setting_these_credentials_cannot_read_is_a_note_not_a_stop():
@@ -108,3 +114,26 @@ def test_no_credentials_is_one_line_saying_what_to_do(monkeypatch):
     sts = boto3.session.Session(region_name="eu-west-1").client("sts")
     with pytest.raises(preflight.PreflightError, match="aws configure"):
         preflight.account_id(sts)
+
+
+@pytest.mark.parametrize("created, asked", [("json", "parquet"), ("parquet", "json")])
+def test_a_redeploy_in_another_record_format_is_refused_and_the_same_one_passes(session,
+                                                                               created, asked):
+    names = naming.names_for("Grace Hopper", "qa")
+    template = {"Parameters": {"RecordFormat": {"Type": "String"}},
+                "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    session.client("cloudformation").create_stack(
+        StackName=names.stack, TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "RecordFormat", "ParameterValue": created}])
+    with pytest.raises(preflight.PreflightError) as refused:
+        preflight.check(_request(record_format=asked), session)
+    assert str(refused.value).startswith(f"--format {asked}: stage qa was created with "
+                                         f"--format {created}")
+    assert "tickersim teardown --stage qa" in str(refused.value)
+    findings = preflight.check(_request(record_format=created), session)
+    assert findings.stack_exists and findings.record_format == created
+    # No --format on a redeploy keeps the stage's.
+    assert preflight.check(_request(), session).record_format == created
+    # What a Parquet stage gives up is in the plan.
+    assert any("move watcher and the API's tick history read JSON lines" in note
+               for note in findings.notes) == (created == "parquet")

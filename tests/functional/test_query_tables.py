@@ -30,7 +30,7 @@ def resolve(node):
         return resolve(text).split(separator)
     if isinstance(node, dict) and set(node) == {"Fn::Sub"}:
         return stack.resolve(node, REFS).replace("${!", "${")
-    if isinstance(node, dict) and set(node) != {"Ref"} and set(node) != {"Fn::GetAtt"}:
+    if isinstance(node, dict) and set(node) not in ({"Ref"}, {"Fn::GetAtt"}, {"Fn::If"}):
         return {k: resolve(v) for k, v in node.items()}
     if isinstance(node, list):
         return [resolve(v) for v in node]
@@ -58,6 +58,20 @@ def test_the_database_name_is_the_stacks_with_underscores_and_matches_the_output
     assert re.fullmatch(r"[a-z0-9_]+", database)         # Athena takes no hyphens there
     assert resolve(TEMPLATE["Outputs"]["GlueDatabase"]["Value"]) == database
     assert resolve(TEMPLATE["Outputs"]["AthenaWorkGroup"]["Value"]) == STACK
+
+
+def test_a_parquet_stages_ticks_table_is_a_valid_parquet_table(monkeypatch):
+    monkeypatch.setitem(REFS, "IsParquet", True)
+    with mock_aws():
+        glue = boto3.client("glue")
+        glue.create_database(**resolve(RESOURCES["QueryDatabase"]["Properties"]))
+        glue.create_table(**resolve(RESOURCES["TicksTable"]["Properties"]))
+        got = glue.get_table(DatabaseName="tickersim_dev_data", Name="ticks")["Table"]
+    assert got["StorageDescriptor"]["OutputFormat"] == \
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+    assert [(c["Name"], c["Type"]) for c in got["StorageDescriptor"]["Columns"]] == \
+        list(COLUMNS)
+    assert got["Parameters"]["classification"] == "parquet"
 
 
 @pytest.mark.parametrize("table", ["ticks", "history"])

@@ -4,6 +4,7 @@ from hypothesis import given, strategies as st
 
 from seed.load import read_seed
 from tickersim.aws import inputs, plan, preflight
+from tickersim.stage import PROJECT_DIR
 
 ACCOUNT = "123456789012"
 
@@ -46,3 +47,23 @@ def test_the_estimate_follows_the_tickers_and_the_ticks_per_run():
     assert plan.per_run(items, 12).payload_bytes == 3 * plan.per_run(items, 4).payload_bytes
     # One write unit per ticker, plus the run claim.
     assert plan.per_run(more, 4).write_units == len(more) + 1
+
+
+@pytest.mark.parametrize("given", ["json", "parquet"])
+def test_the_record_formats_the_template_allows_pass(given):
+    assert inputs.record_format(given) == given
+    assert preflight.request(PROJECT_DIR, "qa", "Grace Hopper", ["g@example.com"],
+                             record_format=given).record_format == given
+
+
+@pytest.mark.parametrize("given", ["", "orc", "JSON", "parquet ", "avro"])
+def test_any_other_record_format_is_refused_naming_both(given):
+    with pytest.raises(ValueError, match=f"^--format {given!r} is not a record format: give "
+                                         "--format json or --format parquet$"):
+        inputs.record_format(given)
+
+
+def test_no_format_given_means_the_stages_own():
+    assert inputs.record_format(None) is None
+    assert preflight.request(PROJECT_DIR, "qa", "Grace Hopper",
+                             ["g@example.com"]).record_format is None

@@ -48,6 +48,10 @@ def add_arguments(parser):
     parser.add_argument("--reader-account", dest="readers", action="append", default=[],
                         metavar="ID", help="an AWS account that may read ticks/ (repeat for "
                                            "each); without it any AWS account may")
+    parser.add_argument("--format", dest="record_format", metavar="|".join(stack.RECORD_FORMATS),
+                        help="how Firehose writes ticks/: JSON lines, or Parquet (Snappy) "
+                             "from the Glue schema; chosen when the stage is created "
+                             "(default: json, or the stage's own)")
     parser.add_argument("--check", action="store_true",
                         help="check the account and print the plan, creating nothing")
 
@@ -57,7 +61,8 @@ def main(args):
         req = preflight.request(args.project_dir, args.stage, args.owner, args.email,
                                 region=args.region, endpoint=args.endpoint,
                                 retries=args.retries, bucket=args.bucket, readers=args.readers,
-                                move_emails=args.move_email)
+                                move_emails=args.move_email,
+                                record_format=args.record_format)
         return deploy(req, check_only=args.check)
 
     _, failed = guarded(
@@ -99,7 +104,8 @@ def deploy(req, say=print, check_only=False):
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
-                                            move_emails=list(req.move_emails)),
+                                            move_emails=list(req.move_emails),
+                                            record_format=findings.record_format),
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")

@@ -11,7 +11,7 @@ import boto3
 
 from tickersim import naming
 from tickersim.args import endpoint_problem
-from tickersim.aws.stack import MAX_EMAILS
+from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
@@ -95,6 +95,15 @@ def reader_accounts(accounts):
         twice = next(a for a in accounts if accounts.count(a) > 1)
         raise ValueError(f"--reader-account {twice} is given twice: give each account once")
     return list(accounts)
+
+
+def record_format(name):
+    """How the stage's ticks/ objects are written (RecordFormat in infra/data.yaml); None:
+    the stage's own (json for a new one)."""
+    if name is not None and name not in RECORD_FORMATS:
+        raise ValueError(f"--format {name!r} is not a record format: give "
+                         + " or ".join(f"--format {f}" for f in RECORD_FORMATS))
+    return name
 
 
 def bucket(name):

@@ -35,7 +35,8 @@ def documents(project_dir=stages.PROJECT_DIR):
     policy files and infra/data.yaml's, resolved for an example owner."""
     found = {path.name: json.loads(path.read_text())
              for path in sorted((Path(project_dir) / ".chalice").glob("policy-*.json"))}
-    refs = stack.example_refs(naming.names_for("Kyle Maposa"))
+    # Parquet: the delivery role's larger policy (it adds the Glue schema read).
+    refs = stack.example_refs(naming.names_for("Kyle Maposa"), record_format="parquet")
     for name, document in template_documents(load_data_template(project_dir), refs).items():
         found[f"template-{name}.json"] = document
     return found

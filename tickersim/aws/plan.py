@@ -55,8 +55,8 @@ def describe(req, findings, project_dir=None):
         f"  {verb} stack {names.stack}:",
         f"    DynamoDB table      {names.table} (on demand)",
         f"    S3 bucket           {names.bucket}: ticks/ readable by {readers}",
-        f"    Firehose stream     {names.stream}, its role, log group "
-        f"/aws/kinesisfirehose/{names.stream}",
+        f"    Firehose stream     {names.stream} ({findings.record_format} objects), its role, "
+        f"log group /aws/kinesisfirehose/{names.stream}",
         f"    SNS topic           {names.topic}, e-mail to {', '.join(req.emails)}",
         f"  chalice deploy --stage {req.stage}:",
         f"    function + role     {names.streaming_function} (every minute, rule "

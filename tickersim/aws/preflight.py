@@ -37,10 +37,12 @@ class Request:
     bucket: str = None
     readers: tuple = ()
     move_emails: tuple = ()
+    record_format: str = None       # None: the stage's own, json for a new stage
 
 
 def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, endpoint=None,
-            retries=stages.DEFAULT_RETRIES, bucket=None, readers=(), move_emails=()):
+            retries=stages.DEFAULT_RETRIES, bucket=None, readers=(), move_emails=(),
+            record_format=None):
     """A Request from raw arguments; ValueError names the first one at fault."""
     stage = inputs.deploy_stage(stage)
     return Request(inputs.project(project_dir), stage, inputs.owner(owner),
@@ -48,7 +50,8 @@ def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, end
                    inputs.region(region), inputs.endpoint(endpoint), retries,
                    inputs.bucket(bucket) if bucket is not None else None,
                    tuple(inputs.reader_accounts(list(readers))),
-                   tuple(inputs.move_emails(list(move_emails))))
+                   tuple(inputs.move_emails(list(move_emails))),
+                   inputs.record_format(record_format))
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Findings:
     stack_exists: bool
     recorded_owner: str = None
     readers: tuple = ()             # the accounts that will read ticks/; none: any account
+    record_format: str = stack.RECORD_FORMATS[0]
     public_access: dict = None      # the account's Block Public Access, None when none is set
     notes: list = field(default_factory=list)
 
@@ -143,6 +147,16 @@ def check(req, session):
         kept = {p["ParameterKey"]: p["ParameterValue"] for p in existing.get("Parameters", [])}
         findings.names = replace(names, **{field_: kept[key] for field_, key in
                                            NAME_PARAMETERS.items() if kept.get(key)})
+        # Firehose could switch, but ticks/ already holds the old format and the Glue table
+        # reads one format: a switch would leave Athena (and the watcher) half blind.
+        kept_format = kept.get("RecordFormat", stack.RECORD_FORMATS[0])
+        findings.record_format = kept_format
+        if req.record_format not in (None, kept_format):
+            raise PreflightError(
+                f"--format {req.record_format}: stage {req.stage} was created with --format "
+                f"{kept_format} and its ticks/ objects are {kept_format}, which its Glue table "
+                f"reads; keep --format {kept_format}, or run `tickersim teardown --stage "
+                f"{req.stage}` first")
         if req.bucket and req.bucket != findings.names.bucket:
             raise PreflightError(
                 f"--bucket {req.bucket}: stage {req.stage} already keeps its ticks in bucket "
@@ -161,6 +175,7 @@ def check(req, session):
                 f"keeps the resource names it was created with ({findings.names.code}...)")
     else:
         findings.readers = req.readers
+        findings.record_format = req.record_format or stack.RECORD_FORMATS[0]
         bucket = req.bucket or recorded_bucket or names.bucket
         findings.names = replace(names, bucket=bucket)
         state = bucket_state(client("s3"), bucket)
@@ -187,6 +202,9 @@ def check(req, session):
             blocking = advice.blocking_settings(setting)
             if blocking:
                 raise PreflightError(advice.public_access_message(account, blocking))
+    if findings.record_format == "parquet":
+        findings.notes.append("ticks/ in Parquet (Snappy): Athena reads it; the move watcher "
+                              "and the API's tick history read JSON lines, so they see no ticks")
     return findings
 
 

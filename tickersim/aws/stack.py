@@ -9,6 +9,8 @@ from tickersim.aws import advice
 
 TEMPLATE = Path("infra") / "data.yaml"
 MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in the template
+RECORD_FORMATS = ("json", "parquet")    # the template's RecordFormat; the first is the default
+_NO_VALUE = object()    # AWS::NoValue: the property or list item is left out
 _DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 
 
@@ -17,7 +19,8 @@ class StackError(Exception):
     """The stack did not reach the state asked for; the message names the resources at fault."""
 
 
-def parameters(names, emails, retention_days=None, readers=(), move_emails=()):
+def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
+               record_format=RECORD_FORMATS[0]):
     if not 1 <= len(emails) <= MAX_EMAILS:
         raise ValueError(f"give 1 to {MAX_EMAILS} alert addresses (--email), not {len(emails)}")
     values = {"TableName": names.table, "DeliveryStreamName": names.stream,
@@ -32,6 +35,7 @@ def parameters(names, emails, retention_days=None, readers=(), move_emails=()):
     if retention_days is not None:
         values["TickRetentionDays"] = str(retention_days)
     values["ReaderAccounts"] = ",".join(readers)     # none: any AWS account may read ticks/
+    values["RecordFormat"] = record_format
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
@@ -168,9 +172,11 @@ def resolve(node, refs):
     ({"Bucket": ..., "Bucket.Arn": ..., "AWS::Region": ...}), for checks that need plain
     documents (the policy linters, the bucket-policy tests). KeyError names a missing ref."""
     if isinstance(node, list):
-        return [resolve(item, refs) for item in node]
+        return [item for item in (resolve(item, refs) for item in node) if item is not _NO_VALUE]
     if not isinstance(node, dict):
         return node
+    if node == {"Ref": "AWS::NoValue"}:
+        return _NO_VALUE
     if set(node) == {"Ref"}:
         return refs[node["Ref"]]
     if set(node) == {"Fn::If"}:                  # the condition's value is in refs too
@@ -180,13 +186,14 @@ def resolve(node, refs):
         return refs[".".join(node["Fn::GetAtt"])]
     if set(node) == {"Fn::Sub"}:
         return re.sub(r"\$\{([^}!]+)\}", lambda m: refs[m.group(1)], node["Fn::Sub"])
-    return {key: resolve(value, refs) for key, value in node.items()}
+    resolved = {key: resolve(value, refs) for key, value in node.items()}
+    return {key: value for key, value in resolved.items() if value is not _NO_VALUE}
 
 
 def example_refs(names, account="111122223333", region="eu-west-1", partition="aws",
-                 readers=()):
+                 readers=(), record_format=RECORD_FORMATS[0]):
     """What CloudFormation would resolve the data template's references (and conditions)
-    to, for `names` and the reader accounts."""
+    to, for `names`, the reader accounts and the record format."""
     bucket_arn = f"arn:{partition}:s3:::{names.bucket}"
     return {"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account,
             "ReaderAccounts": list(readers), "AnyAccountReads": not readers,
@@ -195,4 +202,6 @@ def example_refs(names, account="111122223333", region="eu-west-1", partition="a
             "MarketTopic.TopicName": names.market_topic, "AWS::StackName": names.stack,
             "DeliveryStream": names.stream, "DeliveryStreamName": names.stream,
             "DeliveryLogGroup": f"/aws/kinesisfirehose/{names.stream}",
-            "DeliveryLogStream": "DestinationDelivery"}
+            "DeliveryLogStream": "DestinationDelivery",
+            "RecordFormat": record_format, "IsParquet": record_format == "parquet",
+            "QueryDatabase": names.stack.replace("-", "_"), "TicksTable": "ticks"}

@@ -15,6 +15,7 @@ import re
 import uuid
 from datetime import timezone
 
+from tickersim.aws import stack
 from tickersim.aws.package import load_data_template
 
 QUERY_PARAMETER = "MetadataExtractionQuery"
@@ -30,9 +31,11 @@ def destination(template=None):
     """The parts of the template's S3 destination that decide where records land."""
     config = (template or load_data_template())["Resources"]["DeliveryStream"]["Properties"][
         "ExtendedS3DestinationConfiguration"]
-    return {key: config[key] for key in ("Prefix", "ErrorOutputPrefix",
-                                         "DynamicPartitioningConfiguration",
-                                         "ProcessingConfiguration")}
+    # The demo is a JSON-lines stage (RecordFormat json): its conditions resolve as such.
+    return stack.resolve({key: config[key] for key in ("Prefix", "ErrorOutputPrefix",
+                                                       "DynamicPartitioningConfiguration",
+                                                       "ProcessingConfiguration")},
+                         {"IsParquet": False})
 
 
 def metadata_query(config):
