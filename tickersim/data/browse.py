@@ -10,6 +10,7 @@ import sys
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from chalicelib.market import price_text
 from tickersim import stage as stages
 from tickersim.local.localcloud import FAKE_CREDENTIALS
 
@@ -120,5 +121,5 @@ def main(args):
     print(f"{'ticker':<12} {'timestamp':<21} {'price':>14} {'seq':>8}")
     for tick in ticks:
         print(f"{tick.get('ticker', '?'):<12} {tick.get('timestamp', '?'):<21} "
-              f"{tick.get('price', float('nan')):>14.4f} {tick.get('seq', '?'):>8}")
+              f"{price_text(tick.get('price')):>14} {tick.get('seq', '?'):>8}")
     return 0
