@@ -5,6 +5,8 @@ import time
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
+from chalicelib.calendars import CALENDARS
+from chalicelib.instruments import INDEX, check_kind
 from chalicelib.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
@@ -79,8 +81,25 @@ def parse_ticker(item):
     drift = float(_number(item, "Drift", DEFAULT_DRIFT))
     if not -10 <= drift <= 10:
         raise ValueError(f"Drift {drift:g} is not between -10 and 10 (annual, 0.05 = 5 %)")
+    kind = check_kind(_text(item, "Kind", INDEX).lower())
+    calendar = _text(item, "Calendar", None)
+    if calendar is not None:
+        known = {c.upper(): c for c in CALENDARS}
+        if calendar.upper() not in known:
+            raise ValueError(f"Calendar {calendar!r} is not one of {', '.join(CALENDARS)}")
+        calendar = known[calendar.upper()]
     return Ticker(name=name, price=price, seq=seq, last_tick=_epoch(item, "LastTick"),
-                  drift=drift, volatility=volatility)
+                  drift=drift, volatility=volatility, kind=kind,
+                  calendar=calendar)
+
+
+def _text(item, attr, default):
+    value = item.get(attr)
+    if value is None:
+        return default
+    if not isinstance(value, dict) or not isinstance(value.get("S"), str):
+        raise ValueError(f"{attr} {_shown(value)} is not text")
+    return value["S"].strip()
 
 
 def ticker_item(item, ticker):

@@ -45,10 +45,11 @@ def significant_digits(step):
     return min(max(needed, SIGNIFICANT_DIGITS), MAX_SIGNIFICANT_DIGITS)
 
 
-def decimals(price, digits=SIGNIFICANT_DIGITS):
-    """Decimals of a price: 4, or more when the price is below 1,000 / 10^(digits - 4),
-    so a penny stock or a crypto pair far below 1 keeps its significant digits."""
-    return max(PRICE_DECIMALS, digits - 1 - math.floor(math.log10(price)))
+def decimals(price, digits=SIGNIFICANT_DIGITS, least=PRICE_DECIMALS):
+    """Decimals of a price: `least` (4), or more when the price is below
+    1,000 / 10^(digits - 4), so a penny stock or a crypto pair far below 1 keeps its
+    significant digits."""
+    return max(least, digits - 1 - math.floor(math.log10(price)))
 
 
 def price_text(price):
@@ -59,11 +60,22 @@ def price_text(price):
     return f"{price:,.{decimals(price)}f}"
 
 
-def quantize(price, digits=SIGNIFICANT_DIGITS, places=None):
-    """The price rounded to `places` decimals (an instrument's convention) or to the
-    precision that follows the price; always > 0."""
+def quantize(price, digits=SIGNIFICANT_DIGITS, least=PRICE_DECIMALS):
+    """The price rounded to the precision that follows it; always > 0."""
     price = max(price, MIN_PRICE)
-    return max(round(price, decimals(price, digits) if places is None else places), MIN_PRICE)
+    return max(round(price, decimals(price, digits, least)), MIN_PRICE)
+
+
+@dataclass(frozen=True)
+class Shock:
+    """What a scenario does to one tick: extra variance (seconds of walk, e.g. a market
+    closed overnight), a volatility factor, and a log-return added to the step."""
+    extra_seconds: float = 0.0
+    vol_factor: float = 1.0
+    log_move: float = 0.0
+
+
+CALM = Shock()
 
 
 @dataclass(frozen=True)
@@ -73,29 +85,42 @@ class Model:
     tick_seconds: int
     correlation: float = 0.0
 
-    def stepper(self, ticker, drift, volatility):
-        """Return next(price, seq, epoch) for one ticker, with its constants worked out once."""
-        seed, key = self.seed, _TICKER + ticker
+    def precision(self, drift, volatility):
+        """(significant digits, least decimals) so that rounding never freezes the walk."""
         if self.kind == "uniform":
-            digits = significant_digits(UNIFORM_BAND / math.sqrt(3.0))
+            return significant_digits(UNIFORM_BAND / math.sqrt(3.0)), PRICE_DECIMALS
+        dt = self.tick_seconds / SECONDS_PER_YEAR
+        step = volatility * math.sqrt(dt) or abs(drift - 0.5 * volatility * volatility) * dt
+        # A walk with no volatility still drifts: its step is then the mean.
+        return significant_digits(step), PRICE_DECIMALS
 
-            def step_uniform(price, seq, epoch):
+    def stepper(self, ticker, drift, volatility, precision=None):
+        """Return next(price, seq, epoch, shock) for one ticker, its constants worked out once;
+        `precision` (digits, least decimals) is an instrument's convention, if it has one."""
+        seed, key = self.seed, _TICKER + ticker
+        digits, least = precision or self.precision(drift, volatility)
+        if self.kind == "uniform":
+            def step_uniform(price, seq, epoch, shock=CALM):
                 u, _ = uniforms(seed, key, seq)
-                return quantize(price * (1.0 + (2.0 * u - 1.0) * UNIFORM_BAND), digits)
+                move = (2.0 * u - 1.0) * UNIFORM_BAND * shock.vol_factor
+                return quantize(price * (1.0 + move) * math.exp(shock.log_move), digits, least)
             return step_uniform
 
         dt = self.tick_seconds / SECONDS_PER_YEAR
         mean = (drift - 0.5 * volatility * volatility) * dt
         scale = volatility * math.sqrt(dt)
-        # A walk with no volatility still drifts: its step is the mean.
-        digits = significant_digits(scale or abs(mean))
         common = math.sqrt(self.correlation)
         own = math.sqrt(1.0 - self.correlation)
 
-        def step_gbm(price, seq, epoch):
+        def step_gbm(price, seq, epoch, shock=CALM):
             z = normal(seed, key, seq)
             if common:
                 # The market factor is keyed by time, so all tickers share it at each tick.
                 z = common * normal(seed, _MARKET, epoch) + own * z
-            return quantize(price * math.exp(mean + scale * z), digits)
+            if shock is CALM:
+                return quantize(price * math.exp(mean + scale * z), digits, least)
+            span = dt + shock.extra_seconds / SECONDS_PER_YEAR
+            vol = volatility * shock.vol_factor
+            change = (drift - 0.5 * vol * vol) * span + vol * math.sqrt(span) * z
+            return quantize(price * math.exp(change + shock.log_move), digits, least)
         return step_gbm

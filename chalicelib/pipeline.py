@@ -2,12 +2,14 @@
 import secrets
 import time
 
-from chalicelib import delivery, logs, state
+from chalicelib import delivery, logs, news, scenarios, state
+from chalicelib.calendars import CalendarExhausted, resume_minute
 from chalicelib.clients import counting
 from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
-from chalicelib.ticks import catchup_floor, due_minutes, iso, line_bytes, run_minute, walk
+from chalicelib.ticks import (catchup_floor, due_minutes, iso, line_bytes, parse_minute,
+                              run_minute, walk)
 
 DEFAULT_BUDGET_S = 60.0
 DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
@@ -31,7 +33,8 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
         logs.warning(f"{problem}: using the wall clock's minute instead",
                      run_time=iso(now_minute * 60))
     report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
-              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0}
+              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
+              "news": 0}
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
@@ -56,7 +59,9 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
 
 def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
          retry_options):
-    raw_items, run_item = state.read_all(ddb, settings.table_name)
+    special = {}
+    raw_items, run_item = state.read_all(ddb, settings.table_name, special)
+    applied = scenarios.parse_item(special.get(scenarios.ITEM), lambda t: parse_minute(t) * 60)
     try:
         run_state = parse_run_state(run_item)
     except ValueError as exc:
@@ -81,6 +86,7 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
     # A ticker never committed walks as if its last tick fell just before fresh_start.
     last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick
                   for _, t in tickers]
+    last_ticks = _skip_closed(tickers, last_ticks, now_minute, problems)
     floor = catchup_floor(last_ticks, now_minute, settings.max_catchup_minutes,
                           run_state.last_run, run_state.catchup_from)
 
@@ -109,11 +115,29 @@ def _run(settings, ddb, firehose, now_minute, report, deliver_by, commit_by,
                 starts={"FreshStart": _minute_text(fresh_start),
                         "CatchupFrom": _minute_text(floor)},
                 seed_to_store=new_seed)
-    _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by, retry_options)
+    _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+             retry_options)
     return problems
 
 
-def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by, retry_options):
+def _skip_closed(tickers, last_ticks, now_minute, problems):
+    """Last ticks as the catch-up sees them: a market closed since a ticker's last tick owes
+    nothing for those minutes, so the ticker counts as up to date until its next open.
+    A ticker whose calendar table has run out is left out, and named."""
+    seen = []
+    for (item, ticker), last in zip(list(tickers), last_ticks):
+        try:
+            opens = resume_minute(ticker.calendar_name, last // 60, now_minute)
+        except CalendarExhausted as exc:
+            problems[ticker.name] = str(exc)
+            tickers.remove((item, ticker))
+            continue
+        seen.append(now_minute * 60 if opens is None else max(last, opens * 60 - 1))
+    return seen
+
+
+def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+             retry_options):
     """Walk, deliver and commit the due tickers chunk by chunk, so a long catch-up needs no
     more memory than one PutRecordBatch."""
     clock = retry_options["clock"]
@@ -129,7 +153,7 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
         lines, updates = [], []
         for position, minutes in chunk:
             item, ticker = current[position]
-            ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
+            ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model, applied)
             current[position] = (ticker_item(item, moved), moved)
             lines.extend(ticks)
             updates.append(current[position][0])
@@ -150,7 +174,9 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
         report["records"] += len(records)
         report["bytes"] += sum(map(len, records))
         report["billed_units"] += delivery.billed_units(records)
-        report["ticks"] += len(lines)
+        headlines = sum(1 for line in lines if line.startswith(news.PREFIX))
+        report["ticks"] += len(lines) - headlines
+        report["news"] += headlines
         report["advanced"] = len(advanced)
 
 
@@ -166,7 +192,8 @@ def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
     minutes, each committed before the next, so memory stays flat at any catch-up.
     """
     def size(position, minutes):
-        return len(minutes) * ticks_per_minute * line_bytes(due[position][1].name)
+        ticker = due[position][1]
+        return len(minutes) * ticks_per_minute * line_bytes(ticker.name, ticker.kind)
 
     chunk, used = [], 0
     for start in range(0, len(due), state.BATCH_WRITE_MAX):

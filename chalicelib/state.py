@@ -12,8 +12,9 @@ def _code(exc):
     return exc.response.get("Error", {}).get("Code", "")
 
 
-def read_all(ddb, table):
+def read_all(ddb, table, special=None):
     """Every ticker item and the run-state item (or None), in as few Scan pages as DynamoDB allows.
+    Other `#` items (e.g. `#scenarios`) are not tickers: they go into `special` by name.
 
     Consistent reads: the claim compares against the version read here, and a stale
     ticker next to a fresh version would replay old ticks.
@@ -32,6 +33,9 @@ def read_all(ddb, table):
         for item in page.get("Items", []):
             if item_name(item) == RUN_KEY:
                 run_item = item
+            elif item_name(item).startswith("#"):
+                if special is not None:
+                    special[item_name(item)] = item
             else:
                 items.append(item)
         start = page.get("LastEvaluatedKey")

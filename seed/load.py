@@ -1,6 +1,6 @@
 """Load the seed tickers into the DynamoDB table.
 
-    python seed/load.py --table NAME [--region eu-west-1] [--reset] [--create]
+    python seed/load.py --table NAME [--region eu-west-1] [--reset] [--create] [--file PATH]
 
 Idempotent: without --reset, tickers already in the table are kept as they are (a ticker
 that has moved keeps its price and sequence); --reset restores every seed ticker to its seed
@@ -17,10 +17,13 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.items import parse_ticker
+
 SEED_FILE = Path(__file__).with_name("indices.json")
 KEY = "TickerName"
 RUN_KEY = "#run"
 _OPTIONAL_NUMBERS = ("Drift", "Volatility")
+_OPTIONAL_TEXTS = ("Kind", "Calendar")
 
 
 class SeedError(Exception):
@@ -41,8 +44,9 @@ def read_seed(path=SEED_FILE):
         if not isinstance(entry, dict):
             raise SeedError(f"{where} is not an object")
         name = entry.get(KEY)
-        if not isinstance(name, str) or not name.strip() or name == RUN_KEY:
-            raise SeedError(f"{where}: {KEY} must be a non-empty string other than {RUN_KEY!r}")
+        if not isinstance(name, str) or not name.strip() or name.startswith("#"):
+            # `#` items are the app's own (#run, #scenarios): every reader skips them.
+            raise SeedError(f"{where}: {KEY} must be a non-empty string not starting with '#'")
         if name in seen:
             raise SeedError(f"{where}: ticker {name!r} is listed twice")
         seen.add(name)
@@ -56,6 +60,15 @@ def read_seed(path=SEED_FILE):
                 raise SeedError(f"{where} ({name}): {attr} must be a number"
                                 + (" > 0" if attr == "Price" else ""))
             item[attr] = {"N": str(value)}
+        for attr in _OPTIONAL_TEXTS:
+            if attr in entry:
+                if not isinstance(entry[attr], str):
+                    raise SeedError(f"{where} ({name}): {attr} must be text")
+                item[attr] = {"S": entry[attr]}
+        try:
+            parse_ticker(item)       # what the function would refuse, refused now
+        except ValueError as exc:
+            raise SeedError(f"{where} ({name}): {exc}") from None
         items.append(item)
     return items
 
@@ -118,7 +131,9 @@ def main(argv=None):
     parser.add_argument("--region", default="eu-west-1", help="AWS region (default eu-west-1)")
     parser.add_argument("--reset", action="store_true", help="restore the seed state")
     parser.add_argument("--create", action="store_true", help="create the table if missing")
-    parser.add_argument("--file", default=str(SEED_FILE), help=argparse.SUPPRESS)
+    parser.add_argument("--file", default=str(SEED_FILE), metavar="PATH",
+                        help="seed file: seed/indices.json (default), stocks.json, fx.json, "
+                             "crypto.json, or your own in the same shape")
     args = parser.parse_args(argv)
     ddb = boto3.client("dynamodb", region_name=args.region)
     return run(ddb, args.table, reset=args.reset, create=args.create, path=args.file)

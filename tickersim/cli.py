@@ -10,6 +10,7 @@ COMMANDS = {
     "seed": ("tickersim.seeding", "load the stage's table with the seed tickers"),
     "browse": ("tickersim.data.browse", "show the latest ticks from the stage's bucket"),
     "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
+    "scenario": ("tickersim.scenario", "apply, list or clear scripted market events"),
 }
 
 

@@ -3,7 +3,7 @@ import sys
 
 import boto3
 
-from seed.load import run
+from seed.load import SEED_FILE, run
 from tickersim import stage as stages
 
 
@@ -11,6 +11,9 @@ def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="stage in .chalice/config.json")
     parser.add_argument("--reset", action="store_true", help="restore the seed state")
     parser.add_argument("--create", action="store_true", help="create the table if missing")
+    parser.add_argument("--file", default=str(SEED_FILE), metavar="PATH",
+                        help="seed file (default seed/indices.json; also stocks.json, fx.json, "
+                             "crypto.json)")
     stages.add_aws_arguments(parser)
 
 
@@ -21,4 +24,4 @@ def main(args):
         print(f"seed: {exc.args[0]}", file=sys.stderr)
         return 2
     ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)
-    return run(ddb, table, reset=args.reset, create=args.create)
+    return run(ddb, table, reset=args.reset, create=args.create, path=args.file)

@@ -60,7 +60,7 @@ def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(clou
     ("not json", "cannot read seed file"),
     ("[]", "non-empty JSON list"),
     ('[{"Price": 5}]', "entry 1: TickerName must be a non-empty string"),
-    ('[{"TickerName": "#run", "Price": 5}]', "other than '#run'"),
+    ('[{"TickerName": "#run", "Price": 5}]', "not starting with '#'"),
     ('[{"TickerName": "A", "Price": 0}]', "entry 1 (A): Price must be a number > 0"),
     ('[{"TickerName": "A", "Price": "10"}]', "Price must be a number"),
     ('[{"TickerName": "A", "Price": 1}, {"TickerName": "A", "Price": 2}]', "listed twice"),

@@ -71,7 +71,7 @@ due_lists = st.lists(st.tuples(st.text(min_size=1, max_size=30),
 
 
 @given(due_lists, st.sampled_from([1, 4, 60]), st.integers(min_value=1_000, max_value=10**7))
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)   # timings vary on a shared machine
 def test_run_chunks_walk_every_due_minute_once_in_order_within_one_put_record_batch(
         plan, per_minute, limit):
     from chalicelib.pipeline import chunks

@@ -10,6 +10,7 @@ import sys
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from chalicelib import news
 from chalicelib.market import price_text
 from tickersim import stage as stages
 from tickersim.local.localcloud import FAKE_CREDENTIALS
@@ -80,7 +81,9 @@ def latest_ticks(s3, bucket, objects, count):
     ticks = []
     for entry in reversed(objects):
         body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read().decode("utf-8")
-        ticks = [json.loads(line) for line in body.splitlines() if line.strip()] + ticks
+        records = (json.loads(line) for line in body.splitlines() if line.strip())
+        # News records share the stream (Firehose files them under news/): not ticks.
+        ticks = [r for r in records if not news.is_news(r)] + ticks
         if len(ticks) >= count:
             break
     ticks.sort(key=lambda t: (t.get("timestamp", ""), t.get("ticker", "")))

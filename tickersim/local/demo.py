@@ -21,14 +21,15 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import alerts, state as table_state
+from chalicelib import alerts, news, state as table_state
+from chalicelib.calendars import is_open
 from chalicelib.errors import ConfigError
 from chalicelib.items import item_name, parse_ticker
 from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso
-from seed.load import SeedError
+from seed.load import SEED_FILE, SeedError, read_seed
 from tickersim.local import lambdas
-from tickersim import stage as stages
+from tickersim import scenario as scenario_cli, stage as stages
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
 from tickersim.local.localcloud import LocalCloud, LocalCloudError
@@ -78,6 +79,12 @@ def add_arguments(parser):
                         help="port of the local AWS endpoint (default: a free one)")
     parser.add_argument("--no-live", dest="live", action="store_false",
                         help="plain log lines instead of the live view")
+    parser.add_argument("--tickers", default=str(SEED_FILE), metavar="PATH",
+                        help="the seed file to load: seed/indices.json (default), "
+                             "seed/stocks.json, seed/fx.json, seed/crypto.json, or your own")
+    parser.add_argument("--scenario", default=None, metavar="NAME[@MINUTES]",
+                        help="apply a scenario from scenarios/ that many logical minutes "
+                             "after the start (default 0), e.g. crash@3")
 
 
 def check_arguments(args):
@@ -97,6 +104,23 @@ def check_arguments(args):
                 f"more: with --runs {args.runs} no run is left to break")
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
+    read_seed(args.tickers)          # a bad seed file stops the demo before it starts
+    scenario_at(args.scenario)
+
+
+def scenario_at(text):
+    """(scenario name, minutes after the start) of --scenario NAME[@MINUTES], checked; or None."""
+    if text is None:
+        return None
+    name, _, minutes = text.partition("@")
+    if minutes and not (minutes.isdigit() and int(minutes) <= 10**6):
+        raise DemoError(f"--scenario {text!r}: MINUTES must be a whole number of minutes, "
+                        "e.g. crash@3")
+    try:
+        scenario_cli.load_spec(name)
+    except scenario_cli.ScenarioError as exc:
+        raise DemoError(f"--scenario {text!r}: {exc}") from None
+    return name, int(minutes or 0)
 
 
 def prepare_out(path):
@@ -139,13 +163,18 @@ def broken_copy(code_dir, target, handler):
     return copy
 
 
-def parse_tick(line):
-    """The tick a line of the bucket holds, or None for a line that is not one."""
+def parse_record(line):
+    """The JSON value a line of the bucket holds, or None."""
     try:
-        tick = json.loads(line)
+        return json.loads(line)
     except ValueError:
         return None
-    if (isinstance(tick, dict) and isinstance(tick.get("ticker"), str)
+
+
+def as_tick(tick):
+    """The record if it is a tick, else None (news and other typed records are not)."""
+    if (isinstance(tick, dict) and not news.is_news(tick)
+            and isinstance(tick.get("ticker"), str)
             and isinstance(tick.get("seq"), int)
             and isinstance(tick.get("price"), (int, float))):
         return tick
@@ -162,6 +191,7 @@ class TickerView:
     ticks: int = 0
     last_seq: int = 0
     last_tick_price: float | None = None
+    closed: bool = False                             # its market is closed now
 
 
 @dataclass
@@ -177,6 +207,7 @@ class DemoState:
     ticks_delivered: int = 0
     tick_keys: set = field(default_factory=set)      # (ticker, seq) seen in the bucket
     unreadable_lines: int = 0                        # lines in the bucket that are not ticks
+    news: int = 0                                    # news records in the bucket
     s3_objects: int = 0
     invocations: int = 0
     alerts: list = field(default_factory=list)
@@ -224,6 +255,7 @@ class Demo:
         self.notifier_failures = 0
         self.seen_keys = set()
         self.skipped = {}          # table item name -> why it does not parse
+        self.scripted = False      # a scenario or a calendar may leave minutes without ticks
 
     # set-up: the stage's resources and functions, as `tickersim deploy` makes them on AWS
     def setup(self):
@@ -267,7 +299,7 @@ class Demo:
 
         topic = self.cloud.create_data_resources(
             self.table, settings.stream_name, self.names.bucket,
-            notify_env["TOPIC_ARN"])
+            notify_env["TOPIC_ARN"], tickers=self.args.tickers)
         queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
         self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.out / "outbox",
                                formataddr((self.owner, "owner@localhost")))
@@ -280,6 +312,7 @@ class Demo:
                                out=self.out, interval=self.args.interval, start_epoch=now)
         for name, ticker in self.read_table().items():
             self.state.tickers[name] = TickerView(price=ticker.price, first_price=ticker.price)
+        self.apply_scenario()
         self.view.update(self.state)
         self.view.event(f"local AWS at {self.cloud.endpoint} (stage {STAGE}): table "
                         f"{self.table}, bucket {self.names.bucket}, topic {topic}")
@@ -288,6 +321,16 @@ class Demo:
                         "at start")
         self.view.event(f"look inside: tickersim browse --stage {STAGE} --endpoint "
                         f"{self.cloud.endpoint}   (or aws --endpoint-url {self.cloud.endpoint} ...)")
+
+    def apply_scenario(self):
+        if self.args.scenario is None:
+            return
+        name, minutes = scenario_at(self.args.scenario)
+        start = self.state.start_epoch + minutes * 60
+        scenario_cli.apply(self.cloud.client("dynamodb"), self.table, name, start)
+        self.scripted = True
+        self.view.event(f"scenario {name} applied from {iso(start)} (run {minutes + 1})",
+                        "bold")
 
     # the scheduler
     def push(self, minute, run, number, event, request_id, retry):
@@ -461,14 +504,23 @@ class Demo:
                 self.seen_keys.add(key)
                 self.state.s3_objects += 1
                 self.take_ticks(key, data)
+        minute = self.state.start_epoch // 60 + self.state.minute
         for name, ticker in self.read_table().items():
             view = self.state.tickers.setdefault(name, TickerView(ticker.price, ticker.price))
             view.price = ticker.price
+            view.closed = not is_open(ticker.calendar_name, minute)
+            self.scripted |= ticker.calendar_name != "24x7"
 
     def take_ticks(self, key, data):
         unreadable = 0
         for line in data.decode("utf-8", "replace").splitlines():
-            tick = parse_tick(line)
+            record = parse_record(line)
+            if news.is_news(record):
+                self.state.news += 1
+                self.view.event(f"news {record.get('timestamp')}: {record.get('headline')}",
+                                "bold cyan")
+                continue
+            tick = as_tick(record)
             if tick is None:
                 unreadable += 1
                 continue
@@ -505,7 +557,13 @@ class Demo:
         if s.ticks_delivered != len(s.tick_keys):
             problems.append(f"{s.ticks_delivered} ticks delivered, only {len(s.tick_keys)} "
                             "distinct")
-        if s.failed == planned:
+        if self.scripted:
+            # Closed markets and halts leave minutes without ticks: check seq has no gaps.
+            for name, view in sorted(s.tickers.items()):
+                seqs = sorted(seq for ticker, seq in s.tick_keys if ticker == name)
+                if seqs != list(range(1, len(seqs) + 1)):
+                    problems.append(f"{name}: seq has gaps")
+        elif s.failed == planned:
             # Each good run catches up every minute before it; a broken last run has none
             # after it. (Unplanned failures are reported above and explain any gap.)
             minutes = max((run for run, status in s.runs.items() if status == "ok"), default=0)
@@ -527,6 +585,7 @@ class Demo:
             "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
             "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
             "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
+            "news": s.news, "tickers_file": self.args.tickers, "scenario": self.args.scenario,
             "skipped_items": dict(sorted(self.skipped.items())), "alerts": s.alerts,
             "alert_files": [str(p.relative_to(self.out)) for p in s.alert_files],
             "prices": {name: v.price for name, v in sorted(s.tickers.items())},

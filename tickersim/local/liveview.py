@@ -87,7 +87,8 @@ class LiveView:
             change = (ticker.price / ticker.first_price - 1) * 100 if ticker.first_price else 0.0
             colour = "green" if change >= 0 else "red"
             prices.add_row(name, price_text(ticker.price),
-                           Text(f"{change:+.2f} %", style=colour),
+                           Text("closed", style="dim") if ticker.closed
+                           else Text(f"{change:+.2f} %", style=colour),
                            Text(sparkline(ticker.history, spark), style=colour),
                            str(ticker.ticks))
         facts = Table.grid(padding=(0, 2))
