@@ -15,7 +15,7 @@ import boto3
 import chalice
 import moto
 
-from bench import cloud, costs, report, startup
+from bench import cloud, costs, markets, report, startup
 from bench.runners import Runners
 from chalicelib.items import RUN_KEY, item_name
 
@@ -143,7 +143,7 @@ def main():
             "backfill_shape": (BACKFILL_TICKERS, BACKFILL_MINUTES),
             "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,
             "buffering": costs.firehose_buffering(), "elapsed_s": time.monotonic() - started}
-    text = report.render(data)
+    text = report.render(data) + markets.render(log)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)
