@@ -120,32 +120,30 @@ def parse_tickers(text):
     return tickers
 
 
+def _whom(record):
+    return ", ".join(record.get("tickers") or []) or "every ticker"
+
+
 def main(args):
     try:
         table = stages.environment(args.stage, stages.STREAMING)["TABLE_NAME"]
         ddb = boto3.client("dynamodb", region_name=args.region, endpoint_url=args.endpoint)
         if args.action == "apply":
             record = apply(ddb, table, args.name, parse_at(args.at), parse_tickers(args.tickers))
-            whom = ", ".join(record["tickers"]) if record["tickers"] else "every ticker"
-            print(f"{table}: {record['name']} applies to {whom} from {record['at']}")
+            print(f"{table}: {record['name']} applies to {_whom(record)} from {record['at']}")
         elif args.action == "list":
             records, _ = read(ddb, table)
             if not records:
                 print(f"{table}: no scenario applied")
             for r in records:
-                whom = ", ".join(r.get("tickers") or []) or "every ticker"
-                print(f"{r.get('at')}  {r.get('name')}  {whom}  ({r.get('spec', {}).get('effect')}"
-                      f", {r.get('spec', {}).get('minutes')} min)")
+                spec = r.get("spec", {})
+                print(f"{r.get('at')}  {r.get('name')}  {_whom(r)}  ({spec.get('effect')}, "
+                      f"{spec.get('minutes')} min)")
         else:
             print(f"{table}: {clear(ddb, table)} scenario(s) cleared")
-    except KeyError as exc:
-        print(f"scenario: {exc.args[0]}", file=sys.stderr)
-        return 2
-    except ScenarioError as exc:
-        print(f"scenario: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:       # e.g. an endpoint without a scheme
-        print(f"scenario: {exc}", file=sys.stderr)
+    except (KeyError, ScenarioError, ValueError) as exc:
+        # KeyError: a stage without the function; ValueError: an endpoint without a scheme.
+        print(f"scenario: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException":
