@@ -6,6 +6,7 @@ the same state yields the same prices, bit for bit.
 import hashlib
 import math
 import struct
+import sys
 from dataclasses import dataclass
 
 SECONDS_PER_YEAR = 365.25 * 86400
@@ -13,7 +14,7 @@ PRICE_DECIMALS = 4           # at least this many decimals, as prices have alway
 SIGNIFICANT_DIGITS = 6       # at least this many significant digits, however low the price
 MAX_SIGNIFICANT_DIGITS = 15  # what a float holds exactly
 STEP_UNITS = 10              # a typical step spans at least this many units in the last place
-MIN_PRICE = 1e-12            # only an underflowing walk meets it; prices stay > 0
+MIN_PRICE = sys.float_info.min  # only an underflowing walk meets it: prices stay > 0
 UNIFORM_BAND = 0.01
 _UNIT = 1.0 / (1 << 53)
 _MARKET = "m"

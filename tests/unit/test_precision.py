@@ -28,6 +28,16 @@ def test_low_prices_move_instead_of_freezing_at_four_decimals():
         assert moved.price == prices[-1]
 
 
+def test_no_floor_under_a_price_however_low():
+    """The 0.0001 floor froze a walk at 0.00001; no other floor may take its place."""
+    model = Model(kind="gbm", seed=3, tick_seconds=15)
+    for start in (1e-13, 1e-30, 1e-200):
+        lines, _ = walk(Ticker("DUST", start, 0, None, 0.0, 0.5), range(NOW, NOW + 5), 4,
+                        model)
+        prices = prices_of(lines)
+        assert len(set(prices)) > 15 and all(0.9 < p / start < 1.1 for p in prices)
+
+
 def test_prices_of_one_and_more_keep_their_four_decimals():
     assert quantize(100.42174999) == 100.4217
     assert decimals(100.0) == PRICE_DECIMALS
