@@ -1,7 +1,7 @@
 """`tickersim seed --stage S [--reset]`: the seed script, pointed at the stage's table."""
 import sys
 
-from seed.load import run
+from seed.load import SEED_FILE, run
 from tickersim import stage as stages
 from tickersim.args import check_region, endpoint_problem, local_stage_problem
 from tickersim.data.browse import session_for
@@ -11,6 +11,9 @@ def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="stage in .chalice/config.json")
     parser.add_argument("--reset", action="store_true", help="restore the seed state")
     parser.add_argument("--create", action="store_true", help="create the table if missing")
+    parser.add_argument("--file", default=str(SEED_FILE), metavar="PATH",
+                        help="seed file (default seed/indices.json; also stocks.json, fx.json, "
+                             "crypto.json)")
     stages.add_aws_arguments(parser)
 
 
@@ -31,4 +34,4 @@ def main(args):
     # The local stage's demo takes any credentials, as browse knows: none need configuring.
     ddb = session_for(args.stage, args.endpoint).client(
         "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
-    return run(ddb, table, reset=args.reset, create=args.create)
+    return run(ddb, table, reset=args.reset, create=args.create, path=args.file)

@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError,
                                  NoCredentialsError)
 
+from chalicelib.market import price_text
 from tickersim import stage as stages
 from tickersim.args import (check_region, count_problem, endpoint_problem,
                             local_stage_problem)
@@ -140,5 +141,5 @@ def main(args):
     print(f"{'ticker':<12} {'timestamp':<21} {'price':>14} {'seq':>8}")
     for tick in ticks:
         print(f"{tick['ticker']:<12} {str(tick.get('timestamp', '?')):<21} "
-              f"{tick['price']:>14.4f} {tick['seq']:>8}")
+              f"{price_text(tick['price']):>14} {tick['seq']:>8}")
     return 0
