@@ -17,7 +17,7 @@ def minute(base_hour, n, day="2026-12-02"):
 
 
 def scenario_cli(*argv):
-    args = cli.build_parser().parse_args(["scenario", *argv, "--stage", "dev"])
+    args = cli.build_parser(["scenario"]).parse_args(["scenario", *argv, "--stage", "dev"])
     return args.handler(args)
 
 
