@@ -13,7 +13,6 @@ from chalicelib import scenarios
 from chalicelib.items import KEY
 from chalicelib.ticks import iso, parse_minute
 from tickersim import stage as stages
-from tickersim.args import check_region, endpoint_problem, local_stage_problem
 
 SCENARIO_DIR = stages.PROJECT_DIR / "scenarios"
 
@@ -126,17 +125,9 @@ def _whom(record):
 
 def main(args):
     # Here, not at the top: the demo imports this module for its scenarios, not browse.
-    from tickersim.data.browse import session_for
-    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
-               or local_stage_problem(args.stage, args.endpoint))
-    if problem:
-        print(f"scenario: {problem}", file=sys.stderr)
-        return 2
+    from tickersim.data.browse import stage_table
     try:
-        table = stages.environment(args.stage, stages.STREAMING)["TABLE_NAME"]
-        # The local stage's demo takes any credentials, as browse knows: none need configuring.
-        ddb = session_for(args.stage, args.endpoint).client(
-            "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+        ddb, table = stage_table(args)
         if args.action == "apply":
             record = apply(ddb, table, args.name, parse_at(args.at), parse_tickers(args.tickers))
             print(f"{table}: {record['name']} applies to {_whom(record)} from {record['at']}")
@@ -151,7 +142,7 @@ def main(args):
         else:
             print(f"{table}: {clear(ddb, table)} scenario(s) cleared")
     except (KeyError, ScenarioError, ValueError) as exc:
-        # KeyError: a stage without the function; ValueError: an endpoint without a scheme.
+        # ValueError: the stage, region or endpoint (stage_table says which), or a bad field.
         print(f"scenario: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
     except ClientError as exc:

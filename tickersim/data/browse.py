@@ -41,6 +41,26 @@ def session_for(stage, endpoint):
     return boto3.session.Session()
 
 
+def stage_table(args):
+    """(DynamoDB client, table name) of the stage's streaming function, for the commands that
+    edit the table (seed, scenario); ValueError says what is wrong with the arguments."""
+    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
+               or local_stage_problem(args.stage, args.endpoint))
+    if problem:
+        raise ValueError(problem)
+    try:
+        table = stages.environment(args.stage, stages.STREAMING).get("TABLE_NAME")
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    if not table:
+        raise ValueError(f"stage {args.stage!r} has no TABLE_NAME in .chalice/config.json: "
+                         f"deploy it with `tickersim deploy --stage {args.stage} ...`")
+    # The local stage's demo takes any credentials: none need configuring.
+    ddb = session_for(args.stage, args.endpoint).client(
+        "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+    return ddb, table
+
+
 def destination(firehose, stream):
     """(bucket, fixed key prefix) the delivery stream writes to."""
     try:
