@@ -116,6 +116,7 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     # API's it names after its role, so deploy creates the one the API function writes to.
     assert _log_groups(endpoint) == {f"/aws/lambda/{NAMES.notification_function}": 14,
                                      f"/aws/lambda/{NAMES.streaming_function}": 14,
+                                     f"/aws/lambda/tickersim-{STAGE}-watch-lambda": 14,
                                      f"/aws/lambda/tickersim-{STAGE}-api_handler": 14}
     assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}")[
         f"/aws/lambda/tickersim-{STAGE}"] == 14
@@ -177,8 +178,8 @@ BAD_DEPLOY = [
     (["--bucket", "ab"], "is 2 characters long"),
     (["--bucket", "xn--grace"], "prefix or suffix that S3 reserves"),
     (["--region", "mars-1"], "--region 'mars-1'"),
-    (["--endpoint", "127.0.0.1:8765"], "--endpoint '127.0.0.1:8765' is not a URL"),
-    (["--endpoint", "http://127.0.0.1:99999"], "has a port that is not a number"),
+    (["--endpoint", "127.0.0.1:8765"], "--endpoint '127.0.0.1:8765' is not an endpoint URL"),
+    (["--endpoint", "http://127.0.0.1:99999"], "'http://127.0.0.1:99999' is not an endpoint URL"),
     (["--project-dir", "/nonexistent"], "--project-dir '/nonexistent' is not a tickersim"),
 ]
 
@@ -207,10 +208,10 @@ def test_deploy_refuses_bad_input_before_touching_aws(setup, capsys, bad, needle
 BAD_OTHERS = [
     (["teardown", "--stage", "Dev!", "--yes"], "stage 'Dev!' is not usable"),
     (["teardown", "--stage", STAGE, "--region", "mars-1", "--yes"], "--region 'mars-1'"),
-    (["teardown", "--stage", STAGE, "--endpoint", "localhost:1", "--yes"], "is not a URL"),
+    (["teardown", "--stage", STAGE, "--endpoint", "localhost:1", "--yes"], "is not an endpoint URL"),
     (["seed", "--stage", "nope"], "stage 'nope' is not in .chalice/config.json"),
-    (["seed", "--stage", "local"], "--stage local lives inside a running `tickersim demo`"),
-    (["seed", "--stage", "dev", "--endpoint", "127.0.0.1:1"], "is not a URL"),
+    (["seed", "--stage", "local"], "the local stage lives inside a running `tickersim demo`"),
+    (["seed", "--stage", "dev", "--endpoint", "127.0.0.1:1"], "is not an endpoint URL"),
     (["seed", "--stage", "dev", "--region", "mars-1"], "--region 'mars-1'"),
 ]
 

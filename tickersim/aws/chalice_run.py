@@ -29,11 +29,19 @@ def run(project_dir, region, endpoint, *args):
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
     command = [executable(), *args]
+    drop_bytecode(project_dir)
     sys.stdout.flush()   # our lines first, then chalice's, in order
     done = subprocess.run(command, cwd=project_dir, env=env, check=False)
     if done.returncode:
         raise ChaliceFailed(f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in "
                             f"{project_dir}: its message is above")
+
+
+def drop_bytecode(project_dir):
+    """Chalice zips chalicelib/ as it is: Python's bytecode caches, left there by tests and the
+    demo, would more than double the bundle. Lambda compiles what it imports anyway."""
+    for cache in (Path(project_dir) / "chalicelib").rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def deployed_file(project_dir, stage):

@@ -99,7 +99,7 @@ def documents(arns):
         {"Sid": "ListTicks", "Effect": "Allow", "Action": "s3:ListBucket",
          "Resource": arns["bucket"], "Condition": {"StringLike": {"s3:prefix": ["ticks/*"]}}},
         {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
-         "Resource": _join(arns["bucket"], "/ticks/*")},
+         "Resource": arns["ticks"]},
     ] + _logs_statements(arns[stages.API])
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
             stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},

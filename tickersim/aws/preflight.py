@@ -17,7 +17,7 @@ from tickersim.aws import advice, inputs, stack
 
 # The stack's parameters that hold the stage's names, by the Names field they fill.
 NAME_PARAMETERS = {"table": "TableName", "stream": "DeliveryStreamName", "topic": "TopicName",
-                   "bucket": "BucketName"}
+                   "bucket": "BucketName", "market_topic": "MarketTopicName"}
 
 
 class PreflightError(ValueError):
