@@ -42,6 +42,8 @@ class FakeAws:
             reply = json.loads(self._scan_reply)
         elif name == "BatchExecuteStatement":
             reply = {"Responses": [{}] * len(self._params["Statements"])}
+        elif name == "BatchWriteItem":       # the commit of older code (bench/markets' before)
+            reply = {"UnprocessedItems": {}}
         elif name == "PutRecordBatch":
             reply = {"FailedPutCount": 0, "Encrypted": False,
                      "RequestResponses": [{"RecordId": "fake"}] * len(self._params["Records"])}

@@ -6,6 +6,8 @@ from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
 from chalicelib import floors
+from chalicelib.calendars import CALENDARS
+from chalicelib.instruments import INDEX, check_kind
 from chalicelib.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
@@ -81,12 +83,30 @@ def parse_ticker(item):
     drift = float(_number(item, "Drift", DEFAULT_DRIFT))
     if not -10 <= drift <= 10:
         raise ValueError(f"Drift {drift:g} is not between -10 and 10 (annual, 0.05 = 5 %)")
+    kind = check_kind(_text(item, "Kind", INDEX).lower())
+    calendar = _text(item, "Calendar", None)
+    if calendar is not None:
+        known = {c.upper(): c for c in CALENDARS}
+        if calendar.upper() not in known:
+            raise ValueError(f"Calendar {calendar!r} is not one of {', '.join(CALENDARS)}")
+        calendar = known[calendar.upper()]
     return Ticker(name=name, price=price, seq=seq, last_tick=_epoch(item, "LastTick"),
-                  drift=drift, volatility=volatility)
+                  drift=drift, volatility=volatility, kind=kind,
+                  calendar=calendar)
+
+
+def _text(item, attr, default):
+    value = item.get(attr)
+    if value is None:
+        return default
+    if not isinstance(value, dict) or not isinstance(value.get("S"), str):
+        raise ValueError(f"{attr} {_shown(value)} is not text")
+    return value["S"].strip()
 
 
 # What a seed entry may set; the walk owns the rest (Seq, LastTick).
 SEED_NUMBERS = ("Price", "Drift", "Volatility")
+SEED_TEXTS = ("Kind", "Calendar")
 # DynamoDB numbers: 38 significant digits, magnitudes from 1E-130 to below 1E+126.
 _DIGITS, _EXPONENTS = 38, range(-130, 126)
 _KEY_BYTES = 2048
@@ -117,7 +137,14 @@ def seed_item(entry):
             raise ValueError(f"{attr} {value} cannot be stored in DynamoDB (at most 38 "
                              "significant digits, magnitude from 1E-130 to 9.9E+125)")
         item[attr] = {"N": str(value)}
-    parse_ticker(item)
+    for attr in SEED_TEXTS:
+        value = entry.get(attr)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"{attr} {value!r} is not text")
+        item[attr] = {"S": value}
+    parse_ticker(item)     # Kind and Calendar are checked there, as the function checks them
     return item
 
 

@@ -2,12 +2,13 @@
 import secrets
 import time
 
-from chalicelib import delivery, floors, logs, state
+from chalicelib import delivery, floors, logs, news, scenarios, state
+from chalicelib.calendars import CalendarExhausted, resume_minute
 from chalicelib.clients import counting
 from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
-from chalicelib.ticks import due_minutes, iso, line_bytes, run_minute, walk
+from chalicelib.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
 # The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).
@@ -37,7 +38,7 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
                      run_time=iso(now_minute * 60))
     report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
               "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
-              "catchup_minutes": 0, "conflicts": []}
+              "catchup_minutes": 0, "conflicts": [], "news": 0}
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
@@ -63,7 +64,10 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
 
 def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, commit_by,
          retry_options):
+    # The scenarios come from the same Scan, whether or not the caller wants the other items.
+    specials = {} if specials is None else specials
     raw_items, run_item = state.read_all(ddb, settings.table_name, specials)
+    applied = scenarios.parse_item(specials.get(scenarios.ITEM), lambda t: parse_minute(t) * 60)
     try:
         run_state = parse_run_state(run_item)
     except ValueError as exc:
@@ -88,6 +92,7 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
     # A ticker never committed walks as if its last tick fell just before fresh_start.
     last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick
                   for _, t in tickers]
+    last_ticks = _skip_closed(tickers, last_ticks, now_minute, problems)
     starts, steps = floors.plan([t // 60 for t in last_ticks], now_minute,
                                 settings.max_catchup_minutes, run_state.last_run,
                                 run_state.floors)
@@ -120,7 +125,7 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
                         "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
                 seed_to_store=new_seed)
     try:
-        _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
+        _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
                  retry_options)
     except DeliveryFailed as exc:
         if not exc.landed:
@@ -131,7 +136,24 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
     return problems
 
 
-def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by, retry_options):
+def _skip_closed(tickers, last_ticks, now_minute, problems):
+    """Last ticks as the catch-up sees them: a market closed since a ticker's last tick owes
+    nothing for those minutes, so the ticker counts as up to date until its next open.
+    A ticker whose calendar table has run out is left out, and named."""
+    seen = []
+    for (item, ticker), last in zip(list(tickers), last_ticks):
+        try:
+            opens = resume_minute(ticker.calendar_name, last // 60, now_minute)
+        except CalendarExhausted as exc:
+            problems[ticker.name] = str(exc)
+            tickers.remove((item, ticker))
+            continue
+        seen.append(now_minute * 60 if opens is None else max(last, opens * 60 - 1))
+    return seen
+
+
+def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+             retry_options):
     """Walk, deliver and commit the due tickers chunk by chunk, so a long catch-up needs no
     more memory than one PutRecordBatch."""
     clock = retry_options["clock"]
@@ -147,7 +169,7 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
         lines, updates = [], []
         for position, minutes in chunk:
             item, ticker = current[position]
-            ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model)
+            ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model, applied)
             current[position] = (ticker_item(item, moved), moved)
             lines.extend(ticks)
             updates.append((item, current[position][0]))
@@ -171,7 +193,9 @@ def _deliver(due, settings, model, ddb, firehose, report, deliver_by, commit_by,
         report["records"] += len(records)
         report["bytes"] += sum(map(len, records))
         report["billed_units"] += delivery.billed_units(records)
-        report["ticks"] += len(lines)
+        headlines = sum(1 for line in lines if line.startswith(news.PREFIX))
+        report["ticks"] += len(lines) - headlines
+        report["news"] += headlines
         report["advanced"] = len(advanced)
 
 
@@ -187,7 +211,8 @@ def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
     minutes, each committed before the next, so memory stays flat at any catch-up.
     """
     def size(position, minutes):
-        return len(minutes) * ticks_per_minute * line_bytes(due[position][1].name)
+        ticker = due[position][1]
+        return len(minutes) * ticks_per_minute * line_bytes(ticker.name, ticker.kind)
 
     chunk, used = [], 0
     for start in range(0, len(due), state.BATCH_WRITE_MAX):

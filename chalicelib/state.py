@@ -17,7 +17,7 @@ def read_all(ddb, table, specials=None):
     """Every ticker item and the run-state item (or None), in as few Scan pages as DynamoDB allows.
 
     Items whose name starts with `#` are the app's own (run state, move-alert windows,
-    the outage record), never tickers; `specials`, if given, receives them by name.
+    the outage record, the `#scenarios` list), never tickers; `specials`, if given, receives them by name.
 
     Consistent reads: the claim compares against the version read here, and a stale
     ticker next to a fresh version would replay old ticks.

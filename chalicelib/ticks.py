@@ -5,6 +5,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from chalicelib import instruments, news, scenarios as scripted
+from chalicelib.calendars import open_spans
+from chalicelib.market import CALM, Shock
+
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
@@ -16,6 +20,17 @@ class Ticker:
     last_tick: int | None        # epoch second of the last delivered tick; None before the first
     drift: float
     volatility: float
+    kind: str = instruments.INDEX
+    calendar: str | None = None  # None: the kind's default calendar
+
+    @property
+    def calendar_name(self):
+        return self.calendar or instruments.DEFAULT_CALENDAR[self.kind]
+
+
+# Overnight a market keeps moving more slowly than it trades: the first tick of a session
+# carries this share of the closed time's variance (the gap at the open).
+OVERNIGHT_SHARE = 0.25
 
 
 def iso(epoch_seconds):
@@ -63,13 +78,16 @@ def tick_times(first_minute, stop_minute, ticks_per_minute):
 
 
 # A line but its name: the fixed text, a 20-character time, a price below a million with 4
-# decimals, a seq below ten million. Longer lines only make a chunk take one more call.
+# decimals, a seq below ten million; quotes and volume add two prices and a volume below a
+# billion. Longer lines only make a chunk take one more call.
 _LINE_WITHOUT_NAME = len('{"ticker":,"timestamp":"","price":,"seq":}\n') + 20 + 11 + 7
+_QUOTE_BYTES = len(',"bid":,"ask":,"volume":') + 2 * 11 + 9
 
 
-def line_bytes(name):
+def line_bytes(name, kind=instruments.INDEX):
     """The bytes of one typical tick line of this ticker, for planning chunks."""
-    return _LINE_WITHOUT_NAME + len(json.dumps(name))
+    quoted = _QUOTE_BYTES if kind in instruments.TRADABLE else 0
+    return _LINE_WITHOUT_NAME + quoted + len(json.dumps(name))
 
 
 def encode(name_json, timestamp, price, seq):
@@ -77,15 +95,61 @@ def encode(name_json, timestamp, price, seq):
     return f'{{"ticker":{name_json},"timestamp":"{timestamp}","price":{price!r},"seq":{seq}}}\n'
 
 
-def walk(ticker, minutes, ticks_per_minute, model):
-    """The ticker's ticks over `minutes`: (JSON lines, the ticker's state after them)."""
+def encode_quoted(name_json, timestamp, price, seq, bid, ask, volume):
+    """A tick of a tradable instrument: the contract's fields, then its quote and volume."""
+    return (f'{{"ticker":{name_json},"timestamp":"{timestamp}","price":{price!r},"seq":{seq},'
+            f'"bid":{bid!r},"ask":{ask!r},"volume":{volume}}}\n')
+
+
+def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
+    """The ticker's ticks over `minutes` (and news lines): (JSON lines, its state after them).
+
+    Only minutes its calendar has open are walked; a halt skips ticks without using a seq.
+    """
     if not minutes:
         return [], ticker
-    step = model.stepper(ticker.name, ticker.drift, ticker.volatility)
-    name_json = json.dumps(ticker.name)
-    price, seq, lines = ticker.price, ticker.seq, []
-    for epoch, stamp in tick_times(minutes.start, minutes.stop, ticks_per_minute):
-        seq += 1
-        price = step(price, seq, epoch)
-        lines.append(encode(name_json, stamp, price, seq))
-    return lines, replace(ticker, price=price, seq=seq, last_tick=epoch)
+    name, kind = ticker.name, ticker.kind
+    precision = instruments.precision(kind, name) or model.precision(ticker.drift,
+                                                                     ticker.volatility)
+    step = model.stepper(name, ticker.drift, ticker.volatility, precision)
+    tradable = kind in instruments.TRADABLE
+    half = instruments.half_spread(kind, ticker.volatility) if tradable else 0.0
+    tick_seconds = 60 // ticks_per_minute
+    threshold = news.jump_threshold(ticker.volatility, tick_seconds)
+    events = scripted.relevant(scenarios, name, minutes.start * 60, minutes.stop * 60)
+    name_json = json.dumps(name)
+    price, seq, last, lines = ticker.price, ticker.seq, ticker.last_tick, []
+    for start, stop, opens, closes in open_spans(ticker.calendar_name, minutes.start,
+                                                  minutes.stop):
+        # The first tick of a session carries the overnight move (24x7 never opens).
+        opening = start == opens and last is not None and last < start * 60
+        for epoch, stamp in tick_times(start, stop, ticks_per_minute):
+            shock = CALM
+            if opening:
+                shock = Shock(extra_seconds=OVERNIGHT_SHARE * (epoch - last - tick_seconds))
+            if events:
+                shock, halted, starting = scripted.tick_effect(
+                    events, epoch, last, ticks_per_minute, shock)
+                lines.extend(news.scenario_line(name, name_json, stamp, s) for s in starting)
+                if halted:
+                    last = epoch       # walked through, silently: nothing trades in a halt
+                    continue
+            opening = False
+            seq += 1
+            before, price = price, step(price, seq, epoch, shock)
+            if not tradable:
+                lines.append(encode(name_json, stamp, price, seq))
+            else:
+                bid, ask = instruments.quote(price, half, *precision)
+                shape = instruments.intraday_shape((epoch / 60 - opens) / (closes - opens)) \
+                    if kind == instruments.STOCK else 1.0
+                lines.append(encode_quoted(name_json, stamp, price, seq, bid, ask,
+                                           instruments.volume(model.seed, name, seq, kind,
+                                                              price, shape)))
+            if abs(price / before - 1) >= threshold:
+                lines.append(news.jump_line(model.seed, name, name_json, seq, stamp,
+                                            price / before - 1))
+            last = epoch
+    if last == ticker.last_tick:
+        return lines, ticker
+    return lines, replace(ticker, price=price, seq=seq, last_tick=last)

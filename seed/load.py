@@ -1,6 +1,7 @@
 """Load the seed tickers into the DynamoDB table.
 
     python seed/load.py --table NAME [--region eu-west-1] [--reset] [--create] [--delete T]
+                        [--file PATH]
 
 Idempotent: without --reset, tickers already in the table are kept as they are (a ticker
 that has moved keeps its price and sequence); --reset restores every seed ticker's price and
@@ -171,7 +172,9 @@ def main(argv=None):
     parser.add_argument("--create", action="store_true", help="create the table if missing")
     parser.add_argument("--delete", action="append", default=[], metavar="TICKER",
                         help="delete this ticker's item instead of loading (repeatable)")
-    parser.add_argument("--file", default=str(SEED_FILE), help=argparse.SUPPRESS)
+    parser.add_argument("--file", default=str(SEED_FILE), metavar="PATH",
+                        help="seed file: seed/indices.json (default), stocks.json, fx.json, "
+                             "crypto.json, or your own in the same shape")
     args = parser.parse_args(argv)
     problem = (check_table_name(args.table) or check_region(args.region)
                or endpoint_problem(None))

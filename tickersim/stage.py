@@ -25,7 +25,8 @@ def add_aws_arguments(parser):
 
 
 # What a deploy reads; tickersim/ itself comes along where a demo must run from the copy.
-PROJECT_PARTS = ("app.py", "chalicelib", "requirements.txt", ".chalice", "seed", "infra")
+PROJECT_PARTS = ("app.py", "chalicelib", "requirements.txt", ".chalice", "seed", "infra",
+                 "scenarios")
 
 
 def copy_project(target, parts=PROJECT_PARTS, project_dir=PROJECT_DIR):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tickersim.aws.chalice_run import drop_bytecode
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -16,6 +18,7 @@ def packaged(tmp_path_factory):
     out = tmp_path_factory.mktemp("package")
     chalice = Path(sys.executable).with_name("chalice")
     env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"}
+    drop_bytecode(PROJECT)     # as deploy does: earlier tests leave caches in chalicelib/
     subprocess.run([str(chalice), "package", "--stage", "dev", str(out)], cwd=PROJECT, env=env,
                    check=True, capture_output=True, text=True, timeout=120)
     return out

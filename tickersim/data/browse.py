@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError,
                                  NoCredentialsError)
 
+from chalicelib.market import price_text
 from tickersim import stage as stages
 from tickersim.args import (check_region, count_problem, endpoint_problem,
                             local_stage_problem)
@@ -38,6 +39,26 @@ def session_for(stage, endpoint):
             aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
             aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"])
     return boto3.session.Session()
+
+
+def stage_table(args):
+    """(DynamoDB client, table name) of the stage's streaming function, for the commands that
+    edit the table (seed, scenario); ValueError says what is wrong with the arguments."""
+    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
+               or local_stage_problem(args.stage, args.endpoint))
+    if problem:
+        raise ValueError(problem)
+    try:
+        table = stages.environment(args.stage, stages.STREAMING).get("TABLE_NAME")
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    if not table:
+        raise ValueError(f"stage {args.stage!r} has no TABLE_NAME in .chalice/config.json: "
+                         f"deploy it with `tickersim deploy --stage {args.stage} ...`")
+    # The local stage's demo takes any credentials: none need configuring.
+    ddb = session_for(args.stage, args.endpoint).client(
+        "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+    return ddb, table
 
 
 def destination(firehose, stream):
@@ -140,5 +161,5 @@ def main(args):
     print(f"{'ticker':<12} {'timestamp':<21} {'price':>14} {'seq':>8}")
     for tick in ticks:
         print(f"{tick['ticker']:<12} {str(tick.get('timestamp', '?')):<21} "
-              f"{tick['price']:>14.4f} {tick['seq']:>8}")
+              f"{price_text(tick['price']):>14} {tick['seq']:>8}")
     return 0

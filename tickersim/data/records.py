@@ -2,6 +2,8 @@
 fatal (anyone with write access, or a bug, can put anything there)."""
 import json
 
+from chalicelib import news
+
 
 def parse_tick(line):
     """The tick a line of the bucket holds, or None for a line that is not one."""
@@ -30,3 +32,16 @@ def ticks_in(data):
         else:
             ticks.append(tick)
     return ticks, skipped
+
+
+def news_in(data):
+    """The news records of one object's bytes: they share the stream with the ticks."""
+    found = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if news.is_news(record):
+            found.append(record)
+    return found

@@ -20,15 +20,16 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import alerts, state as table_state
+from chalicelib import alerts, news, state as table_state
+from chalicelib.calendars import CalendarExhausted, is_open
 from chalicelib.errors import ConfigError
 from chalicelib.items import item_name, parse_ticker
 from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso, parse_minute
-from seed.load import SeedError
+from seed.load import SEED_FILE, SeedError, read_seed
 from tickersim.local import lambdas, watching
-from tickersim import owner_ascii, stage as stages
-from tickersim.data.records import ticks_in
+from tickersim import owner_ascii, scenario as scenario_cli, stage as stages
+from tickersim.data.records import news_in, ticks_in
 from tickersim.args import seconds_problem
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
@@ -89,6 +90,12 @@ def add_arguments(parser):
                              "(default: now)")
     watching.add_arguments(parser)
     web.add_arguments(parser)
+    parser.add_argument("--tickers", default=str(SEED_FILE), metavar="PATH",
+                        help="the seed file to load: seed/indices.json (default), "
+                             "seed/stocks.json, seed/fx.json, seed/crypto.json, or your own")
+    parser.add_argument("--scenario", default=None, metavar="NAME[@MINUTES]",
+                        help="apply a scenario from scenarios/ that many logical minutes "
+                             "after the start (default 0), e.g. crash@3")
 
 
 def check_arguments(args):
@@ -119,7 +126,23 @@ def check_arguments(args):
                             "ISO-8601 time such as 2026-12-01T14:30Z") from None
     if watching.problem_with(args):
         raise DemoError(watching.problem_with(args))
+    read_seed(args.tickers)          # a bad seed file stops the demo before it starts
+    scenario_at(args.scenario)
 
+
+def scenario_at(text):
+    """(scenario name, minutes after the start) of --scenario NAME[@MINUTES], checked; or None."""
+    if text is None:
+        return None
+    name, _, minutes = text.partition("@")
+    if minutes and not (minutes.isdigit() and int(minutes) <= 10**6):
+        raise DemoError(f"--scenario {text!r}: MINUTES must be a whole number of minutes, "
+                        "e.g. crash@3")
+    try:
+        scenario_cli.load_spec(name)
+    except scenario_cli.ScenarioError as exc:
+        raise DemoError(f"--scenario {text!r}: {exc}") from None
+    return name, int(minutes or 0)
 
 
 # --- breaking the code on purpose ---------------------------------------------------------
@@ -162,6 +185,7 @@ class TickerView:
     ticks: int = 0
     last_seq: int = 0
     last_tick_price: float | None = None
+    closed: bool = False                             # its market is closed now
 
 
 @dataclass
@@ -177,6 +201,7 @@ class DemoState:
     ticks_delivered: int = 0
     tick_keys: set = field(default_factory=set)      # (ticker, seq) seen in the bucket
     unreadable_lines: int = 0                        # lines in the bucket that are not ticks
+    news: int = 0                                    # news records in the bucket
     s3_objects: int = 0
     invocations: int = 0
     alerts: list = field(default_factory=list)
@@ -228,6 +253,7 @@ class Demo:
         self.seen_keys = set()
         self.mails = 0             # .eml files written, by every mailbox
         self.skipped = {}          # table item name -> why it does not parse
+        self.scripted = False      # a scenario or a calendar may leave minutes without ticks
 
     # set-up: the stage's resources and functions, as `tickersim deploy` makes them on AWS
     def setup(self):
@@ -275,7 +301,7 @@ class Demo:
 
         topic = self.cloud.create_data_resources(
             self.table, settings.stream_name, self.names.bucket,
-            notify_env["TOPIC_ARN"])
+            notify_env["TOPIC_ARN"], tickers=self.args.tickers)
         queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
         self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.save_mail,
                                formataddr((self.owner, "owner@localhost")))
@@ -291,6 +317,7 @@ class Demo:
                                out=self.out, interval=self.args.interval, start_epoch=now)
         for name, ticker in self.read_table().items():
             self.state.tickers[name] = TickerView(price=ticker.price, first_price=ticker.price)
+        self.apply_scenario()
         self.view.update(self.state)
         self.view.event(f"local AWS at {self.cloud.endpoint} (stage {STAGE}): table "
                         f"{self.table}, bucket {self.names.bucket}, topic {topic}")
@@ -299,6 +326,16 @@ class Demo:
                         "at start")
         self.view.event(f"look inside: tickersim browse --stage {STAGE} --endpoint "
                         f"{self.cloud.endpoint}   (or aws --endpoint-url {self.cloud.endpoint} ...)")
+
+    def apply_scenario(self):
+        if self.args.scenario is None:
+            return
+        name, minutes = scenario_at(self.args.scenario)
+        start = self.state.start_epoch + minutes * 60
+        scenario_cli.apply(self.cloud.client("dynamodb"), self.table, name, start)
+        self.scripted = True
+        self.view.event(f"scenario {name} applied from {iso(start)} (run {minutes + 1})",
+                        "bold")
 
     # the scheduler
     def push(self, minute, run, number, event, request_id, retry):
@@ -502,12 +539,24 @@ class Demo:
                 self.state.s3_objects += 1
                 self.take_ticks(key, data)
                 self.watching.landed(key, data, self.state.minute, self.run_started)
+        minute = self.state.start_epoch // 60 + self.state.minute
         for name, ticker in self.read_table().items():
             view = self.state.tickers.setdefault(name, TickerView(ticker.price, ticker.price))
             view.price = ticker.price
+            try:
+                view.closed = not is_open(ticker.calendar_name, minute)
+            except CalendarExhausted:
+                view.closed = True       # the function names it in its failed runs
+            self.scripted |= ticker.calendar_name != "24x7"
 
     def take_ticks(self, key, data):
         ticks, unreadable = ticks_in(data)
+        # News records share the stream (the bucket files them under news/): not ticks.
+        for record in news_in(data) if unreadable else ():
+            unreadable -= 1
+            self.state.news += 1
+            self.view.event(f"news {record.get('timestamp')}: {record.get('headline')}",
+                            "bold cyan")
         for tick in ticks:
             view = self.state.tickers.setdefault(
                 tick["ticker"], TickerView(tick["price"], tick["price"]))
@@ -542,7 +591,13 @@ class Demo:
         if s.ticks_delivered != len(s.tick_keys):
             problems.append(f"{s.ticks_delivered} ticks delivered, only {len(s.tick_keys)} "
                             "distinct")
-        if s.failed == planned:
+        if self.scripted:
+            # Closed markets and halts leave minutes without ticks: check seq has no gaps.
+            for name, view in sorted(s.tickers.items()):
+                seqs = sorted(seq for ticker, seq in s.tick_keys if ticker == name)
+                if seqs != list(range(1, len(seqs) + 1)):
+                    problems.append(f"{name}: seq has gaps")
+        elif s.failed == planned:
             # Each good run catches up every minute before it; a broken last run has none
             # after it. (Unplanned failures are reported above and explain any gap.)
             minutes = max((run for run, status in s.runs.items() if status == "ok"), default=0)
@@ -570,6 +625,7 @@ class Demo:
             "interrupted_runs": s.interrupted_runs,
             "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
             "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
+            "news": s.news, "tickers_file": self.args.tickers, "scenario": self.args.scenario,
             "skipped_items": dict(sorted(self.skipped.items())), "alerts": s.alerts,
             "alert_files": [str(p.relative_to(self.out)) for p in s.alert_files],
             "prices": {name: v.price for name, v in sorted(s.tickers.items())},

@@ -7,6 +7,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from chalicelib.market import price_text
+
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 32
 EVENT_LINES = 12          # kept; as many as the terminal has room for are shown
@@ -84,8 +86,9 @@ class LiveView:
         for name, ticker in sorted(state.tickers.items()):
             change = (ticker.price / ticker.first_price - 1) * 100 if ticker.first_price else 0.0
             colour = "green" if change >= 0 else "red"
-            prices.add_row(name, f"{ticker.price:,.4f}",
-                           Text(f"{change:+.2f} %", style=colour),
+            prices.add_row(name, price_text(ticker.price),
+                           Text("closed", style="dim") if ticker.closed
+                           else Text(f"{change:+.2f} %", style=colour),
                            Text(sparkline(ticker.history, spark), style=colour),
                            str(ticker.ticks))
         facts = Table.grid(padding=(0, 2))

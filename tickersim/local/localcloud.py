@@ -14,7 +14,7 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
                                             create_backend_app)
 from werkzeug.serving import make_server
 
-from seed.load import seed_table
+from seed.load import SEED_FILE, seed_table
 from tickersim.aws.deploy import wire_failure_destination
 from tickersim.local import firehose as partitioning
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
@@ -94,12 +94,12 @@ class LocalCloud:
 
     # --- the stage's resources, named as on AWS -------------------------------------
 
-    def create_data_resources(self, table, stream, bucket, topic_arn):
+    def create_data_resources(self, table, stream, bucket, topic_arn, tickers=SEED_FILE):
         """Table (seeded by the seed script's code), bucket, delivery stream, topic.
 
         Returns the ARN of the topic; it must be the one the stage's notifier publishes to.
         """
-        seed_table(self.client("dynamodb"), table, create=True)
+        seed_table(self.client("dynamodb"), table, create=True, path=tickers)
         self.client("s3").create_bucket(
             Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self.region})
         role = self.client("iam").create_role(
