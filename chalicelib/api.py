@@ -16,7 +16,9 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import apiquery, clients
-from chalicelib.items import KEY
+from chalicelib.calendars import is_open
+from chalicelib.errors import TickersimError
+from chalicelib.items import KEY, parse_ticker
 
 log = logging.getLogger("tickersim.api")
 WEB = Path(__file__).parent / "web"
@@ -86,10 +88,12 @@ def _number(item, attr):
 
 def scan_table(ddb, table):
     """(ticker items, the #run item or None): one Scan, paged only past 1 MB of items."""
-    names = {"#k": KEY, "#p": "Price", "#s": "Seq", "#t": "LastTick", "#r": "LastRun"}
+    # Kind and Calendar say whether the ticker's market is open.
+    names = {"#k": KEY, "#p": "Price", "#s": "Seq", "#t": "LastTick", "#r": "LastRun",
+             "#i": "Kind", "#c": "Calendar"}
     tickers, run, start = [], None, None
     while True:
-        kwargs = {"TableName": table, "ProjectionExpression": "#k, #p, #s, #t, #r",
+        kwargs = {"TableName": table, "ProjectionExpression": "#k, #p, #s, #t, #r, #i, #c",
                   "ExpressionAttributeNames": names}
         if start:
             kwargs["ExclusiveStartKey"] = start
@@ -105,14 +109,24 @@ def scan_table(ddb, table):
             return tickers, run
 
 
-def _ticker(item):
+def _market(item, minute):
+    """"open" or "closed" at the feed's minute by the ticker's calendar; None when the item or
+    the calendar's session table cannot say (the run names that ticker)."""
+    try:
+        return "open" if is_open(parse_ticker(item).calendar_name, minute) else "closed"
+    except (ValueError, TickersimError):
+        return None
+
+
+def _ticker(item, minute):
     """The public view of a ticker item; None when it has no valid price (the run reports it)."""
     price, seq = _number(item, "Price"), _number(item, "Seq")
     if price is None or price <= 0:
         return None
     return {"ticker": item[KEY]["S"], "price": float(price),
             "timestamp": item.get("LastTick", {}).get("S"),
-            "seq": int(seq) if seq is not None and seq == seq.to_integral_value() else 0}
+            "seq": int(seq) if seq is not None and seq == seq.to_integral_value() else 0,
+            "market": _market(item, minute)}
 
 
 def _epoch(text):
@@ -125,9 +139,12 @@ def _epoch(text):
 
 def tickers_body(config, ddb=None, now=time.time):
     items, run = scan_table(ddb or clients.get("dynamodb"), config.table_name)
-    data = sorted(filter(None, map(_ticker, items)), key=lambda t: t["ticker"])
     last_run = (run or {}).get("LastRun", {}).get("S")
     at = _epoch(last_run)
+    # Open or closed as of the feed's own clock (the demo's is logical), else the wall clock.
+    minute = int(now() if at is None else at) // 60
+    data = sorted(filter(None, (_ticker(item, minute) for item in items)),
+                  key=lambda t: t["ticker"])
     behind = None if at is None or not config.wall_clock else max(0, int(now() - at))
     # The page raises its alert when the feed stops moving: a failed run leaves the table as
     # it was (see README, "The live chart").

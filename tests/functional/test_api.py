@@ -68,10 +68,28 @@ def test_tickers_lists_the_table_without_internal_items(http, cloud):
     (status, body), calls = calls_during(lambda: get(http, "/api/tickers"))
     assert status == 200
     assert [t["ticker"] for t in body["data"]] == [f"Index_{i}" for i in range(1, 6)]
-    assert body["data"][0] == {"ticker": "Index_1", "price": 100.0, "timestamp": None, "seq": 0}
+    assert body["data"][0] == {"ticker": "Index_1", "price": 100.0, "timestamp": None, "seq": 0,
+                               "market": "open"}
     assert body["run"]["last_run"] == "2026-12-01T10:00:00Z"
     assert body["run"]["behind_seconds"] > 0 and body["run"]["schedule_seconds"] == 60
     assert calls == {"DynamoDB.Scan": 1}
+
+
+@pytest.mark.parametrize("last_run, market", [
+    ("2026-12-01T15:00:00Z", "open"),       # a Tuesday, 10:00 in New York
+    ("2026-12-01T22:00:00Z", "closed"),     # after the close
+    ("2026-12-05T15:00:00Z", "closed"),     # a Saturday
+])
+def test_a_stock_shows_its_market_open_or_closed_at_the_feeds_clock(http, cloud, last_run,
+                                                                   market):
+    cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "#run"},
+                                                    "LastRun": {"S": last_run}})
+    cloud.ddb.put_item(TableName=cloud.table, Item={
+        "TickerName": {"S": "NFLX"}, "Price": {"N": "500"}, "Kind": {"S": "stock"},
+        "Calendar": {"S": "XNYS"}})
+    status, body = get(http, "/api/tickers")
+    by_name = {t["ticker"]: t["market"] for t in body["data"]}
+    assert status == 200 and by_name["NFLX"] == market and by_name["Index_1"] == "open"
 
 
 def test_the_demos_logical_clock_is_not_compared_with_the_wall_clock(cloud):
