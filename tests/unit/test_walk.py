@@ -24,7 +24,8 @@ tickers = st.builds(Ticker, name=names,
 
 
 def parsed(lines):
-    return [json.loads(line) for line in lines]
+    """The ticks among the lines (a jump beyond the news threshold adds a news record)."""
+    return [record for record in map(json.loads, lines) if "type" not in record]
 
 
 @given(tickers, models, st.integers(min_value=1, max_value=120))
@@ -42,7 +43,10 @@ def test_seq_has_no_gaps_and_every_line_is_a_json_object_with_a_newline(
         ticker, model, minutes, per_minute):
     lines, moved = walk(ticker, range(NOW, NOW + minutes), per_minute, model)
     assert all(line.endswith("\n") and line.count("\n") == 1 for line in lines)
+    records = [json.loads(line) for line in lines]
     ticks = parsed(lines)
+    assert all(r["type"] == "news" and r["ticker"] == ticker.name
+               for r in records if "type" in r)
     assert [t["seq"] for t in ticks] == list(range(ticker.seq + 1, ticker.seq + 1 + len(ticks)))
     assert len(ticks) == minutes * per_minute
     assert {t["ticker"] for t in ticks} == {ticker.name}
