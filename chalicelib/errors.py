@@ -74,3 +74,15 @@ class MalformedItems(TickersimError):
             f"as they are ({listed}); the other tickers advanced normally. Fix them in the "
             "DynamoDB console (Price a number > 0, Volatility 0 to 10, Drift -10 to 10), or "
             f"take them out of the stream with `{delete}`.")
+
+
+class FanOutFailed(TickersimError):
+    """Lambda refused to start some workers: their segments catch up at the next minute."""
+
+    def __init__(self, function, total, refused):
+        shown = ", ".join(f"{label} ({code})" for label, code in refused[:10])
+        super().__init__(
+            f"Lambda did not start {len(refused)} of {total} workers of {function!r}: {shown}"
+            f"{' ...' if len(refused) > 10 else ''}. The others run; the segments left out "
+            "catch up at the next minute. Check the worker's concurrency and that "
+            "WORKER_FUNCTION_NAME names it (tickersim deploy sets both).")

@@ -2,12 +2,16 @@
 import os
 import time
 
-from chalicelib import alerts, clients, logs, pipeline, recovery, watch
+from chalicelib import alerts, clients, coordinator, fanout, logs, pipeline, recovery, watch
 from chalicelib.settings import alert_settings, stream_settings, watch_settings
 
 
 def stream(event, context):
     settings = stream_settings(os.environ)
+    segments = coordinator.segments_for(settings, clients.get("dynamodb"))
+    if segments > 1:
+        return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
+                               segments)
     specials = {}
     report = pipeline.run(event, context, settings, clients.get("dynamodb"),
                           clients.get("firehose"), specials=specials)
@@ -17,6 +21,13 @@ def stream(event, context):
                           specials[recovery.OUTAGE_KEY], report,
                           owner_ascii=os.environ.get("OWNER_ASCII"))
     return report
+
+
+def walk_segment(event, context):
+    """A worker: one segment of the minute, with the scheduled run's guarantees."""
+    task = fanout.parse_task(event)
+    return pipeline.run(event, context, stream_settings(os.environ), clients.get("dynamodb"),
+                        clients.get("firehose"), task=task)
 
 
 def notify(event, context):

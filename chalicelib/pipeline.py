@@ -1,19 +1,21 @@
 """One scheduled run: read, work out what is due, claim, then walk, deliver and commit."""
+import resource
 import secrets
 import time
 
-from chalicelib import delivery, floors, logs, news, scenarios, state
+from chalicelib import delivery, fanout, floors, logs, news, scenarios, state
 from chalicelib.calendars import CalendarExhausted, resume_minute
 from chalicelib.clients import counting
-from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
-from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
+from chalicelib.errors import ConfigError, DeliveryFailed, MalformedItems, RunStateInvalid
+from chalicelib.items import RUN_KEY, parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
 from chalicelib.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
 # The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).
 RUN_METRICS = ("ticks", "calls_total", "billed_units", "duration_ms", "lag_s",
-               "catchup_minutes")
+               "catchup_minutes", "behind", "memory_mb")
+MEMORY_WARNING_SHARE = 0.7   # of the function's memory: deploy sizes it from this peak
 DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
 SAFETY_MARGIN_S = 1.0
 
@@ -26,10 +28,11 @@ def remaining_seconds(context):
 
 
 def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_clock=time.time,
-        specials=None, **retry_options):
+        specials=None, task=None, **retry_options):
     """Run the pipeline once for a scheduled event; returns the run's report (also logged).
 
-    specials: a dict to receive the table's other `#` items from the run's own Scan."""
+    specials: a dict to receive the table's other `#` items from the run's own Scan.
+    task: a fanout.Task when this run is a worker walking one segment."""
     started = clock()
     budget = max(0.0, remaining_seconds(context) - SAFETY_MARGIN_S)
     now_minute, problem = run_minute(event, wall_clock)
@@ -38,11 +41,13 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
                      run_time=iso(now_minute * 60))
     report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
               "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
-              "catchup_minutes": 0, "conflicts": [], "news": 0}
+              "catchup_minutes": 0, "conflicts": [], "news": 0, "behind": 0}
+    if task is not None:
+        report["segment"] = task.label
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
-            problems = _run(settings, ddb, firehose, now_minute, report, specials,
+            problems = _run(settings, ddb, firehose, now_minute, report, specials, task,
                             deliver_by=started + budget * DELIVERY_SHARE,
                             commit_by=started + budget, retry_options=retry_options)
         except Exception as exc:
@@ -55,24 +60,55 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
             report.update(calls=dict(calls), calls_total=sum(calls.values()),
                           sdk_retries=sum(retries.values()),
                           duration_ms=round((clock() - started) * 1000, 1),
-                          lag_s=round(wall_clock() - now_minute * 60, 1))
+                          lag_s=round(wall_clock() - now_minute * 60, 1),
+                          memory_mb=peak_memory_mb())
+            _warn_memory(report, context)
             logs.metrics("run", report, {"Table": settings.table_name}, RUN_METRICS)
     if problems:
         raise MalformedItems(settings.table_name, problems)
     return report
 
 
-def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, commit_by,
+def peak_memory_mb():
+    """This process's peak resident memory (Linux reports kilobytes)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _warn_memory(report, context):
+    size = getattr(context, "memory_limit_in_mb", None)
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        return
+    if report["memory_mb"] > MEMORY_WARNING_SHARE * size:
+        logs.warning(f"peak memory {report['memory_mb']} MB is over "
+                     f"{MEMORY_WARNING_SHARE:.0%} of the function's {size} MB: lower "
+                     "WORKER_TICKERS or redeploy (tickersim deploy sizes memory from the peak)",
+                     segment=report.get("segment"), behind=report["behind"])
+
+
+def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by, commit_by,
          retry_options):
     # The scenarios come from the same Scan, whether or not the caller wants the other items.
     specials = {} if specials is None else specials
-    raw_items, run_item = state.read_all(ddb, settings.table_name, specials)
+    run_key = RUN_KEY
+    if task is None:
+        raw_items, run_item = state.read_all(ddb, settings.table_name, specials)
+    else:
+        if task.seed is None and settings.market_seed is None:
+            raise ConfigError("this worker got no seed from its coordinator and MARKET_SEED "
+                              "is not set: deploy the coordinator and its workers together")
+        run_key = fanout.segment_key(task.segment, task.segments)
+        raw_items, run_item, found = state.read_segment(
+            ddb, settings.table_name, task.segment, task.segments, run_key, (scenarios.ITEM,))
+        specials.update(found)
     applied = scenarios.parse_item(specials.get(scenarios.ITEM), lambda t: parse_minute(t) * 60)
     try:
         run_state = parse_run_state(run_item)
     except ValueError as exc:
         raise RunStateInvalid(settings.table_name, exc) from exc
-    seed = settings.market_seed if settings.market_seed is not None else run_state.seed
+    seed = settings.market_seed if settings.market_seed is not None else (
+        run_state.seed if task is None else task.seed)
     new_seed = None
     if seed is None:
         # Drawn once, then kept in the run-state item so retries replay the same ticks.
@@ -123,7 +159,7 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
     state.claim(ddb, settings.table_name, run_state, iso(last_run * 60),
                 starts={"FreshStart": _minute_text(fresh_start),
                         "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
-                seed_to_store=new_seed)
+                seed_to_store=new_seed, run_key=run_key)
     try:
         _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
                  retry_options)
@@ -131,7 +167,7 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
         if not exc.landed:
             # Nothing of it reached Firehose: its tickers are not "possibly delivered", so
             # they need not keep this run's floor (a long outage would else lift the cap).
-            state.unclaim(ddb, settings.table_name, run_item, run_state)
+            state.unclaim(ddb, settings.table_name, run_item, run_state, run_key=run_key)
         raise
     return problems
 
@@ -162,9 +198,10 @@ def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, c
     for number, chunk in enumerate(chunks(due, settings.ticks_per_run)):
         if number and clock() >= deliver_by:
             # What is committed stays; the next run carries on from there, so no alert.
-            report["partial"] = True
+            report.update(partial=True, behind=len(due) - len(advanced))
             logs.warning("out of time: the rest of the catch-up continues next run",
-                         advanced=len(advanced), behind=len(due) - len(advanced))
+                         advanced=len(advanced), behind=report["behind"],
+                         segment=report.get("segment"))
             break
         lines, updates = [], []
         for position, minutes in chunk:

@@ -2,6 +2,7 @@
 import os
 from dataclasses import dataclass
 
+from chalicelib import fanout
 from chalicelib.errors import ConfigError
 
 MODELS = ("gbm", "uniform")
@@ -16,6 +17,10 @@ class StreamSettings:
     max_catchup_minutes: int = 60
     model: str = "gbm"
     correlation: float = 0.0
+    # Fan-out: on when the worker function is named (tickersim deploy does it).
+    worker_function: str | None = None
+    worker_tickers: int = fanout.DEFAULT_WORKER_TICKERS
+    workers: int | None = None           # a fixed number of workers, else from the count
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ def stream_settings(env=os.environ):
         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080),
         model=model,
         correlation=correlation,
+        worker_function=(env.get("WORKER_FUNCTION_NAME") or "").strip() or None,
+        worker_tickers=_integer(env, "WORKER_TICKERS", fanout.DEFAULT_WORKER_TICKERS, 1,
+                                1_000_000),
+        workers=_integer(env, "WORKERS", None, 1, fanout.MAX_SEGMENTS),
     )
 
 

@@ -13,7 +13,27 @@ def _code(exc):
     return exc.response.get("Error", {}).get("Code", "")
 
 
-def read_all(ddb, table, specials=None):
+def read_segment(ddb, table, segment, segments, run_key, own_items):
+    """A worker's read: the tickers of one parallel-scan segment, then (one BatchGetItem)
+    its run-state item and the other `#` items every segment needs (own_items), which
+    DynamoDB hashes into whichever segment it likes. Returns (items, run item, {name: item})."""
+    items, _ = read_all(ddb, table, None, Segment=segment, TotalSegments=segments)
+    keys = [{KEY: {"S": name}} for name in (run_key, *own_items)]
+    found = {}
+    while keys:
+        try:
+            reply = ddb.batch_get_item(RequestItems={table: {"Keys": keys,
+                                                             "ConsistentRead": True}})
+        except ClientError as exc:
+            if _code(exc) == "ResourceNotFoundException":
+                raise TableMissing(table) from exc
+            raise
+        found.update((item_name(i), i) for i in reply.get("Responses", {}).get(table, []))
+        keys = reply.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+    return items, found.pop(run_key, None), found
+
+
+def read_all(ddb, table, specials=None, **segment):
     """Every ticker item and the run-state item (or None), in as few Scan pages as DynamoDB allows.
 
     Items whose name starts with `#` are the app's own (run state, move-alert windows,
@@ -24,7 +44,7 @@ def read_all(ddb, table, specials=None):
     """
     items, run_item, start = [], None, None
     while True:
-        kwargs = {"TableName": table, "ConsistentRead": True}
+        kwargs = {"TableName": table, "ConsistentRead": True, **segment}
         if start:
             kwargs["ExclusiveStartKey"] = start
         try:
@@ -47,13 +67,13 @@ def read_all(ddb, table, specials=None):
             return items, run_item
 
 
-def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
+def claim(ddb, table, state, run_time, starts=None, seed_to_store=None, run_key=RUN_KEY):
     """Advance the run-state version, on condition that it is still the one read.
 
     Two runs that read the same state cannot both pass; the loser raises ClaimLost
     before delivering anything. The claim also records the walk's start minutes (`starts`:
     {"FreshStart": ISO time or None, "Floors": ...}; None removes one) and a newly
-    drawn seed.
+    drawn seed. A worker claims its segment's own item (run_key).
     """
     names = {"#v": "Version", "#t": "LastRun"}
     values = {":one": {"N": "1"}, ":t": {"S": run_time}}
@@ -77,13 +97,14 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
         condition = "#v = :seen"
         values[":seen"] = {"N": str(state.version)}
     try:
-        ddb.update_item(TableName=table, Key={KEY: {"S": RUN_KEY}}, UpdateExpression=update,
+        ddb.update_item(TableName=table, Key={KEY: {"S": run_key}}, UpdateExpression=update,
                         ConditionExpression=condition, ExpressionAttributeNames=names,
                         ExpressionAttributeValues=values)
     except ClientError as exc:
         if _code(exc) == "ConditionalCheckFailedException":
             raise ClaimLost(
-                f"another run of this pipeline claimed table {table!r} first (run state "
+                f"another run of this pipeline claimed table {table!r} first ({run_key!r}, "
+                f"run state "
                 f"version {state.version}); this run delivered nothing and the next one "
                 "carries on. Two schedules pointing at one table cause this: remove one.") \
                 from exc
@@ -92,7 +113,7 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
         raise
 
 
-def unclaim(ddb, table, run_item, state):
+def unclaim(ddb, table, run_item, state, run_key=RUN_KEY):
     """Put back the start minutes a claim replaced (LastRun, Floors, FreshStart), for a run
     that delivered nothing, if no other run has claimed since. Best effort: if it fails, the
     tickers just keep that run's floor until they commit."""
@@ -109,7 +130,7 @@ def unclaim(ddb, table, run_item, state):
     update = (f"SET {', '.join(sets)} " if sets else "") + "ADD #v :one" + \
         (f" REMOVE {', '.join(removes)}" if removes else "")
     try:
-        ddb.update_item(TableName=table, Key={KEY: {"S": RUN_KEY}}, UpdateExpression=update,
+        ddb.update_item(TableName=table, Key={KEY: {"S": run_key}}, UpdateExpression=update,
                         ConditionExpression="#v = :mine", ExpressionAttributeNames=names,
                         ExpressionAttributeValues=values)
     except ClientError as exc:
