@@ -1,0 +1,43 @@
+"""Capacity modes: provisioned limits cover the steady load, and the two bills compared."""
+import pytest
+from hypothesis import given, strategies as st
+
+from chalicelib import fanout
+from tickersim.aws import capacity
+
+
+@given(st.integers(1, 1_000_000), st.integers(1, 5000))
+def test_the_minimum_capacity_carries_a_run_a_minute_at_the_target(tickers, per_worker):
+    segments = fanout.segment_count(tickers, per_worker)
+    plan = capacity.provisioned_plan(tickers, segments)
+    writes, reads = capacity.per_run(tickers, segments)
+    assert plan.min_wcu * 60 * plan.target >= writes
+    assert plan.min_rcu * 60 * plan.target >= reads
+    assert plan.max_wcu >= plan.min_wcu and plan.max_rcu >= plan.min_rcu
+
+
+def test_a_run_writes_each_ticker_once_plus_a_claim_a_segment_and_the_coordinator():
+    assert capacity.per_run(100_000, 20)[0] == 100_000 + 20 + 1
+    assert capacity.per_run(5, 1)[0] == 5 + 1
+
+
+def test_at_100000_tickers_provisioned_costs_at_most_a_third_of_on_demand():
+    bills = capacity.monthly_bills(100_000, fanout.segment_count(100_000, 5000))
+    assert bills["provisioned"] <= bills["on-demand"] / 3
+    assert capacity.recommend(100_000, 20)[0] == "provisioned"
+
+
+@given(st.integers(1, 1_000_000))
+def test_the_recommendation_is_the_cheaper_bill_and_check_prints_both(tickers):
+    segments = fanout.segment_count(tickers, fanout.DEFAULT_WORKER_TICKERS)
+    bills = capacity.monthly_bills(tickers, segments)
+    mode, _ = capacity.recommend(tickers, segments)
+    assert bills[mode] == min(bills.values())
+    lines = capacity.check_lines(tickers, segments)
+    assert lines[0].startswith("DynamoDB on-demand") and lines[1].startswith(
+        "DynamoDB provisioned") and mode in lines[2]
+
+
+@pytest.mark.parametrize("value", ["", "ondemand", "Provisioned", "auto"])
+def test_an_unknown_capacity_is_named(value):
+    assert f"--capacity {value!r}" in capacity.capacity_problem(value)
