@@ -7,7 +7,9 @@ ticks: those depend on the seed, the ticker's item and the minute only.
 import math
 from dataclasses import dataclass
 
-DEFAULT_WORKER_TICKERS = 5000   # see docs/benchmarks.md: ~14 s and ~70 MB a worker at 128 MB
+# From `make bench` (docs/benchmarks.md, fan-out): a worker of 5,000 tickers peaks at ~96 MB
+# and models ~6 s on a 192 MB Lambda, a tenth of its minute.
+DEFAULT_WORKER_TICKERS = 5000
 MAX_SEGMENTS = 1000             # Lambda's default concurrency for an account and region
 SOURCE = "tickersim.fanout"     # the `source` of a worker's event
 SEGMENT_PREFIX = "#run|"        # a segment's run-state item: `#run|3/7`, skipped as `#` items are

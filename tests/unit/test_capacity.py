@@ -41,3 +41,10 @@ def test_the_recommendation_is_the_cheaper_bill_and_check_prints_both(tickers):
 @pytest.mark.parametrize("value", ["", "ondemand", "Provisioned", "auto"])
 def test_an_unknown_capacity_is_named(value):
     assert f"--capacity {value!r}" in capacity.capacity_problem(value)
+
+
+@given(st.floats(1, 10_000, allow_nan=False))
+def test_worker_memory_keeps_the_peak_within_70_percent(peak):
+    size = capacity.worker_memory_mb(peak)
+    assert size >= 128 and size % 64 == 0 and peak <= 0.7 * size
+    assert size == 128 or peak > 0.7 * (size - 64)        # the smallest such step

@@ -23,6 +23,8 @@ TARGET_UTILISATION = 0.9          # target tracking's highest target: AWS allows
 HEADROOM = 2.0                    # max capacity: twice the steady need, for catch-up runs
 ITEM_BYTES = 200                  # a ticker item with its model state, as measured by bench
 SCALE_UP_MINUTES = 2              # target tracking acts on 2 consecutive minutes of alarms
+MEMORY_SHARE = 0.7                # a worker's measured peak uses at most this of its memory
+MEMORY_STEP_MB = 64
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,12 @@ def recommend(tickers, segments):
     other = "provisioned" if cheaper == "on-demand" else "on-demand"
     return cheaper, (f"{cheaper}: ${bills[cheaper]:,.2f} a month against ${bills[other]:,.2f} "
                      f"{other} for {tickers:,} tickers a minute")
+
+
+def worker_memory_mb(peak_mb):
+    """The worker's memory size from its measured peak: the peak at most 70 % of it, never
+    below Lambda's 128 MB, in 64 MB steps (more memory also buys CPU in proportion)."""
+    return max(128, math.ceil(peak_mb / MEMORY_SHARE / MEMORY_STEP_MB) * MEMORY_STEP_MB)
 
 
 def capacity_problem(value):
