@@ -131,10 +131,10 @@ def _special_names(cloud):
     return [i["TickerName"]["S"] for i in found if i["TickerName"]["S"].startswith("#")]
 
 
-def _lines_with(workers, fleet, monkeypatch, minutes):
-    """Every line delivered by `minutes` runs with this many workers, from a fresh state."""
-    monkeypatch.setenv("WORKERS", str(workers))
-    for n in range(minutes):
+def _lines_with(workers_each_minute, fleet, monkeypatch):
+    """Every line delivered by one run a minute, with this many workers in each minute."""
+    for n, workers in enumerate(workers_each_minute):
+        monkeypatch.setenv("WORKERS", str(workers))
         for worker_event in coordinate(minute(n)):
             handlers.walk_segment(worker_event, LambdaContext(WORKER))
     return sorted(b"".join(fleet.raw_ticks()).splitlines())
@@ -149,14 +149,16 @@ def _fresh_fleet(monkeypatch):
 
 @settings(max_examples=3, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.integers(1, 9), min_size=2, max_size=2, unique=True))
-def test_any_two_worker_counts_write_the_same_lines(aws, monkeypatch, counts):
-    results = [_lines_with(n, _fresh_fleet(monkeypatch), monkeypatch, 2) for n in counts]
+@given(st.lists(st.tuples(st.integers(1, 9), st.integers(1, 9)), min_size=2, max_size=2,
+                unique=True))
+def test_any_worker_counts_and_resegmenting_between_runs_write_the_same_lines(aws, monkeypatch,
+                                                                              plans):
+    results = [_lines_with(plan, _fresh_fleet(monkeypatch), monkeypatch) for plan in plans]
     assert results[0] == results[1] and len(results[0]) == (5 + SYNTHETIC) * 8
 
 
 def test_two_and_seven_workers_write_the_same_lines(aws, monkeypatch):
-    results = [_lines_with(n, _fresh_fleet(monkeypatch), monkeypatch, 3) for n in (2, 7)]
+    results = [_lines_with([n] * 3, _fresh_fleet(monkeypatch), monkeypatch) for n in (2, 7)]
     assert results[0] == results[1]
     assert len({json.loads(line)["ticker"] for line in results[0]}) == 5 + SYNTHETIC
 
