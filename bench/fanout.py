@@ -17,9 +17,8 @@ import time
 from bench import costs
 from bench.fake import FakeAws
 from bench.runners import MARKET_SEED, FirehoseTap, counted_logs
-from chalicelib import clients, delivery, fanout, pipeline
+from chalicelib import clients, delivery, events, fanout, pipeline, settings
 from chalicelib.clients import counting
-from chalicelib.settings import stream_settings
 from seed import synthetic
 from tests.support import LambdaContext
 from tickersim.aws import capacity
@@ -52,13 +51,13 @@ def _worker(args):
     fake = SegmentAws(items)
     fake.attach(ddb, firehose)
     tap = FirehoseTap(firehose)
-    settings = stream_settings({"TABLE_NAME": TABLE, "DELIVERY_STREAM_NAME": TABLE,
-                                "MARKET_SEED": MARKET_SEED})
-    event = fanout.worker_events({"time": TIME}, segments, None)[segment]
+    config = settings.stream_settings({"TABLE_NAME": TABLE, "DELIVERY_STREAM_NAME": TABLE,
+                                       "MARKET_SEED": MARKET_SEED})
+    event = events.worker_events({"time": TIME}, segments, None)[segment]
     with counting(ddb, firehose) as (calls, _), counted_logs():
         cpu = time.process_time()
-        report = pipeline.run(event, LambdaContext(), settings, ddb, firehose,
-                              task=fanout.parse_task(event))
+        report = pipeline.run(event, LambdaContext(), config, ddb, firehose,
+                              task=events.parse_task(event))
         cpu = time.process_time() - cpu
     records = tap.take()
     return {"tickers": report["tickers"], "ticks": report["ticks"], "cpu_s": cpu,
@@ -67,7 +66,7 @@ def _worker(args):
             "write_units": report["tickers"] + 1}
 
 
-def measure(tickers, worker_tickers=fanout.DEFAULT_WORKER_TICKERS):
+def measure(tickers, worker_tickers=settings.DEFAULT_WORKER_TICKERS):
     segments = fanout.segment_count(tickers, worker_tickers)
     context = multiprocessing.get_context("spawn")    # a clean process, like a cold Lambda
     with context.Pool(PROCESSES, maxtasksperchild=1) as pool:
@@ -136,7 +135,7 @@ def section(log, sizes=SIZES):
     worst = max(rows, key=lambda r: r["tickers"])
     return "\n".join([
         "", "## Fan-out: one worker per segment (stubbed AWS)", "",
-        f"WORKER_TICKERS = {fanout.DEFAULT_WORKER_TICKERS:,}. Each worker runs in a fresh "
+        f"WORKER_TICKERS = {settings.DEFAULT_WORKER_TICKERS:,}. Each worker runs in a fresh "
         "process on stubbed AWS (`bench/fanout.py`); CPU time and peak RSS are per worker "
         "(the largest shown), its Lambda time is modelled at the memory deploy sizes from that "
         "peak (peak <= 70 %), the minute's wall time is the coordinator's plus the slowest "

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from chalicelib import fanout
+from chalicelib import events
 from chalicelib.errors import TopicMissing
 from chalicelib.text import ascii_fold, single_line
 
@@ -68,7 +68,7 @@ def body(event, owner):
     payload = event.get("requestPayload")
     scheduled = payload.get("time") if isinstance(payload, dict) else None
     function, region = _function_name(ctx.get("functionArn", ""))
-    segment, stage = fanout.segment_of(payload), _stage(function)
+    segment, stage = events.segment_of(payload), _stage(function)
     response = event.get("responsePayload")
     response = response if isinstance(response, dict) else {"errorMessage": response}
     condition = ctx.get("condition", "unknown")

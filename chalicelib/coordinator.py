@@ -7,7 +7,7 @@ import time
 
 from botocore.exceptions import ClientError
 
-from chalicelib import fanout, logs
+from chalicelib import events, fanout, logs
 from chalicelib.errors import FanOutFailed, TableMissing
 from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX
 from chalicelib.ticks import iso, run_minute
@@ -53,19 +53,19 @@ def fix_seed(ddb, table, now_minute, segments, market_seed):
     return None if market_seed is not None else int(reply["Attributes"]["Seed"]["N"])
 
 
-def dispatch(lam, function, events):
+def dispatch(lam, function, payloads):
     """Invoke the worker once per event, asynchronously; a refused invocation does not stop
     the others. Raises FanOutFailed naming the segments that did not start."""
     refused = []
-    for event in events:
+    for event in payloads:
         try:
             lam.invoke(FunctionName=function, InvocationType="Event",
                        Payload=json.dumps(event).encode("utf-8"))
         except ClientError as exc:
-            refused.append((fanout.parse_task(event).label,
+            refused.append((events.parse_task(event).label,
                             exc.response.get("Error", {}).get("Code", "error")))
     if refused:
-        raise FanOutFailed(function, len(events), refused)
+        raise FanOutFailed(function, len(payloads), refused)
 
 
 def run(event, settings, ddb, lam, segments, wall_clock=time.time):
@@ -73,11 +73,11 @@ def run(event, settings, ddb, lam, segments, wall_clock=time.time):
     The report carries what a local runner needs to start the same workers itself."""
     now_minute, _ = run_minute(event, wall_clock)
     seed = fix_seed(ddb, settings.table_name, now_minute, segments, settings.market_seed)
-    events = fanout.worker_events(event, segments, seed)
+    payloads = events.worker_events(event, segments, seed)
     report = {"run_time": iso(now_minute * 60), "fanout": segments, "seed": seed,
               "worker": settings.worker_function, "status": "ok"}
     try:
-        dispatch(lam, settings.worker_function, events)
+        dispatch(lam, settings.worker_function, payloads)
     except FanOutFailed as exc:
         report.update(status="failed", error=str(exc))
         raise

@@ -2,7 +2,8 @@
 import os
 import time
 
-from chalicelib import alerts, clients, coordinator, fanout, logs, pipeline, recovery, watch
+from chalicelib import (alerts, clients, coordinator, events, logs, pipeline, recovery,
+                        watch)
 from chalicelib.settings import alert_settings, stream_settings, watch_settings
 
 
@@ -25,7 +26,7 @@ def stream(event, context):
 
 def walk_segment(event, context):
     """A worker: one segment of the minute, with the scheduled run's guarantees."""
-    task = fanout.parse_task(event)
+    task = events.parse_task(event)
     return pipeline.run(event, context, stream_settings(os.environ), clients.get("dynamodb"),
                         clients.get("firehose"), task=task)
 

@@ -32,7 +32,7 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
     """Run the pipeline once for a scheduled event; returns the run's report (also logged).
 
     specials: a dict to receive the table's other `#` items from the run's own Scan.
-    task: a fanout.Task when this run is a worker walking one segment."""
+    task: an events.Task when this run is a worker walking one segment."""
     started = clock()
     budget = max(0.0, remaining_seconds(context) - SAFETY_MARGIN_S)
     now_minute, problem = run_minute(event, wall_clock)

@@ -2,10 +2,13 @@
 import os
 from dataclasses import dataclass
 
-from chalicelib import fanout
 from chalicelib.errors import ConfigError
+from chalicelib.events import MAX_WORKERS
 
 MODELS = ("gbm", "uniform")
+# From `make bench` (docs/benchmarks.md, fan-out): a worker of 5,000 tickers peaks at ~96 MB
+# and models ~6 s on a 192 MB Lambda, a tenth of its minute.
+DEFAULT_WORKER_TICKERS = 5000
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,7 @@ class StreamSettings:
     correlation: float = 0.0
     # Fan-out: on when the worker function is named (tickersim deploy does it).
     worker_function: str | None = None
-    worker_tickers: int = fanout.DEFAULT_WORKER_TICKERS
+    worker_tickers: int = DEFAULT_WORKER_TICKERS
     workers: int | None = None           # a fixed number of workers, else from the count
 
 
@@ -80,9 +83,9 @@ def stream_settings(env=os.environ):
         model=model,
         correlation=correlation,
         worker_function=(env.get("WORKER_FUNCTION_NAME") or "").strip() or None,
-        worker_tickers=_integer(env, "WORKER_TICKERS", fanout.DEFAULT_WORKER_TICKERS, 1,
+        worker_tickers=_integer(env, "WORKER_TICKERS", DEFAULT_WORKER_TICKERS, 1,
                                 1_000_000),
-        workers=_integer(env, "WORKERS", None, 1, fanout.MAX_SEGMENTS),
+        workers=_integer(env, "WORKERS", None, 1, MAX_WORKERS),
     )
 
 

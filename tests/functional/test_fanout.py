@@ -10,7 +10,7 @@ import requests
 from botocore.stub import Stubber
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from chalicelib import clients, coordinator, fanout, handlers
+from chalicelib import clients, coordinator, events, fanout, handlers
 from chalicelib.errors import FanOutFailed
 from seed import bulk
 from tests.functional.conftest import Cloud
@@ -53,12 +53,12 @@ def coordinate(time_text):
     report = handlers.stream(scheduled(time_text), LambdaContext())
     if "fanout" not in report:
         return []                # one worker's worth: the scheduled function walked it
-    return fanout.worker_events(scheduled(time_text), report["fanout"], report["seed"])
+    return events.worker_events(scheduled(time_text), report["fanout"], report["seed"])
 
 
 def test_the_coordinator_starts_one_worker_per_segment_and_walks_nothing(fleet):
-    events = coordinate(T0)
-    assert len(events) == 4                       # 65 tickers, 20 a worker
+    started = coordinate(T0)
+    assert len(started) == 4                       # 65 tickers, 20 a worker
     assert fleet.ticks() == []                    # the workers walk, not the coordinator
     assert fleet.run_item()["Segments"] == {"N": "4"}
 
@@ -78,10 +78,10 @@ def test_workers_together_walk_every_ticker_once_and_claim_their_segment(fleet):
 
 
 def test_a_failing_worker_alerts_naming_its_segment_while_the_others_commit(fleet, monkeypatch):
-    events = coordinate(T0)
-    assert len(events) >= 3
-    failed = events[1]
-    for worker_event in events:
+    started = coordinate(T0)
+    assert len(started) >= 3
+    failed = started[1]
+    for worker_event in started:
         if worker_event is failed:
             # This worker's delivery stream is gone: it fails on every attempt.
             monkeypatch.setenv("DELIVERY_STREAM_NAME", "missing-stream")
@@ -98,7 +98,7 @@ def test_a_failing_worker_alerts_naming_its_segment_while_the_others_commit(flee
         monkeypatch.setenv(name, value)
     handlers.notify(failure_record(worker, failed, outcome, 2, 0.0), LambdaContext())
     body = fleet.alerts()[0]["Message"]
-    assert f"Segment:         {fanout.parse_task(failed).label}" in body
+    assert f"Segment:         {events.parse_task(failed).label}" in body
     assert "Stage:           dev" in body and T0 in body
     walked = {t["ticker"] for t in fleet.ticks()}
     committed = {n for n, i in fleet.items().items()

@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib import fanout
+from chalicelib import fanout, settings
 from tickersim.aws import capacity
 
 
@@ -29,7 +29,7 @@ def test_at_100000_tickers_provisioned_costs_at_most_a_third_of_on_demand():
 
 @given(st.integers(1, 1_000_000))
 def test_the_recommendation_is_the_cheaper_bill_and_check_prints_both(tickers):
-    segments = fanout.segment_count(tickers, fanout.DEFAULT_WORKER_TICKERS)
+    segments = fanout.segment_count(tickers, settings.DEFAULT_WORKER_TICKERS)
     bills = capacity.monthly_bills(tickers, segments)
     mode, _ = capacity.recommend(tickers, segments)
     assert bills[mode] == min(bills.values())

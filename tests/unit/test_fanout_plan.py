@@ -4,7 +4,7 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib import fanout
+from chalicelib import events, fanout
 from chalicelib.items import parse_ticker
 from seed import synthetic
 
@@ -14,20 +14,20 @@ EVENT = {"time": "2026-11-26T09:00:00Z", "source": "aws.events"}
 @given(st.integers(0, 10_000_000), st.integers(1, 1_000_000))
 def test_each_worker_gets_at_most_worker_tickers_while_segments_last(tickers, per_worker):
     n = fanout.segment_count(tickers, per_worker)
-    assert 1 <= n <= fanout.MAX_SEGMENTS
-    if n < fanout.MAX_SEGMENTS:
+    assert 1 <= n <= events.MAX_WORKERS
+    if n < events.MAX_WORKERS:
         assert math.ceil(tickers / n) <= per_worker          # no worker is over its share
         assert n == 1 or math.ceil(tickers / (n - 1)) > per_worker   # and no worker idles
 
 
 @given(st.integers(-5, 5000))
 def test_a_fixed_worker_count_wins_within_the_limits(workers):
-    assert fanout.segment_count(10**6, 1, workers) == max(1, min(workers, fanout.MAX_SEGMENTS))
+    assert fanout.segment_count(10**6, 1, workers) == max(1, min(workers, events.MAX_WORKERS))
 
 
-@given(st.integers(1, fanout.MAX_SEGMENTS), st.one_of(st.none(), st.integers(0, 2**63 - 1)))
+@given(st.integers(1, events.MAX_WORKERS), st.one_of(st.none(), st.integers(0, 2**63 - 1)))
 def test_worker_events_cover_every_segment_once_and_parse_back(segments, seed):
-    tasks = [fanout.parse_task(e) for e in fanout.worker_events(EVENT, segments, seed)]
+    tasks = [events.parse_task(e) for e in events.worker_events(EVENT, segments, seed)]
     assert [t.segment for t in tasks] == list(range(segments))
     assert {(t.segments, t.seed, t.time) for t in tasks} == {(segments, seed, EVENT["time"])}
     keys = {fanout.segment_key(t.segment, t.segments) for t in tasks}
@@ -45,13 +45,13 @@ def test_worker_events_cover_every_segment_once_and_parse_back(segments, seed):
 ])
 def test_a_bad_worker_event_is_named(detail, named):
     with pytest.raises(ValueError, match=named):
-        fanout.parse_task({"source": fanout.SOURCE, "time": EVENT["time"], "detail": detail})
+        events.parse_task({"source": events.WORKER_SOURCE, "time": EVENT["time"], "detail": detail})
 
 
 def test_a_scheduled_event_is_not_a_worker_event():
     with pytest.raises(ValueError, match="source"):
-        fanout.parse_task(EVENT)
-    assert fanout.segment_of(EVENT) is None
+        events.parse_task(EVENT)
+    assert events.segment_of(EVENT) is None
 
 
 @given(st.sampled_from(synthetic.KINDS), st.integers(1, synthetic.MAX_COUNT),

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from chalicelib import fanout
+from chalicelib import events
 from tickersim.local.lambdas import Function
 from tickersim.local.workers import WorkerPool
 
@@ -40,13 +40,13 @@ def test_a_failing_worker_is_retried_then_reported_while_the_others_succeed(tmp_
     lines, records = [], []
     pool, marks = pool_for(tmp_path, lambda text, style: lines.append(text), records.append,
                            FAIL="1")
-    events = fanout.worker_events({"time": "2026-11-26T09:00:00Z"}, 3, 11)
-    results = pool.run(events, logical_start=0.0)
+    payloads = events.worker_events({"time": "2026-11-26T09:00:00Z"}, 3, 11)
+    results = pool.run(payloads, logical_start=0.0)
     assert [o.failed for _, o, _ in results] == [False, True, False]
     attempts = sorted(name.split("-")[0] for name in os.listdir(marks))
     assert attempts == ["0", "1", "1", "2"]                 # segment 2 of 3 tried twice
     assert len(records) == 1
-    assert records[0]["requestPayload"] == events[1]
+    assert records[0]["requestPayload"] == payloads[1]
     assert records[0]["requestContext"]["approximateInvokeCount"] == 2
     assert any("segment 3 of 3: 30 tickers, 120 ticks" in line for line in lines)
     assert any("segment 2 of 3 failed: RuntimeError" in line for line in lines)
@@ -54,7 +54,7 @@ def test_a_failing_worker_is_retried_then_reported_while_the_others_succeed(tmp_
 
 def test_ctrl_c_stops_every_running_worker(tmp_path):
     pool, marks = pool_for(tmp_path, lambda *_: None, lambda record: None, SLEEP="60")
-    events = fanout.worker_events({"time": "2026-11-26T09:00:00Z"}, 4, 11)
+    payloads = events.worker_events({"time": "2026-11-26T09:00:00Z"}, 4, 11)
 
     def interrupt_once_two_run():
         deadline = time.monotonic() + 30
@@ -64,6 +64,6 @@ def test_ctrl_c_stops_every_running_worker(tmp_path):
 
     threading.Thread(target=interrupt_once_two_run, daemon=True).start()
     with pytest.raises(KeyboardInterrupt):
-        pool.run(events, logical_start=0.0)
+        pool.run(payloads, logical_start=0.0)
     assert pool.live and all(p.poll() is not None for p in pool.live)
     assert len(os.listdir(marks)) == 2          # the two queued workers never started

@@ -9,7 +9,7 @@ Ctrl-C stops every worker process at once.
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
-from chalicelib import fanout
+from chalicelib import events
 from tickersim.local import lambdas
 
 
@@ -31,7 +31,7 @@ class WorkerPool:
 
     def _one(self, event, logical_start):
         """All attempts of one worker: its outcomes, the last one deciding."""
-        label = fanout.parse_task(event).label
+        label = events.parse_task(event).label
         for attempt in range(1, self.retries + 2):
             if self.stopping:
                 return event, None, attempt - 1
