@@ -66,6 +66,13 @@ def _worker(args):
             "write_units": report["tickers"] + 1}
 
 
+def measure_one(tickers):
+    """One worker walking `tickers` tickers alone, in a fresh process."""
+    _environment()
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_worker, ((tickers, 0, 1),))
+
+
 def measure(tickers, worker_tickers=settings.DEFAULT_WORKER_TICKERS):
     segments = fanout.segment_count(tickers, worker_tickers)
     context = multiprocessing.get_context("spawn")    # a clean process, like a cold Lambda
@@ -151,11 +158,15 @@ def section(log, sizes=SIZES):
         f"${worst['dynamodb_on_demand']:,.2f} a month).", ""])
 
 
-def measure_all(sizes=SIZES):
+def _environment():
     # Inherited by the spawned workers; FakeAws answers before anything is signed or sent.
     for name, value in (("AWS_DEFAULT_REGION", "eu-west-1"), ("AWS_ACCESS_KEY_ID", "bench"),
                         ("AWS_SECRET_ACCESS_KEY", "bench")):
         os.environ.setdefault(name, value)
+
+
+def measure_all(sizes=SIZES):
+    _environment()
     return [measure(n) for n in sizes]
 
 

@@ -48,3 +48,13 @@ def test_worker_memory_keeps_the_peak_within_70_percent(peak):
     size = capacity.worker_memory_mb(peak)
     assert size >= 128 and size % 64 == 0 and peak <= 0.7 * size
     assert size == 128 or peak > 0.7 * (size - 64)        # the smallest such step
+
+
+def test_the_peak_model_matches_the_bench_measurement_of_one_worker():
+    """bench/fanout measures a worker of WORKER_TICKERS in a fresh process; the deploy's
+    model of that peak must not be below it (else memory would be sized under the peak)."""
+    from bench import fanout as bench_fanout
+    measured = bench_fanout.measure_one(settings.DEFAULT_WORKER_TICKERS)
+    modelled = capacity.worker_peak_mb(settings.DEFAULT_WORKER_TICKERS)
+    assert measured["peak_mb"] <= modelled * 1.1
+    assert measured["peak_mb"] <= 0.7 * capacity.worker_memory_mb(modelled)

@@ -25,6 +25,10 @@ ITEM_BYTES = 200                  # a ticker item with its model state, as measu
 SCALE_UP_MINUTES = 2              # target tracking acts on 2 consecutive minutes of alarms
 MEMORY_SHARE = 0.7                # a worker's measured peak uses at most this of its memory
 MEMORY_STEP_MB = 64
+# A worker's peak RSS as `make bench` measures it (docs/benchmarks.md): the runtime and its
+# clients, plus the segment's items and one chunk of lines. 5,000 tickers: ~97 MB.
+PEAK_BASE_MB = 66.0
+PEAK_PER_TICKER_MB = 0.0062
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,11 @@ def worker_memory_mb(peak_mb):
     """The worker's memory size from its measured peak: the peak at most 70 % of it, never
     below Lambda's 128 MB, in 64 MB steps (more memory also buys CPU in proportion)."""
     return max(128, math.ceil(peak_mb / MEMORY_SHARE / MEMORY_STEP_MB) * MEMORY_STEP_MB)
+
+
+def worker_peak_mb(tickers_per_worker):
+    """The peak memory a worker of this many tickers reaches (the bench's linear fit)."""
+    return PEAK_BASE_MB + PEAK_PER_TICKER_MB * tickers_per_worker
 
 
 def capacity_problem(value):
