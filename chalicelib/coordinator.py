@@ -1,39 +1,17 @@
-"""The scheduled function as coordinator: count the tickers, fix the minute's seed, and start
-one worker per parallel-scan segment, asynchronously (each worker has its own retries and
-on-failure destination, so one failing segment alerts while the others commit)."""
+"""The scheduled function as coordinator, once its read found more tickers than one worker
+walks: fix the minute's seed and start one worker per parallel-scan segment, asynchronously
+(each worker has its own retries and on-failure destination, so one failing segment alerts
+while the others commit)."""
 import json
 import secrets
 import time
 
 from botocore.exceptions import ClientError
 
-from chalicelib import events, fanout, logs
-from chalicelib.errors import FanOutFailed, TableMissing
-from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX
+from chalicelib import events, logs
+from chalicelib.errors import FanOutFailed
+from chalicelib.items import KEY, RUN_KEY
 from chalicelib.ticks import iso, run_minute
-
-
-def count_tickers(ddb, table):
-    """How many tickers the table holds: a COUNT Scan (no items come back, so no memory;
-    its reads cost what a Scan's do, about one call a megabyte of table)."""
-    count, start = 0, None
-    while True:
-        kwargs = {"TableName": table, "Select": "COUNT",
-                  "FilterExpression": "NOT begins_with(#k, :own)",
-                  "ExpressionAttributeNames": {"#k": KEY},
-                  "ExpressionAttributeValues": {":own": {"S": SPECIAL_PREFIX}}}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        try:
-            page = ddb.scan(**kwargs)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                raise TableMissing(table) from exc
-            raise
-        count += page.get("Count", 0)
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return count
 
 
 def fix_seed(ddb, table, now_minute, segments, market_seed):
@@ -84,13 +62,3 @@ def run(event, settings, ddb, lam, segments, wall_clock=time.time):
     finally:
         logs.info("fan-out", **report)
     return report
-
-
-def segments_for(settings, ddb):
-    """How many workers this minute needs (1: walk it here, as without fan-out)."""
-    if settings.worker_function is None:
-        return 1
-    if settings.workers is not None:
-        return fanout.segment_count(0, settings.worker_tickers, settings.workers)
-    return fanout.segment_count(count_tickers(ddb, settings.table_name),
-                                settings.worker_tickers)

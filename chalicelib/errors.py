@@ -76,6 +76,14 @@ class MalformedItems(TickersimError):
             f"take them out of the stream with `{delete}`.")
 
 
+class TooManyTickers(TickersimError):
+    """The table holds more tickers than one function should walk: fan out instead."""
+
+    def __init__(self, count):
+        super().__init__(f"{count} tickers: more than one worker's share")
+        self.count = count
+
+
 class FanOutFailed(TickersimError):
     """Lambda refused to start some workers: their segments catch up at the next minute."""
 

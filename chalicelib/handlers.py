@@ -2,20 +2,25 @@
 import os
 import time
 
-from chalicelib import (alerts, clients, coordinator, events, logs, pipeline, recovery,
+from chalicelib import (alerts, clients, coordinator, events, fanout, logs, pipeline, recovery,
                         watch)
+from chalicelib.errors import TooManyTickers
 from chalicelib.settings import alert_settings, stream_settings, watch_settings
 
 
 def stream(event, context):
     settings = stream_settings(os.environ)
-    segments = coordinator.segments_for(settings, clients.get("dynamodb"))
-    if segments > 1:
+    if settings.worker_function is not None and (settings.workers or 1) > 1:
         return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
-                               segments)
+                               settings.workers)
     specials = {}
-    report = pipeline.run(event, context, settings, clients.get("dynamodb"),
-                          clients.get("firehose"), specials=specials)
+    try:
+        report = pipeline.run(event, context, settings, clients.get("dynamodb"),
+                              clients.get("firehose"), specials=specials)
+    except TooManyTickers as exc:
+        # The coordinator's minute: one worker per WORKER_TICKERS tickers.
+        return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
+                               fanout.segment_count(exc.count, settings.worker_tickers))
     if recovery.OUTAGE_KEY in specials:
         recovery.announce(clients.get("dynamodb"), clients.get("sns"), settings.table_name,
                           os.environ.get("TOPIC_ARN"), os.environ.get("OWNER_NAME"),

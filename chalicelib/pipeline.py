@@ -6,7 +6,8 @@ import time
 from chalicelib import delivery, fanout, floors, logs, news, scenarios, state
 from chalicelib.calendars import CalendarExhausted, resume_minute
 from chalicelib.clients import counting
-from chalicelib.errors import ConfigError, DeliveryFailed, MalformedItems, RunStateInvalid
+from chalicelib.errors import (ConfigError, DeliveryFailed, MalformedItems, RunStateInvalid,
+                               TooManyTickers)
 from chalicelib.items import RUN_KEY, parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
 from chalicelib.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
@@ -50,6 +51,9 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
             problems = _run(settings, ddb, firehose, now_minute, report, specials, task,
                             deliver_by=started + budget * DELIVERY_SHARE,
                             commit_by=started + budget, retry_options=retry_options)
+        except TooManyTickers as exc:
+            report.update(status="fan-out", tickers=exc.count)
+            raise
         except Exception as exc:
             report.update(status="failed", error=type(exc).__name__)
             raise
@@ -93,7 +97,11 @@ def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by
     specials = {} if specials is None else specials
     run_key = RUN_KEY
     if task is None:
-        raw_items, run_item = state.read_all(ddb, settings.table_name, specials)
+        # With workers deployed, a table past one worker's share is theirs to walk.
+        fans_out = settings.worker_function is not None and settings.workers != 1
+        raw_items, run_item = state.read_all(
+            ddb, settings.table_name, specials,
+            stop_above=settings.worker_tickers if fans_out else None)
     else:
         if task.seed is None and settings.market_seed is None:
             raise ConfigError("this worker got no seed from its coordinator and MARKET_SEED "

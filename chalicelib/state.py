@@ -2,7 +2,7 @@
 from botocore.exceptions import ClientError
 
 from chalicelib import logs
-from chalicelib.errors import ClaimLost, CommitFailed, TableMissing
+from chalicelib.errors import ClaimLost, CommitFailed, TableMissing, TooManyTickers
 from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, commit_statements, item_name
 from chalicelib.retry import resend
 
@@ -33,7 +33,7 @@ def read_segment(ddb, table, segment, segments, run_key, own_items):
     return items, found.pop(run_key, None), found
 
 
-def read_all(ddb, table, specials=None, **segment):
+def read_all(ddb, table, specials=None, stop_above=None, **segment):
     """Every ticker item and the run-state item (or None), in as few Scan pages as DynamoDB allows.
 
     Items whose name starts with `#` are the app's own (run state, move-alert windows,
@@ -41,6 +41,9 @@ def read_all(ddb, table, specials=None, **segment):
 
     Consistent reads: the claim compares against the version read here, and a stale
     ticker next to a fresh version would replay old ticks.
+
+    stop_above: once a page brings more tickers than this, the rest is only counted and
+    TooManyTickers raised with the total (the table is for workers to walk).
     """
     items, run_item, start = [], None, None
     while True:
@@ -63,8 +66,33 @@ def read_all(ddb, table, specials=None, **segment):
             else:
                 items.append(item)
         start = page.get("LastEvaluatedKey")
+        if stop_above is not None and len(items) > stop_above:
+            raise TooManyTickers(len(items) + (count_tickers(ddb, table, start) if start else 0))
         if not start:
             return items, run_item
+
+
+def count_tickers(ddb, table, start=None):
+    """The tickers from `start` on: a COUNT Scan (no items come back, so no memory; its reads
+    cost what a Scan's do)."""
+    count = 0
+    while True:
+        kwargs = {"TableName": table, "Select": "COUNT",
+                  "FilterExpression": "NOT begins_with(#k, :own)",
+                  "ExpressionAttributeNames": {"#k": KEY},
+                  "ExpressionAttributeValues": {":own": {"S": SPECIAL_PREFIX}}}
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        try:
+            page = ddb.scan(**kwargs)
+        except ClientError as exc:
+            if _code(exc) == "ResourceNotFoundException":
+                raise TableMissing(table) from exc
+            raise
+        count += page.get("Count", 0)
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return count
 
 
 def claim(ddb, table, state, run_time, starts=None, seed_to_store=None, run_key=RUN_KEY):

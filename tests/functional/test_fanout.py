@@ -10,11 +10,11 @@ import requests
 from botocore.stub import Stubber
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from chalicelib import clients, coordinator, events, fanout, handlers
+from chalicelib import clients, events, fanout, handlers, state
 from chalicelib.errors import FanOutFailed
 from seed import bulk
 from tests.functional.conftest import Cloud
-from tests.support import LambdaContext, event, scheduled
+from tests.support import LambdaContext, scheduled
 from tickersim.local.lambdas import Function, Outcome, failure_record
 
 T0 = "2026-11-26T09:00:00Z"
@@ -170,8 +170,7 @@ def test_the_single_run_is_unchanged_without_a_worker_function(cloud, monkeypatc
     assert "fanout" not in report and report["ticks"] == 5 * 4
 
 
-def test_coordinator_counts_tickers_not_the_apps_own_items(cloud):
+def test_the_count_is_of_tickers_not_the_apps_own_items(cloud):
     bulk.create(cloud.ddb, cloud.table, 30, "SIM", "stock", stream=io.StringIO())
     cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "#run|0/2"}})
-    assert coordinator.count_tickers(cloud.ddb, cloud.table) == 35
-    assert event("scheduled-event")["time"]   # the fixture the coordinator reads
+    assert state.count_tickers(cloud.ddb, cloud.table) == 35
