@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from chalicelib import clients, events, fanout, handlers, state
-from chalicelib.errors import FanOutFailed
+from chalicelib.errors import FanOutFailed, TooManyTickers
 from seed import bulk
 from tests.functional.conftest import Cloud
 from tests.support import LambdaContext, scheduled
@@ -174,3 +174,21 @@ def test_the_count_is_of_tickers_not_the_apps_own_items(cloud):
     bulk.create(cloud.ddb, cloud.table, 30, "SIM", "stock", stream=io.StringIO())
     cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "#run|0/2"}})
     assert state.count_tickers(cloud.ddb, cloud.table) == 35
+
+
+def test_the_read_stops_after_the_page_that_passes_the_share_and_counts_the_rest():
+    ddb = boto3.client("dynamodb", region_name="eu-west-1")
+    items = [{"TickerName": {"S": f"T{n}"}, "Price": {"N": "1"}} for n in range(3)]
+    with Stubber(ddb) as stub:
+        stub.add_response("scan", {"Items": items, "LastEvaluatedKey": {"TickerName": {"S": "T2"}}})
+        stub.add_response("scan", {"Count": 4, "LastEvaluatedKey": {"TickerName": {"S": "T9"}}},
+                          {"TableName": "t", "Select": "COUNT",
+                           "ExclusiveStartKey": {"TickerName": {"S": "T2"}},
+                           "FilterExpression": "NOT begins_with(#k, :own)",
+                           "ExpressionAttributeNames": {"#k": "TickerName"},
+                           "ExpressionAttributeValues": {":own": {"S": "#"}}})
+        stub.add_response("scan", {"Count": 5})
+        with pytest.raises(TooManyTickers) as caught:
+            state.read_all(ddb, "t", stop_above=2)
+        stub.assert_no_pending_responses()
+    assert caught.value.count == 3 + 4 + 5
