@@ -10,6 +10,12 @@ def stream_ticks(event):
     return handlers.stream(event.to_dict(), event.context)
 
 
+# Started by stream_ticks, one per table segment, once the table outgrows one function.
+@app.lambda_function(name="worker-lambda")
+def walk_segment(event, context):
+    return handlers.walk_segment(event, context)
+
+
 @app.lambda_function(name="notification-lambda")
 def notify_failure(event, context):
     return handlers.notify(event, context)

@@ -41,7 +41,10 @@ def test_the_template_has_both_functions_the_schedule_and_no_generated_policy(pa
                  if r["Type"] == "AWS::Serverless::Function"}
     assert {n: f["Handler"] for n, f in functions.items()} == {
         "StreamingLambda": "app.stream_ticks", "NotificationLambda": "app.notify_failure",
-        "WatchLambda": "app.watch_moves", "APIHandler": "app.app"}
+        "WatchLambda": "app.watch_moves", "APIHandler": "app.app",
+        "WorkerLambda": "app.walk_segment"}
+    assert "Events" not in functions["WorkerLambda"]     # the coordinator invokes it
+    assert functions["WorkerLambda"]["MemorySize"] == 192   # sized from the bench's peak
     streaming = functions["StreamingLambda"]
     assert streaming["Runtime"].startswith("python3")
     assert streaming["Timeout"] == 60 and streaming["MemorySize"] == 128

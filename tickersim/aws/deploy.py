@@ -16,7 +16,10 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
+from chalicelib.settings import DEFAULT_WORKER_TICKERS
+from tickersim.aws import (api_gateway, capacity, chalice_run, plan, policies, preflight, stack,
+                           watch_trigger)
+from tickersim.naming import function_name
 from tickersim import owner_ascii
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
@@ -26,6 +29,8 @@ from tickersim.aws.failures import guarded
 MAX_EVENT_AGE_S = 3600
 # IAM changes take a few seconds to reach Lambda; it refuses the destination until then.
 PROPAGATION_S = 60
+# A worker's memory from the peak `make bench` measures at WORKER_TICKERS (peak <= 70 %).
+WORKER_MEMORY_MB = capacity.worker_memory_mb(capacity.worker_peak_mb(DEFAULT_WORKER_TICKERS))
 
 
 def add_arguments(parser):
@@ -127,13 +132,16 @@ def deploy(req, say=print, check_only=False):
             f"{functions['rest_api']['rest_api_url']}")
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
+        worker = functions[stages.WORKER]["lambda_arn"]
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
     except KeyError as exc:
         raise DeployError(f"chalice did not record {exc} in "
                           f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again")
-    wire_failure_destination(client("lambda"), streaming, notifier, retries)
-    say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
-        f"then {notifier.split(':')[-1]}")
+    # Each worker has the scheduled run's contract of its own: a failing segment alerts.
+    for function in (streaming, worker):
+        wire_failure_destination(client("lambda"), function, notifier, retries)
+        say(f"{function.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
+            f"then {notifier.split(':')[-1]}")
     watcher = functions.get(stages.WATCH, {}).get("lambda_arn")
     if watcher:
         watch_trigger.wire(client("s3"), client("lambda"), outputs["BucketName"], watcher)
@@ -162,7 +170,10 @@ def record(project_dir, stage, owner, outputs):
                            "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
                            "BUCKET_NAME": outputs["BucketName"],
                            "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
-                           owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
+                           owner_ascii.ENV: owner_ascii.owner_ascii(owner),
+                           "WORKER_FUNCTION_NAME": function_name(stage, stages.WORKER)},
+        stages.WORKER: {"TABLE_NAME": outputs["TableName"],
+                        "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"]},
         stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
                               owner_ascii.ENV: owner_ascii.owner_ascii(owner),
                               "TABLE_NAME": outputs["TableName"]},
@@ -170,12 +181,14 @@ def record(project_dir, stage, owner, outputs):
                        "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
         stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
     }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20}
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20,
+                stages.WORKER: 60}
+    memory = {stages.API: 256, stages.WORKER: WORKER_MEMORY_MB}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})
         settings.setdefault("iam_policy_file",
                             policies.policy_file(project_dir, stage, function).name)
-        settings.setdefault("lambda_memory_size", 256 if function == stages.API else 128)
+        settings.setdefault("lambda_memory_size", memory.get(function, 128))
         settings.setdefault("lambda_timeout", timeouts[function])
         settings.setdefault("environment_variables", {}).update(env)
     after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"

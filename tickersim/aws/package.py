@@ -21,7 +21,8 @@ from tickersim.aws.deploy import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
 CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda",
-               stages.WATCH: "WatchLambda", stages.API: "APIHandler"}
+               stages.WATCH: "WatchLambda", stages.API: "APIHandler",
+               stages.WORKER: "WorkerLambda"}
 ROLE_IDS = {stages.API: "ApiHandlerRole"}        # the others are <function id>Role
 
 # Checkov findings on Chalice's functions, each with the reason it does not apply here.
@@ -81,7 +82,10 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
         stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
                            "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
                            "BUCKET_NAME": {"Ref": "Bucket"}, "TOPIC_ARN": {"Ref": "Topic"},
-                           "OWNER_NAME": {"Ref": "OwnerName"}},
+                           "OWNER_NAME": {"Ref": "OwnerName"},
+                           "WORKER_FUNCTION_NAME": naming.function_name(stage, stages.WORKER)},
+        stages.WORKER: {"TABLE_NAME": {"Ref": "Table"},
+                        "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"}},
         stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"},
                               "TABLE_NAME": {"Ref": "Table"}},
         stages.WATCH: {"TABLE_NAME": {"Ref": "Table"},
@@ -113,17 +117,20 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                             "Metadata": {"checkov": {"skip": _API_SKIPS}}}
     # The streaming role's policy (which the function waits for) already allows invoking the
     # notifier, so this config is valid as soon as the function exists.
-    resources["StreamingFailureDestination"] = {
-        "Type": "AWS::Lambda::EventInvokeConfig",
-        "Properties": {
-            "FunctionName": {"Ref": CHALICE_IDS[stages.STREAMING]},
-            "Qualifier": "$LATEST",
-            "MaximumRetryAttempts": {"Ref": "MaximumRetryAttempts"},
-            "MaximumEventAgeInSeconds": MAX_EVENT_AGE_S,
-            "DestinationConfig": {"OnFailure": {"Destination": {
-                "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
-        },
-    }
+    # So does each worker's role, for the workers' own config.
+    for function, logical_id in ((stages.STREAMING, "StreamingFailureDestination"),
+                                 (stages.WORKER, "WorkerFailureDestination")):
+        resources[logical_id] = {
+            "Type": "AWS::Lambda::EventInvokeConfig",
+            "Properties": {
+                "FunctionName": {"Ref": CHALICE_IDS[function]},
+                "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": {"Ref": "MaximumRetryAttempts"},
+                "MaximumEventAgeInSeconds": MAX_EVENT_AGE_S,
+                "DestinationConfig": {"OnFailure": {"Destination": {
+                    "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
+            },
+        }
     _watch_trigger(resources, params)
     data["Description"] = f"tickersim stage {stage}: the whole pipeline (make package)"
     return data

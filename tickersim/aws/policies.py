@@ -12,7 +12,7 @@ from tickersim import naming
 from tickersim.naming import function_name
 
 FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification",
-         stages.WATCH: "watch", stages.API: "api"}
+         stages.WATCH: "watch", stages.API: "api", stages.WORKER: "worker"}
 # ARN templates use CloudFormation's pseudo parameters; `concrete` fills them in.
 _HEAD = "arn:${AWS::Partition}"
 _WHERE = "${AWS::Region}:${AWS::AccountId}"
@@ -31,9 +31,11 @@ def arn_templates(stage, table, stream, topic, bucket, market_topic):
         "ticks": f"{_HEAD}:s3:::{bucket}/ticks/*",
         "notifier": f"{_HEAD}:lambda:{_WHERE}:function:"
                     f"{function_name(stage, stages.NOTIFICATION)}",
+        "worker": f"{_HEAD}:lambda:{_WHERE}:function:{function_name(stage, stages.WORKER)}",
         stages.STREAMING: logs(stages.STREAMING),
         stages.NOTIFICATION: logs(stages.NOTIFICATION),
         stages.WATCH: logs(stages.WATCH),
+        stages.WORKER: logs(stages.WORKER),
         "bucket": f"{_HEAD}:s3:::{bucket}",
         # Chalice names the API's function <app>-<stage>, without a suffix.
         stages.API: f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{naming.APP_NAME}-{stage}",
@@ -75,10 +77,25 @@ def documents(arns):
          "Resource": arns["topic"]},
         {"Sid": "DeliverTicks", "Effect": "Allow", "Action": "firehose:PutRecordBatch",
          "Resource": arns["stream"]},
-        # Lambda invokes the on-failure destination with this function's role.
+        # Lambda invokes the on-failure destination with this function's role; the
+        # function itself starts the workers once the table outgrows it.
         {"Sid": "OnFailureDestination", "Effect": "Allow", "Action": "lambda:InvokeFunction",
          "Resource": arns["notifier"]},
+        {"Sid": "StartWorkers", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": arns["worker"]},
     ] + _logs_statements(arns[stages.STREAMING])
+    # A worker: its segment's Scan, its own run-state item and #scenarios (BatchGetItem),
+    # the claim, the commit (PartiQL), the delivery and its own on-failure destination.
+    worker = [
+        {"Sid": "TableState", "Effect": "Allow",
+         "Action": ["dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate", "dynamodb:Scan",
+                    "dynamodb:UpdateItem"],
+         "Resource": arns["table"]},
+        {"Sid": "DeliverTicks", "Effect": "Allow", "Action": "firehose:PutRecordBatch",
+         "Resource": arns["stream"]},
+        {"Sid": "OnFailureDestination", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": arns["notifier"]},
+    ] + _logs_statements(arns[stages.WORKER])
     notification = [
         {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish",
          "Resource": arns["topic"]},
@@ -104,7 +121,8 @@ def documents(arns):
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
             stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},
             stages.WATCH: {"Version": "2012-10-17", "Statement": watch},
-            stages.API: {"Version": "2012-10-17", "Statement": api}}
+            stages.API: {"Version": "2012-10-17", "Statement": api},
+            stages.WORKER: {"Version": "2012-10-17", "Statement": worker}}
 
 
 def concrete(templates, partition, region, account):

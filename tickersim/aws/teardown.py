@@ -105,7 +105,7 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     # (function <app>-<stage>, role <app>-<stage>-api_handler).
     functions = {name: name for name in (naming.function_name(stage, f)
                                          for f in (stages.STREAMING, stages.NOTIFICATION,
-                                                   stages.WATCH))}
+                                                   stages.WATCH, stages.WORKER))}
     functions[f"{naming.APP_NAME}-{stage}"] = naming.function_name(stage, stages.API)
     deployed = chalice_run.deployed_resources(project_dir, stage)
     bucket = stack.physical_id(cfn, stack_name, "Bucket")
