@@ -189,8 +189,9 @@ def test_deploy_refuses_no_address_or_more_than_the_template_takes(emails):
 
 
 def test_the_table_is_on_demand_with_point_in_time_recovery_keyed_as_the_seed_expects():
-    table = RESOURCES["Table"]["Properties"]
-    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    table = stack.resolve(RESOURCES["Table"]["Properties"], {**REFS, "IsProvisioned": False})
+    assert table["BillingMode"] == "PAY_PER_REQUEST" and "ProvisionedThroughput" not in table
+    assert TEMPLATE["Parameters"]["Capacity"]["Default"] == "on-demand"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["KeySchema"] == [{"AttributeName": KEY, "KeyType": "HASH"}]
 

@@ -58,3 +58,13 @@ def test_the_peak_model_matches_the_bench_measurement_of_one_worker():
     modelled = capacity.worker_peak_mb(settings.DEFAULT_WORKER_TICKERS)
     assert measured["peak_mb"] <= modelled * 1.1
     assert measured["peak_mb"] <= 0.7 * capacity.worker_memory_mb(modelled)
+
+
+@pytest.mark.parametrize("value", ["cheap", "", "PROVISIONED"])
+def test_deploy_refuses_an_unknown_capacity_with_one_line_and_exit_2(capsys, value):
+    from tickersim import cli
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["deploy", "--stage", "dev", "--owner", "Kyle Maposa", "--email", "k@x.io",
+                  "--capacity", value, "--check"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert caught.value.code == 2 and len(err) == 1 and "--capacity" in err[0]

@@ -15,7 +15,9 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from seed.load import SeedError, seed_table
+from seed.load import SeedError, read_seed, seed_table
+from chalicelib import fanout, state
+from chalicelib.errors import TableMissing
 from chalicelib.settings import DEFAULT_WORKER_TICKERS
 from tickersim.aws import (api_gateway, capacity, chalice_run, plan, policies, preflight, stack,
                            watch_trigger)
@@ -57,6 +59,9 @@ def add_arguments(parser):
                         help="how Firehose writes ticks/: JSON lines, or Parquet (Snappy) "
                              "from the Glue schema; chosen when the stage is created "
                              "(default: json, or the stage's own)")
+    parser.add_argument("--capacity", choices=capacity.MODES, default=capacity.MODES[0],
+                        help="the table's capacity: on-demand (default) or provisioned with "
+                             "target-tracking auto scaling sized from the ticker count")
     parser.add_argument("--check", action="store_true",
                         help="check the account and print the plan, creating nothing")
 
@@ -68,7 +73,7 @@ def main(args):
                                 retries=args.retries, bucket=args.bucket, readers=args.readers,
                                 move_emails=args.move_email,
                                 record_format=args.record_format)
-        return deploy(req, check_only=args.check)
+        return deploy(req, check_only=args.check, capacity_mode=args.capacity)
 
     _, failed = guarded(
         "deploy", run,
@@ -87,7 +92,15 @@ def _step(say, number, text):
     say(f"\n[{number}/6] {text}")
 
 
-def deploy(req, say=print, check_only=False):
+def ticker_count(ddb, table):
+    """The tickers the table holds, or the seed file's count before it exists."""
+    try:
+        return state.count_tickers(ddb, table)
+    except (TableMissing, ClientError):
+        return len(read_seed())
+
+
+def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     """The preflight and plan, then (unless check_only) the six steps; returns the stack's
     outputs, or None for a check."""
     project_dir, stage, owner, emails, region, endpoint, retries = (
@@ -101,6 +114,11 @@ def deploy(req, say=print, check_only=False):
     findings = preflight.check(req, session)
     names = findings.names
     say("\n".join(plan.describe(req, findings)))
+    tickers = ticker_count(client("dynamodb"), names.table)
+    segments = fanout.segment_count(tickers, DEFAULT_WORKER_TICKERS)
+    say("\n".join(capacity.check_lines(tickers, segments)))
+    sized = (capacity.provisioned_plan(tickers, segments)
+             if capacity_mode == "provisioned" else None)
     if check_only:
         say("Nothing was created (--check).")
         return None
@@ -110,7 +128,8 @@ def deploy(req, say=print, check_only=False):
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),
-                                            record_format=findings.record_format),
+                                            record_format=findings.record_format,
+                                            capacity=sized),
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")

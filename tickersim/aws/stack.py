@@ -20,7 +20,8 @@ class StackError(Exception):
 
 
 def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
-               record_format=RECORD_FORMATS[0]):
+               record_format=RECORD_FORMATS[0], capacity=None):
+    """The stack's parameters; capacity: None (on demand) or a capacity.Plan (provisioned)."""
     if not 1 <= len(emails) <= MAX_EMAILS:
         raise ValueError(f"give 1 to {MAX_EMAILS} alert addresses (--email), not {len(emails)}")
     values = {"TableName": names.table, "DeliveryStreamName": names.stream,
@@ -36,6 +37,13 @@ def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
         values["TickRetentionDays"] = str(retention_days)
     values["ReaderAccounts"] = ",".join(readers)     # none: any AWS account may read ticks/
     values["RecordFormat"] = record_format
+    values["Capacity"] = "on-demand" if capacity is None else "provisioned"
+    if capacity is not None:
+        values.update(WriteCapacityMin=str(capacity.min_wcu),
+                      WriteCapacityMax=str(capacity.max_wcu),
+                      ReadCapacityMin=str(capacity.min_rcu),
+                      ReadCapacityMax=str(capacity.max_rcu),
+                      TargetUtilisation=str(round(capacity.target * 100)))
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
