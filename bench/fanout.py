@@ -127,11 +127,16 @@ COLUMNS = (("tickers", "tickers"), ("workers", "workers"), ("memory_mb", "MB a w
            ("month_provisioned", "USD/month provisioned"))
 
 
+def _cell(value):
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.2f}" if value >= 1000 else str(value)
+
+
 def table(rows):
     head = "| " + " | ".join(title for _, title in COLUMNS) + " |"
     rule = "|" + "---|" * len(COLUMNS)
-    body = ["| " + " | ".join(f"{r[key]:,}" if isinstance(r[key], int) else str(r[key])
-                              for key, _ in COLUMNS) + " |" for r in rows]
+    body = ["| " + " | ".join(_cell(r[key]) for key, _ in COLUMNS) + " |" for r in rows]
     return "\n".join([head, rule, *body])
 
 
