@@ -117,6 +117,7 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     assert _log_groups(endpoint) == {f"/aws/lambda/{NAMES.notification_function}": 14,
                                      f"/aws/lambda/{NAMES.streaming_function}": 14,
                                      f"/aws/lambda/tickersim-{STAGE}-watch-lambda": 14,
+                                     f"/aws/lambda/tickersim-{STAGE}-worker-lambda": 14,
                                      f"/aws/lambda/tickersim-{STAGE}-api_handler": 14}
     assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}")[
         f"/aws/lambda/tickersim-{STAGE}"] == 14
