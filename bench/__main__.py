@@ -18,7 +18,7 @@ import moto
 from bench import (api, cloud, costs, data as query_bench, markets, report, startup,
                    watching)
 from bench.runners import Runners
-from chalicelib.items import RUN_KEY, item_name
+from chalicelib.walk.items import RUN_KEY, item_name
 
 SIZES = (5, 100, 1000, 10_000)
 # Timed runs per size against moto (tickersim, baseline), interleaved. The baseline makes

@@ -6,8 +6,8 @@ from contextlib import contextmanager
 import boto3
 from moto.server import ThreadedMotoServer
 
-from chalicelib import clients
-from chalicelib.ticks import iso, parse_minute
+from chalicelib.core import clients
+from chalicelib.walk.ticks import iso, parse_minute
 from seed.load import create_table
 from tests.support import event, scheduled
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from chalicelib.delivery import BILLING_UNIT_BYTES
+from chalicelib.walk.delivery import BILLING_UNIT_BYTES
 
 PRICES_SOURCE = ("AWS's public eu-west-1 pricing pages as they stood in late 2024 (DynamoDB "
                  "on-demand after its 1 November 2024 price cut), written down from those "

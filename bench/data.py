@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from bench import costs
-from chalicelib.market import Model
-from chalicelib.ticks import Ticker, encode
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import Ticker, encode
 from tests.unit.test_named_queries import expected_hourly_high, raw_records
 from tickersim.data.backfill import objects, ready_tickers, session_for
 from tickersim.data.duck import connect

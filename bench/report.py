@@ -114,7 +114,7 @@ def render(d):
         "The **baseline** (`bench/baseline.py`, never shipped) is the classic teaching script: "
         "one unpaginated Scan, four sub-ticks per ticker each sent with its own "
         "`firehose.put_record` as a Python repr (not JSON, no newline), one `put_item` per "
-        "ticker, no check of any response. **tickersim** is `chalicelib.pipeline.run`, as "
+        "ticker, no check of any response. **tickersim** is `chalicelib.walk.pipeline.run`, as "
         "deployed.",
         "",
         "## Headline",
@@ -337,9 +337,9 @@ def render(d):
         "",
         "## Method and limits",
         "",
-        "- Calls are counted with botocore's `before-call` event (`chalicelib.clients.counting`)"
+        "- Calls are counted with botocore's `before-call` event (`chalicelib.core.clients.counting`)"
         "; Firehose records and bytes from the `provide-client-params` event; billed units "
-        "with `chalicelib.delivery.billed_units`.",
+        "with `chalicelib.walk.delivery.billed_units`.",
         "- moto runs in this process (`ThreadedMotoServer`), so handler wall times include "
         "moto's own work, which shares the GIL: a ratio measured here is not the ratio on AWS. "
         "Each moto call costs a few ms whatever it carries, and moto's Scan grows with the "

@@ -18,10 +18,11 @@ import boto3
 from moto import mock_aws
 
 from bench import costs
-from chalicelib import clients, moves, watch
-from chalicelib.pipeline import RUN_METRICS
-from chalicelib.settings import WatchSettings
-from chalicelib.ticks import iso
+from chalicelib.core import clients
+from chalicelib.watch import moves, watch
+from chalicelib.walk.pipeline import RUN_METRICS
+from chalicelib.core.settings import WatchSettings
+from chalicelib.walk.ticks import iso
 
 SIZES = (5, 1000)
 MINUTES = 10                       # steady-state minutes measured per size

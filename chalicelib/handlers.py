@@ -2,8 +2,11 @@
 import os
 import time
 
-from chalicelib import alerts, clients, logs, pipeline, recovery, watch
-from chalicelib.settings import alert_settings, stream_settings, watch_settings
+from chalicelib.alerts import alerts, recovery
+from chalicelib.core import clients, logs
+from chalicelib.walk import pipeline
+from chalicelib.watch import watch
+from chalicelib.core.settings import alert_settings, stream_settings, watch_settings
 
 
 def stream(event, context):

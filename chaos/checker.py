@@ -8,7 +8,7 @@ import json
 import re
 from collections import defaultdict
 
-from chalicelib.ticks import parse_minute
+from chalicelib.walk.ticks import parse_minute
 
 JUMP = 0.2            # a price edit doubles or halves; a walk's step is far below 20 %
 NEAR = 0.01

@@ -18,8 +18,9 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.s3.models import s3_backends
 
-from chalicelib import clients, pipeline, retry
-from chalicelib.ticks import iso
+from chalicelib.core import clients, retry
+from chalicelib.walk import pipeline
+from chalicelib.walk.ticks import iso
 from chaos.faults import FaultyFirehose, FaultyTable, Killed
 from chaos.partiql import AwsLikeStatements
 from seed.load import create_table

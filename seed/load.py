@@ -24,7 +24,7 @@ import boto3  # noqa: E402
 from botocore.exceptions import (BotoCoreError, ClientError,  # noqa: E402
                                  EndpointConnectionError, NoCredentialsError)
 
-from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item  # noqa: E402
+from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item  # noqa: E402
 from tickersim.args import (OneLineErrors, check_region, check_table_name,  # noqa: E402
                             endpoint_problem)
 

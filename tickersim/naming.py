@@ -9,7 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from chalicelib.text import ascii_fold
+from chalicelib.alerts.text import ascii_fold
 
 APP_NAME = "tickersim"
 DEFAULT_STAGE = "dev"

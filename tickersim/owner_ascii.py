@@ -6,8 +6,8 @@ operator's machine (deploy, demo) and reaches the notifier as OWNER_ASCII.
 """
 from text_unidecode import unidecode
 
-from chalicelib import alerts
-from chalicelib.text import single_line
+from chalicelib.alerts import alerts
+from chalicelib.alerts.text import single_line
 
 ENV = "OWNER_ASCII"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import scenarios
-from chalicelib.items import KEY
-from chalicelib.ticks import iso, parse_minute
+from chalicelib.walk import scenarios
+from chalicelib.walk.items import KEY
+from chalicelib.walk.ticks import iso, parse_minute
 from tickersim import stage as stages
 
 SCENARIO_DIR = stages.PROJECT_DIR / "scenarios"

@@ -7,7 +7,7 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
-from chalicelib import clients
+from chalicelib.core import clients
 from seed.load import seed_table
 from tickersim import stage as stages
 

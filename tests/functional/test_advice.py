@@ -5,7 +5,7 @@ import shlex
 
 import pytest
 
-from chalicelib.errors import MalformedItems, RunStateInvalid, TableMissing
+from chalicelib.core.errors import MalformedItems, RunStateInvalid, TableMissing
 from seed import load
 from tests.functional.test_faults import go
 

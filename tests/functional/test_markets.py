@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from chalicelib import state
-from chalicelib.errors import MalformedItems
+from chalicelib.walk import state
+from chalicelib.core.errors import MalformedItems
 from seed.load import seed_table
 from tickersim import cli, scenario
 from tests.functional.test_faults import go

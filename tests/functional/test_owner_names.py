@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.alerts import subject
-from chalicelib.text import ascii_fold
+from chalicelib.alerts.alerts import subject
+from chalicelib.alerts.text import ascii_fold
 from tests.support import LambdaContext, event
 from tests.unit.test_alerts import valid_sns_subject
 from tickersim import stage as stages

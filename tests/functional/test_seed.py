@@ -125,7 +125,7 @@ def test_bad_seed_data_is_named_and_exits_2(aws, tmp_path, capsys, content, faul
 def test_the_loader_refuses_what_the_function_would_refuse(aws, tmp_path, capsys, entry,
                                                             refused):
     """Regression: these loaded with exit 0, then every run failed on them."""
-    from chalicelib.items import parse_ticker
+    from chalicelib.walk.items import parse_ticker
     path = tmp_path / "indices.json"
     path.write_text(json.dumps([{"TickerName": "A", "Price": 10, **entry}]))
     assert load.main(["--table", TABLE, "--create", "--file", str(path)]) == 2
@@ -155,7 +155,7 @@ def test_the_seed_script_runs_as_a_plain_script(tmp_path):
 
 def test_handlers_ignore_nothing_the_seed_wrote():
     """Every seed attribute is one the walk reads (no silent typos in indices.json)."""
-    from chalicelib.items import parse_ticker
+    from chalicelib.walk.items import parse_ticker
     for item in load.read_seed():
         ticker = parse_ticker(item)
         assert (ticker.drift, ticker.volatility) == (float(item["Drift"]["N"]),

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from chalicelib import clients
+from chalicelib.core import clients
 from tests.support import LambdaContext, scheduled
 
 T0 = "2026-11-26T09:00:00Z"

@@ -5,7 +5,7 @@ import json
 import boto3
 import pytest
 
-from chalicelib.ticks import iso
+from chalicelib.walk.ticks import iso
 from tests.functional.conftest import PROJECT, STAGE
 from tests.support import event
 from tickersim import stage as stages

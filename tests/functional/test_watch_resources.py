@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from moto import mock_aws
 
-from chalicelib import moves
-from chalicelib.pipeline import RUN_METRICS
-from chalicelib.logs import NAMESPACE
+from chalicelib.watch import moves
+from chalicelib.walk.pipeline import RUN_METRICS
+from chalicelib.core.logs import NAMESPACE
 from tickersim import naming
 from tickersim.aws import stack, watch_trigger
 from tickersim.aws.package import load_data_template

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import apiquery
-from chalicelib.apiquery import BadParameter, parse, partitions, read_lines, select
+from chalicelib.api import apiquery
+from chalicelib.api.apiquery import BadParameter, parse, partitions, read_lines, select
 
 KNOWN = {"Index_1", "Index_2", "Index_3"}
 DAY = datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp()

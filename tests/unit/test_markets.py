@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import instruments, scenarios
-from chalicelib.calendars import CalendarExhausted, calendar, is_open, open_spans
-from chalicelib.market import Model
-from chalicelib.ticks import Ticker, parse_minute, walk
+from chalicelib.walk import instruments, scenarios
+from chalicelib.walk.calendars import CalendarExhausted, calendar, is_open, open_spans
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import Ticker, parse_minute, walk
 
 # exchange-calendars 4.13 calls pandas APIs that pandas 3.1 deprecates: not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:.*returning an ndarray:Warning")

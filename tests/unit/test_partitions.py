@@ -6,7 +6,7 @@ import jq
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib.ticks import encode, iso
+from chalicelib.walk.ticks import encode, iso
 from tickersim.local.firehose import destination, metadata_query, partition, render
 
 CONFIG = destination()

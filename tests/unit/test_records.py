@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib.items import (DEFAULT_DRIFT, DEFAULT_VOLATILITY, RunState, parse_run_state,
+from chalicelib.walk.items import (DEFAULT_DRIFT, DEFAULT_VOLATILITY, RunState, parse_run_state,
                               parse_ticker, ticker_item)
-from chalicelib.market import MIN_PRICE, quantize
-from chalicelib.ticks import Ticker, encode, iso, run_minute
+from chalicelib.walk.market import MIN_PRICE, quantize
+from chalicelib.walk.ticks import Ticker, encode, iso, run_minute
 from tests.support import scheduled
 
 prices = st.floats(min_value=MIN_PRICE, max_value=1e12).map(quantize)

@@ -2,7 +2,7 @@
 import math
 
 from bench import costs
-from chalicelib import delivery, ticks
+from chalicelib.walk import delivery, ticks
 from seed.load import read_seed
 from tickersim import stage as stages
 

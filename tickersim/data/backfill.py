@@ -14,10 +14,10 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.items import parse_ticker
-from chalicelib.market import Model
-from chalicelib.settings import MODELS
-from chalicelib.ticks import walk
+from chalicelib.walk.items import parse_ticker
+from chalicelib.walk.market import Model
+from chalicelib.core.settings import MODELS
+from chalicelib.walk.ticks import walk
 from seed.load import SeedError, read_seed
 from tickersim import stage as stages
 from tickersim.data import location as locations

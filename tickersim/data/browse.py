@@ -10,7 +10,7 @@ import boto3
 from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError,
                                  NoCredentialsError)
 
-from chalicelib.market import price_text
+from chalicelib.walk.market import price_text
 from tickersim import stage as stages
 from tickersim.args import (check_region, count_problem, endpoint_problem,
                             local_stage_problem)

@@ -2,7 +2,7 @@
 fatal (anyone with write access, or a bug, can put anything there)."""
 import json
 
-from chalicelib import news
+from chalicelib.walk import news
 
 
 def parse_tick(line):

@@ -20,12 +20,14 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import alerts, news, state as table_state
-from chalicelib.calendars import CalendarExhausted, is_open
-from chalicelib.errors import ConfigError
-from chalicelib.items import item_name, parse_ticker
-from chalicelib.settings import alert_settings, stream_settings
-from chalicelib.ticks import iso, parse_minute
+from chalicelib.alerts import alerts
+from chalicelib.walk import news
+from chalicelib.walk import state as table_state
+from chalicelib.walk.calendars import CalendarExhausted, is_open
+from chalicelib.core.errors import ConfigError
+from chalicelib.walk.items import item_name, parse_ticker
+from chalicelib.core.settings import alert_settings, stream_settings
+from chalicelib.walk.ticks import iso, parse_minute
 from seed.load import SEED_FILE, SeedError, read_seed
 from tickersim.local import lambdas, watching
 from tickersim import owner_ascii, scenario as scenario_cli, stage as stages

@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
-from chalicelib import state as table_state
-from chalicelib.items import KEY
-from chalicelib.ticks import iso
+from chalicelib.walk import state as table_state
+from chalicelib.walk.items import KEY
+from chalicelib.walk.ticks import iso
 from tickersim import stage as stages
 from tickersim.aws.watch_trigger import CONFIG_ID
 from tickersim.local import deadman, lambdas

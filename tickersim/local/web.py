@@ -102,7 +102,7 @@ class Site:
 def gateway_not_found(method, path):
     """What API Gateway answers, with the gateway responses `tickersim deploy` sets, for a
     method and path that no route has."""
-    from chalicelib import api
+    from chalicelib.api import api
 
     return 404, api.dumps(api.error_body(
         "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))

@@ -20,8 +20,8 @@ import json
 import math
 from dataclasses import dataclass
 
-from chalicelib.errors import TickersimError
-from chalicelib.market import CALM, Shock
+from chalicelib.core.errors import TickersimError
+from chalicelib.walk.market import CALM, Shock
 
 ITEM = "#scenarios"
 ATTRIBUTE = "Applied"

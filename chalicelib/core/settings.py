@@ -2,7 +2,7 @@
 import os
 from dataclasses import dataclass
 
-from chalicelib.errors import ConfigError
+from chalicelib.core.errors import ConfigError
 
 MODELS = ("gbm", "uniform")
 

@@ -5,10 +5,10 @@ import time
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
 
-from chalicelib import floors
-from chalicelib.calendars import CALENDARS
-from chalicelib.instruments import INDEX, check_kind
-from chalicelib.ticks import ISO_FORMAT, Ticker, iso
+from chalicelib.walk import floors
+from chalicelib.walk.calendars import CALENDARS
+from chalicelib.walk.instruments import INDEX, check_kind
+from chalicelib.walk.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
 RUN_KEY = "#run"            # the run-state item; every reader of tickers skips it

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from chalicelib import logs
-from chalicelib.alerts import named_subject
-from chalicelib.items import KEY, _epoch
-from chalicelib.ticks import iso, parse_minute
+from chalicelib.core import logs
+from chalicelib.alerts.alerts import named_subject
+from chalicelib.walk.items import KEY, _epoch
+from chalicelib.walk.ticks import iso, parse_minute
 
 OUTAGE_KEY = "#outage"
 _PREFIX, _SUFFIX = "Recovered: ", ", stream is flowing again"

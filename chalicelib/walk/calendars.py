@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from chalicelib.errors import TickersimError
+from chalicelib.core.errors import TickersimError
 
 DAY = 1440
 _EPOCH_DAY = date(1970, 1, 1)

@@ -5,7 +5,7 @@ own, so adding quotes never changes a price.
 """
 import math
 
-from chalicelib.market import decimals, normal
+from chalicelib.walk.market import decimals, normal
 
 INDEX, STOCK, FX, CRYPTO = "index", "stock", "fx", "crypto"
 KINDS = (INDEX, STOCK, FX, CRYPTO)

@@ -1,13 +1,14 @@
 """watch_moves: read the delivered tick objects an S3 event names, keep each window's
-state in the table, publish one alert for what moved. The rule is in chalicelib/moves.py."""
+state in the table, publish one alert for what moved. The rule is in chalicelib/watch/moves.py."""
 import time
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from chalicelib import logs, moves
-from chalicelib.clients import counting
-from chalicelib.errors import TickersimError
+from chalicelib.core import logs
+from chalicelib.watch import moves
+from chalicelib.core.clients import counting
+from chalicelib.core.errors import TickersimError
 
 TICKS_PREFIX = "ticks/"
 STATE_ATTEMPTS = 8     # conditional writes lost to a concurrent watcher before giving up

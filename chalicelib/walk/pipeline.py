@@ -2,13 +2,14 @@
 import secrets
 import time
 
-from chalicelib import delivery, floors, logs, news, scenarios, state
-from chalicelib.calendars import CalendarExhausted, resume_minute
-from chalicelib.clients import counting
-from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
-from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
-from chalicelib.market import Model
-from chalicelib.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
+from chalicelib.core import logs
+from chalicelib.walk import delivery, floors, news, scenarios, state
+from chalicelib.walk.calendars import CalendarExhausted, resume_minute
+from chalicelib.core.clients import counting
+from chalicelib.core.errors import DeliveryFailed, MalformedItems, RunStateInvalid
+from chalicelib.walk.items import parse_run_state, parse_ticker, ticker_item, item_name
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
 # The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).

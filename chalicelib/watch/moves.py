@@ -1,6 +1,6 @@
 """Price-move alerts from delivered ticks: the rule, its state items and the alert's text.
 
-Pure: no I/O (chalicelib/watch.py reads the objects, keeps the state and publishes).
+Pure: no I/O (chalicelib/watch/watch.py reads the objects, keeps the state and publishes).
 
 The rule. Event time is cut into fixed windows of MOVE_ALERT_WINDOW_MINUTES (:00-:05,
 :05-:10, ... for 5). A ticker's window holds the lowest and the highest tick seen in it; the
@@ -17,9 +17,9 @@ import time
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
-from chalicelib.alerts import MESSAGE_LIMIT, fit
-from chalicelib.text import ascii_fold, single_line
-from chalicelib.ticks import ISO_FORMAT, iso
+from chalicelib.alerts.alerts import MESSAGE_LIMIT, fit
+from chalicelib.alerts.text import ascii_fold, single_line
+from chalicelib.walk.ticks import ISO_FORMAT, iso
 
 STATE_PREFIX = "#moves|"         # + the window's start: one table item per window
 SUBJECT_LIMIT = 99               # SNS: fewer than 100 ASCII characters, one line

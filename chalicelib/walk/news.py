@@ -6,7 +6,7 @@ Headlines come from templates, chosen by a draw keyed like the walk's: same seed
 import json
 import math
 
-from chalicelib.market import SECONDS_PER_YEAR, uniforms
+from chalicelib.walk.market import SECONDS_PER_YEAR, uniforms
 
 JUMP = 0.02               # a move of 2 % or more in one tick makes the news ...
 SIGMAS = 6.0              # ... if it is also this many of the ticker's own tick deviations

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import apiquery, clients
-from chalicelib.calendars import is_open
-from chalicelib.errors import TickersimError
-from chalicelib.items import KEY, parse_ticker
+from chalicelib.api import apiquery
+from chalicelib.core import clients
+from chalicelib.walk.calendars import is_open
+from chalicelib.core.errors import TickersimError
+from chalicelib.walk.items import KEY, parse_ticker
 
 log = logging.getLogger("tickersim.api")
 WEB = Path(__file__).parent / "web"

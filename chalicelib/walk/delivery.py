@@ -3,8 +3,8 @@ import math
 
 from botocore.exceptions import ClientError
 
-from chalicelib.errors import DeliveryFailed, StreamMissing
-from chalicelib.retry import resend
+from chalicelib.core.errors import DeliveryFailed, StreamMissing
+from chalicelib.core.retry import resend
 
 MAX_RECORD_BYTES = 1000 * 1024          # Firehose: a record's data is at most 1,000 KiB
 # Record deaggregation (for event-time partitions) splits at most 500 JSON lines per record.

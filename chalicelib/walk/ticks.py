@@ -5,9 +5,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from chalicelib import instruments, news, scenarios as scripted
-from chalicelib.calendars import open_spans
-from chalicelib.market import CALM, Shock
+from chalicelib.walk import instruments, news
+from chalicelib.walk import scenarios as scripted
+from chalicelib.walk.calendars import open_spans
+from chalicelib.walk.market import CALM, Shock
 
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

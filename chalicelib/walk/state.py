@@ -1,10 +1,10 @@
 """The table's state: one consistent read of every item, the run claim, the commit."""
 from botocore.exceptions import ClientError
 
-from chalicelib import logs
-from chalicelib.errors import ClaimLost, CommitFailed, TableMissing
-from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, commit_statements, item_name
-from chalicelib.retry import resend
+from chalicelib.core import logs
+from chalicelib.core.errors import ClaimLost, CommitFailed, TableMissing
+from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, commit_statements, item_name
+from chalicelib.core.retry import resend
 
 BATCH_WRITE_MAX = 25       # BatchExecuteStatement: at most 25 statements a call
 

@@ -1,0 +1,1 @@
+"""The failure alert and the recovery notice, and the plain text they are written in."""

@@ -1,0 +1,1 @@
+"""The read-only HTTP API and the chart page it serves (web/)."""

@@ -1,0 +1,1 @@
+"""What every function shares: settings, AWS clients, logs, events, errors and retries."""

@@ -1,0 +1,1 @@
+"""The watcher: price-move alerts from delivered ticks."""
