@@ -25,7 +25,7 @@ from botocore.exceptions import (BotoCoreError, ClientError,  # noqa: E402
                                  EndpointConnectionError, NoCredentialsError)
 
 from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item  # noqa: E402
-from tickersim.args import (OneLineErrors, check_region, check_table_name,  # noqa: E402
+from tickersim.base.args import (OneLineErrors, check_region, check_table_name,  # noqa: E402
                             endpoint_problem)
 
 SEED_FILE = Path(__file__).with_name("indices.json")

@@ -2,7 +2,7 @@
 import importlib
 import sys
 
-from tickersim.args import OneLineErrors
+from tickersim.base.args import OneLineErrors
 
 # subcommand -> (module, one-line help); each module has add_arguments(parser) and main(args).
 COMMANDS = {

@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib.walk import scenarios
 from chalicelib.walk.items import KEY
 from chalicelib.walk.ticks import iso, parse_minute
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 SCENARIO_DIR = stages.PROJECT_DIR / "scenarios"
 

@@ -2,7 +2,7 @@
 import sys
 
 from seed.load import SEED_FILE, run
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 from tickersim.data.browse import stage_table
 
 

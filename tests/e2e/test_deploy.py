@@ -13,9 +13,9 @@ import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
 from tickersim.aws import api_gateway, deploy
-from tickersim import naming
-from tickersim.stage import copy_project
-from tickersim.owner_ascii import owner_ascii
+from tickersim.base import naming
+from tickersim.base.stage import copy_project
+from tickersim.base.owner_ascii import owner_ascii
 
 # moto warns for each resource type its CloudFormation skips; the module docstring says where
 # those parts are tested instead.

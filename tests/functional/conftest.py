@@ -9,7 +9,7 @@ from moto import mock_aws
 
 from chalicelib.core import clients
 from seed.load import seed_table
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 PROJECT = Path(__file__).resolve().parents[2]
 STAGE = "dev"

@@ -14,7 +14,7 @@ from chalice.test import Client
 from chalicelib.api import api
 from chalicelib.core import clients
 from tests.functional.conftest import PROJECT, STAGE
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 from tickersim.aws import policies
 from tickersim.local import web
 

@@ -11,7 +11,7 @@ import fnmatch
 import jq
 import pytest
 
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import stack
 from tickersim.aws.package import load_data_template
 from tickersim.local.firehose import destination as stream_destination, metadata_query

@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from seed.load import KEY
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import stack
 from tickersim.aws.package import load_data_template
 

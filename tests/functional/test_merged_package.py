@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import lint, package, resource_formats, stack
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 STAGE = "dev"
 NOTIFIER = "tickersim-dev-notification-lambda"

@@ -10,8 +10,8 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tickersim import naming
-from tickersim import stage as stages
+from tickersim.base import naming
+from tickersim.base import stage as stages
 from tickersim.aws import advice, preflight
 
 ACCOUNT = "123456789012"

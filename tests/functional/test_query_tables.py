@@ -7,7 +7,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import stack
 from tickersim.aws.package import load_data_template
 from tickersim.data.schema import COLUMNS, PARTITIONS

@@ -164,7 +164,7 @@ def test_handlers_ignore_nothing_the_seed_wrote():
 
 def test_tickersim_seed_loads_the_stage_s_table(aws, capsys):
     from tickersim import cli
-    from tickersim.stage import STREAMING, environment
+    from tickersim.base.stage import STREAMING, environment
     table = environment("dev", STREAMING)["TABLE_NAME"]
     assert cli.main(["seed", "--stage", "dev"]) == 2            # no table yet: says so
     assert "--create" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from moto import mock_aws
 from chalicelib.watch import moves
 from chalicelib.walk.pipeline import RUN_METRICS
 from chalicelib.core.logs import NAMESPACE
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import stack, watch_trigger
 from tickersim.aws.package import load_data_template
 from tickersim.local import deadman

@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 
 from seed.load import read_seed
 from tickersim.aws import inputs, plan, preflight
-from tickersim.stage import PROJECT_DIR
+from tickersim.base.stage import PROJECT_DIR
 
 ACCOUNT = "123456789012"
 

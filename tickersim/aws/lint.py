@@ -10,9 +10,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import resource_formats, stack
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 from tickersim.aws.package import load_data_template
 
 

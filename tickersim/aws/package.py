@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 
 from tickersim.aws import api_gateway, chalice_run, policies, stack, watch_trigger
-from tickersim import naming
-from tickersim import stage as stages
+from tickersim.base import naming
+from tickersim.base import stage as stages
 from tickersim.aws.deploy import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).

@@ -4,7 +4,7 @@ import math
 from bench import costs
 from chalicelib.walk import delivery, ticks
 from seed.load import read_seed
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 # The streaming function's CPU per tick on a machine like the benchmark's (`make bench`
 # measures it); only the Lambda line of the estimate depends on it, and that line is cents.

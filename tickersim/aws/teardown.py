@@ -11,8 +11,8 @@ import boto3
 from botocore.exceptions import ClientError
 
 from tickersim.aws import chalice_run, inputs, stack
-from tickersim import naming
-from tickersim import stage as stages
+from tickersim.base import naming
+from tickersim.base import stage as stages
 from tickersim.aws.failures import guarded
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}

@@ -19,7 +19,7 @@ from chalicelib.walk.market import Model
 from chalicelib.core.settings import MODELS
 from chalicelib.walk.ticks import walk
 from seed.load import SeedError, read_seed
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 from tickersim.data import location as locations
 from tickersim.data.schema import partition_path
 

@@ -11,8 +11,8 @@ from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionE
                                  NoCredentialsError)
 
 from chalicelib.walk.market import price_text
-from tickersim import stage as stages
-from tickersim.args import (check_region, count_problem, endpoint_problem,
+from tickersim.base import stage as stages
+from tickersim.base.args import (check_region, count_problem, endpoint_problem,
                             local_stage_problem)
 from tickersim.data.records import ticks_in
 from tickersim.local.localcloud import FAKE_CREDENTIALS

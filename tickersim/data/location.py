@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from tickersim import naming, stage as stages
+from tickersim.base import naming
+from tickersim.base import stage as stages
 from tickersim.data.browse import LOCAL_STAGE, BrowseError, destination, session_for
 
 

@@ -10,7 +10,7 @@ import operator
 from collections import deque
 from dataclasses import dataclass, field
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 from tickersim.aws.package import load_data_template
 from tickersim.aws.stack import resolve
 

@@ -30,9 +30,11 @@ from chalicelib.core.settings import alert_settings, stream_settings
 from chalicelib.walk.ticks import iso, parse_minute
 from seed.load import SEED_FILE, SeedError, read_seed
 from tickersim.local import lambdas, watching
-from tickersim import owner_ascii, scenario as scenario_cli, stage as stages
+from tickersim import scenario as scenario_cli
+from tickersim.base import owner_ascii
+from tickersim.base import stage as stages
 from tickersim.data.records import news_in, ticks_in
-from tickersim.args import seconds_problem
+from tickersim.base.args import seconds_problem
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
 from tickersim.local.localcloud import LocalCloud, LocalCloudError
@@ -40,7 +42,7 @@ from tickersim.local.mailbox import Mailbox
 from tickersim.local.outdir import OutDir, OutDirError, bucket_copy_path
 from tickersim.local.stopping import StopAfterRun
 from tickersim.local import web
-from tickersim.naming import names_for
+from tickersim.base.naming import names_for
 
 STAGE = "local"
 STREAMING_HANDLER = "app.stream_ticks"

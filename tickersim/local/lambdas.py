@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 ACCOUNT = "123456789012"            # moto's account id

@@ -14,7 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8400

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from chalice.config import Config
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 STREAMING = "streaming-lambda"
 NOTIFICATION = "notification-lambda"
