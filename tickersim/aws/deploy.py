@@ -16,6 +16,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
+from tickersim.base import data_template
 from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
 from tickersim.base import owner_ascii
 from tickersim.base import stage as stages
@@ -101,7 +102,7 @@ def deploy(req, say=print, check_only=False):
         return None
 
     _step(say, 1, f"data stack {names.stack} in {region}")
-    body = (project_dir / stack.TEMPLATE).read_text()
+    body = (project_dir / data_template.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),

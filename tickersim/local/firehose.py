@@ -15,8 +15,8 @@ import re
 import uuid
 from datetime import timezone
 
-from tickersim.aws import stack
-from tickersim.aws.package import load_data_template
+from tickersim.base import data_template
+from tickersim.base.data_template import load_data_template
 
 QUERY_PARAMETER = "MetadataExtractionQuery"
 PARTITIONING_FAILED = "partitioning-failed"
@@ -32,7 +32,7 @@ def destination(template=None):
     config = (template or load_data_template())["Resources"]["DeliveryStream"]["Properties"][
         "ExtendedS3DestinationConfiguration"]
     # The demo is a JSON-lines stage (RecordFormat json): its conditions resolve as such.
-    return stack.resolve({key: config[key] for key in ("Prefix", "ErrorOutputPrefix",
+    return data_template.resolve({key: config[key] for key in ("Prefix", "ErrorOutputPrefix",
                                                        "DynamicPartitioningConfiguration",
                                                        "ProcessingConfiguration")},
                          {"IsParquet": False})
