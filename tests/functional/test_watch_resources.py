@@ -16,7 +16,8 @@ from chalicelib.walk.pipeline import RUN_METRICS
 from chalicelib.core.logs import NAMESPACE
 from tickersim.base import data_template
 from tickersim.base import naming
-from tickersim.aws import stack, watch_trigger
+from tickersim.aws import stack
+from tickersim.base import watch_trigger
 from tickersim.base.data_template import load_data_template
 from tickersim.local import deadman
 

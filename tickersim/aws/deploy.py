@@ -9,24 +9,18 @@ notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
 import json
-import time
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
 from tickersim.base import data_template
-from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
+from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack
+from tickersim.base import watch_trigger
 from tickersim.base import owner_ascii
+from tickersim.base.wiring import wire_failure_destination
 from tickersim.base import stage as stages
 from tickersim.aws.failures import guarded
-
-# An event older than this is moot: the next run catches up its minutes anyway (up to
-# MAX_CATCHUP_MINUTES), so an hour-old event goes to the notifier instead of running late.
-MAX_EVENT_AGE_S = 3600
-# IAM changes take a few seconds to reach Lambda; it refuses the destination until then.
-PROPAGATION_S = 60
 
 
 def add_arguments(parser):
@@ -183,25 +177,6 @@ def record(project_dir, stage, owner, outputs):
     if after != before:
         path.write_text(after)
     return after != before
-
-
-def wire_failure_destination(lam, streaming_arn, notifier_arn, retries, clock=time.monotonic,
-                             sleep=time.sleep):
-    """Chalice cannot express destinations: set them on the deployed function. The streaming
-    role's lambda:InvokeFunction on the notifier comes from its Chalice policy file."""
-    deadline = clock() + PROPAGATION_S
-    while True:
-        try:
-            lam.put_function_event_invoke_config(
-                FunctionName=streaming_arn, MaximumRetryAttempts=retries,
-                MaximumEventAgeInSeconds=MAX_EVENT_AGE_S,
-                DestinationConfig={"OnFailure": {"Destination": notifier_arn}})
-            return
-        except ClientError as exc:
-            refused = exc.response.get("Error", {}).get("Code") == "InvalidParameterValueException"
-            if not refused or clock() > deadline:
-                raise
-            sleep(5)   # the role's new policy is still propagating
 
 
 def next_steps(names, outputs, emails, region, readers=()):

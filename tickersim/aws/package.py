@@ -12,11 +12,12 @@ import json
 import sys
 from pathlib import Path
 
-from tickersim.aws import api_gateway, chalice_run, policies, watch_trigger
+from tickersim.aws import api_gateway, chalice_run, policies
+from tickersim.base import watch_trigger
 from tickersim.base import naming
 from tickersim.base import stage as stages
 from tickersim.base.data_template import load_data_template
-from tickersim.aws.deploy import MAX_EVENT_AGE_S
+from tickersim.base.wiring import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
 CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda",

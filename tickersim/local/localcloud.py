@@ -15,7 +15,7 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
 from werkzeug.serving import make_server
 
 from seed.load import SEED_FILE, seed_table
-from tickersim.aws.deploy import wire_failure_destination
+from tickersim.base.wiring import wire_failure_destination
 from tickersim.local import firehose as partitioning
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
