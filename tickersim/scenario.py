@@ -124,10 +124,8 @@ def _whom(record):
 
 
 def main(args):
-    # Here, not at the top: the demo imports this module for its scenarios, not browse.
-    from tickersim.data.browse import stage_table
     try:
-        ddb, table = stage_table(args)
+        ddb, table = stages.stage_table(args)
         if args.action == "apply":
             record = apply(ddb, table, args.name, parse_at(args.at), parse_tickers(args.tickers))
             print(f"{table}: {record['name']} applies to {_whom(record)} from {record['at']}")

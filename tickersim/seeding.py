@@ -3,7 +3,7 @@ import sys
 
 from seed.load import SEED_FILE, run
 from tickersim.base import stage as stages
-from tickersim.data.browse import stage_table
+from tickersim.base.stage import stage_table
 
 
 def add_arguments(parser):

@@ -10,6 +10,7 @@ from pathlib import Path
 import boto3
 
 from tickersim.base import naming
+from tickersim.base import stage as stages
 from tickersim.base.args import endpoint_problem
 from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
 
@@ -27,9 +28,8 @@ _WHERE_STREAMS_RUN = "firehose"   # the scarcest of the stage's services
 
 def deploy_stage(stage):
     """A stage `tickersim deploy` may create: the demo's own is not one."""
-    from tickersim.local.demo import STAGE as DEMO_STAGE    # demo imports deploy's helpers
     naming.check_stage(stage)
-    if stage == DEMO_STAGE:
+    if stage == stages.LOCAL:
         raise ValueError(f"--stage {stage} is reserved for `tickersim demo` (its settings in "
                          ".chalice/config.json would be overwritten): pick another name, "
                          "e.g. --stage dev")

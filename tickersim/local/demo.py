@@ -44,7 +44,7 @@ from tickersim.local.stopping import StopAfterRun
 from tickersim.local import web
 from tickersim.base.naming import names_for
 
-STAGE = "local"
+STAGE = stages.LOCAL
 STREAMING_HANDLER = "app.stream_ticks"
 NOTIFICATION_HANDLER = "app.notify_failure"
 DEFAULT_INTERVAL = 3.0

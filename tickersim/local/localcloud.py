@@ -17,11 +17,10 @@ from werkzeug.serving import make_server
 from seed.load import SEED_FILE, seed_table
 from tickersim.base.wiring import wire_failure_destination
 from tickersim.local import firehose as partitioning
+from tickersim.base.stage import FAKE_CREDENTIALS
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                    "AWS_SESSION_TOKEN": "testing"}
 
 
 class LocalCloudError(Exception):
