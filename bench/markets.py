@@ -46,7 +46,7 @@ def measure(kinds, n, scenario=False):
     """One steady-state run (one minute due) of n tickers, the fastest of REPEATS."""
     import boto3
     from bench.cloud import use_fake_account
-    from bench.costs import item_bytes
+    from tickersim.base.prices import item_bytes
     from bench.fake import FakeAws
     from bench.runners import MARKET_SEED, FirehoseTap
     from chalicelib.walk import pipeline

@@ -34,7 +34,7 @@ LAMBDA_CPU_SLOWDOWN = 1769 / 128
 AWS_CALL_LATENCY_S = 0.010         # assumed round trip of one in-region API call
 # START, END and REPORT lines Lambda writes for every invocation, about 100 bytes each.
 PLATFORM_LOG_BYTES = 300
-INFRA_TEMPLATE = Path(__file__).resolve().parents[1] / "infra" / "data.yaml"
+INFRA_TEMPLATE = Path(__file__).resolve().parents[2] / "infra" / "data.yaml"
 
 
 def firehose_buffering(template=INFRA_TEMPLATE):
