@@ -15,7 +15,7 @@ import boto3
 from bench import cloud
 from chalicelib.api import api
 from chalicelib.core import clients
-from seed.load import seed_table
+from tickersim.base.seeds import seed_table
 
 TICKERS, TICKS_PER_MINUTE, MINUTES = 5, 4, 24 * 60
 DAY = "2026-12-01"

@@ -8,7 +8,7 @@ from moto.server import ThreadedMotoServer
 
 from chalicelib.core import clients
 from chalicelib.walk.ticks import iso, parse_minute
-from seed.load import create_table
+from tickersim.base.seeds import create_table
 from tests.support import event, scheduled
 
 REGION = "eu-west-1"

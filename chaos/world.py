@@ -23,7 +23,7 @@ from chalicelib.walk import pipeline
 from chalicelib.walk.ticks import iso
 from chaos.faults import FaultyFirehose, FaultyTable, Killed
 from chaos.partiql import AwsLikeStatements
-from seed.load import create_table
+from tickersim.base.seeds import create_table
 from tests.support import LambdaContext, scheduled
 from tickersim.local.lambdas import failure_record
 

@@ -1,7 +1,7 @@
 """`tickersim seed --stage S [--reset]`: the seed script, pointed at the stage's table."""
 import sys
 
-from seed.load import SEED_FILE, run
+from tickersim.base.seeds import SEED_FILE, run
 from tickersim.base import stage as stages
 from tickersim.base.stage import stage_table
 

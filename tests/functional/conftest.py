@@ -8,7 +8,7 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib.core import clients
-from seed.load import seed_table
+from tickersim.base.seeds import seed_table
 from tickersim.base import stage as stages
 
 PROJECT = Path(__file__).resolve().parents[2]

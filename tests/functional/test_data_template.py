@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from seed.load import KEY
+from tickersim.base.seeds import KEY
 from tickersim.base import data_template
 from tickersim.base import naming
 from tickersim.aws import stack

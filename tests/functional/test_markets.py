@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.walk import state
 from chalicelib.core.errors import MalformedItems
-from seed.load import seed_table
+from tickersim.base.seeds import seed_table
 from tickersim import cli, scenario
 from tests.functional.test_faults import go
 

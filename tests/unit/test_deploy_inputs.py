@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from seed.load import read_seed
+from tickersim.base.seeds import read_seed
 from tickersim.aws import inputs, plan, preflight
 from tickersim.base.stage import PROJECT_DIR
 

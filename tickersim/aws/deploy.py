@@ -13,7 +13,7 @@ from pathlib import Path
 
 import boto3
 
-from seed.load import SeedError, seed_table
+from tickersim.base.seeds import SeedError, seed_table
 from tickersim.base import data_template
 from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack
 from tickersim.base import watch_trigger

@@ -3,7 +3,7 @@ import math
 
 from tickersim.base import prices
 from chalicelib.walk import delivery, ticks
-from seed.load import read_seed
+from tickersim.base.seeds import read_seed
 from tickersim.base import stage as stages
 
 # The streaming function's CPU per tick on a machine like the benchmark's (`make bench`

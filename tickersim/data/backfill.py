@@ -18,7 +18,7 @@ from chalicelib.walk.items import parse_ticker
 from chalicelib.walk.market import Model
 from chalicelib.core.settings import MODELS
 from chalicelib.walk.ticks import walk
-from seed.load import SeedError, read_seed
+from tickersim.base.seeds import SeedError, read_seed
 from tickersim.base import stage as stages
 from tickersim.data import location as locations
 from tickersim.data.schema import partition_path

@@ -28,7 +28,7 @@ from chalicelib.core.errors import ConfigError
 from chalicelib.walk.items import item_name, parse_ticker
 from chalicelib.core.settings import alert_settings, stream_settings
 from chalicelib.walk.ticks import iso, parse_minute
-from seed.load import SEED_FILE, SeedError, read_seed
+from tickersim.base.seeds import SEED_FILE, SeedError, read_seed
 from tickersim.local import lambdas, watching
 from tickersim import scenario as scenario_cli
 from tickersim.base import owner_ascii

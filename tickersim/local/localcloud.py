@@ -14,7 +14,7 @@ from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequ
                                             create_backend_app)
 from werkzeug.serving import make_server
 
-from seed.load import SEED_FILE, seed_table
+from tickersim.base.seeds import SEED_FILE, seed_table
 from tickersim.base.wiring import wire_failure_destination
 from tickersim.local import firehose as partitioning
 from tickersim.base.stage import FAKE_CREDENTIALS
