@@ -6,7 +6,8 @@ import pytest
 from chalicelib.walk import state
 from chalicelib.core.errors import MalformedItems
 from tickersim.base.seeds import seed_table
-from tickersim import cli, scenario
+from tickersim import cli
+from tickersim.base import scenario
 from tests.functional.test_faults import go
 
 WEDNESDAY = "2026-12-02T15:00:00Z"

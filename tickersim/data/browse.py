@@ -13,7 +13,7 @@ from chalicelib.walk.market import price_text
 from tickersim.base import stage as stages
 from tickersim.base.args import (check_region, count_problem, endpoint_problem,
                             local_stage_problem)
-from tickersim.data.records import ticks_in
+from tickersim.base.records import ticks_in
 
 class BrowseError(Exception):
     """The message says what to check."""

@@ -30,10 +30,10 @@ from chalicelib.core.settings import alert_settings, stream_settings
 from chalicelib.walk.ticks import iso, parse_minute
 from tickersim.base.seeds import SEED_FILE, SeedError, read_seed
 from tickersim.local import lambdas, watching
-from tickersim import scenario as scenario_cli
+from tickersim.base import scenario as scenario_cli
 from tickersim.base import owner_ascii
 from tickersim.base import stage as stages
-from tickersim.data.records import news_in, ticks_in
+from tickersim.base.records import news_in, ticks_in
 from tickersim.base.args import seconds_problem
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
 from tickersim.local.liveview import LiveView, PlainView
