@@ -8,7 +8,7 @@ import pytest
 
 from tests.support import event
 from tickersim.local import lambdas
-from tickersim.local.demo import comment_out_body
+from tickersim.local.demo_code import comment_out_body
 from tickersim.local.lambdas import Function
 from tickersim.base.stage import PROJECT_DIR
 
