@@ -1,1 +1,0 @@
-"""The failure alert and the recovery notice, and the plain text they are written in."""

@@ -1,1 +1,0 @@
-"""The read-only HTTP API and the chart page it serves (web/)."""

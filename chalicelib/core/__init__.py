@@ -1,1 +1,0 @@
-"""What every function shares: settings, AWS clients, logs, events, errors and retries."""

@@ -1,1 +1,0 @@
-"""The watcher: price-move alerts from delivered ticks."""
