@@ -1,8 +1,8 @@
 from chalice import Chalice
 
+from chalicelib import handlers
 from chalicelib.api import api
 from chalicelib.core import events
-from chalicelib import handlers
 
 app = Chalice(app_name="tickersim")
 

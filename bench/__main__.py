@@ -8,18 +8,18 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 import chalice
 import moto
 
-from tickersim.base import prices
-from bench import (api, cloud, data as query_bench, markets, report, startup,
-                   watching)
+from bench import api, cloud, markets, report, startup, watching
+from bench import data as query_bench
 from bench.runners import Runners
 from chalicelib.walk.items import RUN_KEY, item_name
+from tickersim.base import prices
 
 SIZES = (5, 100, 1000, 10_000)
 # Timed runs per size against moto (tickersim, baseline), interleaved. The baseline makes
@@ -134,7 +134,7 @@ def main():
 
     def log(message):
         print(f"[{time.monotonic() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
-    when, host = datetime.now(timezone.utc), machine()
+    when, host = datetime.now(UTC), machine()
     probes, catchups = stubbed(log)
     results, backfill = against_moto(log)
     log("cold start and bundle")

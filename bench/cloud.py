@@ -8,8 +8,8 @@ from moto.server import ThreadedMotoServer
 
 from chalicelib.core import clients
 from chalicelib.walk.ticks import iso, parse_minute
-from tickersim.base.seeds import create_table
 from tests.support import event, scheduled
+from tickersim.base.seeds import create_table
 
 REGION = "eu-west-1"
 # moto accepts any credentials; these keep every client away from a real account.

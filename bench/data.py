@@ -11,10 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from tickersim.base import prices
 from chalicelib.walk.market import Model
 from chalicelib.walk.ticks import Ticker, encode
 from tests.unit.test_named_queries import expected_hourly_high, raw_records
+from tickersim.base import prices
 from tickersim.data.backfill import objects, ready_tickers, session_for
 from tickersim.data.duck import connect
 from tickersim.data.location import Location

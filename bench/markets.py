@@ -45,15 +45,16 @@ def scenario_item(at):
 def measure(kinds, n, scenario=False):
     """One steady-state run (one minute due) of n tickers, the fastest of REPEATS."""
     import boto3
+
     from bench.cloud import use_fake_account
-    from tickersim.base.prices import item_bytes
     from bench.fake import FakeAws
     from bench.runners import MARKET_SEED, FirehoseTap
-    from chalicelib.walk import pipeline
     from chalicelib.core.clients import counting
-    from chalicelib.walk.delivery import billed_units
     from chalicelib.core.settings import stream_settings
+    from chalicelib.walk import pipeline
+    from chalicelib.walk.delivery import billed_units
     from tests.support import LambdaContext, scheduled
+    from tickersim.base.prices import item_bytes
 
     use_fake_account()
     settings = stream_settings({"TABLE_NAME": "bench", "DELIVERY_STREAM_NAME": "bench",
@@ -145,6 +146,7 @@ def alias_flat_layout():
     shared base and the walk (chalicelib.walk.pipeline) with its modules (chalicelib.pipeline)."""
     import importlib
     import types
+
     import chalicelib
     if (Path(chalicelib.__file__).parent / "walk").is_dir():
         return

@@ -17,12 +17,12 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from tickersim.base import prices
 from chalicelib.core import clients
-from chalicelib.watch import moves, watch
-from chalicelib.walk.pipeline import RUN_METRICS
 from chalicelib.core.settings import WatchSettings
+from chalicelib.walk.pipeline import RUN_METRICS
 from chalicelib.walk.ticks import iso
+from chalicelib.watch import moves, watch
+from tickersim.base import prices
 
 SIZES = (5, 1000)
 MINUTES = 10                       # steady-state minutes measured per size

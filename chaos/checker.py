@@ -116,7 +116,7 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup,
 
     unique_per_object = 0
     exceptions["catch-ups past the cap that re-walk an uncommitted delivery"] = 0
-    for key, rows in per_object.items():
+    for rows in per_object.values():
         fresh, first = defaultdict(set), {}
         for tick in rows:
             name, seq = tick["ticker"], tick["seq"]

@@ -23,8 +23,8 @@ from chalicelib.walk import pipeline
 from chalicelib.walk.ticks import iso
 from chaos.faults import FaultyFirehose, FaultyTable, Killed
 from chaos.partiql import AwsLikeStatements
-from tickersim.base.seeds import create_table
 from tests.support import LambdaContext, scheduled
+from tickersim.base.seeds import create_table
 from tickersim.local.lambdas import failure_record
 
 TABLE, STREAM, BUCKET = "chaos-table", "chaos-stream", "chaos-ticks"
@@ -85,7 +85,7 @@ class World:
             with mock_aws():
                 clients.reset()
                 self._create()
-                import app                       # the real handlers, as Lambda imports them
+                import app  # the real handlers, as Lambda imports them
                 self.app = app
                 yield self
         finally:
@@ -245,7 +245,7 @@ class World:
         self.edits.append(record)
 
     def _note_new_objects(self, minute):
-        for key in self._bucket().keys():
+        for key in self._bucket().keys():  # noqa: SIM118 - moto's key store answers keys()
             if key not in self.known:
                 self.known.add(key)
                 self.object_minute[key] = minute

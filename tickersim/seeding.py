@@ -1,8 +1,8 @@
 """`tickersim seed --stage S [--reset]`: the seed script, pointed at the stage's table."""
 import sys
 
-from tickersim.base.seeds import SEED_FILE, run
 from tickersim.base import stage as stages
+from tickersim.base.seeds import SEED_FILE, run
 from tickersim.base.stage import stage_table
 
 

@@ -4,8 +4,8 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from chalicelib.core.errors import TopicMissing
 from chalicelib.alerts.text import ascii_fold, single_line
+from chalicelib.core.errors import TopicMissing
 
 SUBJECT_LIMIT = 99                 # SNS: "less than 100 characters", ASCII, no line breaks
 MESSAGE_LIMIT = 256 * 1024         # SNS: a message is at most 256 KB of UTF-8

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from chalicelib.core import logs
 from chalicelib.alerts.alerts import named_subject
+from chalicelib.core import logs
 from chalicelib.walk.items import KEY, _epoch
 from chalicelib.walk.ticks import iso, parse_minute
 

@@ -17,8 +17,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.api import apiquery
 from chalicelib.core import clients
-from chalicelib.walk.calendars import is_open
 from chalicelib.core.errors import TickersimError
+from chalicelib.walk.calendars import is_open
 from chalicelib.walk.items import KEY, parse_ticker
 
 log = logging.getLogger("tickersim.api")
@@ -271,7 +271,7 @@ JSON_TYPE = "application/json"
 def respond(make_body):
     """The route's answer: make_body's dict as JSON, an ApiError in the error shape, and any
     other failure as a 500 that says nothing of the code (the log has the trace)."""
-    from chalice import Response   # the Chalice runtime, bundled with the app
+    from chalice import Response  # the Chalice runtime, bundled with the app
 
     try:
         status, body = 200, make_body()

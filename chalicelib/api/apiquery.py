@@ -3,7 +3,7 @@ needs, reading lines into ticks, folding re-sent duplicates, ordering and paging
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 PARAMETERS = ("symbols", "date_from", "date_to", "limit", "offset")
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
@@ -68,7 +68,7 @@ def epoch(name, text, end_of_day=False):
     except ValueError:
         raise BadParameter(name, f"{text!r} is not a date or time like {_SHAPE}") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     epoch = moment.timestamp()
     if not 0 <= epoch < _YEAR_10000 - 86400:
         raise BadParameter(name, f"{text!r} is outside the years 1970 to 9999")
@@ -121,7 +121,7 @@ def parse(params, known, latest):
 
 
 def _iso(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -148,9 +148,9 @@ class Partition:
 
 def partitions(start, end, prefix=TICKS_PREFIX):
     """The partitions holding ticks stamped from `start` to `end` (epoch seconds)."""
-    first = datetime.fromtimestamp(start, timezone.utc).replace(minute=0, second=0,
+    first = datetime.fromtimestamp(start, UTC).replace(minute=0, second=0,
                                                                 microsecond=0)
-    last = datetime.fromtimestamp(end, timezone.utc)
+    last = datetime.fromtimestamp(end, UTC)
     found, day = [], first.replace(hour=0)
     while day <= last:
         found.append(Partition(
@@ -196,7 +196,7 @@ def _row(record, line):
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return Row(epoch=moment.timestamp(), ticker=ticker, seq=seq, line=line)
 
 

@@ -7,7 +7,7 @@ library stays out of the Lambda bundle). A session is (open, close), close exclu
 """
 import json
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from chalicelib.core.errors import TickersimError
@@ -110,7 +110,7 @@ def _utc(day_text, hours):
     return _day(date.fromisoformat(day_text)) * DAY + hour * 60 + minute
 
 
-@lru_cache(maxsize=None)
+@cache
 def calendar(name):
     """The calendar called `name`; ValueError for one tickersim does not know."""
     if name == "XNYS":

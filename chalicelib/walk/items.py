@@ -2,8 +2,8 @@
 import calendar
 import math
 import time
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from chalicelib.walk import floors
 from chalicelib.walk.calendars import CALENDARS

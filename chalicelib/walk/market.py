@@ -26,7 +26,7 @@ def uniforms(seed, key, n):
 
     blake2b rather than hash(): it is stable across processes and Python versions.
     """
-    digest = hashlib.blake2b(f"{seed}\x1f{key}\x1f{n}".encode("utf-8"), digest_size=16).digest()
+    digest = hashlib.blake2b(f"{seed}\x1f{key}\x1f{n}".encode(), digest_size=16).digest()
     a, b = struct.unpack("<QQ", digest)
     return ((a >> 11) + 1) * _UNIT, ((b >> 11) + 1) * _UNIT
 

@@ -1,13 +1,18 @@
 """One scheduled run: read, work out what is due, claim, then walk, deliver and commit."""
 import secrets
 import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.client import BaseClient
 
 from chalicelib.core import logs
-from chalicelib.walk import delivery, floors, news, scenarios, state
-from chalicelib.walk.calendars import CalendarExhausted, resume_minute
 from chalicelib.core.clients import counting
 from chalicelib.core.errors import DeliveryFailed, MalformedItems, RunStateInvalid
-from chalicelib.walk.items import parse_run_state, parse_ticker, ticker_item, item_name
+from chalicelib.core.settings import StreamSettings
+from chalicelib.walk import delivery, floors, news, scenarios, state
+from chalicelib.walk.calendars import CalendarExhausted, resume_minute
+from chalicelib.walk.items import item_name, parse_run_state, parse_ticker, ticker_item
 from chalicelib.walk.market import Model
 from chalicelib.walk.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
 
@@ -19,15 +24,17 @@ DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last 
 SAFETY_MARGIN_S = 1.0
 
 
-def remaining_seconds(context):
+def remaining_seconds(context: Any) -> float:
     try:
         return context.get_remaining_time_in_millis() / 1000.0
     except AttributeError:
         return DEFAULT_BUDGET_S
 
 
-def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_clock=time.time,
-        specials=None, **retry_options):
+def run(event: dict, context: Any, settings: StreamSettings, ddb: BaseClient,
+        firehose: BaseClient, clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time, specials: dict | None = None,
+        **retry_options: Any) -> dict:
     """Run the pipeline once for a scheduled event; returns the run's report (also logged).
 
     specials: a dict to receive the table's other `#` items from the run's own Scan."""

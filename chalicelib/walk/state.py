@@ -3,8 +3,8 @@ from botocore.exceptions import ClientError
 
 from chalicelib.core import logs
 from chalicelib.core.errors import ClaimLost, CommitFailed, TableMissing
-from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, commit_statements, item_name
 from chalicelib.core.retry import resend
+from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, commit_statements, item_name
 
 BATCH_WRITE_MAX = 25       # BatchExecuteStatement: at most 25 statements a call
 

@@ -2,7 +2,7 @@
 import json
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from chalicelib.walk import instruments, news
@@ -42,8 +42,8 @@ def parse_minute(text):
     """Epoch minute of an ISO-8601 time; naive times are taken as UTC. Raises ValueError."""
     moment = datetime.fromisoformat(str(text).strip())
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(UTC)
     if not 1970 <= moment.year <= 9999:
         # Ticks carry four-digit years from the Unix epoch on.
         raise ValueError(f"{text!r} is outside the years 1970-9999")

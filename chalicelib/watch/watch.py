@@ -1,14 +1,17 @@
 """watch_moves: read the delivered tick objects an S3 event names, keep each window's
 state in the table, publish one alert for what moved. The rule is in chalicelib/watch/moves.py."""
 import time
+from collections.abc import Callable
 from urllib.parse import unquote_plus
 
+from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from chalicelib.core import logs
-from chalicelib.watch import moves
 from chalicelib.core.clients import counting
 from chalicelib.core.errors import TickersimError
+from chalicelib.core.settings import WatchSettings
+from chalicelib.watch import moves
 
 TICKS_PREFIX = "ticks/"
 STATE_ATTEMPTS = 8     # conditional writes lost to a concurrent watcher before giving up
@@ -36,7 +39,8 @@ def objects(event):
     return found
 
 
-def run(event, settings, s3, ddb, sns, region, clock=time.monotonic):
+def run(event: dict, settings: WatchSettings, s3: BaseClient, ddb: BaseClient,
+        sns: BaseClient, region: str, clock: Callable[[], float] = time.monotonic) -> dict:
     """Handle one S3 event; returns the report it logs."""
     started = clock()
     report = {"objects": 0, "ticks": 0, "windows": 0, "state_writes": 0, "alerts": 0}

@@ -13,10 +13,9 @@ import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
 from tickersim.aws import api_gateway
-from tickersim.base import wiring
-from tickersim.base import naming
-from tickersim.base.stage import copy_project
+from tickersim.base import naming, wiring
 from tickersim.base.owner_ascii import owner_ascii
+from tickersim.base.stage import copy_project
 
 # moto warns for each resource type its CloudFormation skips; the module docstring says where
 # those parts are tested instead.

@@ -8,8 +8,8 @@ from chalice.test import Client
 from moto import mock_aws
 
 from chalicelib.core import clients
-from tickersim.base.seeds import seed_table
 from tickersim.base import stage as stages
+from tickersim.base.seeds import seed_table
 
 PROJECT = Path(__file__).resolve().parents[2]
 STAGE = "dev"

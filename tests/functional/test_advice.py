@@ -6,8 +6,8 @@ import shlex
 import pytest
 
 from chalicelib.core.errors import MalformedItems, RunStateInvalid, TableMissing
-from tickersim.base import seeds
 from tests.functional.test_faults import go
+from tickersim.base import seeds
 
 
 def suggested_commands(message):

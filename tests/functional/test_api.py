@@ -14,8 +14,8 @@ from chalice.test import Client
 from chalicelib.api import api
 from chalicelib.core import clients
 from tests.functional.conftest import PROJECT, STAGE
-from tickersim.base import stage as stages
 from tickersim.aws import policies
+from tickersim.base import stage as stages
 from tickersim.local import web
 
 ENV = stages.environment(STAGE, stages.API, PROJECT)

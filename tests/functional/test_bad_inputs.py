@@ -2,8 +2,8 @@
 the input at fault, never a traceback, nothing deleted that tickersim did not create."""
 import pytest
 
-from tickersim.base import seeds
 from tickersim import cli
+from tickersim.base import seeds
 
 
 def refused(capsys, run):

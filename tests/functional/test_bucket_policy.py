@@ -11,11 +11,11 @@ import fnmatch
 import jq
 import pytest
 
-from tickersim.base import data_template
-from tickersim.base import naming
 from tickersim.aws import stack
+from tickersim.base import data_template, naming
 from tickersim.base.data_template import load_data_template
-from tickersim.local.firehose import destination as stream_destination, metadata_query
+from tickersim.local.firehose import destination as stream_destination
+from tickersim.local.firehose import metadata_query
 
 NAMES = naming.names_for("Kyle Maposa")
 OWNER_ACCOUNT, OTHER_ACCOUNT = "111122223333", "444455556666"

@@ -5,8 +5,8 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from chalicelib.walk import state
 from chalicelib.core.errors import CommitFailed
+from chalicelib.walk import state
 from chaos.partiql import AwsLikeStatements, client_reader
 from tests.functional.test_faults import Proxy, assert_one_walk, go
 

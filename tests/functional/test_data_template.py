@@ -14,11 +14,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tickersim.base.seeds import KEY
-from tickersim.base import data_template
-from tickersim.base import naming
 from tickersim.aws import stack
+from tickersim.base import data_template, naming
 from tickersim.base.data_template import load_data_template
+from tickersim.base.seeds import KEY
 
 NAMES = naming.names_for("Kyle Maposa")
 TEMPLATE = load_data_template()

@@ -3,12 +3,12 @@ import json
 
 import pytest
 
-from chalicelib.walk import state
 from chalicelib.core.errors import MalformedItems
-from tickersim.base.seeds import seed_table
+from chalicelib.walk import state
+from tests.functional.test_faults import go
 from tickersim import cli
 from tickersim.base import scenario
-from tests.functional.test_faults import go
+from tickersim.base.seeds import seed_table
 
 WEDNESDAY = "2026-12-02T15:00:00Z"
 

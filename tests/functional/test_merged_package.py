@@ -9,9 +9,8 @@ import json
 
 import pytest
 
-from tickersim.base import data_template
-from tickersim.base import naming
 from tickersim.aws import lint, package, resource_formats, stack
+from tickersim.base import data_template, naming
 from tickersim.base import stage as stages
 
 STAGE = "dev"

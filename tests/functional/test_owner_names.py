@@ -10,8 +10,8 @@ from chalicelib.alerts.alerts import subject
 from chalicelib.alerts.text import ascii_fold
 from tests.support import LambdaContext, event
 from tests.unit.test_alerts import valid_sns_subject
-from tickersim.base import stage as stages
 from tickersim.aws import deploy
+from tickersim.base import stage as stages
 from tickersim.base.naming import names_for
 from tickersim.base.owner_ascii import ENV, alert_subject, owner_ascii
 

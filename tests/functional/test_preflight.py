@@ -10,9 +10,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from tickersim.aws import advice, preflight
 from tickersim.base import naming
 from tickersim.base import stage as stages
-from tickersim.aws import advice, preflight
 
 ACCOUNT = "123456789012"
 SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")

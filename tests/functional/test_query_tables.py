@@ -7,9 +7,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tickersim.base import data_template
-from tickersim.base import naming
 from tickersim.aws import stack
+from tickersim.base import data_template, naming
 from tickersim.base.data_template import load_data_template
 from tickersim.data.schema import COLUMNS, PARTITIONS
 

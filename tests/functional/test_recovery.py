@@ -1,7 +1,8 @@
 """The recovery notice on moto: exactly one per outage, after the failure alerts; none when
 nothing failed."""
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chalicelib.alerts import recovery
 from chalicelib.walk.ticks import iso

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from tickersim.base import seeds
 from tests.support import scheduled
+from tickersim.base import seeds
 
 TABLE = "seed-test-table"
 

@@ -1,6 +1,6 @@
 """Stack deploys that go wrong, which moto cannot stage: CloudFormation's answers stubbed with
 botocore's Stubber, the real tickersim.aws.stack code reading them."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -11,7 +11,7 @@ from tickersim.base import wiring
 
 NAME = "tickersim-dev-data"
 STACK_ID = f"arn:aws:cloudformation:eu-west-1:123456789012:stack/{NAME}/1"
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 MISSING = ("ValidationError", f"Stack with id {NAME} does not exist")
 
 

@@ -8,16 +8,15 @@ import zipfile
 
 import boto3
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
-from chalicelib.watch import moves
-from chalicelib.walk.pipeline import RUN_METRICS
 from chalicelib.core.logs import NAMESPACE
-from tickersim.base import data_template
-from tickersim.base import naming
+from chalicelib.walk.pipeline import RUN_METRICS
+from chalicelib.watch import moves
 from tickersim.aws import stack
-from tickersim.base import watch_trigger
+from tickersim.base import data_template, naming, watch_trigger
 from tickersim.base.data_template import load_data_template
 from tickersim.local import deadman
 

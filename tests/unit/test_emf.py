@@ -2,7 +2,8 @@
 rules) and still one flat JSON object for Logs Insights."""
 import json
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chalicelib.core import logs
 from chalicelib.walk.pipeline import RUN_METRICS

@@ -1,5 +1,6 @@
 """The catch-up floors: a repeat re-sends the same ticks, and nobody holds the cap for others."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.walk import floors
 from chalicelib.walk.items import parse_run_state

@@ -1,13 +1,14 @@
 """Instruments, trading hours, scenarios and news: properties of the walk, no AWS."""
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.walk import instruments, scenarios
 from chalicelib.walk.calendars import CalendarExhausted, calendar, is_open, open_spans
@@ -96,7 +97,7 @@ def test_no_stock_tick_falls_outside_an_exchange_session(first, length, seed):
     lines, moved = walk(ticker, range(first, first + length), 1, Model("gbm", seed, 60))
     for tick in ticks_of(lines):
         moment = datetime.strptime(tick["timestamp"], "%Y-%m-%dT%H:%M:%SZ")
-        assert xnys.is_open_on_minute(moment.replace(tzinfo=timezone.utc).isoformat())
+        assert xnys.is_open_on_minute(moment.replace(tzinfo=UTC).isoformat())
     assert [t["seq"] for t in ticks_of(lines)] == list(range(1, moved.seq + 1))
 
 

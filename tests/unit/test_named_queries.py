@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chalicelib.walk.ticks import encode, iso
 from tickersim.data.duck import connect

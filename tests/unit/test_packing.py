@@ -3,11 +3,19 @@ import json
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.walk.delivery import (BILLING_UNIT_BYTES, MAX_BATCH_BYTES, MAX_BATCH_RECORDS,
-                                 MAX_RECORD_BYTES, MAX_RECORD_LINES, batches, billed_units,
-                                 pack)
+from chalicelib.walk.delivery import (
+    BILLING_UNIT_BYTES,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_RECORDS,
+    MAX_RECORD_BYTES,
+    MAX_RECORD_LINES,
+    batches,
+    billed_units,
+    pack,
+)
 from chalicelib.walk.pipeline import chunks
 from chalicelib.walk.ticks import Ticker, encode, line_bytes
 

@@ -2,7 +2,8 @@
 import json
 import math
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.walk.market import MIN_PRICE, Model, normal, quantize, uniforms
 from chalicelib.walk.ticks import Ticker, due_minutes, iso, tick_times, walk

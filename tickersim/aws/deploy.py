@@ -13,14 +13,12 @@ from pathlib import Path
 
 import boto3
 
-from tickersim.base.seeds import SeedError, seed_table
-from tickersim.base import data_template
 from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack
-from tickersim.base import watch_trigger
-from tickersim.base import owner_ascii
-from tickersim.base.wiring import wire_failure_destination
-from tickersim.base import stage as stages
 from tickersim.aws.failures import guarded
+from tickersim.base import data_template, owner_ascii, watch_trigger
+from tickersim.base import stage as stages
+from tickersim.base.seeds import SeedError, seed_table
+from tickersim.base.wiring import wire_failure_destination
 
 
 def add_arguments(parser):
@@ -125,7 +123,8 @@ def deploy(req, say=print, check_only=False):
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
     except KeyError as exc:
         raise DeployError(f"chalice did not record {exc} in "
-                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again")
+                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again"
+                          ) from None
     wire_failure_destination(client("lambda"), streaming, notifier, retries)
     say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
         f"then {notifier.split(':')[-1]}")

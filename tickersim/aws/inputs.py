@@ -9,10 +9,10 @@ from pathlib import Path
 
 import boto3
 
+from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
 from tickersim.base import naming
 from tickersim.base import stage as stages
 from tickersim.base.args import endpoint_problem
-from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters

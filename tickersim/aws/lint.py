@@ -10,9 +10,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from tickersim.base import data_template
-from tickersim.base import naming
 from tickersim.aws import resource_formats, stack
+from tickersim.base import data_template, naming
 from tickersim.base import stage as stages
 from tickersim.base.data_template import load_data_template
 

@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 from tickersim.aws import api_gateway, chalice_run, policies
-from tickersim.base import watch_trigger
-from tickersim.base import naming
+from tickersim.base import naming, watch_trigger
 from tickersim.base import stage as stages
 from tickersim.base.data_template import load_data_template
 from tickersim.base.wiring import MAX_EVENT_AGE_S

@@ -1,10 +1,10 @@
 """What `tickersim deploy` will create, with names, and what it will cost a month."""
 import math
 
-from tickersim.base import prices
 from chalicelib.walk import delivery, ticks
-from tickersim.base.seeds import read_seed
+from tickersim.base import prices
 from tickersim.base import stage as stages
+from tickersim.base.seeds import read_seed
 
 # The streaming function's CPU per tick on a machine like the benchmark's (`make bench`
 # measures it); only the Lambda line of the estimate depends on it, and that line is cents.

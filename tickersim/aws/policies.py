@@ -7,8 +7,8 @@ documents into the merged template with `Fn::Sub` ARNs.
 import json
 from pathlib import Path
 
-from tickersim.base import stage as stages
 from tickersim.base import naming
+from tickersim.base import stage as stages
 from tickersim.base.naming import function_name
 
 FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification",

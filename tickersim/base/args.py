@@ -6,6 +6,7 @@ import os
 import re
 from urllib.parse import urlsplit
 
+
 class OneLineErrors(argparse.ArgumentParser):
     """Bad arguments: exit 2 with one line that names the argument, not the whole usage."""
 
@@ -25,7 +26,7 @@ def endpoint_problem(endpoint):
         return None
     try:
         parts = urlsplit(value)
-        port_ok = parts.port is None or 0 < parts.port
+        port_ok = parts.port is None or parts.port > 0
     except ValueError:
         port_ok = False
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:

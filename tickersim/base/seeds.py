@@ -10,19 +10,21 @@ names one tick); --create creates the table first if it is missing; --delete T t
 out of the stream. Entries are checked as the streaming function checks items.
 Exit codes: 0 done, 1 AWS refused, 2 bad input or missing table.
 """
-import argparse
 import json
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import (BotoCoreError, ClientError,
-                                 EndpointConnectionError, NoCredentialsError)
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
 from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item
-from tickersim.base.args import (OneLineErrors, check_region, check_table_name,
-                                 endpoint_problem)
+from tickersim.base.args import OneLineErrors, check_region, check_table_name, endpoint_problem
 from tickersim.base.stage import PROJECT_DIR
 
 SEED_FILE = PROJECT_DIR / "seed" / "indices.json"

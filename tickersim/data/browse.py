@@ -6,14 +6,18 @@ delivery stream's S3 destination. Nothing else needs configuring, on AWS or loca
 import os
 import sys
 
-from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError,
-                                 NoCredentialsError)
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
 from chalicelib.walk.market import price_text
 from tickersim.base import stage as stages
-from tickersim.base.args import (check_region, count_problem, endpoint_problem,
-                            local_stage_problem)
+from tickersim.base.args import check_region, count_problem, endpoint_problem, local_stage_problem
 from tickersim.base.records import ticks_in
+
 
 class BrowseError(Exception):
     """The message says what to check."""

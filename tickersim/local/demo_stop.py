@@ -50,7 +50,7 @@ def check(demo):
                         "distinct")
     if demo.scripted:
         # Closed markets and halts leave minutes without ticks: check seq has no gaps.
-        for name, view in sorted(s.tickers.items()):
+        for name in sorted(s.tickers):
             seqs = sorted(seq for ticker, seq in s.tick_keys if ticker == name)
             if seqs != list(range(1, len(seqs) + 1)):
                 problems.append(f"{name}: seq has gaps")

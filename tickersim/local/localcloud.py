@@ -10,14 +10,17 @@ import threading
 
 import boto3
 from botocore.config import Config
-from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
-                                            create_backend_app)
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from werkzeug.serving import make_server
 
 from tickersim.base.seeds import SEED_FILE, seed_table
+from tickersim.base.stage import FAKE_CREDENTIALS
 from tickersim.base.wiring import wire_failure_destination
 from tickersim.local import firehose as partitioning
-from tickersim.base.stage import FAKE_CREDENTIALS
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"

@@ -17,11 +17,11 @@ from chalicelib.walk import state as table_state
 from chalicelib.walk.items import KEY
 from chalicelib.walk.ticks import iso
 from tickersim.base import stage as stages
+from tickersim.base.naming import stack_name
 from tickersim.base.watch_trigger import CONFIG_ID
 from tickersim.local import deadman, lambdas
 from tickersim.local.lambdas import Function, snapshot
 from tickersim.local.mailbox import Mailbox
-from tickersim.base.naming import stack_name
 
 WATCH_HANDLER = "app.watch_moves"
 TICKS_PREFIX = "ticks/"
