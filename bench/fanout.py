@@ -14,12 +14,12 @@ import resource
 import sys
 import time
 
-from bench import costs
 from bench.fake import FakeAws
 from bench.runners import MARKET_SEED, FirehoseTap, counted_logs
-from chalicelib import clients, delivery, events, fanout, pipeline, settings
-from chalicelib.clients import counting
-from seed import synthetic
+from chalicelib.core import clients, events, settings
+from chalicelib.core.clients import counting
+from chalicelib.walk import delivery, fanout, pipeline
+from tickersim.base import prices, synthetic
 from tests.support import LambdaContext
 from tickersim.aws import capacity
 
@@ -85,19 +85,19 @@ def row(tickers, segments, workers):
     """The table row: per-worker extremes, the modelled minute and the month's bill."""
     peak = max(w["peak_mb"] for w in workers)
     memory = capacity.worker_memory_mb(peak)
-    slowdown = costs.LAMBDA_CPU_SLOWDOWN * costs.LAMBDA_MEMORY_GB * 1024 / memory
-    lambda_s = [w["cpu_s"] * slowdown + w["calls"] * costs.AWS_CALL_LATENCY_S for w in workers]
+    slowdown = prices.LAMBDA_CPU_SLOWDOWN * prices.LAMBDA_MEMORY_GB * 1024 / memory
+    lambda_s = [w["cpu_s"] * slowdown + w["calls"] * prices.AWS_CALL_LATENCY_S for w in workers]
     pages = math.ceil(tickers * capacity.ITEM_BYTES / 2 ** 20)
     coordinator_calls = pages + 1 + segments
-    coordinator_s = (pages + 1) * costs.AWS_CALL_LATENCY_S + segments * INVOKE_LATENCY_S
+    coordinator_s = (pages + 1) * prices.AWS_CALL_LATENCY_S + segments * INVOKE_LATENCY_S
     calls = sum(w["calls"] for w in workers) + coordinator_calls
     writes = sum(w["write_units"] for w in workers) + 1
     gb_s = (sum(lambda_s) * memory + coordinator_s * 128) / 1024
-    lambda_month = costs.RUNS_PER_MONTH * (
-        (1 + segments) / 1e6 * costs.LAMBDA_PER_MILLION_REQUESTS
-        + gb_s * costs.LAMBDA_PER_GB_SECOND)
+    lambda_month = prices.RUNS_PER_MONTH * (
+        (1 + segments) / 1e6 * prices.LAMBDA_PER_MILLION_REQUESTS
+        + gb_s * prices.LAMBDA_PER_GB_SECOND)
     firehose_month = (sum(w["billed_units"] for w in workers) * delivery.BILLING_UNIT_BYTES
-                      * costs.RUNS_PER_MONTH / costs.GB * costs.FIREHOSE_PER_GB)
+                      * prices.RUNS_PER_MONTH / prices.GB * prices.FIREHOSE_PER_GB)
     bills = capacity.monthly_bills(tickers, segments)
     per_worker = max(math.ceil(w["tickers"] / 25) for w in workers)
     return {

@@ -1,14 +1,17 @@
 """What each Lambda handler does, so that app.py stays a list of entry points."""
 import os
 import time
+from typing import Any
 
-from chalicelib import (alerts, clients, coordinator, events, fanout, logs, pipeline, recovery,
-                        watch)
-from chalicelib.errors import TooManyTickers
-from chalicelib.settings import alert_settings, stream_settings, watch_settings
+from chalicelib.alerts import alerts, recovery
+from chalicelib.core import clients, events, logs
+from chalicelib.core.errors import TooManyTickers
+from chalicelib.core.settings import alert_settings, stream_settings, watch_settings
+from chalicelib.walk import coordinator, fanout, pipeline
+from chalicelib.watch import watch
 
 
-def stream(event, context):
+def stream(event: dict, context: Any) -> dict:
     settings = stream_settings(os.environ)
     if settings.worker_function is not None and (settings.workers or 1) > 1:
         return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
@@ -29,14 +32,14 @@ def stream(event, context):
     return report
 
 
-def walk_segment(event, context):
+def walk_segment(event: dict, context: Any) -> dict:
     """A worker: one segment of the minute, with the scheduled run's guarantees."""
     task = events.parse_task(event)
     return pipeline.run(event, context, stream_settings(os.environ), clients.get("dynamodb"),
                         clients.get("firehose"), task=task)
 
 
-def notify(event, context):
+def notify(event: dict, context: Any) -> dict:
     settings = alert_settings(os.environ)
     if settings.owner_name is None:
         logs.error("OWNER_NAME is not set: the alert goes out without a name; set it in "
@@ -49,7 +52,7 @@ def notify(event, context):
     return {"message_id": message_id}
 
 
-def _record_outage(event):
+def _record_outage(event: dict) -> None:
     """After the alert (a table problem must never drop it): mark the outage so the first
     good run sends the recovery notice."""
     table = os.environ.get("TABLE_NAME")
@@ -65,7 +68,7 @@ def _record_outage(event):
                    table=table, error=f"{type(exc).__name__}: {exc}")
 
 
-def watch_moves(event, context):
+def watch_moves(event: dict, context: Any) -> dict:
     return watch.run(event, watch_settings(os.environ), clients.get("s3"),
                      clients.get("dynamodb"), clients.get("sns"),
                      os.environ.get("AWS_REGION", "eu-west-1"))

@@ -4,10 +4,10 @@ import sys
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from seed import bulk, synthetic
-from seed.load import SEED_FILE, run, table_exists
-from tickersim import stage as stages
-from tickersim.data.browse import stage_table
+from tickersim.base import bulk_seed, synthetic
+from tickersim.base import stage as stages
+from tickersim.base.seeds import SEED_FILE, run, table_exists
+from tickersim.base.stage import stage_table
 
 
 def add_arguments(parser):
@@ -59,10 +59,10 @@ def synthetic_main(ddb, table, args):
                   file=sys.stderr)
             return 2
         if args.delete_count:
-            print(f"seed: deleted {bulk.delete(ddb, table, args.prefix):,} synthetic "
+            print(f"seed: deleted {bulk_seed.delete(ddb, table, args.prefix):,} synthetic "
                   f"ticker(s) named {args.prefix}...")
             return 0
-        written, kept = bulk.create(ddb, table, args.count, args.prefix, args.kind)
+        written, kept = bulk_seed.create(ddb, table, args.count, args.prefix, args.kind)
     except (BotoCoreError, ClientError, RuntimeError) as exc:
         print(f"seed: {exc} (run the same command again to carry on)", file=sys.stderr)
         return 1

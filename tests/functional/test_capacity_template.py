@@ -5,10 +5,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib import fanout
-from tickersim import naming
+from chalicelib.walk import fanout
 from tickersim.aws import capacity, stack
-from tickersim.aws.package import load_data_template
+from tickersim.base import data_template, naming
+from tickersim.base.data_template import load_data_template
 
 NAMES = naming.names_for("Kyle Maposa")
 TEMPLATE = load_data_template()
@@ -29,7 +29,7 @@ def refs_for(plan):
 def test_provisioned_capacity_is_created_with_the_sized_limits_and_targets(tickers):
     plan = capacity.provisioned_plan(tickers, fanout.segment_count(tickers, 5000))
     refs = refs_for(plan)
-    table = stack.resolve(RESOURCES["Table"]["Properties"], refs)
+    table = data_template.resolve(RESOURCES["Table"]["Properties"], refs)
     assert table["BillingMode"] == "PROVISIONED"
     assert table["ProvisionedThroughput"] == {"ReadCapacityUnits": str(plan.min_rcu),
                                               "WriteCapacityUnits": str(plan.min_wcu)}
@@ -42,11 +42,11 @@ def test_provisioned_capacity_is_created_with_the_sized_limits_and_targets(ticke
         scaling = boto3.client("application-autoscaling")
         for dimension, low, high in (("Write", plan.min_wcu, plan.max_wcu),
                                      ("Read", plan.min_rcu, plan.max_rcu)):
-            target = stack.resolve(RESOURCES[f"{dimension}Scaling"]["Properties"], refs)
+            target = data_template.resolve(RESOURCES[f"{dimension}Scaling"]["Properties"], refs)
             target.update(MinCapacity=int(target["MinCapacity"]),
                           MaxCapacity=int(target["MaxCapacity"]))
             scaling.register_scalable_target(**target)
-            policy = stack.resolve(RESOURCES[f"{dimension}ScalingPolicy"]["Properties"], refs)
+            policy = data_template.resolve(RESOURCES[f"{dimension}ScalingPolicy"]["Properties"], refs)
             config = policy["TargetTrackingScalingPolicyConfiguration"]
             config["TargetValue"] = float(config["TargetValue"])
             scaling.put_scaling_policy(

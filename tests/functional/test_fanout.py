@@ -10,9 +10,11 @@ import requests
 from botocore.stub import Stubber
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from chalicelib import clients, events, fanout, handlers, state
-from chalicelib.errors import FanOutFailed, TooManyTickers
-from seed import bulk
+from chalicelib import handlers
+from chalicelib.core import clients, events
+from chalicelib.core.errors import FanOutFailed, TooManyTickers
+from chalicelib.walk import fanout, state
+from tickersim.base import bulk_seed
 from tests.functional.conftest import Cloud
 from tests.support import LambdaContext, scheduled
 from tickersim.local.lambdas import Function, Outcome, failure_record
@@ -33,7 +35,7 @@ def fleet(cloud, monkeypatch):
 
 def make_fleet(cloud, monkeypatch):
     """The dev stage with 60 synthetic tickers beside the five indices, fan-out switched on."""
-    bulk.create(cloud.ddb, cloud.table, SYNTHETIC, "SIM", "index", stream=io.StringIO())
+    bulk_seed.create(cloud.ddb, cloud.table, SYNTHETIC, "SIM", "index", stream=io.StringIO())
     env = {**cloud.stream_env, "WORKER_FUNCTION_NAME": WORKER, "WORKER_TICKERS": "20",
            "MARKET_SEED": "7"}
     for name, value in env.items():
@@ -171,7 +173,7 @@ def test_the_single_run_is_unchanged_without_a_worker_function(cloud, monkeypatc
 
 
 def test_the_count_is_of_tickers_not_the_apps_own_items(cloud):
-    bulk.create(cloud.ddb, cloud.table, 30, "SIM", "stock", stream=io.StringIO())
+    bulk_seed.create(cloud.ddb, cloud.table, 30, "SIM", "stock", stream=io.StringIO())
     cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "#run|0/2"}})
     assert state.count_tickers(cloud.ddb, cloud.table) == 35
 

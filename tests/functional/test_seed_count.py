@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from seed import bulk, synthetic
+from tickersim.base import bulk_seed, synthetic
 from tickersim import cli
 
 
@@ -73,7 +73,7 @@ def test_delete_count_removes_only_that_prefix_s_synthetic_tickers(cloud, capsys
 
 def test_progress_goes_to_stderr_and_ends_at_the_total(cloud):
     out = io.StringIO()
-    written, kept = bulk.create(cloud.ddb, cloud.table, 60, "P", "fx", stream=out)
+    written, kept = bulk_seed.create(cloud.ddb, cloud.table, 60, "P", "fx", stream=out)
     lines = out.getvalue().splitlines()
     assert (written, kept) == (60, 0)
     assert lines[-1] == "seed: 60 of 60 written" and len(lines) <= 11

@@ -2,7 +2,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib import fanout, settings
+from chalicelib.core import settings
+from chalicelib.walk import fanout
 from tickersim.aws import capacity
 
 

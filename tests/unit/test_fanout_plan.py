@@ -4,9 +4,10 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib import events, fanout
-from chalicelib.items import parse_ticker
-from seed import synthetic
+from chalicelib.core import events
+from chalicelib.walk import fanout
+from chalicelib.walk.items import parse_ticker
+from tickersim.base import synthetic
 
 EVENT = {"time": "2026-11-26T09:00:00Z", "source": "aws.events"}
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from chalicelib import events
+from chalicelib.core import events
 from tickersim.local.lambdas import Function
 from tickersim.local.workers import WorkerPool
 

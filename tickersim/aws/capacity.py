@@ -10,15 +10,10 @@ minute as long as the average stays under the provisioned rate.
 import math
 from dataclasses import dataclass
 
+from tickersim.base import prices
+
 MODES = ("on-demand", "provisioned")
-# eu-west-1 list prices, Standard table class, written down from aws.amazon.com/dynamodb/pricing
-# (late 2024, after the on-demand price cut); `make bench` runs offline and does not re-check.
-ON_DEMAND_PER_MILLION_WRITES = 0.7068
-ON_DEMAND_PER_MILLION_READS = 0.1413
-PROVISIONED_WCU_HOUR = 0.000735
-PROVISIONED_RCU_HOUR = 0.000147
-HOURS_PER_MONTH = 30 * 24
-RUNS_PER_MONTH = HOURS_PER_MONTH * 60
+HOURS_PER_MONTH = prices.RUNS_PER_MONTH // 60
 TARGET_UTILISATION = 0.9          # target tracking's highest target: AWS allows 20-90 %
 HEADROOM = 2.0                    # max capacity: twice the steady need, for catch-up runs
 ITEM_BYTES = 200                  # a ticker item with its model state, as measured by bench
@@ -63,10 +58,10 @@ def monthly_bills(tickers, segments):
     writes, reads = per_run(tickers, segments)
     plan = provisioned_plan(tickers, segments)
     return {
-        "on-demand": RUNS_PER_MONTH * (writes * ON_DEMAND_PER_MILLION_WRITES
-                                       + reads * ON_DEMAND_PER_MILLION_READS) / 1e6,
-        "provisioned": HOURS_PER_MONTH * (plan.min_wcu * PROVISIONED_WCU_HOUR
-                                          + plan.min_rcu * PROVISIONED_RCU_HOUR),
+        "on-demand": prices.RUNS_PER_MONTH * (writes * prices.DDB_PER_MILLION_WRITES
+                                              + reads * prices.DDB_PER_MILLION_READS) / 1e6,
+        "provisioned": HOURS_PER_MONTH * (plan.min_wcu * prices.DDB_WCU_HOUR
+                                          + plan.min_rcu * prices.DDB_RCU_HOUR),
     }
 
 

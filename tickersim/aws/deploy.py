@@ -9,28 +9,23 @@ notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
 import json
-import time
 from pathlib import Path
 
 import boto3
+
 from botocore.exceptions import ClientError
 
-from seed.load import SeedError, read_seed, seed_table
-from chalicelib import fanout, state
-from chalicelib.errors import TableMissing
-from chalicelib.settings import DEFAULT_WORKER_TICKERS
-from tickersim.aws import (api_gateway, capacity, chalice_run, plan, policies, preflight, stack,
-                           watch_trigger)
-from tickersim.naming import function_name
-from tickersim import owner_ascii
-from tickersim import stage as stages
+from chalicelib.core.errors import TableMissing
+from chalicelib.core.settings import DEFAULT_WORKER_TICKERS
+from chalicelib.walk import fanout, state
+from tickersim.aws import api_gateway, capacity, chalice_run, plan, policies, preflight, stack
 from tickersim.aws.failures import guarded
+from tickersim.base import data_template, owner_ascii, watch_trigger
+from tickersim.base import stage as stages
+from tickersim.base.naming import function_name
+from tickersim.base.seeds import SeedError, read_seed, seed_table
+from tickersim.base.wiring import wire_failure_destination
 
-# An event older than this is moot: the next run catches up its minutes anyway (up to
-# MAX_CATCHUP_MINUTES), so an hour-old event goes to the notifier instead of running late.
-MAX_EVENT_AGE_S = 3600
-# IAM changes take a few seconds to reach Lambda; it refuses the destination until then.
-PROPAGATION_S = 60
 # A worker's memory from the peak `make bench` measures at WORKER_TICKERS (peak <= 70 %).
 WORKER_MEMORY_MB = capacity.worker_memory_mb(capacity.worker_peak_mb(DEFAULT_WORKER_TICKERS))
 
@@ -124,7 +119,7 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
         return None
 
     _step(say, 1, f"data stack {names.stack} in {region}")
-    body = (project_dir / stack.TEMPLATE).read_text()
+    body = (project_dir / data_template.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),
@@ -155,7 +150,8 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
     except KeyError as exc:
         raise DeployError(f"chalice did not record {exc} in "
-                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again")
+                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again"
+                          ) from None
     # Each worker has the scheduled run's contract of its own: a failing segment alerts.
     for function in (streaming, worker):
         wire_failure_destination(client("lambda"), function, notifier, retries)
@@ -214,25 +210,6 @@ def record(project_dir, stage, owner, outputs):
     if after != before:
         path.write_text(after)
     return after != before
-
-
-def wire_failure_destination(lam, streaming_arn, notifier_arn, retries, clock=time.monotonic,
-                             sleep=time.sleep):
-    """Chalice cannot express destinations: set them on the deployed function. The streaming
-    role's lambda:InvokeFunction on the notifier comes from its Chalice policy file."""
-    deadline = clock() + PROPAGATION_S
-    while True:
-        try:
-            lam.put_function_event_invoke_config(
-                FunctionName=streaming_arn, MaximumRetryAttempts=retries,
-                MaximumEventAgeInSeconds=MAX_EVENT_AGE_S,
-                DestinationConfig={"OnFailure": {"Destination": notifier_arn}})
-            return
-        except ClientError as exc:
-            refused = exc.response.get("Error", {}).get("Code") == "InvalidParameterValueException"
-            if not refused or clock() > deadline:
-                raise
-            sleep(5)   # the role's new policy is still propagating
 
 
 def next_steps(names, outputs, emails, region, readers=()):

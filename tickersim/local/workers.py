@@ -9,7 +9,7 @@ Ctrl-C stops every worker process at once.
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
-from chalicelib import events
+from chalicelib.core import events
 from tickersim.local import lambdas
 
 
