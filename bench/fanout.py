@@ -8,20 +8,21 @@ uneven by a few percent, which the 50 % time goal leaves room for.
 """
 import json
 import math
-import multiprocessing
 import os
 import resource
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import redirect_stdout
 
-from bench.fake import FakeAws
-from bench.runners import MARKET_SEED, FirehoseTap, counted_logs
+from bench.fake import MARKET_SEED, FakeAws
 from chalicelib.core import clients, events, settings
 from chalicelib.core.clients import counting
 from chalicelib.walk import delivery, fanout, pipeline
-from tickersim.base import prices, synthetic
 from tests.support import LambdaContext
 from tickersim.aws import capacity
+from tickersim.base import prices, synthetic
 
 SIZES = (10_000, 100_000)
 TABLE = "bench-fanout"
@@ -42,42 +43,49 @@ class SegmentAws(FakeAws):
         return super()._answer(model, **kwargs)
 
 
-def _worker(args):
-    """One worker in a fresh process: returns its measurements."""
-    tickers, segment, segments = args
+def _worker(tickers, segment, segments):
+    """One worker, run in this fresh process: returns its measurements."""
     items = (synthetic.item("SIM", n, synthetic.DEFAULT_KIND)
              for n in range(1 + segment, tickers + 1, segments))
     ddb, firehose = clients.get("dynamodb"), clients.get("firehose")
     fake = SegmentAws(items)
     fake.attach(ddb, firehose)
-    tap = FirehoseTap(firehose)
     config = settings.stream_settings({"TABLE_NAME": TABLE, "DELIVERY_STREAM_NAME": TABLE,
                                        "MARKET_SEED": MARKET_SEED})
     event = events.worker_events({"time": TIME}, segments, None)[segment]
-    with counting(ddb, firehose) as (calls, _), counted_logs():
+    with counting(ddb, firehose) as (calls, _), open(os.devnull, "w") as sink, \
+            redirect_stdout(sink):
         cpu = time.process_time()
         report = pipeline.run(event, LambdaContext(), config, ddb, firehose,
                               task=events.parse_task(event))
         cpu = time.process_time() - cpu
-    records = tap.take()
     return {"tickers": report["tickers"], "ticks": report["ticks"], "cpu_s": cpu,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "calls": sum(calls.values()), "billed_units": delivery.billed_units(records),
+            "calls": sum(calls.values()), "billed_units": report["billed_units"],
             "write_units": report["tickers"] + 1}
+
+
+def _spawn(args):
+    """One worker in a fresh interpreter, as a cold Lambda instance: nothing of this process
+    (moto, the test runner) weighs on its memory."""
+    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "bench",
+           "AWS_SECRET_ACCESS_KEY": "bench"}    # FakeAws answers before anything is signed
+    out = subprocess.run([sys.executable, "-m", "bench.fanout", "--worker", *map(str, args)],
+                         capture_output=True, text=True, env=env, check=False)
+    if out.returncode:
+        raise RuntimeError(f"bench.fanout --worker {args} failed:\n{out.stderr}")
+    return json.loads(out.stdout)
 
 
 def measure_one(tickers):
     """One worker walking `tickers` tickers alone, in a fresh process."""
-    _environment()
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_worker, ((tickers, 0, 1),))
+    return _spawn((tickers, 0, 1))
 
 
 def measure(tickers, worker_tickers=settings.DEFAULT_WORKER_TICKERS):
     segments = fanout.segment_count(tickers, worker_tickers)
-    context = multiprocessing.get_context("spawn")    # a clean process, like a cold Lambda
-    with context.Pool(PROCESSES, maxtasksperchild=1) as pool:
-        workers = pool.map(_worker, [(tickers, s, segments) for s in range(segments)])
+    with ThreadPoolExecutor(PROCESSES) as pool:
+        workers = list(pool.map(_spawn, [(tickers, s, segments) for s in range(segments)]))
     return row(tickers, segments, workers)
 
 
@@ -163,23 +171,18 @@ def section(log, sizes=SIZES):
         f"${worst['dynamodb_on_demand']:,.2f} a month).", ""])
 
 
-def _environment():
-    # Inherited by the spawned workers; FakeAws answers before anything is signed or sent.
-    for name, value in (("AWS_DEFAULT_REGION", "eu-west-1"), ("AWS_ACCESS_KEY_ID", "bench"),
-                        ("AWS_SECRET_ACCESS_KEY", "bench")):
-        os.environ.setdefault(name, value)
-
-
 def measure_all(sizes=SIZES):
-    _environment()
     return [measure(n) for n in sizes]
 
 
-def main():
+def main(argv):
+    if argv[:1] == ["--worker"]:
+        print(json.dumps(_worker(*map(int, argv[1:4]))))
+        return
     rows = measure_all()
     print(table(rows))
     print(json.dumps(rows), file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -6,8 +6,8 @@ from chalicelib.core.errors import ConfigError
 from chalicelib.core.events import MAX_WORKERS
 
 MODELS = ("gbm", "uniform")
-# From `make bench` (docs/benchmarks.md, fan-out): a worker of 5,000 tickers peaks at ~96 MB
-# and models ~6 s on a 192 MB Lambda, a tenth of its minute.
+# From `make bench` (docs/benchmarks.md, fan-out): a worker of 5,000 tickers peaks at ~80 MB
+# and models ~8 s on a 128 MB Lambda, a seventh of its minute.
 DEFAULT_WORKER_TICKERS = 5000
 
 

@@ -9,8 +9,13 @@ from botocore.client import BaseClient
 
 from chalicelib.core import events, logs
 from chalicelib.core.clients import counting
-from chalicelib.core.errors import (ConfigError, DeliveryFailed, MalformedItems, RunStateInvalid,
-                                    TooManyTickers)
+from chalicelib.core.errors import (
+    ConfigError,
+    DeliveryFailed,
+    MalformedItems,
+    RunStateInvalid,
+    TooManyTickers,
+)
 from chalicelib.core.settings import StreamSettings
 from chalicelib.walk import delivery, fanout, floors, news, scenarios, state
 from chalicelib.walk.calendars import CalendarExhausted, resume_minute

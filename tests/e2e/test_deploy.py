@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim.aws import api_gateway
+from tickersim.aws import api_gateway, deploy
 from tickersim.base import naming, wiring
 from tickersim.base.owner_ascii import owner_ascii
 from tickersim.base.stage import copy_project

@@ -8,15 +8,16 @@ import boto3
 import pytest
 import requests
 from botocore.stub import Stubber
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chalicelib import handlers
 from chalicelib.core import clients, events
 from chalicelib.core.errors import FanOutFailed, TooManyTickers
 from chalicelib.walk import fanout, state
-from tickersim.base import bulk_seed
 from tests.functional.conftest import Cloud
 from tests.support import LambdaContext, scheduled
+from tickersim.base import bulk_seed
 from tickersim.local.lambdas import Function, Outcome, failure_record
 
 T0 = "2026-11-26T09:00:00Z"

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from tickersim.base import bulk_seed, synthetic
 from tickersim import cli
+from tickersim.base import bulk_seed, synthetic
 
 
 def seed(*argv):

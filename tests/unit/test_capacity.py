@@ -1,6 +1,7 @@
 """Capacity modes: provisioned limits cover the steady load, and the two bills compared."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chalicelib.core import settings
 from chalicelib.walk import fanout

@@ -20,10 +20,11 @@ ITEM_BYTES = 200                  # a ticker item with its model state, as measu
 SCALE_UP_MINUTES = 2              # target tracking acts on 2 consecutive minutes of alarms
 MEMORY_SHARE = 0.7                # a worker's measured peak uses at most this of its memory
 MEMORY_STEP_MB = 64
-# A worker's peak RSS as `make bench` measures it (docs/benchmarks.md): the runtime and its
-# clients, plus the segment's items and one chunk of lines. 5,000 tickers: ~97 MB.
-PEAK_BASE_MB = 66.0
-PEAK_PER_TICKER_MB = 0.0062
+# A worker's peak RSS as `make bench` measures it in a fresh interpreter (docs/benchmarks.md):
+# Python with boto3's clients, plus the segment's items and one chunk of lines.
+# 10 tickers: 51 MB; 5,000 tickers: 80 MB.
+PEAK_BASE_MB = 51.0
+PEAK_PER_TICKER_MB = 0.0058
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import boto3
-
 from botocore.exceptions import ClientError
 
 from chalicelib.core.errors import TableMissing
@@ -204,6 +203,8 @@ def record(project_dir, stage, owner, outputs):
         settings.setdefault("iam_policy_file",
                             policies.policy_file(project_dir, stage, function).name)
         settings.setdefault("lambda_memory_size", memory.get(function, 128))
+        if function == stages.WORKER:     # follows the measured peak at every deploy
+            settings["lambda_memory_size"] = WORKER_MEMORY_MB
         settings.setdefault("lambda_timeout", timeouts[function])
         settings.setdefault("environment_variables", {}).update(env)
     after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
