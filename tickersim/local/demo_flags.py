@@ -1,6 +1,8 @@
 """`tickersim demo`'s flags and their checks: a bad flag stops the demo before it starts."""
+from chalicelib.core.events import MAX_WORKERS
 from chalicelib.walk.ticks import parse_minute
 from tickersim.base import scenario as scenario_cli
+from tickersim.base import synthetic
 from tickersim.base.args import seconds_problem
 from tickersim.base.seeds import SEED_FILE, read_seed
 from tickersim.local import lambdas, watching, web
@@ -47,6 +49,13 @@ def add_arguments(parser):
     parser.add_argument("--tickers", default=str(SEED_FILE), metavar="PATH",
                         help="the seed file to load: seed/indices.json (default), "
                              "seed/stocks.json, seed/fx.json, seed/crypto.json, or your own")
+    parser.add_argument("--count", type=int, default=None, metavar="N",
+                        help="add N synthetic tickers (as `tickersim seed --count N`): past "
+                             "WORKER_TICKERS the scheduled function fans the minute out to "
+                             "worker processes")
+    parser.add_argument("--workers", type=int, default=None, metavar="K",
+                        help="fan every minute out to K workers (default: one per "
+                             "WORKER_TICKERS tickers)")
     parser.add_argument("--scenario", default=None, metavar="NAME[@MINUTES]",
                         help="apply a scenario from scenarios/ that many logical minutes "
                              "after the start (default 0), e.g. crash@3")
@@ -70,6 +79,11 @@ def check_arguments(args):
                 f"more: with --runs {args.runs} no run is left to break")
     if args.out is not None and not args.out.strip():
         raise DemoError("--out is empty: pass a directory path (it is created if missing)")
+    if args.count is not None and synthetic.count_problem(args.count):
+        raise DemoError(synthetic.count_problem(args.count))
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        raise DemoError(f"--workers {args.workers} is out of range: pass a whole number from "
+                        f"1 to {MAX_WORKERS}")
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
     if args.start is not None:
