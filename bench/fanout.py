@@ -9,7 +9,6 @@ uneven by a few percent, which the 50 % time goal leaves room for.
 import json
 import math
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -60,7 +59,7 @@ def _worker(tickers, segment, segments):
                               task=events.parse_task(event))
         cpu = time.process_time() - cpu
     return {"tickers": report["tickers"], "ticks": report["ticks"], "cpu_s": cpu,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "peak_mb": pipeline.peak_memory_mb(),
             "calls": sum(calls.values()), "billed_units": report["billed_units"],
             "write_units": report["tickers"] + 1}
 

@@ -87,7 +87,15 @@ def run(event: dict, context: Any, settings: StreamSettings, ddb: BaseClient,
 
 
 def peak_memory_mb():
-    """This process's peak resident memory (Linux reports kilobytes)."""
+    """This process's peak resident memory since it started its program (Linux's VmHWM):
+    ru_maxrss would also count the pages of a parent it was forked from."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
