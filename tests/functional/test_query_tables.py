@@ -10,7 +10,7 @@ from moto import mock_aws
 from tickersim import naming
 from tickersim.aws import stack
 from tickersim.aws.package import load_data_template
-from tickersim.data.schema import COLUMNS, PARTITIONS
+from tickersim.data.schema import COLUMNS, PARTITIONS, TIMESTAMP_FORMAT
 
 NAMES = naming.names_for("Kyle Maposa")
 STACK = naming.stack_name("dev")
@@ -108,3 +108,15 @@ def test_the_workgroup_enforces_results_under_a_prefix_that_expires_in_a_day(cat
     assert rules["expire-query-results"]["ExpirationInDays"] == 1
     # Teardown deletes the stack: the workgroup goes even with a query history.
     assert RESOURCES["QueryWorkGroup"]["Properties"]["RecursiveDeleteOption"] is True
+
+
+@pytest.mark.parametrize("table", ["TicksTable", "HistoryTable"])
+def test_the_serde_reads_the_records_times_as_utc_timestamps(table):
+    """The ISO-8601 `Z` text of every record, parsed into the schema's timestamp column, by
+    the tables and by Firehose's Parquet conversion alike."""
+    serde = RESOURCES[table]["Properties"]["TableInput"]["StorageDescriptor"]["SerdeInfo"]
+    assert serde["Parameters"] == {"timestamp.formats": TIMESTAMP_FORMAT}
+    firehose = RESOURCES["DeliveryStream"]["Properties"]["ExtendedS3DestinationConfiguration"]
+    deserializer = firehose["DataFormatConversionConfiguration"]["Fn::If"][1][
+        "InputFormatConfiguration"]["Deserializer"]
+    assert deserializer == {"HiveJsonSerDe": {"TimestampFormats": [TIMESTAMP_FORMAT]}}

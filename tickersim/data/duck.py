@@ -47,6 +47,8 @@ def connect(location):
     """A DuckDB connection with views `ticks` and `history` over the location's data."""
     import duckdb
     con = duckdb.connect()
+    # Times are UTC whatever the machine's zone: dt, hour and date_trunc agree with Athena.
+    con.execute("SET TimeZone = 'UTC'")
     if location.directory is not None:
         root = location.directory.replace("'", "''")
         kinds = {t: _dir_kind(location.directory, t) for t in TABLES}

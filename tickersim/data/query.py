@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
@@ -76,11 +77,21 @@ class QueryError(Exception):
     """The engine's message for bad SQL or a missing table."""
 
 
+def _json_value(value):
+    """Times as the records write them (ISO-8601, `Z` for UTC), dates as YYYY-MM-DD."""
+    if isinstance(value, datetime) and value.utcoffset() == timedelta(0):
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + (
+            f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "") + "Z"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
 def write(columns, rows, fmt, out=None):
     out = out or sys.stdout
     if fmt == "json":
         for row in rows:
-            out.write(json.dumps(dict(zip(columns, row)), default=str) + "\n")
+            out.write(json.dumps(dict(zip(columns, row)), default=_json_value) + "\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
