@@ -8,6 +8,7 @@ import glob
 import os
 from urllib.parse import urlparse
 
+from tickersim.data import course
 from tickersim.data.schema import COLUMNS, DUCKDB, PARTITIONS, TABLES
 
 HIVE_TYPES = "{" + ", ".join(f"'{n}': '{DUCKDB[t]}'" for n, t in PARTITIONS) + "}"
@@ -44,7 +45,8 @@ def empty():
 
 
 def connect(location):
-    """A DuckDB connection with views `ticks` and `history` over the location's data."""
+    """A DuckDB connection with views `ticks` and `history` over the location's data, and the
+    course's `finance_stream_data` over both."""
     import duckdb
     con = duckdb.connect()
     # Times are UTC whatever the machine's zone: dt, hour and date_trunc agree with Athena.
@@ -60,6 +62,7 @@ def connect(location):
         source = (empty() if kind is None
                   else f"SELECT {SELECT} FROM {scan(root, table, kind == 'parquet')}")
         con.execute(f"CREATE VIEW {table} AS {source}")
+    con.execute(course.DUCKDB_VIEW)
     return con
 
 
