@@ -66,7 +66,7 @@ def _two_digit_hours(root):
 
 def main(args):
     try:
-        written = export(locations.resolve(args), args.to)
+        written = export(locations.resolve(args, reading=True), args.to)
     except (ExportError, locations.LocationError) as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 2
