@@ -21,6 +21,7 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import alerts, news, state as table_state
+from chalicelib.apiquery import HISTORY_PREFIX as BACKFILL_PREFIX
 from chalicelib.calendars import CalendarExhausted, is_open
 from chalicelib.errors import ConfigError
 from chalicelib.items import item_name, parse_ticker
@@ -199,6 +200,7 @@ class DemoState:
     runs: dict = field(default_factory=dict)         # run number -> ok | retrying | failed
     tickers: dict = field(default_factory=dict)      # name -> TickerView
     ticks_delivered: int = 0
+    ticks_backfilled: int = 0                        # under history/: not the feed's
     tick_keys: set = field(default_factory=set)      # (ticker, seq) seen in the bucket
     unreadable_lines: int = 0                        # lines in the bucket that are not ticks
     news: int = 0                                    # news records in the bucket
@@ -551,6 +553,10 @@ class Demo:
 
     def take_ticks(self, key, data):
         ticks, unreadable = ticks_in(data)
+        if key.startswith(BACKFILL_PREFIX):
+            # `tickersim backfill` into the running demo: another table, counted apart.
+            self.state.ticks_backfilled += len(ticks)
+            ticks = []
         # News records share the stream (the bucket files them under news/): not ticks.
         for record in news_in(data) if unreadable else ():
             unreadable -= 1
@@ -624,6 +630,7 @@ class Demo:
             "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
             "interrupted_runs": s.interrupted_runs,
             "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
+            "ticks_backfilled": s.ticks_backfilled,
             "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
             "news": s.news, "tickers_file": self.args.tickers, "scenario": self.args.scenario,
             "skipped_items": dict(sorted(self.skipped.items())), "alerts": s.alerts,
