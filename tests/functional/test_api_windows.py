@@ -1,8 +1,12 @@
 """/api/ticks windows over a bucket that keeps changing: pages pinned to a snapshot, backfilled
 history served beside live ticks, whole days, a ticker deleted and seeded again."""
+import json
+import urllib.error
+import urllib.request
+
 import pytest
 
-from tests.functional.test_api import bucket, get, http, tick  # noqa: F401 - fixtures
+from tests.functional.test_api import bucket, get, http, local_site, tick  # noqa: F401
 
 NEWEST = "2026-12-01T09:59:45Z"
 
@@ -103,3 +107,16 @@ def test_tickers_refuses_parameters_it_does_not_take(http, cloud, query):
     status, body = get(http, f"/api/tickers?{query}")
     assert status == 400 and body["error"]["code"] == "invalid_parameter"
     assert body["error"]["message"].startswith(query.split("=")[0] + ": unknown parameter")
+
+
+@pytest.mark.parametrize("path, status, code", [
+    ("/api/ticks?symbols=" + "A" * 100_000, 414, "uri_too_long"),
+    ("/api/ticks?symbols=" + "A" * 60_000, 400, "invalid_parameter"),  # read, then refused
+])
+def test_a_huge_url_gets_the_json_error_shape_not_an_html_page(local_site, bucket, path, status,
+                                                             code):
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(local_site + path, timeout=30)
+    assert caught.value.code == status
+    assert caught.value.headers["Content-Type"] == "application/json"
+    assert json.loads(caught.value.read())["error"]["code"] == code

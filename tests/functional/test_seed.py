@@ -109,6 +109,9 @@ def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(clou
     ('[{"TickerName": "A", "Price": 1}, {"TickerName": "A", "Price": 2}]', "listed twice"),
     ('[{"TickerName": "' + "株" * 683 + '", "Price": 1}]', "longer than DynamoDB's 2048 bytes"),
     ('[{"TickerName": "A", "Price": 1, "Volatility": true}]', "Volatility True is not a number"),
+    # /api/ticks?symbols= splits on commas and trims: these could never be asked for.
+    ('[{"TickerName": "A,B", "Price": 1}]', "TickerName 'A,B' has a comma"),
+    ('[{"TickerName": " A", "Price": 1}]', "surrounding spaces"),
 ])
 def test_bad_seed_data_is_named_and_exits_2(aws, tmp_path, capsys, content, fault):
     path = tmp_path / "indices.json"
