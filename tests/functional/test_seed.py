@@ -70,6 +70,24 @@ def test_reset_during_a_stream_never_restarts_seq_so_ticker_and_seq_name_one_tic
     assert abs(first_after["price"] - 100) < 5
 
 
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_ticker_deleted_and_seeded_again_counts_on_so_ticker_and_seq_name_one_tick(
+        cloud, lambdas, reset):
+    """Regression: its seq restarted at 1, and /api/ticks, folding on (ticker, seq), hid the
+    new ticks behind the old ones."""
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
+    assert load.seed_table(cloud.ddb, cloud.table, delete_names=["Index_5"]) == {
+        "Index_5": "deleted"}
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:01:00Z"))
+    outcome = load.seed_table(cloud.ddb, cloud.table, reset=reset)
+    assert outcome["Index_5"] == ("reset" if reset else "created")
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:02:00Z"))
+    seqs = [t["seq"] for t in cloud.ticks() if t["ticker"] == "Index_5"]
+    assert sorted(seqs) == list(range(1, 9))            # 4 before the delete, 4 after
+    assert "Index_5" not in {t["ticker"] for t in cloud.ticks()
+                             if t["timestamp"].startswith("2026-11-26T09:01")}
+
+
 def test_reset_refuses_a_damaged_seq_it_cannot_carry_on(cloud, lambdas, capsys):
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
     cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": "Index_4"}},
