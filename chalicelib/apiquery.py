@@ -1,6 +1,7 @@
 """The /api/ticks query, apart from I/O: its parameters, the bucket partitions a time range
 needs, reading lines into ticks, folding re-sent duplicates, ordering and paging. Pure."""
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -114,10 +115,11 @@ def check_symbols(query, known):
 
 def parse(params, latest):
     """The Query that `params` ({name: [value, ...]}) asks for. `latest`: epoch of the newest
-    tick, the snapshot that a request without date_to ends at. Raises BadParameter.
+    tick, the snapshot that a window reaching past it ends at. Raises BadParameter.
 
-    date_from=D and date_from=D&date_to=D are both the whole day D, end exclusive; without
-    date_to the window ends at the snapshot, or a day after date_from, whichever is first."""
+    date_from=D and date_from=D&date_to=D are both the whole day D, end exclusive; date_from=T
+    alone reaches a day after T; without date_from, the hour up to date_to (or the snapshot,
+    whichever is first)."""
     for name in sorted(params):
         if name not in PARAMETERS:
             raise BadParameter(name[:40], f"unknown parameter (use {', '.join(PARAMETERS)})")
@@ -126,25 +128,26 @@ def parse(params, latest):
     start, day_end = (None, None) if raw["date_from"] is None else _bound(
         "date_from", raw["date_from"])
     if raw["date_to"] is not None:
-        end, date_to, open_end = _bound("date_to", raw["date_to"])[1], raw["date_to"].strip(), \
-            False
-    elif start is not None and _DATE_ONLY.fullmatch(raw["date_from"].strip()) \
-            and day_end <= latest:
-        end, date_to, open_end = day_end, raw["date_from"].strip(), False
-    elif start is not None and start + MAX_SPAN_S <= latest:
-        end, date_to, open_end = start + MAX_SPAN_S + _RESOLUTION_S, _iso(start + MAX_SPAN_S), \
-            False
+        end, date_to = _bound("date_to", raw["date_to"])[1], raw["date_to"].strip()
+    elif start is None:
+        end, date_to = math.inf, ""
+    elif _DATE_ONLY.fullmatch(raw["date_from"].strip()):
+        end, date_to = day_end, raw["date_from"].strip()
     else:
-        end, date_to, open_end = latest + _RESOLUTION_S, _iso(latest), True
+        end, date_to = start + MAX_SPAN_S + _RESOLUTION_S, _iso(start + MAX_SPAN_S)
+    snapshot = latest + _RESOLUTION_S
     if start is None:
-        start = end - DEFAULT_SPAN_S
+        start = min(end, snapshot) - DEFAULT_SPAN_S
     if start >= end:
-        raise BadParameter("date_from", f"{raw['date_from']!r} is after date_to "
-                                        f"{date_to!r}" + ("" if raw["date_to"] else
-                                                          " (the newest tick)"))
-    if end - start > MAX_SPAN_S + _RESOLUTION_S:
+        raise BadParameter("date_from", f"{raw['date_from']!r} is after date_to {date_to!r}")
+    if raw["date_from"] is not None and end - start > MAX_SPAN_S + _RESOLUTION_S:
         raise BadParameter("date_to", "is more than 24 hours after date_from; ask for at most "
                                       "a day at a time")
+    # A window reaching past the newest tick ends at it: the pages that send date_to back
+    # all see this snapshot, whatever lands meanwhile.
+    open_end = end > snapshot > start
+    if open_end:
+        end, date_to = snapshot, _iso(latest)
     limit = DEFAULT_LIMIT if raw["limit"] is None else _whole("limit", raw["limit"], 1,
                                                                MAX_LIMIT)
     offset = 0 if raw["offset"] is None else _whole("offset", raw["offset"], 0, MAX_OFFSET)

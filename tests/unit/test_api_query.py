@@ -66,6 +66,17 @@ def test_date_from_alone_of_today_answers_up_to_the_newest_tick():
     assert query.open_end and query.date_to == iso(DAY + 7200)
 
 
+def test_a_window_past_the_newest_tick_ends_at_it_and_a_future_one_is_empty():
+    today = q(latest=DAY + 7200, date_from="2026-12-01", date_to="2026-12-01")
+    assert today.open_end and today.date_to == iso(DAY + 7200)
+    assert within(today, DAY) and within(today, DAY + 7200) and not within(today, DAY + 7201)
+    hour = q(latest=DAY + 7200, date_to="2026-12-01")            # the hour up to the newest
+    assert within(hour, DAY + 3601) and within(hour, DAY + 7200)
+    future = q(latest=DAY + 7200, date_from="2026-12-05")
+    assert not future.open_end and future.date_to == "2026-12-05"
+    assert within(future, DAY + 4 * 86400) and not within(future, DAY + 7200)
+
+
 def test_date_from_a_time_answers_up_to_now_or_a_day_later():
     assert q(latest=DAY + 7200, date_from=iso(DAY + 60)).date_to == iso(DAY + 7200)
     far = q(latest=DAY + 9 * 86400, date_from=iso(DAY + 60))
@@ -94,7 +105,6 @@ def test_times_with_offsets_are_read_as_utc():
     ({"date_to": "2026-12-01T25:00"}, "date_to"),
     ({"date_from": "1969-12-31T23:00:00Z"}, "date_from"),
     ({"date_from": "2026-12-02", "date_to": "2026-12-01"}, "date_from"),   # from after to
-    ({"date_from": "2026-12-05"}, "date_from"),             # after the newest tick
     ({"date_from": "2026-12-01", "date_to": "2026-12-03"}, "date_to"),     # more than a day
     ({"limit": "-1"}, "limit"),                              # negative limit
     ({"limit": "0"}, "limit"),
