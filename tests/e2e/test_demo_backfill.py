@@ -37,7 +37,7 @@ def test_a_backfill_into_a_running_demo_is_served_and_counted_apart(start_demo, 
     demo.finish()
     summary = summary_of(out)
     ticks = ticks_in(out)
-    live_keys = {(t["ticker"], t["seq"]) for t in ticks if not t["ticker"] == "FB"}
+    live_keys = {(t["ticker"], t["seq"]) for t in ticks if t["ticker"] != "FB"}
     assert summary["ticks_backfilled"] == 390 * 4
     assert summary["ticks_delivered"] == len(live_keys)
     assert not [p for p in summary["problems"] if "distinct" in p]

@@ -1,21 +1,28 @@
 """The /api/ticks query without I/O: parameters, partitions, folding and paging."""
 import dataclasses
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib import apiquery
-from chalicelib.apiquery import (BadParameter, check_symbols, parse, partitions, read_lines,
-                                 select)
+from chalicelib.api import apiquery
+from chalicelib.api.apiquery import (
+    BadParameter,
+    check_symbols,
+    parse,
+    partitions,
+    read_lines,
+    select,
+)
 
 KNOWN = {"Index_1", "Index_2", "Index_3"}
-DAY = datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp()
+DAY = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
 
 
 def iso(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def q(latest=DAY + 7200, **params):
@@ -54,7 +61,7 @@ def test_a_bare_date_is_the_whole_day_end_exclusive(params):
 @given(st.integers(0, 40 * 86400), st.integers(0, 5 * 86400))
 def test_walking_day_by_day_sees_each_instant_once(day_n, probe_s):
     probe = DAY + day_n + probe_s
-    days = [datetime.fromtimestamp(DAY + day_n + n * 86400, timezone.utc).strftime("%Y-%m-%d")
+    days = [datetime.fromtimestamp(DAY + day_n + n * 86400, UTC).strftime("%Y-%m-%d")
             for n in range(-1, 7)]
     hits = [d for d in days if within(q(latest=DAY + 99 * 86400, date_from=d), probe)]
     assert len(hits) == 1
@@ -152,7 +159,7 @@ def test_one_listing_per_day_starting_at_the_first_hour():
 @given(st.integers(0, 3 * 86400), st.integers(1, 86400), st.integers(0, 3 * 86400))
 def test_partitions_hold_exactly_the_hours_of_the_range(start_s, span_s, probe_s):
     start, end, probe = DAY + start_s, DAY + start_s + span_s, DAY + probe_s
-    moment = datetime.fromtimestamp(probe, timezone.utc)
+    moment = datetime.fromtimestamp(probe, UTC)
     key = f"ticks/dt={moment:%Y-%m-%d}/hour={moment:%H}/stream-1-obj"
     matching = [p for p in partitions(start, end) if key.startswith(p.prefix)]
     listed = [p for p in matching if p.first_hour <= p.hour(key) <= p.last_hour

@@ -5,14 +5,15 @@ import os
 import tempfile
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sqlglot
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from chalicelib.ticks import encode, iso
+from chalicelib.walk.ticks import encode, iso
 from tickersim.data.duck import connect
 from tickersim.data.location import Location
 from tickersim.data.schema import COLUMNS, PARTITIONS, partition_path
@@ -69,7 +70,7 @@ def raw_records(directory):
 
 def when(stamp):
     """The schema's types: `timestamp` a UTC datetime, `dt` a date."""
-    return datetime.fromisoformat(stamp).astimezone(timezone.utc)
+    return datetime.fromisoformat(stamp).astimezone(UTC)
 
 
 def expected_hourly_high(records):

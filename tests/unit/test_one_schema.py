@@ -2,7 +2,7 @@
 Parquet export), pyarrow and pandas have the same types and the same values: `timestamp` a
 UTC timestamp, `volume` an integer, `dt` a date, `hour` an integer."""
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas
@@ -84,7 +84,7 @@ def test_the_values_are_the_records_own(exported):
     """2020-05-14 09:30 in New York is 13:30 UTC; volume is a whole number of shares."""
     _, target = exported
     first = arrow(target, "history").to_pylist()[0]
-    assert first["timestamp"] == datetime(2020, 5, 14, 13, 30, tzinfo=timezone.utc)
+    assert first["timestamp"] == datetime(2020, 5, 14, 13, 30, tzinfo=UTC)
     assert (first["dt"], first["hour"]) == (date(2020, 5, 14), 13)
     assert isinstance(first["volume"], int) and first["volume"] >= 0
     live = arrow(target, "ticks").to_pylist()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-PAGE = (Path(__file__).resolve().parents[2] / "chalicelib" / "web" / "index.html").read_text()
+PAGE = (Path(__file__).resolve().parents[2] / "chalicelib" / "api" / "web" / "index.html").read_text()
 NODE = shutil.which("node")
 BACKGROUND = re.search(r"--bg: (#[0-9a-f]{6})", PAGE)[1]
 

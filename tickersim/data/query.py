@@ -48,6 +48,7 @@ def on_duckdb(location, sql):
     """(columns, rows). A line in the bucket that is not a tick fails DuckDB's JSON reader:
     then the query runs again without such lines (as the API skips them) and says how many."""
     import duckdb
+
     from tickersim.data import duck
     try:
         return _fetch(duck.connect(location), sql)
@@ -153,5 +154,5 @@ def main(args):
     try:
         write(columns, rows, args.format)
     except BrokenPipeError:          # e.g. piped into `head`: the reader has what it wanted
-        sys.stdout = open(os.devnull, "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - open until the process exits
     return 0
