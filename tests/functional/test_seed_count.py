@@ -77,3 +77,16 @@ def test_progress_goes_to_stderr_and_ends_at_the_total(cloud):
     lines = out.getvalue().splitlines()
     assert (written, kept) == (60, 0)
     assert lines[-1] == "seed: 60 of 60 written" and len(lines) <= 11
+
+
+def test_a_deleted_fleet_seeded_again_counts_on_from_its_last_seq(cloud):
+    bulk_seed.create(cloud.ddb, cloud.table, 30, "SIM", "index", stream=io.StringIO())
+    moved = synthetic.name("SIM", 7)
+    cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": moved}},
+                          UpdateExpression="SET Seq = :s", ExpressionAttributeValues={
+                              ":s": {"N": "41"}})
+    assert bulk_seed.delete(cloud.ddb, cloud.table, "SIM", stream=io.StringIO()) == 30
+    assert not any(synthetic.is_synthetic("SIM", n) for n in names(cloud))
+    bulk_seed.create(cloud.ddb, cloud.table, 30, "SIM", "index", stream=io.StringIO())
+    assert cloud.items()[moved]["Seq"] == {"N": "41"}
+    assert "Seq" not in cloud.items()[synthetic.name("SIM", 8)]     # never walked: from 1
