@@ -14,6 +14,9 @@ from tickersim.local.lambdas import Function
 from tickersim.local.workers import WorkerPool
 
 WORKER_HANDLER = "app.walk_segment"
+# moto answers a Scan or a PartiQL batch tens of times slower than DynamoDB (and each segment's
+# Scan reads its whole table), so a local worker gets Lambda's longest timeout, not its own.
+LOCAL_WORKER_TIMEOUT_S = 900
 
 
 class _ViewLines:
@@ -45,7 +48,8 @@ class FanOut:
         if self.args.workers is not None:
             stream_env["WORKERS"] = str(self.args.workers)
         return Function(name=function_name(stage, stages.WORKER), handler=WORKER_HANDLER,
-                        code_dir=self.project, environment=env, timeout=config.lambda_timeout,
+                        code_dir=self.project, environment=env,
+                        timeout=max(config.lambda_timeout, LOCAL_WORKER_TIMEOUT_S),
                         memory=config.lambda_memory_size, region=self.cloud.region)
 
     def seed_count(self):
@@ -61,7 +65,8 @@ class FanOut:
         payloads = events.worker_events(attempt.event, report["fanout"], report.get("seed"))
         retries = self.async_config(self.worker.name)[0]
         self.view.event(f"run {attempt.run}: the table is fanned out to {len(payloads)} "
-                        f"workers, {min(len(payloads), _processes())} at a time")
+                        f"workers, {min(len(payloads), _processes())} at a time (each may take "
+                        f"up to {self.worker.timeout:g} s on moto)")
         pool = WorkerPool(self.worker, self.aws_env, _processes(), retries,
                           say=lambda text, style: self.view.event(text, style),
                           notify=self.notify)

@@ -7,7 +7,7 @@ with the async contract of its own (retries, then the failure record for the not
 Ctrl-C stops every worker process at once.
 """
 import threading
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib.core import events
 from tickersim.local import lambdas
@@ -54,11 +54,12 @@ class WorkerPool:
     def run(self, events, logical_start):
         """Run every worker; returns [(event, outcome, attempts)], failures already handed to
         notify. KeyboardInterrupt stops them all and is raised again."""
-        results = []
         with ThreadPoolExecutor(self.processes, thread_name_prefix="worker") as pool:
             futures = [pool.submit(self._one, e, logical_start) for e in events]
             try:
-                wait(futures)
+                # One future at a time: concurrent.futures.wait() holds every future's lock
+                # while it sets up, and a Ctrl-C there would leave them held for good.
+                results = [future.result() for future in futures]
             except KeyboardInterrupt:
                 for future in futures:      # the queued ones never start
                     future.cancel()
@@ -68,7 +69,6 @@ class WorkerPool:
                         if process.poll() is None:
                             lambdas.stop(process)
                 raise
-            results = [f.result() for f in futures]
         for event, outcome, attempts in results:
             if outcome.failed:
                 self.notify(lambdas.failure_record(self.function, event, outcome, attempts,
