@@ -1,4 +1,5 @@
 """`tickersim`: the operator's commands. Each subcommand lives in its own module."""
+
 import importlib
 import sys
 

@@ -1,4 +1,5 @@
 """How the commands that change AWS report a failure: one line on stderr and an exit code."""
+
 import sys
 
 from botocore.exceptions import BotoCoreError, ClientError

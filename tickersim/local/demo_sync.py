@@ -1,4 +1,5 @@
 """What the bucket and the table hold now, read back into the demo's state after each run."""
+
 from chalicelib.api.apiquery import HISTORY_PREFIX as BACKFILL_PREFIX
 from chalicelib.walk import state as table_state
 from chalicelib.walk.calendars import CalendarExhausted, is_open
@@ -23,8 +24,7 @@ class BucketSync:
                 name, why = item_name(item), str(exc)
                 skipped[name] = why
                 if self.skipped.get(name) != why:
-                    self.view.event(f"table item {name!r} left out of the view: {why}",
-                                    "yellow")
+                    self.view.event(f"table item {name!r} left out of the view: {why}", "yellow")
                 continue
             tickers[ticker.name] = ticker
         self.skipped = skipped
@@ -43,8 +43,9 @@ class BucketSync:
                 self.seen_keys.add(key)
                 copy = bucket_copy_path(key)
                 if copy is None:
-                    self.view.event(f"s3://{self.names.bucket}/{key}: not copied to s3/, the "
-                                    "key is not a plain file path", "yellow")
+                    self.view.event(
+                        f"s3://{self.names.bucket}/{key}: not copied to s3/, the key is not a plain file path", "yellow"
+                    )
                 else:
                     self.files.write_bytes(copy, data)
                 self.state.s3_objects += 1
@@ -57,7 +58,7 @@ class BucketSync:
             try:
                 view.closed = not is_open(ticker.calendar_name, minute)
             except CalendarExhausted:
-                view.closed = True       # the function names it in its failed runs
+                view.closed = True  # the function names it in its failed runs
             self.scripted |= ticker.calendar_name != "24x7"
 
     def take_ticks(self, key, data):
@@ -70,11 +71,9 @@ class BucketSync:
         for record in news_in(data) if unreadable else ():
             unreadable -= 1
             self.state.news += 1
-            self.view.event(f"news {record.get('timestamp')}: {record.get('headline')}",
-                            "bold cyan")
+            self.view.event(f"news {record.get('timestamp')}: {record.get('headline')}", "bold cyan")
         for tick in ticks:
-            view = self.state.tickers.setdefault(
-                tick["ticker"], TickerView(tick["price"], tick["price"]))
+            view = self.state.tickers.setdefault(tick["ticker"], TickerView(tick["price"], tick["price"]))
             self.state.ticks_delivered += 1
             self.state.tick_keys.add((tick["ticker"], tick["seq"]))
             view.ticks += 1
@@ -83,5 +82,6 @@ class BucketSync:
                 view.last_seq, view.last_tick_price = tick["seq"], tick["price"]
         if unreadable:
             self.state.unreadable_lines += unreadable
-            self.view.event(f"s3://{self.names.bucket}/{key}: skipped {unreadable} line(s) "
-                            "that are not ticks", "yellow")
+            self.view.event(
+                f"s3://{self.names.bucket}/{key}: skipped {unreadable} line(s) that are not ticks", "yellow"
+            )
