@@ -1,6 +1,5 @@
 """`make bench`: measure tickersim and the naive baseline in one run, print the tables and
 write docs/benchmarks.md. Takes a few minutes; nothing here asserts a timing."""
-
 import json
 import math
 import os
@@ -28,7 +27,7 @@ SIZES = (5, 100, 1000, 10_000)
 # is not run against moto; its counts come from the stubbed run, its time is extrapolated.
 REPEATS = {5: (25, 25), 100: (10, 8), 1000: (5, 1), 10_000: (3, 0)}
 BACKFILL_TICKERS, BACKFILL_MINUTES = 1000, 390
-DEFAULT_CATCHUP_MINUTES = 60  # MAX_CATCHUP_MINUTES' default: the longest normal catch-up
+DEFAULT_CATCHUP_MINUTES = 60       # MAX_CATCHUP_MINUTES' default: the longest normal catch-up
 COLD_START_REPEATS = 7
 OUT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -41,20 +40,14 @@ def p90(values):
 def summary(runs):
     """One row's numbers from repeated runs: counts from the last, times over all."""
     last = runs[-1]
-    return {
-        "calls": last.calls,
-        "calls_total": last.calls_total,
-        "ticks": last.ticks,
-        "records": last.records,
-        "bytes": last.bytes,
-        "billed_units": last.billed_units,
-        "log_bytes": last.log_bytes,
-        "runs": len(runs),
-        "median_s": statistics.median(r.wall_s for r in runs),
-        "p90_s": p90([r.wall_s for r in runs]),
-        "cpu_s": statistics.median(r.cpu_s for r in runs),
-        "op_s": {op: statistics.median(r.op_s.get(op, 0.0) for r in runs) for op in last.op_s},
-    }
+    return {"calls": last.calls, "calls_total": last.calls_total, "ticks": last.ticks,
+            "records": last.records, "bytes": last.bytes, "billed_units": last.billed_units,
+            "log_bytes": last.log_bytes, "runs": len(runs),
+            "median_s": statistics.median(r.wall_s for r in runs),
+            "p90_s": p90([r.wall_s for r in runs]),
+            "cpu_s": statistics.median(r.cpu_s for r in runs),
+            "op_s": {op: statistics.median(r.op_s.get(op, 0.0) for r in runs)
+                     for op in last.op_s}}
 
 
 def dynamodb_units(case, tickersim):
@@ -64,10 +57,8 @@ def dynamodb_units(case, tickersim):
     run_items = [i for i in items if item_name(i) == RUN_KEY]
     # tickersim: a consistent Scan, every ticker in BatchExecuteStatement, one UpdateItem on #run;
     # the baseline: an eventually consistent Scan and one PutItem per ticker.
-    return {
-        "read_units": prices.scan_read_units(items, consistent=tickersim),
-        "write_units": prices.write_units(tickers) + prices.write_units(run_items),
-    }
+    return {"read_units": prices.scan_read_units(items, consistent=tickersim),
+            "write_units": prices.write_units(tickers) + prices.write_units(run_items)}
 
 
 def against_moto(log):
@@ -83,7 +74,7 @@ def against_moto(log):
             if bl_reps:
                 cloud.create_case(bl_case, n)
             log(f"N={n}: {ts_reps} tickersim run(s), {bl_reps} baseline run(s) against moto")
-            runners.tickersim(ts_case, 0)  # first run: warms clients and the table
+            runners.tickersim(ts_case, 0)          # first run: warms clients and the table
             if n == SIZES[0]:
                 runners.baseline(bl_case)
             ts_runs, bl_runs = [], []
@@ -105,9 +96,8 @@ def against_moto(log):
 
 def probe(kind, n, minutes=1, traced=True, repeats=3):
     """Stubbed runs in a fresh interpreter (see bench/probe.py)."""
-    args = [sys.executable, "-m", "bench.probe", kind, str(n), str(minutes), "--repeats", str(repeats)] + (
-        ["--traced"] if traced else []
-    )
+    args = [sys.executable, "-m", "bench.probe", kind, str(n), str(minutes),
+            "--repeats", str(repeats)] + (["--traced"] if traced else [])
     out = subprocess.run(args, cwd=startup.ROOT, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"{' '.join(args[1:])} failed:\n{out.stderr}")
@@ -118,41 +108,25 @@ def stubbed(log):
     log("stubbed runs in fresh interpreters: CPU time and peak memory")
     # The baseline's 50,000 calls at 10,000 tickers take ~7 s a run (~20 s under
     # tracemalloc): one run, RSS only.
-    probes = {
-        n: {
-            "tickersim": probe("tickersim", n, repeats=3 if n < 10_000 else 2),
-            "baseline": probe("baseline", n, traced=n < 10_000, repeats=3 if n < 10_000 else 1),
-        }
-        for n in SIZES
-    }
-    catchups = {
-        minutes: probe("tickersim", BACKFILL_TICKERS, minutes, traced=False, repeats=1)
-        for minutes in (DEFAULT_CATCHUP_MINUTES, BACKFILL_MINUTES)
-    }
+    probes = {n: {"tickersim": probe("tickersim", n, repeats=3 if n < 10_000 else 2),
+                  "baseline": probe("baseline", n, traced=n < 10_000,
+                                    repeats=3 if n < 10_000 else 1)} for n in SIZES}
+    catchups = {minutes: probe("tickersim", BACKFILL_TICKERS, minutes, traced=False, repeats=1)
+                for minutes in (DEFAULT_CATCHUP_MINUTES, BACKFILL_MINUTES)}
     return probes, catchups
 
 
 def machine():
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "unknown CPU",
-    )
-    memory_kb = next(
-        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-    )
-    return {
-        "cpu": cpu,
-        "nproc": os.cpu_count(),
-        "memory_gb": memory_kb / 2**20,
-        "python": platform.python_version(),
-        "os": platform.platform(terse=True),
-        "load": os.getloadavg(),
-        "versions": f"boto3 {boto3.__version__}, moto {moto.__version__}, chalice {chalice.__version__}",
-    }
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text()
+                     .splitlines() if line.startswith("MemTotal"))
+    return {"cpu": cpu, "nproc": os.cpu_count(), "memory_gb": memory_kb / 2**20,
+            "python": platform.python_version(), "os": platform.platform(terse=True),
+            "load": os.getloadavg(),
+            "versions": f"boto3 {boto3.__version__}, moto {moto.__version__}, "
+                        f"chalice {chalice.__version__}"}
 
 
 def main():
@@ -160,35 +134,20 @@ def main():
 
     def log(message):
         print(f"[{time.monotonic() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
-
     when, host = datetime.now(UTC), machine()
     probes, catchups = stubbed(log)
     results, backfill = against_moto(log)
     log("cold start and bundle")
     imports = startup.cold_start(COLD_START_REPEATS)
     bundle = startup.bundle()
-    data = {
-        "when": when,
-        "machine": host,
-        "results": results,
-        "probes": probes,
-        "backfill": backfill,
-        "catchups": catchups,
-        "backfill_shape": (BACKFILL_TICKERS, BACKFILL_MINUTES),
-        "imports": imports,
-        "import_repeats": COLD_START_REPEATS,
-        "bundle": bundle,
-        "buffering": prices.firehose_buffering(),
-        "elapsed_s": time.monotonic() - started,
-    }
-    text = (
-        report.render(data)
-        + query_bench.render(query_bench.measure(log))
-        + watching.section(log)
-        + api.section(log)
-        + markets.render(log)
-        + fanout.section(log)
-    )
+    data = {"when": when, "machine": host, "results": results, "probes": probes,
+            "backfill": backfill, "catchups": catchups,
+            "backfill_shape": (BACKFILL_TICKERS, BACKFILL_MINUTES),
+            "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,
+            "buffering": prices.firehose_buffering(), "elapsed_s": time.monotonic() - started}
+    text = (report.render(data) + query_bench.render(query_bench.measure(log))
+            + watching.section(log) + api.section(log) + markets.render(log)
+            + fanout.section(log))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)

@@ -4,7 +4,6 @@ layout, one object a minute (Firehose's 60 s buffer), pages of 1,000 ticks.
 Naive reader, same run: no object cache, so every page request reads the whole day again
 (what a function without the cache, or a cold one, does). `python -m bench.api` runs just this.
 """
-
 import gzip
 import statistics
 import sys
@@ -30,11 +29,9 @@ def fill_day(s3, bucket):
         lines = "".join(
             f'{{"ticker": "Index_{i}", "timestamp": "{DAY}T{hour:02d}:{mm:02d}:{s:02d}Z", '
             f'"price": {100 + i + minute / 1000:.4f}, "seq": {minute * TICKS_PER_MINUTE + k + 1}}}\n'
-            for i in range(1, TICKERS + 1)
-            for k, s in enumerate(range(0, 60, 15))
-        )
-        s3.put_object(Bucket=bucket, Key=f"ticks/dt={DAY}/hour={hour:02d}/{NAME}-{minute:04d}", Body=lines.encode())
-
+            for i in range(1, TICKERS + 1) for k, s in enumerate(range(0, 60, 15)))
+        s3.put_object(Bucket=bucket, Key=f"ticks/dt={DAY}/hour={hour:02d}/{NAME}-{minute:04d}",
+                      Body=lines.encode())
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(put, range(MINUTES)))
 
@@ -48,7 +45,6 @@ def measured(action):
             received.append((parsed or {}).get("ContentLength", 0))
         elif http_response is not None:
             received.append(len(http_response.content or b""))
-
     aws = (clients.get("s3"), clients.get("dynamodb"))
     for client in aws:
         client.meta.events.register("after-call", on_reply)
@@ -74,12 +70,9 @@ def measure(log):
         ddb, s3 = boto3.client("dynamodb"), boto3.client("s3")
         seed_table(ddb, NAME, create=True)
         for i in range(1, TICKERS + 1):
-            ddb.update_item(
-                TableName=NAME,
-                Key={"TickerName": {"S": f"Index_{i}"}},
-                UpdateExpression="SET LastTick = :t",
-                ExpressionAttributeValues={":t": {"S": f"{DAY}T23:59:45Z"}},
-            )
+            ddb.update_item(TableName=NAME, Key={"TickerName": {"S": f"Index_{i}"}},
+                            UpdateExpression="SET LastTick = :t",
+                            ExpressionAttributeValues={":t": {"S": f"{DAY}T23:59:45Z"}})
         s3.create_bucket(Bucket=NAME, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         log(f"API: writing a day of {TICKERS} tickers ({MINUTES} objects) to moto")
         fill_day(s3, NAME)
@@ -99,23 +92,15 @@ def measure(log):
         tickers = [measured(lambda: api.tickers_body(config)) for _ in range(WARM_REQUESTS)]
         total = api.ticks_body(config, params, cache=cache)["pagination"]["total"]
     html = api.page_html().encode()
-    return {
-        "naive": naive,
-        "cold": cold,
-        "warm": warm,
-        "tickers": tickers,
-        "total": total,
-        "page": (len(html), len(gzip.compress(html, 9))),
-    }
+    return {"naive": naive, "cold": cold, "warm": warm, "tickers": tickers, "total": total,
+            "page": (len(html), len(gzip.compress(html, 9)))}
 
 
 def _row(name, runs):
     times = [r[0] * 1000 for r in runs]
     calls = runs[-1][1]
-    return (
-        f"| {name} | {statistics.median(times):.0f} | {p95(times):.0f} | "
-        f"{', '.join(f'{k} {v}' for k, v in sorted(calls.items()))} | {runs[-1][2]:,} |"
-    )
+    return (f"| {name} | {statistics.median(times):.0f} | {p95(times):.0f} | "
+            f"{', '.join(f'{k} {v}' for k, v in sorted(calls.items()))} | {runs[-1][2]:,} |")
 
 
 def section(log):
@@ -123,29 +108,21 @@ def section(log):
     naive_ms = statistics.median(r[0] for r in m["naive"]) * 1000
     warm_ms = statistics.median(r[0] for r in m["warm"]) * 1000
     raw, packed = m["page"]
-    return "\n".join(
-        [
-            "",
-            "## HTTP API (moto server, as in the demo)",
-            "",
-            f"A day of {TICKERS} tickers: {m['total']:,} ticks in {MINUTES} objects under "
-            f"ticks/dt={DAY}/hour=HH/; each request asks for the whole day, 1,000 ticks a page.",
-            "",
-            "| request | median ms | p95 ms | AWS calls (last request) | bytes received |",
-            "|---|---|---|---|---|",
-            _row(f"/api/ticks, no cache (naive, {len(m['naive'])} runs)", m["naive"]),
-            _row("/api/ticks, first request of a cold function", [m["cold"]]),
-            _row(f"/api/ticks, warm function ({len(m['warm'])} pages)", m["warm"]),
-            _row(f"/api/tickers ({len(m['tickers'])} runs)", m["tickers"]),
-            "",
-            f"Warm page vs naive: {naive_ms / warm_ms:.0f}x faster (cache of parsed objects, keyed "
-            "by ETag). Listing is one ListObjectsV2 per day per 1,000 objects.",
-            "",
-            f"Page weight (HTML with uPlot and CSS inlined): {raw / 1024:.1f} KB, "
-            f"{packed / 1024:.1f} KB gzipped (target ≤ 100 KB gzipped).",
-            "",
-        ]
-    )
+    return "\n".join([
+        "", "## HTTP API (moto server, as in the demo)", "",
+        f"A day of {TICKERS} tickers: {m['total']:,} ticks in {MINUTES} objects under "
+        f"ticks/dt={DAY}/hour=HH/; each request asks for the whole day, 1,000 ticks a page.", "",
+        "| request | median ms | p95 ms | AWS calls (last request) | bytes received |",
+        "|---|---|---|---|---|",
+        _row(f"/api/ticks, no cache (naive, {len(m['naive'])} runs)", m["naive"]),
+        _row("/api/ticks, first request of a cold function", [m["cold"]]),
+        _row(f"/api/ticks, warm function ({len(m['warm'])} pages)", m["warm"]),
+        _row(f"/api/tickers ({len(m['tickers'])} runs)", m["tickers"]),
+        "",
+        f"Warm page vs naive: {naive_ms / warm_ms:.0f}x faster (cache of parsed objects, keyed "
+        "by ETag). Listing is one ListObjectsV2 per day per 1,000 objects.", "",
+        f"Page weight (HTML with uPlot and CSS inlined): {raw / 1024:.1f} KB, "
+        f"{packed / 1024:.1f} KB gzipped (target ≤ 100 KB gzipped).", ""])
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ One unpaginated Scan, four sub-ticks per ticker each sent with its own PutRecord
 Python repr (not JSON, no newline), one PutItem per ticker, and no check of any response.
 Kept deliberately naive: do not "fix" it, it is the thing being compared against.
 """
-
 import datetime
 import random
 from decimal import Decimal
@@ -18,6 +17,7 @@ def run(table, firehose, stream_name):
         price = float(item["Price"])
         for _ in range(SUB_TICKS):
             price = round(price * (1 + random.uniform(-0.01, 0.01)), 4)
-            record = {"ticker": item["TickerName"], "price": price, "timestamp": str(datetime.datetime.now())}
+            record = {"ticker": item["TickerName"], "price": price,
+                      "timestamp": str(datetime.datetime.now())}
             firehose.put_record(DeliveryStreamName=stream_name, Record={"Data": str(record)})
         table.put_item(Item={"TickerName": item["TickerName"], "Price": Decimal(str(price))})

@@ -1,9 +1,8 @@
 """The benchmark report's cells: number formats, Markdown tables, and the baseline rows
 filled in for the sizes not run against moto."""
-
 from tickersim.base import prices
 
-MB = 2**20
+MB = 2 ** 20
 KB = 1024
 
 
@@ -36,33 +35,20 @@ def complete(results, probes):
         known = max(m for m in results if "baseline" in results[m])
         ref, stub, k = results[known]["baseline"], probes[n]["baseline"], n / known
         rows[n]["baseline"] = {
-            "calls": stub["calls"],
-            "calls_total": sum(stub["calls"].values()),
-            "ticks": stub["records"],
-            "records": stub["records"],
-            "bytes": stub["bytes"],
-            "billed_units": stub["billed_units"],
-            "log_bytes": ref["log_bytes"],
-            "runs": 0,
-            "median_s": ref["median_s"] * k,
-            "p90_s": ref["p90_s"] * k,
-            "cpu_s": ref["cpu_s"] * k,
-            "read_units": ref["read_units"] * k,
-            "write_units": n,
-            "extrapolated_from": known,
-        }
+            "calls": stub["calls"], "calls_total": sum(stub["calls"].values()),
+            "ticks": stub["records"], "records": stub["records"], "bytes": stub["bytes"],
+            "billed_units": stub["billed_units"], "log_bytes": ref["log_bytes"], "runs": 0,
+            "median_s": ref["median_s"] * k, "p90_s": ref["p90_s"] * k, "cpu_s": ref["cpu_s"] * k,
+            "read_units": ref["read_units"] * k, "write_units": n,
+            "extrapolated_from": known}
     return rows
 
 
 def per_run(row):
-    return prices.PerRun(
-        billed_units=row["billed_units"],
-        payload_bytes=row["bytes"],
-        read_units=row["read_units"],
-        write_units=row["write_units"],
-        lambda_s=prices.lambda_seconds(row["cpu_s"], row["calls_total"]),
-        log_bytes=row["log_bytes"],
-    )
+    return prices.PerRun(billed_units=row["billed_units"], payload_bytes=row["bytes"],
+                        read_units=row["read_units"], write_units=row["write_units"],
+                        lambda_s=prices.lambda_seconds(row["cpu_s"], row["calls_total"]),
+                        log_bytes=row["log_bytes"])
 
 
 def verdict(ok):

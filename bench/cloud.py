@@ -1,5 +1,4 @@
 """Where the benchmark runs: an in-process moto server on 127.0.0.1, and one case's resources."""
-
 import logging
 import os
 from contextlib import contextmanager
@@ -14,13 +13,8 @@ from tickersim.base.seeds import create_table
 
 REGION = "eu-west-1"
 # moto accepts any credentials; these keep every client away from a real account.
-FAKE_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
-}
+FAKE_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
 
 
 def use_fake_account(endpoint=None):
@@ -60,17 +54,15 @@ def create_case(name, n):
     ddb, s3, firehose = (boto3.client(s) for s in ("dynamodb", "s3", "firehose"))
     create_table(ddb, name)
     items = ticker_items(n)
-    for i in range(0, n, 25):  # moto never leaves items unprocessed
-        ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": item}} for item in items[i : i + 25]]})
+    for i in range(0, n, 25):   # moto never leaves items unprocessed
+        ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": item}}
+                                                  for item in items[i:i + 25]]})
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
     firehose.create_delivery_stream(
-        DeliveryStreamName=name,
-        DeliveryStreamType="DirectPut",
+        DeliveryStreamName=name, DeliveryStreamType="DirectPut",
         ExtendedS3DestinationConfiguration={
             "RoleARN": "arn:aws:iam::123456789012:role/bench-firehose",
-            "BucketARN": f"arn:aws:s3:::{name}",
-        },
-    )
+            "BucketARN": f"arn:aws:s3:::{name}"})
 
 
 def scan_items(name):

@@ -5,12 +5,11 @@ handler's own CPU time and memory without a server sharing the process. The tabl
 fixed: writes are accepted and dropped, conditions always pass, Firehose keeps nothing.
 Skipped, compared with a real call: SigV4 signing, HTTP, and parsing all but the Scan reply.
 """
-
 import json
 
 from botocore.awsrequest import AWSResponse
 
-MARKET_SEED = "20261126"  # fixed, so every `make bench` walks the same prices
+MARKET_SEED = "20261126"     # fixed, so every `make bench` walks the same prices
 
 
 class FakeAws:
@@ -26,7 +25,8 @@ class FakeAws:
         for item in items:
             parts.append(json.dumps(item))
             count += 1
-        self._scan_reply = f'{{"Count": {count}, "ScannedCount": {count}, "Items": [' + ", ".join(parts) + "]}"
+        self._scan_reply = (f'{{"Count": {count}, "ScannedCount": {count}, "Items": ['
+                            + ", ".join(parts) + "]}")
 
     def attach(self, *clients):
         for client in clients:
@@ -44,14 +44,11 @@ class FakeAws:
             reply = json.loads(self._scan_reply)
         elif name == "BatchExecuteStatement":
             reply = {"Responses": [{}] * len(self._params["Statements"])}
-        elif name == "BatchWriteItem":  # the commit of older code (bench/markets' before)
+        elif name == "BatchWriteItem":       # the commit of older code (bench/markets' before)
             reply = {"UnprocessedItems": {}}
         elif name == "PutRecordBatch":
-            reply = {
-                "FailedPutCount": 0,
-                "Encrypted": False,
-                "RequestResponses": [{"RecordId": "fake"}] * len(self._params["Records"]),
-            }
+            reply = {"FailedPutCount": 0, "Encrypted": False,
+                     "RequestResponses": [{"RecordId": "fake"}] * len(self._params["Records"])}
         elif name == "PutRecord":
             reply = {"RecordId": "fake", "Encrypted": False}
         elif name in ("PutItem", "UpdateItem"):

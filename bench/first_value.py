@@ -5,7 +5,6 @@ with its pip fallback (`UV=`), the way every install went before uv, in the same
 
 Standard library only (it needs no venv): `python3 -m bench.first_value [--runs N]`.
 """
-
 import argparse
 import fcntl
 import os
@@ -30,7 +29,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\r")
 # A row of the live view's price table: name, price, change, sparkline, ticks, the panel's edge.
 PRICE_ROW = re.compile(r"(Index_\d+)\s+[\d,]+\.\d{4}\s+[+-]\d+\.\d\d %.*?(\d+)\s*\S?\s*$", re.M)
 FIRST_SCREEN = "tickersim demo"
-VENV_READY = "tickersim demo --runs"  # make echoes the demo's command once .venv is ready
+VENV_READY = "tickersim demo --runs"    # make echoes the demo's command once .venv is ready
 
 
 def live_tickers(screen):
@@ -40,17 +39,10 @@ def live_tickers(screen):
 
 def clean_env(tmp):
     """This machine's environment without any package cache, or a venv or make of ours."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("VIRTUAL_ENV", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PYTHONPATH")
-    }
-    env.update(
-        UV_CACHE_DIR=str(tmp / "uv-cache"),
-        PIP_NO_CACHE_DIR="1",
-        XDG_CACHE_HOME=str(tmp / "cache"),
-        TERM="xterm-256color",
-    )
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PYTHONPATH")}
+    env.update(UV_CACHE_DIR=str(tmp / "uv-cache"), PIP_NO_CACHE_DIR="1",
+               XDG_CACHE_HOME=str(tmp / "cache"), TERM="xterm-256color")
     return env
 
 
@@ -60,7 +52,8 @@ def timed_demo(uv):
         tmp = Path(tmp)
         start = time.monotonic()
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(tmp / "clone")], check=True)
-        make = ["make", "--no-print-directory", "demo", f"ARGS=--runs 1 --out {tmp / 'out'}"] + ([] if uv else ["UV="])
+        make = ["make", "--no-print-directory", "demo",
+                f"ARGS=--runs 1 --out {tmp / 'out'}"] + ([] if uv else ["UV="])
         marks, output = {}, b""
         pid, fd = pty.fork()
         if pid == 0:
@@ -73,18 +66,17 @@ def timed_demo(uv):
                     continue
                 try:
                     chunk = os.read(fd, 65536)
-                except OSError:  # the terminal closed: make has exited
+                except OSError:       # the terminal closed: make has exited
                     break
                 if not chunk:
                     break
                 now = time.monotonic() - start
                 output += chunk
                 screen = ANSI.sub("", output.decode("utf-8", "replace"))
-                for name, seen in (
-                    ("venv", VENV_READY in screen),
-                    ("screen", FIRST_SCREEN in screen.split(VENV_READY)[-1] if VENV_READY in screen else False),
-                    ("prices", len(live_tickers(screen)) >= TICKERS),
-                ):
+                for name, seen in (("venv", VENV_READY in screen),
+                                   ("screen", FIRST_SCREEN in screen.split(VENV_READY)[-1]
+                                    if VENV_READY in screen else False),
+                                   ("prices", len(live_tickers(screen)) >= TICKERS)):
                     if seen and name not in marks:
                         marks[name] = now
         finally:
@@ -93,10 +85,8 @@ def timed_demo(uv):
         marks["exit"] = time.monotonic() - start
         if os.waitstatus_to_exitcode(status) != 0 or "prices" not in marks:
             sys.stdout.write(ANSI.sub("", output[-3000:].decode("utf-8", "replace")))
-            raise SystemExit(
-                f"first-value: the demo ({'uv' if uv else 'pip'}) did not show "
-                f"{TICKERS} live prices (exit {os.waitstatus_to_exitcode(status)})"
-            )
+            raise SystemExit(f"first-value: the demo ({'uv' if uv else 'pip'}) did not show "
+                             f"{TICKERS} live prices (exit {os.waitstatus_to_exitcode(status)})")
         return marks
 
 
@@ -107,20 +97,21 @@ def main(argv=None):
     if shutil.which("make") is None or shutil.which("git") is None:
         raise SystemExit("first-value: needs make and git on PATH")
     results = {}
-    for _ in range(args.runs):  # interleaved, so both see the same load
+    for _ in range(args.runs):        # interleaved, so both see the same load
         for label, uv in (("uv", True), ("pip (UV=)", False)):
             results.setdefault(label, []).append(timed_demo(uv))
-    print(
-        f"fresh clone of HEAD, no package cache, `make demo`, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}; medians of {args.runs} run(s), seconds"
-    )
-    print(f"{'bootstrap':<12}{'.venv ready':>12}{'first screen':>14}{'5 live prices':>15}{'demo exits':>12}")
+    print(f"fresh clone of HEAD, no package cache, `make demo`, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}; medians of {args.runs} run(s), seconds")
+    print(f"{'bootstrap':<12}{'.venv ready':>12}{'first screen':>14}{'5 live prices':>15}"
+          f"{'demo exits':>12}")
     medians = {}
     for label, runs in results.items():
         medians[label] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
         m = medians[label]
-        print(f"{label:<12}{m['venv']:>12.1f}{m['screen']:>14.1f}{m['prices']:>15.1f}{m['exit']:>12.1f}")
-    print(f"five live prices: uv takes {medians['uv']['prices'] / medians['pip (UV=)']['prices']:.2f} of pip's time")
+        print(f"{label:<12}{m['venv']:>12.1f}{m['screen']:>14.1f}{m['prices']:>15.1f}"
+              f"{m['exit']:>12.1f}")
+    print(f"five live prices: uv takes {medians['uv']['prices'] / medians['pip (UV=)']['prices']:.2f}"
+          " of pip's time")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ Stubbed AWS (bench.fake) in this process; the same runs of the code as it was be
 markets (commit BEFORE, extracted with git into a temporary directory) in a subprocess
 give today's CPU time, so the ratio is measured in one run on one machine.
 """
-
 import io
 import json
 import os
@@ -18,10 +17,10 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BEFORE = "755b4e6"  # the last commit before instruments, calendars and scenarios
+BEFORE = "755b4e6"           # the last commit before instruments, calendars and scenarios
 SIZES = (5, 1000)
 REPEATS = 3
-WEDNESDAY = "2026-12-02T15:00:00Z"  # every market open
+WEDNESDAY = "2026-12-02T15:00:00Z"      # every market open
 SETS = {"indices": ("index",), "stocks": ("stock",), "mixed": ("stock", "fx", "crypto")}
 
 
@@ -29,12 +28,9 @@ def items(kinds, n, last):
     """n walked tickers, kinds taken in turn; a Kind attribute only where not an index."""
     for i in range(n):
         kind = kinds[i % len(kinds)]
-        item = {
-            "TickerName": {"S": f"T{i}{'JPY' if kind == 'fx' and i % 2 else ''}"},
-            "Price": {"N": "1.2345" if kind == "fx" else "100"},
-            "Seq": {"N": "4"},
-            "LastTick": {"S": last},
-        }
+        item = {"TickerName": {"S": f"T{i}{'JPY' if kind == 'fx' and i % 2 else ''}"},
+                "Price": {"N": "1.2345" if kind == "fx" else "100"},
+                "Seq": {"N": "4"}, "LastTick": {"S": last}}
         if kind != "index":
             item["Kind"] = {"S": kind}
         yield item
@@ -42,10 +38,8 @@ def items(kinds, n, last):
 
 def scenario_item(at):
     spec = json.loads((ROOT / "scenarios" / "crash.json").read_text())
-    return {
-        "TickerName": {"S": "#scenarios"},
-        "Applied": {"S": json.dumps([{"name": "crash", "at": at, "tickers": None, "spec": spec}])},
-    }
+    return {"TickerName": {"S": "#scenarios"}, "Applied": {"S": json.dumps(
+        [{"name": "crash", "at": at, "tickers": None, "spec": spec}])}}
 
 
 def measure(kinds, n, scenario=False):
@@ -63,7 +57,8 @@ def measure(kinds, n, scenario=False):
     from tickersim.base.prices import item_bytes
 
     use_fake_account()
-    settings = stream_settings({"TABLE_NAME": "bench", "DELIVERY_STREAM_NAME": "bench", "MARKET_SEED": MARKET_SEED})
+    settings = stream_settings({"TABLE_NAME": "bench", "DELIVERY_STREAM_NAME": "bench",
+                                "MARKET_SEED": MARKET_SEED})
     ddb, firehose = boto3.client("dynamodb"), boto3.client("firehose")
     table = list(items(kinds, n, "2026-12-02T14:59:45Z"))
     if scenario:
@@ -77,53 +72,44 @@ def measure(kinds, n, scenario=False):
         # An update bills the size of the item it writes: about the item the run read.
         # (The code before markets committed with BatchWriteItem: same units.)
         if "Statements" in params:
-            written.extend(
-                by_name[p["S"]] for s in params["Statements"] for p in s["Parameters"] if p.get("S") in by_name
-            )
+            written.extend(by_name[p["S"]] for s in params["Statements"]
+                           for p in s["Parameters"] if p.get("S") in by_name)
         else:
-            written.extend(r["PutRequest"]["Item"] for r in next(iter(params["RequestItems"].values())))
+            written.extend(r["PutRequest"]["Item"]
+                           for r in next(iter(params["RequestItems"].values())))
 
     for call in ("BatchExecuteStatement", "BatchWriteItem"):
         ddb.meta.events.register(f"provide-client-params.dynamodb.{call}", committed)
     best = None
     with redirect_stdout(io.StringIO()):
-        for _ in range(REPEATS + 1):  # the first warms botocore's models
+        for _ in range(REPEATS + 1):             # the first warms botocore's models
             written.clear()
             with counting(ddb, firehose) as (calls, _):
                 started = time.process_time()
-                report = pipeline.run(scheduled(WEDNESDAY), LambdaContext(), settings, ddb, firehose)
+                report = pipeline.run(scheduled(WEDNESDAY), LambdaContext(), settings, ddb,
+                                      firehose)
                 cpu = time.process_time() - started
             records = tap.take()
             if best is None or cpu < best["cpu_s"]:
-                best = {
-                    "cpu_s": cpu,
-                    "calls": sum(calls.values()),
-                    "ticks": report["ticks"],
-                    "news": report.get("news", 0),
-                    "bytes": sum(map(len, records)),
-                    "billed_units": billed_units(records),
-                    # 1 KB units per item committed; the claim: one UpdateItem.
-                    "write_units": sum(-(-item_bytes(i) // 1024) for i in written) + 1,
-                }
+                best = {"cpu_s": cpu, "calls": sum(calls.values()), "ticks": report["ticks"],
+                        "news": report.get("news", 0), "bytes": sum(map(len, records)),
+                        "billed_units": billed_units(records),
+                        # 1 KB units per item committed; the claim: one UpdateItem.
+                        "write_units": sum(-(-item_bytes(i) // 1024) for i in written) + 1}
     return best
 
 
 def before(n):
     """The index run of the code before markets, in a subprocess; None without git."""
     with tempfile.TemporaryDirectory(prefix="tickersim-before-") as old:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE, "chalicelib"], capture_output=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE, "chalicelib"],
+                                 capture_output=True)
         if archive.returncode:
             return None
         subprocess.run(["tar", "-x", "-C", old], input=archive.stdout, check=True)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([old, str(ROOT)])}
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.markets", "--probe", str(n)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        out = subprocess.run([sys.executable, "-m", "bench.markets", "--probe", str(n)],
+                             cwd=ROOT, env=env, capture_output=True, text=True, check=True)
         return json.loads(out.stdout)
 
 
@@ -134,20 +120,15 @@ def render(log=lambda message: None):
         today = before(n)
         for name, kinds in SETS.items():
             for scenario in (False, True) if name == "indices" else (False,):
-                rows.append((n, name + (" + crash" if scenario else ""), today, measure(kinds, n, scenario)))
-    lines = [
-        "",
-        "## Markets: instruments, quotes, calendars and scenarios (`bench/markets.py`)",
-        "",
-        "One steady-state run (one minute due, 4 ticks a ticker), stubbed AWS, this "
-        "machine; CPU is the handler's process time, the fastest of "
-        f"{REPEATS}; *before* is commit {BEFORE} (indices only, no quotes) run the same "
-        "way.",
-        "",
-        "| tickers | set | calls | write units | ticks | news | bytes/tick | billed units "
-        "| CPU ms | CPU before ms | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+                rows.append((n, name + (" + crash" if scenario else ""), today,
+                             measure(kinds, n, scenario)))
+    lines = ["", "## Markets: instruments, quotes, calendars and scenarios (`bench/markets.py`)",
+             "", "One steady-state run (one minute due, 4 ticks a ticker), stubbed AWS, this "
+             "machine; CPU is the handler's process time, the fastest of "
+             f"{REPEATS}; *before* is commit {BEFORE} (indices only, no quotes) run the same "
+             "way.", "",
+             "| tickers | set | calls | write units | ticks | news | bytes/tick | billed units "
+             "| CPU ms | CPU before ms | ratio |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, name, today, now in rows:
         cpu_ms = now["cpu_s"] * 1000
         base, ratio = "n/a", "n/a"
@@ -156,8 +137,7 @@ def render(log=lambda message: None):
         lines.append(
             f"| {n:,} | {name} | {now['calls']} | {now['write_units']:,} | {now['ticks']:,} | "
             f"{now['news']} | {now['bytes'] / max(1, now['ticks'] + now['news']):.1f} | "
-            f"{now['billed_units']:,} | {cpu_ms:.1f} | {base} | {ratio} |"
-        )
+            f"{now['billed_units']:,} | {cpu_ms:.1f} | {base} | {ratio} |")
     return "\n".join(lines) + "\n"
 
 
@@ -168,7 +148,6 @@ def alias_flat_layout():
     import types
 
     import chalicelib
-
     if (Path(chalicelib.__file__).parent / "walk").is_dir():
         return
     for package in ("core", "walk"):
@@ -176,7 +155,7 @@ def alias_flat_layout():
         for source in (ROOT / "chalicelib" / package).glob("[!_]*.py"):
             try:
                 module = importlib.import_module(f"chalicelib.{source.stem}")
-            except ModuleNotFoundError:  # a module added since BEFORE
+            except ModuleNotFoundError:       # a module added since BEFORE
                 continue
             sys.modules[f"{alias.__name__}.{source.stem}"] = module
             setattr(alias, source.stem, module)

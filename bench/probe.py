@@ -6,7 +6,6 @@ MINUTES is how many minutes the run catches up (1: the steady state). Prints one
 A fresh process, so that the peak RSS is that of a Lambda worker: the runtime, `app` and
 its imports, the clients, and the run, nothing else.
 """
-
 import argparse
 import io
 import json
@@ -49,17 +48,14 @@ def handler(kind, minutes):
     implementation, built as a warm Lambda has them."""
     if kind == "baseline":
         table, firehose = boto3.resource("dynamodb").Table("bench"), boto3.client("firehose")
-        return (lambda event: baseline.run(table, firehose, "bench")), (table.meta.client, firehose)
-    settings = stream_settings(
-        {
-            "TABLE_NAME": "bench",
-            "DELIVERY_STREAM_NAME": "bench",
-            "MARKET_SEED": MARKET_SEED,
-            "MAX_CATCHUP_MINUTES": str(max(60, minutes)),
-        }
-    )
+        return (lambda event: baseline.run(table, firehose, "bench")), (table.meta.client,
+                                                                      firehose)
+    settings = stream_settings({"TABLE_NAME": "bench", "DELIVERY_STREAM_NAME": "bench",
+                                "MARKET_SEED": MARKET_SEED,
+                                "MAX_CATCHUP_MINUTES": str(max(60, minutes))})
     ddb, firehose = clients.get("dynamodb"), clients.get("firehose")
-    return (lambda event: pipeline.run(event, LambdaContext(), settings, ddb, firehose)["ticks"]), (ddb, firehose)
+    return (lambda event: pipeline.run(event, LambdaContext(), settings, ddb, firehose)["ticks"]), \
+        (ddb, firehose)
 
 
 def main(argv=None):
@@ -72,18 +68,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     use_fake_account()
     import app  # noqa: F401  (Lambda imports the handler module before the first event)
-
     run, aws = handler(args.kind, args.minutes)
     event = scheduled_event(args.minutes)
 
     def items(n):
-        return walked_items(n, args.minutes, event) if args.kind == "tickersim" else ticker_items(n)
-
+        return walked_items(n, args.minutes, event) if args.kind == "tickersim" \
+            else ticker_items(n)
     fake = FakeAws(items(5))
     fake.attach(*aws)
     tap = FirehoseTap(aws[1])
     with redirect_stdout(io.StringIO()):
-        run(scheduled_event(0))  # warm: botocore loads its models lazily
+        run(scheduled_event(0))                     # warm: botocore loads its models lazily
         tap.take()
         fake.load(items(args.n))
         setup_mb = _peak_rss_mb()
@@ -94,16 +89,10 @@ def main(argv=None):
                 ticks = run(event)
                 cpu.append(time.process_time() - started)
             records = tap.take()
-        out = {
-            "cpu_s": min(cpu),
-            "rss_setup_mb": setup_mb,
-            "rss_peak_mb": _peak_rss_mb(),
-            "calls": dict(calls),
-            "records": len(records),
-            "ticks": len(records) if ticks is None else ticks,
-            "bytes": sum(map(len, records)),
-            "billed_units": billed_units(records),
-        }
+        out = {"cpu_s": min(cpu), "rss_setup_mb": setup_mb,
+               "rss_peak_mb": _peak_rss_mb(), "calls": dict(calls), "records": len(records),
+               "ticks": len(records) if ticks is None else ticks,
+               "bytes": sum(map(len, records)), "billed_units": billed_units(records)}
         if args.traced:
             tracemalloc.start()
             run(event)

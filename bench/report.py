@@ -1,5 +1,4 @@
 """docs/benchmarks.md from one `make bench` run's measurements."""
-
 import math
 
 from bench.cells import KB, MB, calls_text, complete, ms, per_run, table, usd, verdict
@@ -7,7 +6,7 @@ from tickersim.base import prices
 
 TARGET_COST_SHARE = 0.6
 TARGET_RATIO = {5: 0.2, 100: 0.02}
-LAMBDA_LIMITS = (128, 60)  # MB, seconds: the function's configured memory and timeout
+LAMBDA_LIMITS = (128, 60)          # MB, seconds: the function's configured memory and timeout
 
 
 # Measured by profiling, not by `make bench`: see the closing note of issue 6.
@@ -31,11 +30,10 @@ def render(d):
     probes, m = d["probes"], d["machine"]
     sizes = sorted(rows)
     ratio = {n: rows[n]["tickersim"]["median_s"] / rows[n]["baseline"]["median_s"] for n in sizes}
-    cpu_ratio = {n: probes[n]["tickersim"]["cpu_s"] / probes[n]["baseline"]["cpu_s"] for n in sizes}
-    bill = {
-        n: {impl: prices.monthly(per_run(rows[n][impl]), d["buffering"]) for impl in ("tickersim", "baseline")}
-        for n in (5, 1000)
-    }
+    cpu_ratio = {n: probes[n]["tickersim"]["cpu_s"] / probes[n]["baseline"]["cpu_s"]
+                 for n in sizes}
+    bill = {n: {impl: prices.monthly(per_run(rows[n][impl]), d["buffering"])
+                for impl in ("tickersim", "baseline")} for n in (5, 1000)}
     total = {n: {impl: sum(lines.values()) for impl, lines in b.items()} for n, b in bill.items()}
     big = rows[10_000]["tickersim"]
     big_rss = probes[10_000]["tickersim"]["rss_peak_mb"]
@@ -43,17 +41,12 @@ def render(d):
     bf_tickers, bf_minutes = d["backfill_shape"]
     bf_probe = d["catchups"][bf_minutes]
     default_probe = d["catchups"][min(d["catchups"])]
-    lam = {
-        n: {
-            impl: prices.lambda_seconds(rows[n][impl]["cpu_s"], rows[n][impl]["calls_total"])
-            for impl in ("tickersim", "baseline")
-        }
-        for n in sizes
-    }
+    lam = {n: {impl: prices.lambda_seconds(rows[n][impl]["cpu_s"], rows[n][impl]["calls_total"])
+               for impl in ("tickersim", "baseline")} for n in sizes}
     lam_ratio = {n: lam[n]["tickersim"] / lam[n]["baseline"] for n in sizes}
     big_s = lam[10_000]["tickersim"]
     ref = rows[1000]["baseline"]
-    naive_s_per_tick = ref["median_s"] / ref["calls_total"]  # one PutRecord per tick
+    naive_s_per_tick = ref["median_s"] / ref["calls_total"]    # one PutRecord per tick
     naive_bf_s = bf.ticks * naive_s_per_tick
     imports = d["imports"]
     bundle_bytes, bundle_files = d["bundle"]
@@ -105,46 +98,20 @@ def render(d):
     for n in sizes:
         for impl in ("tickersim", "baseline"):
             r, p = rows[n][impl], probes[n][impl]
-            note = (
-                f" (×{n // r['extrapolated_from']} of N={r['extrapolated_from']:,}, not run)"
-                if "extrapolated_from" in r
-                else ""
-            )
+            note = (f" (×{n // r['extrapolated_from']} of N={r['extrapolated_from']:,}, "
+                    "not run)" if "extrapolated_from" in r else "")
             traced = f"{p['traced_peak_mb']:.1f}" if "traced_peak_mb" in p else "–"
-            run_rows.append(
-                [
-                    f"{n:,}",
-                    impl,
-                    f"**{r['calls_total']:,}**: {calls_text(r['calls'])}",
-                    f"{r['read_units']:g} / {r['write_units']:,}",
-                    f"{r['records']:,} / **{r['billed_units']:,}** / {r['bytes']:,}",
-                    f"{ms(r['median_s'])} / {ms(r['p90_s'])}{note}",
-                    r["runs"],
-                    f"{ratio[n]:.3f}" if impl == "tickersim" else "",
-                    f"{lam[n][impl]:,.2f}",
-                    ms(p["cpu_s"]),
-                    f"{p['rss_peak_mb']:.0f} / {traced}",
-                ]
-            )
-    out += [
-        table(
-            [
-                "N",
-                "implementation",
-                "AWS calls",
-                "DynamoDB read / write units",
-                "Firehose records / billed units / bytes",
-                "handler ms median / p90",
-                "timed runs",
-                "time ratio",
-                "Lambda s (modelled)",
-                "CPU ms (stubbed)",
-                "peak RSS MB / traced peak MB",
-            ],
-            run_rows,
-        ),
-        "",
-    ]
+            run_rows.append([
+                f"{n:,}", impl, f"**{r['calls_total']:,}**: {calls_text(r['calls'])}",
+                f"{r['read_units']:g} / {r['write_units']:,}",
+                f"{r['records']:,} / **{r['billed_units']:,}** / {r['bytes']:,}",
+                f"{ms(r['median_s'])} / {ms(r['p90_s'])}{note}", r["runs"],
+                f"{ratio[n]:.3f}" if impl == "tickersim" else "",
+                f"{lam[n][impl]:,.2f}", ms(p["cpu_s"]), f"{p['rss_peak_mb']:.0f} / {traced}"])
+    out += [table(["N", "implementation", "AWS calls", "DynamoDB read / write units",
+                   "Firehose records / billed units / bytes", "handler ms median / p90",
+                   "timed runs", "time ratio", "Lambda s (modelled)", "CPU ms (stubbed)",
+                   "peak RSS MB / traced peak MB"], run_rows), ""]
     out += [
         "DynamoDB units are worked out from the items each run reads and writes (sizes by "
         "DynamoDB's rules): tickersim's Scan is strongly consistent (1 unit per 4 KB), the "
@@ -153,28 +120,18 @@ def render(d):
         "TransactWriteItems (2 units per item).",
         "",
         "CPU time ratio with stubbed AWS (no server in the way), tickersim ÷ baseline: "
-        + ", ".join(f"{cpu_ratio[n]:.3f} at {n:,}" for n in sizes)
-        + ".",
+        + ", ".join(f"{cpu_ratio[n]:.3f} at {n:,}" for n in sizes) + ".",
         "",
         "Where the handler time goes against moto (median ms per run): waiting on each "
         "operation (its calls summed), and the rest, which is the handler's own work.",
         "",
-        table(
-            ["N", "implementation", "handler ms", "waiting on AWS, by operation", "own work"],
-            [
-                [
-                    f"{n:,}",
-                    impl,
-                    ms(r["median_s"]),
-                    ", ".join(f"{op} {ms(t)}" for op, t in sorted(r["op_s"].items())),
-                    ms(max(0.0, r["median_s"] - sum(r["op_s"].values()))),
-                ]
-                for n in sizes
-                for impl in ("tickersim", "baseline")
-                for r in [rows[n][impl]]
-                if "extrapolated_from" not in r
-            ],
-        ),
+        table(["N", "implementation", "handler ms", "waiting on AWS, by operation",
+               "own work"], [
+            [f"{n:,}", impl, ms(r["median_s"]),
+             ", ".join(f"{op} {ms(t)}" for op, t in sorted(r["op_s"].items())),
+             ms(max(0.0, r["median_s"] - sum(r["op_s"].values())))]
+            for n in sizes for impl in ("tickersim", "baseline")
+            for r in [rows[n][impl]] if "extrapolated_from" not in r]),
         "",
         "## Targets",
         "",
@@ -185,57 +142,32 @@ def render(d):
     cost_share = total[1000]["tickersim"] / total[1000]["baseline"]
     import_gap = imports["app_extra"]
     targets = [
-        [
-            "5 tickers: ≤ 4 AWS calls",
-            f"{t5['calls_total']} (baseline {b5['calls_total']})",
-            verdict(t5["calls_total"] <= 4),
-        ],
-        [
-            "5 tickers: ≤ 6 DynamoDB write units",
-            f"{t5['write_units']} (baseline {b5['write_units']})",
-            verdict(t5["write_units"] <= 6),
-        ],
-        [
-            "5 tickers: 1 Firehose billed unit",
-            f"{t5['billed_units']} (baseline {b5['billed_units']})",
-            verdict(t5["billed_units"] == 1),
-        ],
-        [
-            "N tickers: calls ≤ 4 + ceil(N/25)",
-            ", ".join(f"{rows[n]['tickersim']['calls_total']} ≤ {4 + math.ceil(n / 25)}" for n in sizes),
-            verdict(calls_ok),
-        ],
-        [
-            "N tickers: write units ≤ N + 1",
-            ", ".join(f"{rows[n]['tickersim']['write_units']:,} ≤ {n + 1:,}" for n in sizes),
-            verdict(units_ok),
-        ],
-        [
-            "cost a month at 1,000 tickers ≤ 0.6 × baseline",
-            f"{cost_share:.2f}×",
-            verdict(cost_share <= TARGET_COST_SHARE),
-        ],
-        [
-            "handler time ≤ 0.2 × baseline at 5 tickers",
-            f"{ratio[5]:.3f}× against moto (modelled Lambda: {lam_ratio[5]:.3f}×)",
-            verdict(ratio[5] <= TARGET_RATIO[5]),
-        ],
-        [
-            "handler time ≤ 0.02 × baseline at 100 tickers",
-            f"{ratio[100]:.3f}× against moto (modelled Lambda: {lam_ratio[100]:.3f}×)",
-            verdict(ratio[100] <= TARGET_RATIO[100]),
-        ],
-        [
-            "import `app` ≤ import boto3 + 50 ms",
-            f"boto3 {ms(imports['boto3'])} ms + {ms(import_gap)} ms",
-            verdict(import_gap <= 0.05),
-        ],
-        ["bundle ≤ 100 KB", f"{bundle_bytes / KB:.1f} KB ({bundle_files} files)", verdict(bundle_bytes <= 100 * KB)],
-        [
-            "10,000 tickers a run within 128 MB and 60 s",
-            f"peak RSS {big_rss:.0f} MB; modelled Lambda duration {big_s:.1f} s (moto: {big['median_s']:.1f} s)",
-            verdict(big_rss <= LAMBDA_LIMITS[0] and big_s <= LAMBDA_LIMITS[1]),
-        ],
+        ["5 tickers: ≤ 4 AWS calls", f"{t5['calls_total']} (baseline {b5['calls_total']})",
+         verdict(t5["calls_total"] <= 4)],
+        ["5 tickers: ≤ 6 DynamoDB write units", f"{t5['write_units']} (baseline "
+         f"{b5['write_units']})", verdict(t5["write_units"] <= 6)],
+        ["5 tickers: 1 Firehose billed unit", f"{t5['billed_units']} (baseline "
+         f"{b5['billed_units']})", verdict(t5["billed_units"] == 1)],
+        ["N tickers: calls ≤ 4 + ceil(N/25)", ", ".join(
+            f"{rows[n]['tickersim']['calls_total']} ≤ {4 + math.ceil(n / 25)}" for n in sizes),
+         verdict(calls_ok)],
+        ["N tickers: write units ≤ N + 1", ", ".join(
+            f"{rows[n]['tickersim']['write_units']:,} ≤ {n + 1:,}" for n in sizes),
+         verdict(units_ok)],
+        ["cost a month at 1,000 tickers ≤ 0.6 × baseline", f"{cost_share:.2f}×",
+         verdict(cost_share <= TARGET_COST_SHARE)],
+        ["handler time ≤ 0.2 × baseline at 5 tickers", f"{ratio[5]:.3f}× against moto "
+         f"(modelled Lambda: {lam_ratio[5]:.3f}×)", verdict(ratio[5] <= TARGET_RATIO[5])],
+        ["handler time ≤ 0.02 × baseline at 100 tickers", f"{ratio[100]:.3f}× against moto "
+         f"(modelled Lambda: {lam_ratio[100]:.3f}×)", verdict(ratio[100] <= TARGET_RATIO[100])],
+        ["import `app` ≤ import boto3 + 50 ms", f"boto3 {ms(imports['boto3'])} ms + "
+         f"{ms(import_gap)} ms", verdict(import_gap <= 0.05)],
+        ["bundle ≤ 100 KB", f"{bundle_bytes / KB:.1f} KB ({bundle_files} files)",
+         verdict(bundle_bytes <= 100 * KB)],
+        ["10,000 tickers a run within 128 MB and 60 s",
+         f"peak RSS {big_rss:.0f} MB; modelled Lambda duration {big_s:.1f} s "
+         f"(moto: {big['median_s']:.1f} s)",
+         verdict(big_rss <= LAMBDA_LIMITS[0] and big_s <= LAMBDA_LIMITS[1])],
     ]
     out += [table(["target", "measured", ""], targets), ""]
     if ratio[5] > TARGET_RATIO[5] or ratio[100] > TARGET_RATIO[100]:
@@ -258,57 +190,34 @@ def render(d):
         f"({bf.bytes / MB:,.0f} MB, {bf.billed_units:,} billed units) with "
         f"{bf.calls_total} calls ({calls_text(bf.calls)}).",
         "",
-        table(
-            ["", "tickersim", "baseline per-record path"],
-            [
-                [
-                    "against moto",
-                    f"{bf.wall_s:.1f} s, **{bf.ticks / bf.wall_s:,.0f} ticks/s**",
-                    f"≈ {naive_bf_s / 3600:.1f} h, {1 / naive_s_per_tick:,.0f} ticks/s "
-                    f"(one PutRecord per tick at its N=1,000 pace of {naive_s_per_tick * 1000:.1f} "
-                    f"ms a call; not run)",
-                ],
-                [
-                    "stubbed AWS, fresh interpreter",
-                    f"{bf_probe['cpu_s']:.1f} s CPU, "
-                    f"{bf.ticks / bf_probe['cpu_s']:,.0f} ticks/s, peak RSS "
-                    f"**{bf_probe['rss_peak_mb']:.0f} MB**",
-                    "",
-                ],
-            ],
-        ),
+        table(["", "tickersim", "baseline per-record path"], [
+            ["against moto", f"{bf.wall_s:.1f} s, **{bf.ticks / bf.wall_s:,.0f} ticks/s**",
+             f"≈ {naive_bf_s / 3600:.1f} h, {1 / naive_s_per_tick:,.0f} ticks/s "
+             f"(one PutRecord per tick at its N=1,000 pace of {naive_s_per_tick * 1000:.1f} "
+             f"ms a call; not run)"],
+            ["stubbed AWS, fresh interpreter", f"{bf_probe['cpu_s']:.1f} s CPU, "
+             f"{bf.ticks / bf_probe['cpu_s']:,.0f} ticks/s, peak RSS "
+             f"**{bf_probe['rss_peak_mb']:.0f} MB**", ""],
+        ]),
         "",
         f"Ratio: tickersim delivers a day's backfill "
         f"{bf.ticks / bf.wall_s * naive_s_per_tick:,.0f}× faster than the baseline's "
         "per-record path.",
         "",
-        table(
-            [
-                "catch-up, 1,000 tickers",
-                "ticks",
-                "peak RSS MB (stubbed)",
-                "modelled Lambda s (128 MB)",
-                f"fits {LAMBDA_LIMITS[0]} MB / {LAMBDA_LIMITS[1]} s",
-            ],
-            [
-                [
-                    f"{minutes} minutes",
-                    f"{p['ticks']:,}",
-                    f"{p['rss_peak_mb']:.0f}",
-                    f"{seconds:.0f}",
-                    verdict(p["rss_peak_mb"] <= LAMBDA_LIMITS[0] and seconds <= LAMBDA_LIMITS[1]),
-                ]
-                for minutes, p in sorted(d["catchups"].items())
-                for seconds in [prices.lambda_seconds(p["cpu_s"], sum(p["calls"].values()))]
-            ],
-        ),
+        table(["catch-up, 1,000 tickers", "ticks", "peak RSS MB (stubbed)",
+               "modelled Lambda s (128 MB)", f"fits {LAMBDA_LIMITS[0]} MB / "
+               f"{LAMBDA_LIMITS[1]} s"], [
+            [f"{minutes} minutes", f"{p['ticks']:,}", f"{p['rss_peak_mb']:.0f}",
+             f"{seconds:.0f}", verdict(p["rss_peak_mb"] <= LAMBDA_LIMITS[0]
+                                       and seconds <= LAMBDA_LIMITS[1])]
+            for minutes, p in sorted(d["catchups"].items())
+            for seconds in [prices.lambda_seconds(p["cpu_s"], sum(p["calls"].values()))]]),
         "",
         "A run walks, delivers and commits its tickers chunk by chunk (whole 25-ticker "
         "groups whose lines fill at most one PutRecordBatch, ≤ 4 MiB), so memory does not "
         "grow with the backlog: peak RSS "
-        + ", ".join(
-            f"{p['rss_peak_mb']:.0f} MB after {minutes} minutes" for minutes, p in sorted(d["catchups"].items())
-        )
+        + ", ".join(f"{p['rss_peak_mb']:.0f} MB after {minutes} minutes"
+                    for minutes, p in sorted(d["catchups"].items()))
         + f" (about {default_probe['rss_setup_mb']:.0f} MB of it is the interpreter, boto3 "
         "and chalice before the run). Time, not memory, bounds a catch-up: once a run has "
         "used its delivery deadline (80 % of the time Lambda leaves it) it stops between "
@@ -328,22 +237,18 @@ def render(d):
         "",
     ]
     lines = list(bill[5]["tickersim"])
-    money_rows = [
-        [line] + [usd(bill[n][impl][line]) for n in (5, 1000) for impl in ("tickersim", "baseline")] for line in lines
-    ]
-    money_rows.append(
-        ["**total**"] + [f"**{usd(total[n][impl])}**" for n in (5, 1000) for impl in ("tickersim", "baseline")]
-    )
-    money_rows.append(
-        ["tickersim ÷ baseline", f"{total[5]['tickersim'] / total[5]['baseline']:.2f}", "", f"{cost_share:.2f}", ""]
-    )
-    out += [table(["line", "tickersim, 5", "baseline, 5", "tickersim, 1,000", "baseline, 1,000"], money_rows), ""]
-    dearer = [
-        f"{line} at {n:,} tickers (${usd(bill[n]['tickersim'][line])} against ${usd(bill[n]['baseline'][line])})"
-        for n in (5, 1000)
-        for line in lines
-        if bill[n]["tickersim"][line] > bill[n]["baseline"][line] + 1e-9
-    ]
+    money_rows = [[line] + [usd(bill[n][impl][line]) for n in (5, 1000)
+                            for impl in ("tickersim", "baseline")] for line in lines]
+    money_rows.append(["**total**"] + [f"**{usd(total[n][impl])}**" for n in (5, 1000)
+                                       for impl in ("tickersim", "baseline")])
+    money_rows.append(["tickersim ÷ baseline",
+                       f"{total[5]['tickersim'] / total[5]['baseline']:.2f}", "",
+                       f"{cost_share:.2f}", ""])
+    out += [table(["line", "tickersim, 5", "baseline, 5", "tickersim, 1,000",
+                   "baseline, 1,000"], money_rows), ""]
+    dearer = [f"{line} at {n:,} tickers (${usd(bill[n]['tickersim'][line])} against "
+              f"${usd(bill[n]['baseline'][line])})" for n in (5, 1000) for line in lines
+              if bill[n]["tickersim"][line] > bill[n]["baseline"][line] + 1e-9]
     writes_share = bill[1000]["tickersim"]["DynamoDB writes"] / total[1000]["tickersim"]
     out += [
         "Where tickersim costs more: " + ("; ".join(dearer) if dearer else "nowhere") + ".",
@@ -369,20 +274,14 @@ def render(d):
         f"{prices.AWS_CALL_LATENCY_S * 1000:.0f} ms per AWS call): tickersim "
         f"{lam[5]['tickersim']:.2f} s at 5 tickers and {lam[1000]['tickersim']:.1f} s at "
         f"1,000; the baseline {lam[5]['baseline']:.2f} s and {lam[1000]['baseline']:.0f} s"
-        + (
-            f" — beyond the {LAMBDA_LIMITS[1]} s timeout, so the baseline cannot serve 1,000 "
-            "tickers at all without a longer timeout; it is priced here as if it had one"
-            if lam[1000]["baseline"] > LAMBDA_LIMITS[1]
-            else ""
-        )
+        + (f" — beyond the {LAMBDA_LIMITS[1]} s timeout, so the baseline cannot serve 1,000 "
+           "tickers at all without a longer timeout; it is priced here as if it had one"
+           if lam[1000]["baseline"] > LAMBDA_LIMITS[1] else "")
         + ". S3 PUTs from the stream's buffering as "
         f"`infra/data.yaml` sets it ({interval_s} s or {buffer_bytes // MB} MB, whichever "
         "first), objects per flush: "
-        + ", ".join(
-            f"{impl} {math.ceil(rows[n][impl]['bytes'] * interval_s / 60 / buffer_bytes)} at {n:,}"
-            for n in (5, 1000)
-            for impl in ("tickersim", "baseline")
-        )
+        + ", ".join(f"{impl} {math.ceil(rows[n][impl]['bytes'] * interval_s / 60 / buffer_bytes)}"
+                    f" at {n:,}" for n in (5, 1000) for impl in ("tickersim", "baseline"))
         + ". CloudWatch Logs: what the "
         f"handler prints plus {prices.PLATFORM_LOG_BYTES} bytes of Lambda's START/END/REPORT "
         "lines.",
@@ -405,7 +304,7 @@ def render(d):
         "- The baseline at 10,000 tickers (50,001 calls, several minutes against moto) is not "
         "timed: its time is scaled linearly from 1,000, where its cost is linear in N.",
         "- Peak RSS includes the interpreter, boto3 and chalice (about 65 MB before any run); "
-        'Lambda\'s "Max Memory Used" counts the same.',
+        "Lambda's \"Max Memory Used\" counts the same.",
         "",
     ]
     return "\n".join(out)

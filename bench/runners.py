@@ -1,5 +1,4 @@
 """tickersim and the baseline behind one interface: run once, return what the run cost."""
-
 import time
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
@@ -18,15 +17,15 @@ from tests.support import LambdaContext
 
 @dataclass(frozen=True)
 class Run:
-    wall_s: float  # handler wall time
-    cpu_s: float  # CPU time of the handler's own thread (moto's threads excluded)
-    calls: dict  # AWS calls by Service.Operation
+    wall_s: float             # handler wall time
+    cpu_s: float              # CPU time of the handler's own thread (moto's threads excluded)
+    calls: dict               # AWS calls by Service.Operation
     ticks: int
-    records: int  # Firehose records
-    bytes: int  # Firehose payload bytes
-    billed_units: int  # Firehose 5 KB billing units
-    log_bytes: int  # what the handler itself writes to its log
-    op_s: dict  # seconds spent waiting on each operation, summed over its calls
+    records: int              # Firehose records
+    bytes: int                # Firehose payload bytes
+    billed_units: int         # Firehose 5 KB billing units
+    log_bytes: int            # what the handler itself writes to its log
+    op_s: dict                # seconds spent waiting on each operation, summed over its calls
 
     @property
     def calls_total(self):
@@ -35,7 +34,6 @@ class Run:
 
 class _Sent:
     """A sent record, by its length only: keeping the data would inflate the memory measured."""
-
     __slots__ = ("size",)
 
     def __init__(self, data):
@@ -51,14 +49,11 @@ class FirehoseTap:
     def __init__(self, client):
         self._records = []
         events = client.meta.events
-        events.register(
-            "provide-client-params.firehose.PutRecord",
-            lambda params, **_: self._records.append(_Sent(params["Record"]["Data"])),
-        )
-        events.register(
-            "provide-client-params.firehose.PutRecordBatch",
-            lambda params, **_: self._records.extend(_Sent(r["Data"]) for r in params["Records"]),
-        )
+        events.register("provide-client-params.firehose.PutRecord",
+                        lambda params, **_: self._records.append(_Sent(params["Record"]["Data"])))
+        events.register("provide-client-params.firehose.PutRecordBatch",
+                        lambda params, **_: self._records.extend(
+                            _Sent(r["Data"]) for r in params["Records"]))
 
     def take(self):
         records, self._records = self._records, []
@@ -111,22 +106,16 @@ def _measure(call, ddb, firehose, tap):
 
     call() returns its tick count, or None when every record is one tick (the baseline).
     """
-    with counting(ddb, firehose) as (calls, _), timed_calls(ddb, firehose) as op_s, counted_logs() as logs:
+    with counting(ddb, firehose) as (calls, _), timed_calls(ddb, firehose) as op_s, \
+            counted_logs() as logs:
         wall, cpu = time.perf_counter(), time.thread_time()
         ticks = call()
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
     records = tap.take()
-    return Run(
-        wall_s=wall,
-        cpu_s=cpu,
-        calls=dict(calls),
-        records=len(records),
-        ticks=len(records) if ticks is None else ticks,
-        bytes=sum(map(len, records)),
-        billed_units=delivery.billed_units(records),
-        log_bytes=logs.bytes,
-        op_s=op_s,
-    )
+    return Run(wall_s=wall, cpu_s=cpu, calls=dict(calls), records=len(records),
+               ticks=len(records) if ticks is None else ticks,
+               bytes=sum(map(len, records)), billed_units=delivery.billed_units(records),
+               log_bytes=logs.bytes, op_s=op_s)
 
 
 class Runners:
@@ -138,22 +127,14 @@ class Runners:
         self._tap, self._naive_tap = FirehoseTap(self.firehose), FirehoseTap(self.naive_firehose)
 
     def tickersim(self, case, minutes_later, **env):
-        settings = stream_settings(
-            {"TABLE_NAME": case, "DELIVERY_STREAM_NAME": case, "MARKET_SEED": MARKET_SEED, **env}
-        )
+        settings = stream_settings({"TABLE_NAME": case, "DELIVERY_STREAM_NAME": case,
+                                    "MARKET_SEED": MARKET_SEED, **env})
         event = scheduled_event(minutes_later)
         return _measure(
             lambda: pipeline.run(event, LambdaContext(), settings, self.ddb, self.firehose)["ticks"],
-            self.ddb,
-            self.firehose,
-            self._tap,
-        )
+            self.ddb, self.firehose, self._tap)
 
     def baseline(self, case):
         table = self.resource.Table(case)
-        return _measure(
-            lambda: baseline.run(table, self.naive_firehose, case),
-            table.meta.client,
-            self.naive_firehose,
-            self._naive_tap,
-        )
+        return _measure(lambda: baseline.run(table, self.naive_firehose, case),
+                        table.meta.client, self.naive_firehose, self._naive_tap)

@@ -7,7 +7,6 @@
 Exit codes: 0 every invariant held, 1 a violation (the shortest failing history found is
 written to --out, to replay), 2 bad input.
 """
-
 import argparse
 import json
 import sys
@@ -31,16 +30,11 @@ def _arguments(argv):
     parser.add_argument("--minutes", type=int, default=1440)
     parser.add_argument("--tickers", type=int, default=20)
     parser.add_argument("--fault-rate", type=float, default=0.05)
-    parser.add_argument(
-        "--profile",
-        choices=histories.PROFILES,
-        default="default",
-        help="throttled: a provisioned table near its capacity",
-    )
+    parser.add_argument("--profile", choices=histories.PROFILES, default="default",
+                        help="throttled: a provisioned table near its capacity")
     parser.add_argument("--replay", type=Path, help="a history written by a failing run")
-    parser.add_argument(
-        "--out", type=Path, default=Path("chaos-failure.json"), help="where to write the shrunk failing history"
-    )
+    parser.add_argument("--out", type=Path, default=Path("chaos-failure.json"),
+                        help="where to write the shrunk failing history")
     args = parser.parse_args(argv)
     if not 1 <= args.minutes <= 10_080:
         parser.error("--minutes must be between 1 and 10080 (a week)")
@@ -58,13 +52,12 @@ def main(argv=None):
             history = json.loads(args.replay.read_text())
             histories.validate(history)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            print(
-                f"chaos: cannot replay {args.replay}: {exc}; give a file written by a failing `python -m chaos`",
-                file=sys.stderr,
-            )
+            print(f"chaos: cannot replay {args.replay}: {exc}; give a file written by a "
+                  "failing `python -m chaos`", file=sys.stderr)
             return 2
     else:
-        history = histories.generate(args.seed, args.minutes, args.tickers, args.fault_rate, args.profile)
+        history = histories.generate(args.seed, args.minutes, args.tickers, args.fault_rate,
+                                     args.profile)
     started, cpu = time.monotonic(), time.process_time()
     verdict = judge(history)
     print(table(history, verdict, time.monotonic() - started, time.process_time() - cpu))
@@ -73,11 +66,9 @@ def main(argv=None):
     if not args.replay:
         smallest = shrink(history, verdict)
         args.out.write_text(json.dumps(smallest, indent=1) + "\n")
-        print(
-            f"shrunk to {len(smallest['steps'])} minute(s), "
-            f"{histories.runs(smallest)} run(s): replay with "
-            f"`python -m chaos --replay {args.out}`"
-        )
+        print(f"shrunk to {len(smallest['steps'])} minute(s), "
+              f"{histories.runs(smallest)} run(s): replay with "
+              f"`python -m chaos --replay {args.out}`")
     return 1
 
 

@@ -4,14 +4,13 @@ Besides those, the checker knows only the history's own facts: the console edits
 and the latest run minute started by then), which invocations ran out of retries, and in
 which run each object appeared (as a consumer watching the bucket would).
 """
-
 import json
 import re
 from collections import defaultdict
 
 from chalicelib.walk.ticks import parse_minute
 
-JUMP = 0.2  # a price edit doubles or halves; a walk's step is far below 20 %
+JUMP = 0.2            # a price edit doubles or halves; a walk's step is far below 20 %
 NEAR = 0.01
 
 INVARIANTS = (
@@ -24,17 +23,18 @@ INVARIANTS = (
     "one alert per exhausted failure, no other",
     "no more recovery notices than failure alerts",
 )
-RECOVERED = "Recovered: "  # the recovery notice's subject; it shares the failure topic
+RECOVERED = "Recovered: "     # the recovery notice's subject; it shares the failure topic
 
 
 def _minute(timestamp):
     return parse_minute(timestamp)
 
 
-def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup, start_minute=0):
+def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup,
+          start_minute=0):
     """(violations by invariant, figures, stated exceptions used)."""
     bad = {name: [] for name in INVARIANTS}
-    copies = defaultdict(dict)  # (ticker, seq) -> {line: [object keys]}
+    copies = defaultdict(dict)            # (ticker, seq) -> {line: [object keys]}
     per_object = {}
     lines_total = 0
     for key, body in objects.items():
@@ -46,11 +46,11 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup, 
             lines_total += 1
             if _minute(tick["timestamp"]) > object_minute[key]:
                 bad["no tick later than its run's minute"].append(
-                    f"{tick['ticker']} seq {tick['seq']} at {tick['timestamp']} in a run of minute {object_minute[key]}"
-                )
+                    f"{tick['ticker']} seq {tick['seq']} at {tick['timestamp']} in a run of "
+                    f"minute {object_minute[key]}")
         per_object[key] = rows
 
-    by_ticker = defaultdict(dict)  # ticker -> {seq: price of the first copy}
+    by_ticker = defaultdict(dict)         # ticker -> {seq: price of the first copy}
     for (ticker, seq), versions in copies.items():
         by_ticker[ticker][seq] = json.loads(next(iter(versions)))["price"]
     price_edits = defaultdict(list)
@@ -76,8 +76,7 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup, 
             exceptions["seqs re-walked after an edit to an uncommitted delivery"] += len(seqs)
         else:
             bad["duplicates byte-identical"].append(
-                f"{ticker}: {len(seqs)} seq(s) delivered with different content, from {first}"
-            )
+                f"{ticker}: {len(seqs)} seq(s) delivered with different content, from {first}")
 
     for ticker, seqs in by_ticker.items():
         last = max(seqs)
@@ -91,18 +90,15 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup, 
         if "Seq" not in item:
             if seqs:
                 bad["table Price/Seq = last delivered tick"].append(
-                    f"{ticker}: ticks delivered but the table has no Seq"
-                )
+                    f"{ticker}: ticks delivered but the table has no Seq")
             continue
         seq, price = int(item["Seq"]["N"]), float(item["Price"]["N"])
         if seq != max(seqs, default=0):
             bad["table Price/Seq = last delivered tick"].append(
-                f"{ticker}: table Seq {seq}, last delivered {max(seqs, default=0)}"
-            )
+                f"{ticker}: table Seq {seq}, last delivered {max(seqs, default=0)}")
         elif price != seqs[seq] and price not in price_edits[ticker]:
             bad["table Price/Seq = last delivered tick"].append(
-                f"{ticker}: table Price {price}, last delivered {seqs[seq]}"
-            )
+                f"{ticker}: table Price {price}, last delivered {seqs[seq]}")
 
     for ticker in by_ticker:
         if ticker not in table and ticker not in deleted:
@@ -110,15 +106,12 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup, 
     for ticker, edit in deleted.items():
         if ticker in table:
             bad["edits survive, deletes stick"].append(f"{ticker}: deleted, but back")
-        late = [
-            t
-            for (name, _), versions in copies.items()
-            if name == ticker
-            for t in map(json.loads, versions)
-            if edit["started_max"] is None or _minute(t["timestamp"]) > edit["started_max"]
-        ]
+        late = [t for (name, _), versions in copies.items() if name == ticker
+                for t in map(json.loads, versions)
+                if edit["started_max"] is None or _minute(t["timestamp"]) > edit["started_max"]]
         if late:
-            bad["edits survive, deletes stick"].append(f"{ticker}: {len(late)} tick(s) after its deletion")
+            bad["edits survive, deletes stick"].append(
+                f"{ticker}: {len(late)} tick(s) after its deletion")
     _edits_survive(edits, table, by_ticker, deleted, bad)
 
     unique_per_object = 0
@@ -141,40 +134,32 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup, 
                 exceptions["catch-ups past the cap that re-walk an uncommitted delivery"] += 1
             else:
                 bad["catch-up <= MAX_CATCHUP_MINUTES"].append(
-                    f"{ticker}: {len(minutes)} new minutes in one delivery (cap {max_catchup})"
-                )
+                    f"{ticker}: {len(minutes)} new minutes in one delivery (cap {max_catchup})")
 
     envelopes = [json.loads(body) for body in alerts]
     notices = sum(1 for e in envelopes if (e.get("Subject") or "").startswith(RECOVERED))
-    alerts = [body for body, e in zip(alerts, envelopes) if not (e.get("Subject") or "").startswith(RECOVERED)]
+    alerts = [body for body, e in zip(alerts, envelopes)
+              if not (e.get("Subject") or "").startswith(RECOVERED)]
     if notices > len(alerts):
         bad["no more recovery notices than failure alerts"].append(
-            f"{notices} recovery notices after {len(alerts)} failure alerts"
-        )
-    ids = [
-        m.group(1)
-        for body in alerts
-        for m in [re.search(r"Request id:\s+(\S+)", json.loads(body).get("Message", ""))]
-        if m
-    ]
+            f"{notices} recovery notices after {len(alerts)} failure alerts")
+    ids = [m.group(1) for body in alerts
+           for m in [re.search(r"Request id:\s+(\S+)", json.loads(body).get("Message", ""))]
+           if m]
     if len(ids) != len(alerts):
         bad["one alert per exhausted failure, no other"].append(
-            f"{len(alerts) - len(ids)} alert(s) without a request id"
-        )
+            f"{len(alerts) - len(ids)} alert(s) without a request id")
     for rid in set(ids) | set(exhausted):
         why = "ran out of retries" if rid in exhausted else "did not run out of retries"
         if ids.count(rid) != (1 if rid in exhausted else 0):
-            bad["one alert per exhausted failure, no other"].append(f"{rid}: {ids.count(rid)} alert(s), and it {why}")
+            bad["one alert per exhausted failure, no other"].append(
+                f"{rid}: {ids.count(rid)} alert(s), and it {why}")
 
     unique = len(copies)
-    figures = {
-        "ticks delivered": lines_total,
-        "distinct (ticker, seq)": unique,
-        "duplicates re-sent": lines_total - unique,
-        "alerts": len(alerts),
-        "recovery notices": notices,
-        "longest new catch-up in one delivery (minutes)": unique_per_object,
-    }
+    figures = {"ticks delivered": lines_total, "distinct (ticker, seq)": unique,
+               "duplicates re-sent": lines_total - unique, "alerts": len(alerts),
+               "recovery notices": notices,
+               "longest new catch-up in one delivery (minutes)": unique_per_object}
     return bad, figures, exceptions
 
 
@@ -189,20 +174,17 @@ def _edits_survive(edits, table, by_ticker, deleted, bad):
         drifts = [e for e in own if e["kind"] == "drift"]
         if drifts and item.get("Drift", {}).get("N") != str(drifts[-1]["drift"]):
             bad["edits survive, deletes stick"].append(
-                f"{ticker}: Drift {item.get('Drift')} after an edit to {drifts[-1]['drift']}"
-            )
+                f"{ticker}: Drift {item.get('Drift')} after an edit to {drifts[-1]['drift']}")
         prices = [e for e in own if e["kind"] == "price" and "value" in e]
         seqs = by_ticker.get(ticker, {})
         for n, edit in enumerate(prices):
             if n + 1 < len(prices) and prices[n + 1]["at"] - edit["at"] <= 3:
-                continue  # overwritten by the next edit before a run may walk it
+                continue            # overwritten by the next edit before a run may walk it
             value = edit["value"]
-            jumped = any(
-                abs(p / value - 1) < NEAR and (s - 1 not in seqs or abs(seqs[s - 1] / value - 1) > JUMP)
-                for s, p in seqs.items()
-            )
+            jumped = any(abs(p / value - 1) < NEAR and
+                         (s - 1 not in seqs or abs(seqs[s - 1] / value - 1) > JUMP)
+                         for s, p in seqs.items())
             stays = "Price" in item and abs(float(item["Price"]["N"]) / value - 1) < 1e-9
             if not (jumped or stays):
                 bad["edits survive, deletes stick"].append(
-                    f"{ticker}: price edit to {value} at minute {edit['at']} never took effect"
-                )
+                    f"{ticker}: price edit to {value} at minute {edit['at']} never took effect")

@@ -3,7 +3,6 @@
 Each wrapper adds the kind of every fault it injects to `hits`, a set per attempt, so the
 report counts attempts hit by a fault, not the calls the run's own resends made into it.
 """
-
 from botocore.exceptions import ClientError
 
 
@@ -31,16 +30,9 @@ def put_all_but(firehose, stream, records, fail):
     good = [r for i, r in enumerate(records) if i not in fail]
     if good:
         firehose.put_record_batch(DeliveryStreamName=stream, Records=good)
-    return {
-        "FailedPutCount": len(fail),
-        "Encrypted": False,
-        "RequestResponses": [
-            {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."}
-            if i in fail
-            else {"RecordId": f"r{i}"}
-            for i in range(len(records))
-        ],
-    }
+    return {"FailedPutCount": len(fail), "Encrypted": False, "RequestResponses": [
+        {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down."}
+        if i in fail else {"RecordId": f"r{i}"} for i in range(len(records))]}
 
 
 class FaultyFirehose(Proxy):
@@ -100,19 +92,15 @@ class FaultyTable(Proxy):
         self._down("BatchExecuteStatement", "commit")
         if self.faults.get("kill") == "mid_commit" and self.commits == 1:
             self.hits.add("killed mid-commit")
-            self.real.batch_execute_statement(Statements=Statements[: len(Statements) // 2])
+            self.real.batch_execute_statement(Statements=Statements[:len(Statements) // 2])
             raise Killed("mid-commit")
         rate = self.faults.get("unprocessed", 0) if self.commits <= 2 else 0
         skip = {i for i in range(len(Statements)) if self.rng.random() < rate}
         if skip:
             self.hits.add("DynamoDB statements throttled (unprocessed)")
         sent = [s for i, s in enumerate(Statements) if i not in skip]
-        answers = iter(self.real.batch_execute_statement(Statements=sent)["Responses"] if sent else [])
-        return {
-            "Responses": [
-                {"Error": {"Code": "ProvisionedThroughputExceeded", "Message": "Slow down."}}
-                if i in skip
-                else next(answers)
-                for i in range(len(Statements))
-            ]
-        }
+        answers = iter(self.real.batch_execute_statement(Statements=sent)["Responses"]
+                       if sent else [])
+        return {"Responses": [
+            {"Error": {"Code": "ProvisionedThroughputExceeded", "Message": "Slow down."}}
+            if i in skip else next(answers) for i in range(len(Statements))]}

@@ -5,27 +5,24 @@ condition failed empty (DynamoDB puts {"Error": {"Code": "ConditionalCheckFailed
 and does not evaluate `IS MISSING`. This wrapper reads the items before and after (with a
 reader of its own, so the run's call counts stay the run's) and fills in both.
 """
-
 import re
 
-_SET = re.compile(r"SET (.*?) WHERE", re.S)
+_SET = re.compile(r'SET (.*?) WHERE', re.S)
 _NAME = re.compile(r'"([^"]+)"\s*=\s*\?')
-FAILED = {"Error": {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}}
+FAILED = {"Error": {"Code": "ConditionalCheckFailed",
+                    "Message": "The conditional request failed"}}
 
 
 def client_reader(client, table, key="TickerName"):
     """Reads items by key through a DynamoDB client (consistent reads)."""
-
     def read(keys):
         found, unique = {}, sorted(set(keys))
         for i in range(0, len(unique), 100):
-            reply = client.batch_get_item(
-                RequestItems={table: {"Keys": [{key: {"S": k}} for k in unique[i : i + 100]], "ConsistentRead": True}}
-            )
+            reply = client.batch_get_item(RequestItems={table: {
+                "Keys": [{key: {"S": k}} for k in unique[i:i + 100]], "ConsistentRead": True}})
             for item in reply["Responses"].get(table, []):
                 found[item[key]["S"]] = item
         return found
-
     return read
 
 
@@ -51,7 +48,8 @@ class AwsLikeStatements:
         after = self.read([key for key, _, _ in parsed])
         responses = []
         for slot, (key, sets, _) in zip(slots, parsed):
-            applied = slot is None and all(after.get(key, {}).get(attr) == value for attr, value in sets.items())
+            applied = slot is None and all(after.get(key, {}).get(attr) == value
+                                           for attr, value in sets.items())
             responses.append({"TableName": self.table} if applied else FAILED)
         return {"Responses": responses}
 

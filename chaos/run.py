@@ -1,5 +1,4 @@
 """One history run and judged; and shrinking a failing one to the shortest that still fails."""
-
 import os
 import time
 from contextlib import redirect_stdout
@@ -13,10 +12,10 @@ SHRINK_BUDGET_S = 300
 
 @dataclass
 class Verdict:
-    violations: dict  # invariant -> [what broke]
+    violations: dict          # invariant -> [what broke]
     figures: dict
     exceptions: dict
-    counts: dict  # faults injected by kind
+    counts: dict              # faults injected by kind
     attempts: int
 
 
@@ -25,17 +24,11 @@ def judge(history):
     # The handlers' JSON log lines would bury the table: CloudWatch is not emulated.
     with world.cloud(), open(os.devnull, "w") as sink, redirect_stdout(sink):
         world.run()
-        bad, figures, exceptions = check(
-            world.objects(),
-            world.object_minute,
-            world.alerts(),
-            world.table(),
-            world.edits,
-            world.exhausted,
-            history["max_catchup"],
-            history["start_minute"],
-        )
-    return Verdict({k: v for k, v in bad.items() if v}, figures, exceptions, dict(world.counts), world.attempts)
+        bad, figures, exceptions = check(world.objects(), world.object_minute, world.alerts(),
+                                         world.table(), world.edits, world.exhausted,
+                                         history["max_catchup"], history["start_minute"])
+    return Verdict({k: v for k, v in bad.items() if v}, figures, exceptions,
+                   dict(world.counts), world.attempts)
 
 
 def shrink(history, verdict, budget_s=SHRINK_BUDGET_S):
@@ -80,18 +73,9 @@ def _quiet(history, minutes):
     steps = [dict(step) for step in history["steps"]]
     for m in minutes:
         if m < len(steps):
-            steps[m] = {
-                "minute": steps[m]["minute"],
-                "edits": [],
-                "invocations": [
-                    {
-                        "minute": steps[m]["minute"],
-                        "late": 0,
-                        "race": False,
-                        "attempts": [{"rng": a["rng"]} for a in inv["attempts"]],
-                        "retry_after": inv["retry_after"],
-                    }
-                    for inv in steps[m]["invocations"][:1]
-                ],
-            }
+            steps[m] = {"minute": steps[m]["minute"], "edits": [], "invocations": [
+                {"minute": steps[m]["minute"], "late": 0, "race": False,
+                 "attempts": [{"rng": a["rng"]} for a in inv["attempts"]],
+                 "retry_after": inv["retry_after"]}
+                for inv in steps[m]["invocations"][:1]]}
     return {**history, "steps": steps}

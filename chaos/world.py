@@ -6,7 +6,6 @@ delay, and once the retries are spent the destination record goes to `notify_fai
 alert lands in an SQS mailbox (the outbox). Time inside an attempt is virtual, so backoff
 costs no wall time and the same history always takes the same path.
 """
-
 import os
 import random
 from collections import Counter
@@ -29,20 +28,14 @@ from tickersim.base.seeds import create_table
 from tickersim.local.lambdas import failure_record
 
 TABLE, STREAM, BUCKET = "chaos-table", "chaos-stream", "chaos-ticks"
-ACCOUNT, REGION = "123456789012", "eu-west-1"  # moto's default account
-FUNCTION = SimpleNamespace(arn="arn:aws:lambda:eu-west-1:123456789012:function:tickersim-chaos-streaming-lambda")
-ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "eu-west-1",
-    "AWS_REGION": "eu-west-1",
-    "TABLE_NAME": TABLE,
-    "DELIVERY_STREAM_NAME": STREAM,
-    "OWNER_NAME": "Chaos Monkey",
-    "TICKS_PER_RUN": "4",
-}
-DRAIN_MINUTES = 12  # after the last scheduled minute: late events and retries still run
+ACCOUNT, REGION = "123456789012", "eu-west-1"     # moto's default account
+FUNCTION = SimpleNamespace(arn="arn:aws:lambda:eu-west-1:123456789012:function:"
+                               "tickersim-chaos-streaming-lambda")
+ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "eu-west-1",
+       "AWS_REGION": "eu-west-1", "TABLE_NAME": TABLE, "DELIVERY_STREAM_NAME": STREAM,
+       "OWNER_NAME": "Chaos Monkey", "TICKS_PER_RUN": "4"}
+DRAIN_MINUTES = 12       # after the last scheduled minute: late events and retries still run
 
 
 class VirtualTime:
@@ -74,11 +67,11 @@ class World:
     def __init__(self, history):
         self.history = history
         self.counts = Counter()
-        self.object_minute = {}  # object key -> the latest minute of the runs in progress
-        self.exhausted = []  # request ids of invocations whose retries ran out
-        self.edits = []  # each console edit, with when it happened
-        self.in_progress = []  # minutes of the attempts running (nested when racing)
-        self.started_max = None  # the latest minute any attempt has started
+        self.object_minute = {}      # object key -> the latest minute of the runs in progress
+        self.exhausted = []          # request ids of invocations whose retries ran out
+        self.edits = []              # each console edit, with when it happened
+        self.in_progress = []        # minutes of the attempts running (nested when racing)
+        self.started_max = None      # the latest minute any attempt has started
         self.attempts = 0
         self._ids = 0
 
@@ -86,15 +79,13 @@ class World:
     @contextmanager
     def cloud(self):
         saved = {k: os.environ.get(k) for k in ENV}
-        os.environ.update(
-            ENV, MARKET_SEED=str(self.history["market_seed"]), MAX_CATCHUP_MINUTES=str(self.history["max_catchup"])
-        )
+        os.environ.update(ENV, MARKET_SEED=str(self.history["market_seed"]),
+                          MAX_CATCHUP_MINUTES=str(self.history["max_catchup"]))
         try:
             with mock_aws():
                 clients.reset()
                 self._create()
                 import app  # the real handlers, as Lambda imports them
-
                 self.app = app
                 yield self
         finally:
@@ -111,30 +102,22 @@ class World:
         self.firehose, self.sqs = boto3.client("firehose"), boto3.client("sqs")
         create_table(self.ddb, TABLE)
         for t in self.history["tickers"]:
-            self.ddb.put_item(
-                TableName=TABLE,
-                Item={
-                    "TickerName": {"S": t["name"]},
-                    "Price": {"N": str(t["price"])},
-                    "Drift": {"N": str(t["drift"])},
-                    "Volatility": {"N": str(t["volatility"])},
-                },
-            )
-        self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+            self.ddb.put_item(TableName=TABLE, Item={
+                "TickerName": {"S": t["name"]}, "Price": {"N": str(t["price"])},
+                "Drift": {"N": str(t["drift"])}, "Volatility": {"N": str(t["volatility"])}})
+        self.s3.create_bucket(Bucket=BUCKET,
+                              CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         self.firehose.create_delivery_stream(
-            DeliveryStreamName=STREAM,
-            DeliveryStreamType="DirectPut",
+            DeliveryStreamName=STREAM, DeliveryStreamType="DirectPut",
             ExtendedS3DestinationConfiguration={
                 "RoleARN": "arn:aws:iam::123456789012:role/firehose",
-                "BucketARN": f"arn:aws:s3:::{BUCKET}",
-                "Prefix": "ticks/",
-            },
-        )
+                "BucketARN": f"arn:aws:s3:::{BUCKET}", "Prefix": "ticks/"})
         sns = boto3.client("sns")
         os.environ["TOPIC_ARN"] = sns.create_topic(Name="chaos-alerts")["TopicArn"]
         self.queue = self.sqs.create_queue(QueueName="outbox")["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])
-        sns.subscribe(TopicArn=os.environ["TOPIC_ARN"], Protocol="sqs", Endpoint=arn["Attributes"]["QueueArn"])
+        sns.subscribe(TopicArn=os.environ["TOPIC_ARN"], Protocol="sqs",
+                      Endpoint=arn["Attributes"]["QueueArn"])
         self.statements = AwsLikeStatements(self.ddb, self._read_items, TABLE)
         self.known = set()
 
@@ -155,20 +138,16 @@ class World:
     # --- the schedule -------------------------------------------------------------------
     def run(self):
         steps = self.history["steps"]
-        queue = []  # (due minute, order, job)
+        queue = []          # (due minute, order, job)
         order = 0
         for now in range(len(steps) + DRAIN_MINUTES):
             if now < len(steps):
                 for edit in steps[now]["edits"]:
                     self.edit(edit, now)
                 for invocation in steps[now]["invocations"]:
-                    queue.append(
-                        (
-                            now + invocation["late"],
-                            order,
-                            {"invocation": invocation, "attempt": 0, "request_id": self._request_id()},
-                        )
-                    )
+                    queue.append((now + invocation["late"], order, {
+                        "invocation": invocation, "attempt": 0,
+                        "request_id": self._request_id()}))
                     order += 1
             due = sorted(j for j in queue if j[0] <= now)
             queue = [j for j in queue if j[0] > now]
@@ -189,7 +168,7 @@ class World:
         faults = invocation["attempts"][k]
         minute = self.history["start_minute"] + invocation["minute"]
         rng = random.Random(faults["rng"])
-        random.seed(faults["rng"])  # the resend loops' jitter: same history, same path
+        random.seed(faults["rng"])       # the resend loops' jitter: same history, same path
         retries, partner_due = [], [partner] if partner is not None else []
 
         def before_commit():
@@ -200,10 +179,9 @@ class World:
 
         vt, hits = VirtualTime(), set()
         clients.reset()
-        clients._cache.update(  # the handler's own clients, with this attempt's faults
+        clients._cache.update(   # the handler's own clients, with this attempt's faults
             dynamodb=FaultyTable(self.statements, faults, rng, hits, before_commit),
-            firehose=FaultyFirehose(self.firehose, faults, rng, hits),
-        )
+            firehose=FaultyFirehose(self.firehose, faults, rng, hits))
         self.in_progress.append(minute)
         self.started_max = minute if self.started_max is None else max(self.started_max, minute)
         self.attempts += 1
@@ -221,32 +199,23 @@ class World:
             self.counts.update(hits)
             self.in_progress.pop()
             self._note_new_objects(minute)
-        if partner_due:  # it never reached its commit: run the other after
+        if partner_due:                      # it never reached its commit: run the other after
             retries.extend(self.attempt(partner_due.pop(), now))
         if error is not None:
             if k + 1 < len(invocation["attempts"]):
-                retries.append(
-                    {
-                        "invocation": invocation,
-                        "attempt": k + 1,
-                        "request_id": job["request_id"],
-                        "after": invocation["retry_after"][k],
-                    }
-                )
+                retries.append({"invocation": invocation, "attempt": k + 1,
+                                "request_id": job["request_id"],
+                                "after": invocation["retry_after"][k]})
             else:
                 self.notify(event, minute, job["request_id"], error, k + 1)
         return retries
 
     def notify(self, event, minute, request_id, error, attempts):
-        payload = {
-            "errorMessage": str(error),
-            "errorType": type(error).__name__,
-            "requestId": request_id,
-            "stackTrace": [],
-        }
-        record = failure_record(
-            FUNCTION, event, SimpleNamespace(request_id=request_id, payload=payload), attempts, minute * 60 + 5
-        )
+        payload = {"errorMessage": str(error), "errorType": type(error).__name__,
+                   "requestId": request_id, "stackTrace": []}
+        record = failure_record(FUNCTION, event,
+                                SimpleNamespace(request_id=request_id, payload=payload),
+                                attempts, minute * 60 + 5)
         clients.reset()
         self.app.notify_failure(record, LambdaContext("tickersim-chaos-notification-lambda"))
         self.exhausted.append(request_id)
@@ -256,30 +225,23 @@ class World:
         self.counts[f"console edit: {edit['kind']}"] += 1
         record = {**edit, "at": now, "started_max": self.started_max}
         if edit["kind"] == "add":
-            self.ddb.put_item(
-                TableName=TABLE,
-                Item={**key, "Price": {"N": str(edit["price"])}},
-                ConditionExpression="attribute_not_exists(TickerName)",
-            )
+            self.ddb.put_item(TableName=TABLE, Item={**key, "Price": {"N": str(edit["price"])}},
+                              ConditionExpression="attribute_not_exists(TickerName)")
         elif edit["kind"] == "delete":
             self.ddb.delete_item(TableName=TABLE, Key=key)
         else:
             item = self.ddb.get_item(TableName=TABLE, Key=key, ConsistentRead=True).get("Item")
             if item is None:
-                return  # deleted meanwhile: nothing to edit
+                return                  # deleted meanwhile: nothing to edit
             if edit["kind"] == "price":
                 value = round(float(item["Price"]["N"]) * edit["factor"], 4)
                 record["value"] = value
                 attr = ("Price", {"N": repr(value)})
             else:
                 attr = ("Drift", {"N": str(edit["drift"])})
-            self.ddb.update_item(
-                TableName=TABLE,
-                Key=key,
-                UpdateExpression="SET #a = :v",
-                ExpressionAttributeNames={"#a": attr[0]},
-                ExpressionAttributeValues={":v": attr[1]},
-            )
+            self.ddb.update_item(TableName=TABLE, Key=key, UpdateExpression="SET #a = :v",
+                                 ExpressionAttributeNames={"#a": attr[0]},
+                                 ExpressionAttributeValues={":v": attr[1]})
         self.edits.append(record)
 
     def _note_new_objects(self, minute):
@@ -305,7 +267,8 @@ class World:
                 return found
             for message in got["Messages"]:
                 found.append(message["Body"])
-                self.sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=message["ReceiptHandle"])
+                self.sqs.delete_message(QueueUrl=self.queue,
+                                        ReceiptHandle=message["ReceiptHandle"])
 
     def table(self):
         items, start = [], None

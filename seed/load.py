@@ -1,6 +1,5 @@
 """`python seed/load.py`: load a seed file into a DynamoDB table (tickersim/base/seeds.py;
 `--help` for the flags). seed/ holds the data; the loader is the product's."""
-
 import sys
 from pathlib import Path
 

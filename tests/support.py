@@ -1,5 +1,4 @@
 """Test helpers shared by every layer: the event fixtures and a Lambda context."""
-
 import json
 import time
 import uuid
@@ -23,7 +22,8 @@ def scheduled(time_text):
 class LambdaContext:
     """The parts of the Lambda context object that the handlers use."""
 
-    def __init__(self, function_name="tickersim-dev-streaming-lambda", timeout_s=60.0, clock=time.monotonic):
+    def __init__(self, function_name="tickersim-dev-streaming-lambda", timeout_s=60.0,
+                 clock=time.monotonic):
         self.function_name = function_name
         self.aws_request_id = str(uuid.uuid4())
         self.memory_limit_in_mb = 128

@@ -1,5 +1,4 @@
 """`tickersim`: the operator's commands. Each subcommand lives in its own module."""
-
 import importlib
 import sys
 

@@ -8,7 +8,6 @@ uses that uv; empty uses pip (`make test UV=`). Standard library only: it runs b
 exists. The Makefile runs `venv` when DIR/.ready is missing or older than what DIR is built from:
 DIR is wiped, built, and marked ready last, so an interrupted build is never taken for ready.
 """
-
 import argparse
 import importlib.util
 import os
@@ -19,11 +18,12 @@ import sys
 from pathlib import Path
 
 UV_VERSION = "0.13.9"
-TOOLS = Path(".venv-tools")  # the project's own: never the user's environment
+TOOLS = Path(".venv-tools")                  # the project's own: never the user's environment
 READY = ".ready"
-MIN_PYTHON = (3, 11, 5)  # policy-sentry's soupsieve needs 3.11.5
+MIN_PYTHON = (3, 11, 5)   # policy-sentry's soupsieve needs 3.11.5
 # A requirement line's name and, if pinned, its version: `moto[server]==5.2.5 ; marker  # note`.
-REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:==\s*([^\s;#]+))?", re.M)
+REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:==\s*([^\s;#]+))?",
+                         re.M)
 QUIET_PIP = {"PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_ROOT_USER_ACTION": "ignore"}
 
 
@@ -37,19 +37,18 @@ def say(text):
 
 def requirements(text):
     """[(name as PEP 503 compares them, pinned version or "")] of a requirements file's text."""
-    return [(re.sub(r"[-_.]+", "-", name).lower(), version) for name, version in REQUIREMENT.findall(text)]
+    return [(re.sub(r"[-_.]+", "-", name).lower(), version)
+            for name, version in REQUIREMENT.findall(text)]
 
 
 def unlocked(requirements_text, lock_text):
     """The requirements that the lock does not pin as asked, as `name==version` (or `name`)."""
     locked = {}
-    for name, version in requirements(lock_text):  # a universal lock may pin one name twice
+    for name, version in requirements(lock_text):   # a universal lock may pin one name twice
         locked.setdefault(name, set()).add(version)
-    return [
-        name + (f"=={version}" if version else "")
-        for name, version in requirements(requirements_text)
-        if name not in locked or (version and version not in locked[name])
-    ]
+    return [name + (f"=={version}" if version else "")
+            for name, version in requirements(requirements_text)
+            if name not in locked or (version and version not in locked[name])]
 
 
 def pinned_uv():
@@ -66,12 +65,8 @@ def pinned_uv():
         if made.returncode:
             return None, f"{sys.executable} has neither pip nor a working venv module"
         pip = [lender / "bin" / "python", "-m", "pip"]
-    result = subprocess.run(
-        pip + ["install", "--quiet", "--target", TOOLS, f"uv=={UV_VERSION}"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **QUIET_PIP},
-    )
+    result = subprocess.run(pip + ["install", "--quiet", "--target", TOOLS, f"uv=={UV_VERSION}"],
+                            capture_output=True, text=True, env={**os.environ, **QUIET_PIP})
     if result.returncode or not uv.exists():
         errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
         return None, (errors or [f"pip exited with {result.returncode}"])[-1]
@@ -96,7 +91,7 @@ def run(command):
 
 def build(venv, lock, editable, uv):
     """DIR from scratch: the locked set exactly, then this project in editable mode."""
-    (venv / READY).unlink(missing_ok=True)  # first: the wipe itself may be cut short
+    (venv / READY).unlink(missing_ok=True)       # first: the wipe itself may be cut short
     shutil.rmtree(venv, ignore_errors=True)
     python = venv / "bin" / "python"
     if uv:
@@ -106,7 +101,8 @@ def build(venv, lock, editable, uv):
         run([uv, "pip", "sync", "--quiet", "--strict", "--python", python, lock])
     else:
         run([sys.executable, "-m", "venv", venv])
-        install = [python, "-m", "pip", "install", "--quiet", "--no-compile", "--disable-pip-version-check"]
+        install = [python, "-m", "pip", "install", "--quiet", "--no-compile",
+                   "--disable-pip-version-check"]
         run(install + ["-r", lock])
     if editable:
         # setuptools comes from the lock: no build isolation, nothing unpinned is fetched.
@@ -121,9 +117,8 @@ def parse_args(argv):
     venv = sub.add_parser("venv", help="build DIR from LOCK")
     venv.add_argument("dir", type=Path)
     venv.add_argument("lock", type=Path)
-    venv.add_argument(
-        "--requirements", type=Path, help="the file LOCK was compiled from: each of its pins must be in LOCK"
-    )
+    venv.add_argument("--requirements", type=Path,
+                      help="the file LOCK was compiled from: each of its pins must be in LOCK")
     venv.add_argument("--editable", action="store_true", help="then install this project with -e")
     sub.add_parser("uv", help="print the path of the uv to use")
     return parser.parse_args(argv)
@@ -135,8 +130,7 @@ def main(argv=None):
         if sys.version_info < MIN_PYTHON:
             raise BootstrapError(
                 f"tickersim needs Python {'.'.join(map(str, MIN_PYTHON))} or newer, and "
-                f"{sys.executable} is {sys.version.split()[0]}: run make PYTHON=python3.11"
-            )
+                f"{sys.executable} is {sys.version.split()[0]}: run make PYTHON=python3.11")
         uv, why = find_uv(args.uv)
         if args.command == "uv":
             if uv is None:
@@ -146,9 +140,8 @@ def main(argv=None):
         if args.requirements:
             missing = unlocked(args.requirements.read_text(), args.lock.read_text())
             if missing:
-                raise BootstrapError(
-                    f"{args.lock} does not pin {', '.join(missing)} from {args.requirements}: run `make lock`"
-                )
+                raise BootstrapError(f"{args.lock} does not pin {', '.join(missing)} from "
+                                     f"{args.requirements}: run `make lock`")
         if uv is None:
             say(f"{why}: installing with pip instead (slower)")
         build(args.dir, args.lock, args.editable, uv)

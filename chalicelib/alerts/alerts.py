@@ -1,5 +1,4 @@
 """The failure alert: a named subject and a plain-words body from a Lambda async failure record."""
-
 import json
 from urllib.parse import quote
 
@@ -9,8 +8,8 @@ from chalicelib.alerts.text import ascii_fold, single_line
 from chalicelib.core import events
 from chalicelib.core.errors import TopicMissing
 
-SUBJECT_LIMIT = 99  # SNS: "less than 100 characters", ASCII, no line breaks
-MESSAGE_LIMIT = 256 * 1024  # SNS: a message is at most 256 KB of UTF-8
+SUBJECT_LIMIT = 99                 # SNS: "less than 100 characters", ASCII, no line breaks
+MESSAGE_LIMIT = 256 * 1024         # SNS: a message is at most 256 KB of UTF-8
 _PREFIX, _SUFFIX = "Failure: ", ", could not generate stream"
 _STACK_LINES = 8
 
@@ -31,7 +30,7 @@ def named_subject(prefix, owner, suffix, owner_ascii=None):
     name = single_line(ascii_name or ascii_fold(owner or "unknown owner"))
     room = SUBJECT_LIMIT - len(prefix) - len(suffix)
     if len(name) > room:
-        name = name[: room - 3].rstrip() + "..."
+        name = name[:room - 3].rstrip() + "..."
     return prefix + (name or "unknown owner") + suffix
 
 
@@ -46,19 +45,19 @@ def _stage(function):
     name = str(function or "")
     for suffix in ("-streaming-lambda", "-worker-lambda"):
         if name.startswith("tickersim-") and name.endswith(suffix):
-            return name[len("tickersim-") : -len(suffix)] or None
+            return name[len("tickersim-"):-len(suffix)] or None
     return None
 
 
 def log_group_link(function_name, region):
     group = quote(quote(f"/aws/lambda/{function_name}", safe=""), safe="").replace("%", "$")
-    return (
-        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{group}"
-    )
+    return (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+            f"#logsV2:log-groups/log-group/{group}")
 
 
 def _is_failure_record(event):
-    return isinstance(event, dict) and isinstance(event.get("requestContext"), dict) and "requestPayload" in event
+    return (isinstance(event, dict) and isinstance(event.get("requestContext"), dict)
+            and "requestPayload" in event)
 
 
 def body(event, owner):
@@ -74,7 +73,8 @@ def body(event, owner):
     response = response if isinstance(response, dict) else {"errorMessage": response}
     condition = ctx.get("condition", "unknown")
     message = str(response.get("errorMessage") or "").strip()
-    error_type = response.get("errorType") or ("Timeout" if "timed out" in message else "none given")
+    error_type = response.get("errorType") or (
+        "Timeout" if "timed out" in message else "none given")
     if condition == "EventAgeExceeded":
         what = "The scheduled event expired before the function could run it."
     elif error_type == "Timeout":
@@ -84,11 +84,13 @@ def body(event, owner):
     lines = [
         f"Hello {owner or '(OWNER_NAME is not set on the notification function)'},",
         "",
-        f"The tickersim streaming function {function or '(unknown function)'} could not generate the stream of ticks.",
+        f"The tickersim streaming function {function or '(unknown function)'} could not "
+        "generate the stream of ticks.",
         what,
         "",
         f"Scheduled time:  {scheduled or 'unknown'}",
-        *([f"Segment:         {segment} (a worker; the other segments ran on their own)"] if segment else []),
+        *([f"Segment:         {segment} (a worker; the other segments ran on their own)"]
+          if segment else []),
         *([f"Stage:           {stage}"] if stage else []),
         f"Failed at:       {event.get('timestamp', 'unknown')}",
         f"Condition:       {condition}",
@@ -103,22 +105,17 @@ def body(event, owner):
         lines += [str(frame).rstrip("\n") for frame in stack[-_STACK_LINES:]]
     if function and region:
         lines += ["", "Logs:", log_group_link(function, region)]
-    lines += [
-        "",
-        "The next successful run catches up the missed minutes (up to MAX_CATCHUP_MINUTES, "
-        "60 by default); consumers can deduplicate re-sent ticks on (ticker, seq).",
-    ]
+    lines += ["", "The next successful run catches up the missed minutes (up to MAX_CATCHUP_MINUTES, "
+              "60 by default); consumers can deduplicate re-sent ticks on (ticker, seq)."]
     return "\n".join(lines) + "\n"
 
 
 def _raw_body(event, owner):
-    head = (
-        f"Hello {owner or '(OWNER_NAME is not set on the notification function)'},\n\n"
-        "The tickersim notification function received an event it does not recognise "
-        "(not a Lambda async failure record), so it cannot say what failed. "
-        "Treat it as a failure of the stream and check the streaming function's logs.\n\n"
-        "The raw event:\n"
-    )
+    head = (f"Hello {owner or '(OWNER_NAME is not set on the notification function)'},\n\n"
+            "The tickersim notification function received an event it does not recognise "
+            "(not a Lambda async failure record), so it cannot say what failed. "
+            "Treat it as a failure of the stream and check the streaming function's logs.\n\n"
+            "The raw event:\n")
     try:
         raw = json.dumps(event, indent=2, sort_keys=True, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -140,7 +137,8 @@ def publish(sns, topic_arn, owner, event, owner_ascii=None):
     """Publish the alert; returns the SNS message id."""
     message = fit(body(event, owner), MESSAGE_LIMIT)
     try:
-        reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner, owner_ascii), Message=message)
+        reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner, owner_ascii),
+                            Message=message)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "NotFound":
             raise TopicMissing(topic_arn) from exc

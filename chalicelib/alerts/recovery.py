@@ -6,7 +6,6 @@ the first run that delivers ticks afterwards deletes it, on condition that no fa
 recorded since the Scan, and only then publishes: exactly one notice per outage, and none
 when nothing failed.
 """
-
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
@@ -23,7 +22,7 @@ _PREFIX, _SUFFIX = "Recovered: ", ", stream is flowing again"
 @dataclass(frozen=True)
 class Outage:
     failures: int
-    first_failed: int  # epoch minute of the earliest failed scheduled run
+    first_failed: int       # epoch minute of the earliest failed scheduled run
     last_failed: int
 
 
@@ -39,12 +38,10 @@ def failed_minute(event, fallback_minute):
 def record_failure(ddb, table, minute):
     """Add one failure to the outage (creating it); the notifier calls this after alerting."""
     ddb.update_item(
-        TableName=table,
-        Key={KEY: {"S": OUTAGE_KEY}},
+        TableName=table, Key={KEY: {"S": OUTAGE_KEY}},
         UpdateExpression="SET #f = if_not_exists(#f, :t), #l = :t ADD #n :one",
         ExpressionAttributeNames={"#f": "FirstFailed", "#l": "LastFailed", "#n": "Failures"},
-        ExpressionAttributeValues={":t": {"S": iso(minute * 60)}, ":one": {"N": "1"}},
-    )
+        ExpressionAttributeValues={":t": {"S": iso(minute * 60)}, ":one": {"N": "1"}})
 
 
 def parse(item):
@@ -62,7 +59,8 @@ def parse(item):
         first = last = None
     first = last if first is None else first
     last = first if last is None else last
-    return Outage(failures, None if first is None else first // 60, None if last is None else last // 60)
+    return Outage(failures, None if first is None else first // 60,
+                  None if last is None else last // 60)
 
 
 def subject(owner, owner_ascii=None):
@@ -74,7 +72,8 @@ def body(owner, outage, run_minute, caught_up, partial):
     lines = [
         f"Hello {owner or '(OWNER_NAME is not set on the streaming function)'},",
         "",
-        f"The tickersim stream is flowing again: the run scheduled for {iso(run_minute * 60)} delivered its ticks.",
+        "The tickersim stream is flowing again: the run scheduled for "
+        f"{iso(run_minute * 60)} delivered its ticks.",
         "",
         f"Failure alerts:   {outage.failures}",
         f"First failed run: {iso(outage.first_failed * 60) if missed is not None else 'unknown'}",
@@ -84,7 +83,8 @@ def body(owner, outage, run_minute, caught_up, partial):
     if partial:
         lines.append("The catch-up continues in the next runs (it was too long for one).")
     elif missed is not None and caught_up < missed:
-        lines.append(f"{missed - caught_up} minute(s) were older than MAX_CATCHUP_MINUTES allows and stay missing.")
+        lines.append(f"{missed - caught_up} minute(s) were older than MAX_CATCHUP_MINUTES "
+                     "allows and stay missing.")
     return "\n".join(lines) + "\n"
 
 
@@ -95,29 +95,30 @@ def announce(ddb, sns, table, topic_arn, owner, item, report, owner_ascii=None):
     if outage is None or report.get("ticks", 0) == 0:
         return None
     if not topic_arn:
-        logs.error(
-            "an outage is on record but TOPIC_ARN is not set on the streaming "
-            "function, so no recovery notice goes out; redeploy with tickersim deploy"
-        )
+        logs.error("an outage is on record but TOPIC_ARN is not set on the streaming "
+                   "function, so no recovery notice goes out; redeploy with tickersim deploy")
         return None
     try:
-        condition = (
-            {"ConditionExpression": "Failures = :n", "ExpressionAttributeValues": {":n": item["Failures"]}}
-            if "Failures" in item
-            else {}
-        )
+        condition = ({"ConditionExpression": "Failures = :n",
+                      "ExpressionAttributeValues": {":n": item["Failures"]}}
+                     if "Failures" in item else {})
         ddb.delete_item(TableName=table, Key={KEY: {"S": OUTAGE_KEY}}, **condition)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return None  # a new failure since the Scan: the outage goes on
-        logs.error("could not close the outage record; the notice waits for a later run", error=str(exc))
+            return None    # a new failure since the Scan: the outage goes on
+        logs.error("could not close the outage record; the notice waits for a later run",
+                   error=str(exc))
         return None
     run_minute = parse_minute(report["run_time"])
-    text = body(owner, outage, run_minute, report.get("catchup_minutes", 0), report.get("status") == "partial")
+    text = body(owner, outage, run_minute, report.get("catchup_minutes", 0),
+                report.get("status") == "partial")
     try:
-        reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner, owner_ascii), Message=text)
+        reply = sns.publish(TopicArn=topic_arn, Subject=subject(owner, owner_ascii),
+                            Message=text)
     except ClientError as exc:
-        logs.error("the recovery notice could not be published", error=str(exc), topic=topic_arn)
+        logs.error("the recovery notice could not be published", error=str(exc),
+                   topic=topic_arn)
         return None
-    logs.info("recovery notice published", topic=topic_arn, message_id=reply["MessageId"], failures=outage.failures)
+    logs.info("recovery notice published", topic=topic_arn, message_id=reply["MessageId"],
+              failures=outage.failures)
     return reply["MessageId"]

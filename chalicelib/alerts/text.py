@@ -1,31 +1,12 @@
 """ASCII folding shared by alert subjects (SNS wants ASCII) and resource names."""
-
 import unicodedata
 
 # Latin letters that have no Unicode decomposition into an ASCII base letter.
-_SPECIAL = str.maketrans(
-    {
-        "ß": "ss",
-        "ẞ": "SS",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ø": "o",
-        "Ø": "O",
-        "ł": "l",
-        "Ł": "L",
-        "đ": "d",
-        "Đ": "D",
-        "ð": "d",
-        "Ð": "D",
-        "þ": "th",
-        "Þ": "Th",
-        "ı": "i",
-        "ħ": "h",
-        "Ħ": "H",
-    }
-)
+_SPECIAL = str.maketrans({
+    "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+    "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "ħ": "h", "Ħ": "H",
+})
 
 
 def ascii_fold(text, unknown="?"):
@@ -45,5 +26,6 @@ def ascii_fold(text, unknown="?"):
 
 def single_line(text):
     """Collapse every run of whitespace and control characters into one space."""
-    cleaned = "".join(" " if (ch.isspace() or unicodedata.category(ch)[0] == "C") else ch for ch in str(text))
+    cleaned = "".join(" " if (ch.isspace() or unicodedata.category(ch)[0] == "C") else ch
+                      for ch in str(text))
     return " ".join(cleaned.split())

@@ -3,7 +3,6 @@
 Bodies are plain dicts; app.py turns them into responses. Parameters, partitions, folding and
 paging are in apiquery (pure); this module does the reading.
 """
-
 import json
 import logging
 import os
@@ -24,11 +23,12 @@ from chalicelib.walk.items import KEY, parse_ticker
 
 log = logging.getLogger("tickersim.api")
 WEB = Path(__file__).parent / "web"
-READERS = 16  # GetObject calls in flight: the work is waiting, not computing
-CACHE_TICKS = 200_000  # about 50 MB of parsed objects kept between warm invocations
+READERS = 16                  # GetObject calls in flight: the work is waiting, not computing
+CACHE_TICKS = 200_000         # about 50 MB of parsed objects kept between warm invocations
 DEFAULT_SCHEDULE_S = 60
-NOT_FOUND_MESSAGE = "no route for {method} {path}; the routes are GET /, GET /api/tickers and GET /api/ticks"
-_INTERNAL = "#"  # #run and the other items the app keeps for itself
+NOT_FOUND_MESSAGE = ("no route for {method} {path}; the routes are GET /, GET /api/tickers "
+                     "and GET /api/ticks")
+_INTERNAL = "#"               # #run and the other items the app keeps for itself
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class ApiSettings:
     table_name: str
     bucket_name: str
     schedule_seconds: float
-    wall_clock: bool = True  # runs' times are the wall clock's (not the demo's logical one)
+    wall_clock: bool = True     # runs' times are the wall clock's (not the demo's logical one)
 
 
 class ApiError(Exception):
@@ -56,17 +56,15 @@ def settings(env=os.environ):
     if missing:
         # The deployer's mistake, not the caller's: say so without internals.
         log.error("environment variable(s) %s not set for the API function", ", ".join(missing))
-        raise ApiError(
-            503, "not_configured", "this API is not configured yet; its owner should run `tickersim deploy` again"
-        )
+        raise ApiError(503, "not_configured", "this API is not configured yet; its owner "
+                                              "should run `tickersim deploy` again")
     # The demo sets RUN_INTERVAL_SECONDS: its runs come every few seconds on a logical clock.
     try:
         schedule = float(env.get("RUN_INTERVAL_SECONDS") or DEFAULT_SCHEDULE_S)
     except ValueError:
         schedule = DEFAULT_SCHEDULE_S
-    return ApiSettings(
-        env["TABLE_NAME"].strip(), env["BUCKET_NAME"].strip(), schedule, wall_clock="RUN_INTERVAL_SECONDS" not in env
-    )
+    return ApiSettings(env["TABLE_NAME"].strip(), env["BUCKET_NAME"].strip(), schedule,
+                       wall_clock="RUN_INTERVAL_SECONDS" not in env)
 
 
 def _aws(call, what):
@@ -75,11 +73,11 @@ def _aws(call, what):
         return call()
     except (ClientError, BotoCoreError) as exc:
         log.error("%s failed: %s", what, exc)
-        raise ApiError(503, "upstream_unavailable", f"could not read the {what} just now; try again shortly") from None
+        raise ApiError(503, "upstream_unavailable",
+                       f"could not read the {what} just now; try again shortly") from None
 
 
 # --- the table --------------------------------------------------------------------------
-
 
 def _number(item, attr):
     try:
@@ -92,14 +90,12 @@ def _number(item, attr):
 def scan_table(ddb, table):
     """(ticker items, the #run item or None): one Scan, paged only past 1 MB of items."""
     # Kind and Calendar say whether the ticker's market is open.
-    names = {"#k": KEY, "#p": "Price", "#s": "Seq", "#t": "LastTick", "#r": "LastRun", "#i": "Kind", "#c": "Calendar"}
+    names = {"#k": KEY, "#p": "Price", "#s": "Seq", "#t": "LastTick", "#r": "LastRun",
+             "#i": "Kind", "#c": "Calendar"}
     tickers, run, start = [], None, None
     while True:
-        kwargs = {
-            "TableName": table,
-            "ProjectionExpression": "#k, #p, #s, #t, #r, #i, #c",
-            "ExpressionAttributeNames": names,
-        }
+        kwargs = {"TableName": table, "ProjectionExpression": "#k, #p, #s, #t, #r, #i, #c",
+                  "ExpressionAttributeNames": names}
         if start:
             kwargs["ExclusiveStartKey"] = start
         page = _aws(lambda: ddb.scan(**kwargs), "ticker table")
@@ -115,7 +111,7 @@ def scan_table(ddb, table):
 
 
 def _market(item, minute):
-    """ "open" or "closed" at the feed's minute by the ticker's calendar; None when the item or
+    """"open" or "closed" at the feed's minute by the ticker's calendar; None when the item or
     the calendar's session table cannot say (the run names that ticker)."""
     try:
         return "open" if is_open(parse_ticker(item).calendar_name, minute) else "closed"
@@ -128,13 +124,10 @@ def _ticker(item, minute):
     price, seq = _number(item, "Price"), _number(item, "Seq")
     if price is None or price <= 0:
         return None
-    return {
-        "ticker": item[KEY]["S"],
-        "price": float(price),
-        "timestamp": item.get("LastTick", {}).get("S"),
-        "seq": int(seq) if seq is not None and seq == seq.to_integral_value() else 0,
-        "market": _market(item, minute),
-    }
+    return {"ticker": item[KEY]["S"], "price": float(price),
+            "timestamp": item.get("LastTick", {}).get("S"),
+            "seq": int(seq) if seq is not None and seq == seq.to_integral_value() else 0,
+            "market": _market(item, minute)}
 
 
 def _epoch(text):
@@ -151,18 +144,16 @@ def tickers_body(config, ddb=None, now=time.time):
     at = _epoch(last_run)
     # Open or closed as of the feed's own clock (the demo's is logical), else the wall clock.
     minute = int(now() if at is None else at) // 60
-    data = sorted(filter(None, (_ticker(item, minute) for item in items)), key=lambda t: t["ticker"])
+    data = sorted(filter(None, (_ticker(item, minute) for item in items)),
+                  key=lambda t: t["ticker"])
     behind = None if at is None or not config.wall_clock else max(0, int(now() - at))
     # The page raises its alert when the feed stops moving: a failed run leaves the table as
     # it was (see README, "The live chart").
-    return {
-        "data": data,
-        "run": {"last_run": last_run, "behind_seconds": behind, "schedule_seconds": config.schedule_seconds},
-    }
+    return {"data": data, "run": {"last_run": last_run, "behind_seconds": behind,
+                                  "schedule_seconds": config.schedule_seconds}}
 
 
 # --- the bucket -------------------------------------------------------------------------
-
 
 class ObjectCache:
     """Parsed objects by (key, ETag), least recently used first out. Firehose never rewrites
@@ -201,7 +192,7 @@ def list_partition(s3, bucket, partition):
         for entry in page.get("Contents", []):
             hour = partition.hour(entry["Key"])
             if hour is not None and hour > partition.last_hour:
-                return found  # keys sort by hour: nothing further is wanted
+                return found          # keys sort by hour: nothing further is wanted
             if hour is not None and hour >= partition.first_hour:
                 found.append((entry["Key"], entry.get("ETag", "")))
         token = page.get("NextContinuationToken")
@@ -212,9 +203,9 @@ def list_partition(s3, bucket, partition):
 def read_objects(s3, bucket, keys, cache=None):
     """(rows, malformed lines) of the objects, in key order; each object read once."""
     cache = _cache if cache is None else cache
-
     def fetch(key):
-        body = _aws(lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read(), "tick bucket")
+        body = _aws(lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
+                    "tick bucket")
         return apiquery.read_lines(body, source=key.split("/", 1)[0])
 
     # Held here too: a range larger than the cache must not lose what it just evicted.
@@ -234,12 +225,9 @@ def read_objects(s3, bucket, keys, cache=None):
 
 def read_window(s3, bucket, query, cache=None):
     """(rows, malformed lines, objects read) of the window, live and backfilled tables."""
-    keys = [
-        key
-        for prefix in apiquery.PREFIXES
-        for part in apiquery.partitions(query.start, query.end, prefix)
-        for key in list_partition(s3, bucket, part)
-    ]
+    keys = [key for prefix in apiquery.PREFIXES
+            for part in apiquery.partitions(query.start, query.end, prefix)
+            for key in list_partition(s3, bucket, part)]
     rows, malformed = read_objects(s3, bucket, keys, cache)
     return rows, malformed, len(keys)
 
@@ -256,11 +244,13 @@ def ticks_body(config, params, ddb=None, s3=None, now=time.time, cache=None):
     try:
         query = apiquery.parse(params, latest)
         rows, malformed, objects = read_window(s3, config.bucket_name, query, cache)
-        newest = max((r.epoch for r in rows if query.start <= r.epoch < query.end), default=None)
+        newest = max((r.epoch for r in rows if query.start <= r.epoch < query.end),
+                     default=None)
         if query.open_end and newest is not None and newest < latest:
             query = apiquery.parse(params, newest)
             rows, malformed, objects = read_window(s3, config.bucket_name, query, cache)
-        apiquery.check_symbols(query, {item[KEY]["S"] for item in items} | {row.ticker for row in rows})
+        apiquery.check_symbols(query, {item[KEY]["S"] for item in items}
+                               | {row.ticker for row in rows})
     except apiquery.BadParameter as exc:
         raise ApiError(400, "invalid_parameter", str(exc)) from None
     if malformed:
@@ -280,9 +270,8 @@ def page_html():
     global _page
     if _page is None:
         html = (WEB / "index.html").read_text(encoding="utf-8")
-        _page = html.replace("/*UPLOT_CSS*/", (WEB / "uPlot.min.css").read_text("utf-8")).replace(
-            "/*UPLOT_JS*/", (WEB / "uPlot.iife.min.js").read_text("utf-8")
-        )
+        _page = (html.replace("/*UPLOT_CSS*/", (WEB / "uPlot.min.css").read_text("utf-8"))
+                 .replace("/*UPLOT_JS*/", (WEB / "uPlot.iife.min.js").read_text("utf-8")))
     return _page
 
 
@@ -304,14 +293,12 @@ def respond(make_body):
         status, body = 200, make_body()
     except ApiError as exc:
         status, body = exc.status, error_body(exc.code, exc.message)
-    except Exception:  # noqa: BLE001 - a reader must never see a stack trace
+    except Exception:    # noqa: BLE001 - a reader must never see a stack trace
         log.exception("the API failed")
         status, body = 500, error_body("internal_error", "the API failed; try again later")
-    return Response(
-        body=dumps(body),
-        status_code=status,
-        headers={"Content-Type": JSON_TYPE, "Cache-Control": "no-store", "Access-Control-Allow-Origin": "*"},
-    )
+    return Response(body=dumps(body), status_code=status,
+                    headers={"Content-Type": JSON_TYPE, "Cache-Control": "no-store",
+                             "Access-Control-Allow-Origin": "*"})
 
 
 def tickers_response(request=None):
@@ -319,9 +306,9 @@ def tickers_response(request=None):
         # Like /api/ticks: a misspelt parameter is refused, not silently ignored.
         given = sorted((request and request.query_params) or {})
         if given:
-            raise ApiError(400, "invalid_parameter", f"{given[0][:40]}: unknown parameter (/api/tickers takes none)")
+            raise ApiError(400, "invalid_parameter", f"{given[0][:40]}: unknown parameter "
+                                                     "(/api/tickers takes none)")
         return tickers_body(settings())
-
     return respond(body)
 
 
@@ -335,8 +322,6 @@ def ticks_response(request):
 def page_response():
     from chalice import Response
 
-    return Response(
-        body=page_html(),
-        status_code=200,
-        headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-cache"},
-    )
+    return Response(body=page_html(), status_code=200,
+                    headers={"Content-Type": "text/html; charset=utf-8",
+                             "Cache-Control": "no-cache"})

@@ -1,6 +1,5 @@
 """The /api/ticks query, apart from I/O: its parameters, the bucket partitions a time range
 needs, reading lines into ticks, folding re-sent duplicates, ordering and paging. Pure."""
-
 import json
 import math
 import re
@@ -10,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 PARAMETERS = ("symbols", "date_from", "date_to", "limit", "offset")
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 MAX_OFFSET = 10**9
-MAX_SPAN_S = 86400  # one request reads at most a day of the bucket
-DEFAULT_SPAN_S = 3600  # no date_from: the hour up to date_to
+MAX_SPAN_S = 86400             # one request reads at most a day of the bucket
+DEFAULT_SPAN_S = 3600          # no date_from: the hour up to date_to
 MAX_SYMBOLS = 100
 # Live ticks and backfilled sessions: two tables, one API; each row says which it came from.
 TICKS_PREFIX, HISTORY_PREFIX = "ticks/", "history/"
@@ -35,25 +34,24 @@ class BadParameter(ValueError):
 
 @dataclass(frozen=True)
 class Query:
-    symbols: frozenset | None  # None: every ticker
-    start: float  # epoch seconds, inclusive
-    end: float  # epoch seconds, exclusive
+    symbols: frozenset | None      # None: every ticker
+    start: float                   # epoch seconds, inclusive
+    end: float                     # epoch seconds, exclusive
     limit: int
     offset: int
     # The window's end as the caller can send it back; pages that send it see one snapshot.
     date_to: str = ""
-    open_end: bool = False  # no date_to: the end is the snapshot (the newest tick)
+    open_end: bool = False         # no date_to: the end is the snapshot (the newest tick)
 
 
 @dataclass(frozen=True)
 class Row:
     """One tick of the bucket: what ordering and folding need, and its line as it was."""
-
     epoch: float
     ticker: str
     seq: int
     line: str
-    source: str = "ticks"  # the table (prefix) it came from: ticks or history
+    source: str = "ticks"          # the table (prefix) it came from: ticks or history
 
 
 def _single(params, name):
@@ -95,9 +93,11 @@ def _bound(name, text):
 def _symbols(text):
     names = [part.strip() for part in text.split(",") if part.strip()]
     if not names:
-        raise BadParameter("symbols", "is empty; give tickers like Index_1,Index_2 or leave it out for all")
+        raise BadParameter("symbols", "is empty; give tickers like Index_1,Index_2 or leave "
+                                      "it out for all")
     if len(set(names)) > MAX_SYMBOLS:
-        raise BadParameter("symbols", f"{len(set(names))} tickers; ask for at most {MAX_SYMBOLS} at a time")
+        raise BadParameter("symbols", f"{len(set(names))} tickers; ask for at most "
+                                      f"{MAX_SYMBOLS} at a time")
     return frozenset(names)
 
 
@@ -107,13 +107,10 @@ def check_symbols(query, known):
     for name in sorted(query.symbols or ()):
         if name not in known:
             shown = ", ".join(sorted(known)[:10]) or "none yet"
-            raise BadParameter(
-                "symbols",
-                f"unknown ticker {name[:64]!r}: not in the table "
-                f"and no ticks in this window (known: {shown}"
-                f"{' ...' if len(known) > 10 else ''}; see "
-                "/api/tickers)",
-            )
+            raise BadParameter("symbols", f"unknown ticker {name[:64]!r}: not in the table "
+                                          f"and no ticks in this window (known: {shown}"
+                                          f"{' ...' if len(known) > 10 else ''}; see "
+                                          "/api/tickers)")
 
 
 def parse(params, latest):
@@ -128,7 +125,8 @@ def parse(params, latest):
             raise BadParameter(name[:40], f"unknown parameter (use {', '.join(PARAMETERS)})")
     raw = {name: _single(params, name) for name in PARAMETERS}
     symbols = None if raw["symbols"] is None else _symbols(raw["symbols"])
-    start, day_end = (None, None) if raw["date_from"] is None else _bound("date_from", raw["date_from"])
+    start, day_end = (None, None) if raw["date_from"] is None else _bound(
+        "date_from", raw["date_from"])
     if raw["date_to"] is not None:
         end, date_to = _bound("date_to", raw["date_to"])[1], raw["date_to"].strip()
     elif start is None:
@@ -143,15 +141,18 @@ def parse(params, latest):
     if start >= end:
         raise BadParameter("date_from", f"{raw['date_from']!r} is after date_to {date_to!r}")
     if raw["date_from"] is not None and end - start > MAX_SPAN_S + _RESOLUTION_S:
-        raise BadParameter("date_to", "is more than 24 hours after date_from; ask for at most a day at a time")
+        raise BadParameter("date_to", "is more than 24 hours after date_from; ask for at most "
+                                      "a day at a time")
     # A window reaching past the newest tick ends at it: the pages that send date_to back
     # all see this snapshot, whatever lands meanwhile.
     open_end = end > snapshot > start
     if open_end:
         end, date_to = snapshot, _iso(latest)
-    limit = DEFAULT_LIMIT if raw["limit"] is None else _whole("limit", raw["limit"], 1, MAX_LIMIT)
+    limit = DEFAULT_LIMIT if raw["limit"] is None else _whole("limit", raw["limit"], 1,
+                                                               MAX_LIMIT)
     offset = 0 if raw["offset"] is None else _whole("offset", raw["offset"], 0, MAX_OFFSET)
-    return Query(symbols=symbols, start=start, end=end, limit=limit, offset=offset, date_to=date_to, open_end=open_end)
+    return Query(symbols=symbols, start=start, end=end, limit=limit, offset=offset,
+                 date_to=date_to, open_end=open_end)
 
 
 def _iso(epoch):
@@ -167,7 +168,6 @@ class Partition:
     One listing per day, starting after the hours before the first (keys sort by hour), and
     ending at the first key past the last: a day costs one call per 1,000 objects, where a
     listing per hour would cost 24 calls."""
-
     prefix: str
     first_hour: int
     last_hour: int
@@ -185,17 +185,15 @@ class Partition:
 
 def partitions(start, end, prefix=TICKS_PREFIX):
     """The partitions holding records stamped from `start` to before `end` (epoch seconds)."""
-    first = datetime.fromtimestamp(start, UTC).replace(minute=0, second=0, microsecond=0)
+    first = datetime.fromtimestamp(start, UTC).replace(minute=0, second=0,
+                                                                microsecond=0)
     last = datetime.fromtimestamp(max(start, end - _RESOLUTION_S), UTC)
     found, day = [], first.replace(hour=0)
     while day <= last:
-        found.append(
-            Partition(
-                prefix=f"{prefix}dt={day:%Y-%m-%d}/",
-                first_hour=first.hour if day.date() == first.date() else 0,
-                last_hour=last.hour if day.date() == last.date() else 23,
-            )
-        )
+        found.append(Partition(
+            prefix=f"{prefix}dt={day:%Y-%m-%d}/",
+            first_hour=first.hour if day.date() == first.date() else 0,
+            last_hour=last.hour if day.date() == last.date() else 23))
         day += timedelta(days=1)
     return found
 
@@ -228,13 +226,8 @@ def _row(record, line, source):
         return None
     ticker, seq, price = record.get("ticker"), record.get("seq"), record.get("price")
     stamp = record.get("timestamp")
-    if not (
-        isinstance(ticker, str)
-        and type(seq) is int
-        and isinstance(stamp, str)
-        and isinstance(price, (int, float))
-        and not isinstance(price, bool)
-    ):
+    if not (isinstance(ticker, str) and type(seq) is int and isinstance(stamp, str)
+            and isinstance(price, (int, float)) and not isinstance(price, bool)):
         return None
     try:
         moment = datetime.fromisoformat(stamp)
@@ -254,7 +247,8 @@ def select(rows, query):
     walk through the pages of one window sees each tick exactly once."""
     kept = {}
     for row in rows:
-        if query.start <= row.epoch < query.end and (query.symbols is None or row.ticker in query.symbols):
+        if query.start <= row.epoch < query.end and (
+                query.symbols is None or row.ticker in query.symbols):
             kept.setdefault((row.source, row.ticker, row.seq, row.epoch), row)
     return sorted(kept.values(), key=lambda r: (-r.epoch, r.ticker, r.source, -r.seq))
 
@@ -262,14 +256,7 @@ def select(rows, query):
 def page(ordered, query):
     """The response body for one page of the ordered ticks; `date_to` is what later pages
     send to see the same snapshot while new ticks land."""
-    chosen = ordered[query.offset : query.offset + query.limit]
-    return {
-        "pagination": {
-            "limit": query.limit,
-            "offset": query.offset,
-            "count": len(chosen),
-            "total": len(ordered),
-            "date_to": query.date_to,
-        },
-        "data": [{**json.loads(row.line), "source": row.source} for row in chosen],
-    }
+    chosen = ordered[query.offset:query.offset + query.limit]
+    return {"pagination": {"limit": query.limit, "offset": query.offset, "count": len(chosen),
+                           "total": len(ordered), "date_to": query.date_to},
+            "data": [{**json.loads(row.line), "source": row.source} for row in chosen]}

@@ -1,5 +1,4 @@
 """AWS clients, created on first use and kept for warm invocations; and a per-run call counter."""
-
 from collections import Counter
 from contextlib import contextmanager
 
@@ -7,7 +6,8 @@ import boto3
 from botocore.config import Config
 
 # Standard mode retries throttling and 5xx answers a few times before our own resend loops.
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=15)
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3},
+                 connect_timeout=5, read_timeout=15)
 _cache = {}
 
 

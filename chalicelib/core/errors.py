@@ -1,5 +1,4 @@
 """Errors that name the thing at fault and say what to do about it."""
-
 import shlex
 
 
@@ -16,8 +15,7 @@ class TableMissing(TickersimError):
         super().__init__(
             f"DynamoDB table {table!r} does not exist in this account and region. Create and "
             f"seed it with `python seed/load.py --table {table} --create`, or deploy the stage "
-            "with `tickersim deploy`, and check TABLE_NAME in .chalice/config.json."
-        )
+            "with `tickersim deploy`, and check TABLE_NAME in .chalice/config.json.")
 
 
 class StreamMissing(TickersimError):
@@ -25,8 +23,7 @@ class StreamMissing(TickersimError):
         super().__init__(
             f"Firehose delivery stream {stream!r} does not exist in this account and region. "
             "Create it with `tickersim deploy` (it comes with the stage's stack), and check "
-            "DELIVERY_STREAM_NAME in .chalice/config.json."
-        )
+            "DELIVERY_STREAM_NAME in .chalice/config.json.")
 
 
 class TopicMissing(TickersimError):
@@ -34,8 +31,7 @@ class TopicMissing(TickersimError):
         super().__init__(
             f"SNS topic {topic_arn!r} does not exist, so this failure alert cannot be sent. "
             "Create it with `tickersim deploy` (it comes with the stage's stack), and check "
-            "TOPIC_ARN in .chalice/config.json."
-        )
+            "TOPIC_ARN in .chalice/config.json.")
 
 
 class DeliveryFailed(TickersimError):
@@ -62,8 +58,7 @@ class RunStateInvalid(TickersimError):
         super().__init__(
             f"the run-state item '#run' in table {table!r} is damaged ({why}). Delete that item "
             "in the DynamoDB console (the next run recreates it; without MARKET_SEED it draws "
-            f"a new seed), or restore the seed with `python seed/load.py --table {table} --reset`."
-        )
+            f"a new seed), or restore the seed with `python seed/load.py --table {table} --reset`.")
 
 
 class MalformedItems(TickersimError):
@@ -72,15 +67,13 @@ class MalformedItems(TickersimError):
         names = sorted(self.problems)
         listed = "; ".join(f"{name}: {self.problems[name]}" for name in names)
         # A command that works as printed, whatever the names hold (spaces, quotes, #).
-        delete = " ".join(
-            ["python seed/load.py --table", shlex.quote(table)] + [f"--delete {shlex.quote(name)}" for name in names]
-        )
+        delete = " ".join(["python seed/load.py --table", shlex.quote(table)]
+                          + [f"--delete {shlex.quote(name)}" for name in names])
         super().__init__(
             f"{len(self.problems)} item(s) in table {table!r} cannot be walked and were left "
             f"as they are ({listed}); the other tickers advanced normally. Fix them in the "
             "DynamoDB console (Price a number > 0, Volatility 0 to 10, Drift -10 to 10), or "
-            f"take them out of the stream with `{delete}`."
-        )
+            f"take them out of the stream with `{delete}`.")
 
 
 class TooManyTickers(TickersimError):
@@ -100,5 +93,4 @@ class FanOutFailed(TickersimError):
             f"Lambda did not start {len(refused)} of {total} workers of {function!r}: {shown}"
             f"{' ...' if len(refused) > 10 else ''}. The others run; the segments left out "
             "catch up at the next minute. Check the worker's concurrency and that "
-            "WORKER_FUNCTION_NAME names it (tickersim deploy sets both)."
-        )
+            "WORKER_FUNCTION_NAME names it (tickersim deploy sets both).")

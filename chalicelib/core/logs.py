@@ -4,7 +4,6 @@ A line written by `metrics` is also in CloudWatch Embedded Metric Format: CloudW
 its declared fields into metrics as it ingests the log, so metrics cost no PutMetricData
 call, and Logs Insights still sees the same top-level fields.
 """
-
 import json
 import logging
 import sys
@@ -23,14 +22,12 @@ _log = logging.getLogger("chalicelib")
 if not _log.handlers:
     _log.addHandler(_Stdout())
     _log.setLevel(logging.INFO)
-    _log.propagate = False  # Lambda's root handler would add a second, non-JSON copy
+    _log.propagate = False   # Lambda's root handler would add a second, non-JSON copy
 
 
 def emit(level, message, **fields):
-    _log.log(
-        level,
-        json.dumps({"level": logging.getLevelName(level), "message": message, **fields}, default=str, sort_keys=False),
-    )
+    _log.log(level, json.dumps({"level": logging.getLevelName(level), "message": message,
+                                **fields}, default=str, sort_keys=False))
 
 
 def info(message, **fields):
@@ -58,13 +55,8 @@ def metrics(message, fields, dimensions, names, clock=time.time):
     """Log `fields` as one INFO line that declares `names` (top-level numeric fields) as
     metrics in NAMESPACE with `dimensions` ({name: value}); a name whose value is not a
     number is left out of the declaration, never sent as a broken metric."""
-    declared = [
-        {"Name": n, "Unit": unit(n)}
-        for n in names
-        if isinstance(fields.get(n), (int, float)) and not isinstance(fields[n], bool)
-    ]
-    emf = {
-        "Timestamp": int(clock() * 1000),
-        "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [sorted(dimensions)], "Metrics": declared}],
-    }
+    declared = [{"Name": n, "Unit": unit(n)} for n in names
+                if isinstance(fields.get(n), (int, float)) and not isinstance(fields[n], bool)]
+    emf = {"Timestamp": int(clock() * 1000), "CloudWatchMetrics": [{
+        "Namespace": NAMESPACE, "Dimensions": [sorted(dimensions)], "Metrics": declared}]}
     info(message, **{k: str(v) for k, v in dimensions.items()}, **fields, _aws=emf)

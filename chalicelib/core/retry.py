@@ -1,10 +1,10 @@
 """Resending the parts of a batch call that AWS did not accept, with backoff, up to a deadline."""
-
 import random
 import time
 
 
-def resend(send_once, pending, deadline, clock=time.monotonic, sleep=time.sleep, base=0.05, cap=2.0):
+def resend(send_once, pending, deadline, clock=time.monotonic, sleep=time.sleep,
+           base=0.05, cap=2.0):
     """Call send_once(pending) -> what is still pending, until nothing is, or the deadline.
 
     Returns (still pending, number of resends). Backoff is exponential with jitter,
@@ -13,7 +13,7 @@ def resend(send_once, pending, deadline, clock=time.monotonic, sleep=time.sleep,
     resends = 0
     pending = send_once(pending)
     while pending:
-        delay = min(cap, base * 2**resends) * random.uniform(0.5, 1.0)
+        delay = min(cap, base * 2 ** resends) * random.uniform(0.5, 1.0)
         if clock() + delay >= deadline:
             break
         sleep(delay)

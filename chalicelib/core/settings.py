@@ -1,5 +1,4 @@
 """Configuration of the handlers, resolved once from the environment."""
-
 import os
 from dataclasses import dataclass
 
@@ -24,18 +23,19 @@ class StreamSettings:
     # Fan-out: on when the worker function is named (tickersim deploy does it).
     worker_function: str | None = None
     worker_tickers: int = DEFAULT_WORKER_TICKERS
-    workers: int | None = None  # a fixed number of workers, else from the count
+    workers: int | None = None           # a fixed number of workers, else from the count
 
 
 @dataclass(frozen=True)
 class AlertSettings:
     topic_arn: str
     owner_name: str | None
-    owner_ascii: str | None = None  # the name in ASCII for the subject, set at deploy time
+    owner_ascii: str | None = None     # the name in ASCII for the subject, set at deploy time
 
 
 def _fail(problem):
-    raise ConfigError(f"{problem}: fix it under the stage's environment_variables in .chalice/config.json and redeploy")
+    raise ConfigError(f"{problem}: fix it under the stage's environment_variables in "
+                      ".chalice/config.json and redeploy")
 
 
 def _required(env, name):
@@ -62,10 +62,8 @@ def stream_settings(env=os.environ):
     ticks = _integer(env, "TICKS_PER_RUN", 4, 1, 60)
     if 60 % ticks:
         # Ticks fall on whole seconds so timestamps keep one format for every consumer.
-        _fail(
-            f"TICKS_PER_RUN={ticks} does not divide a minute into whole seconds "
-            "(use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)"
-        )
+        _fail(f"TICKS_PER_RUN={ticks} does not divide a minute into whole seconds "
+              "(use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)")
     seed = env.get("MARKET_SEED")
     model = (env.get("MARKET_MODEL") or "gbm").strip().lower()
     if model not in MODELS:
@@ -85,18 +83,17 @@ def stream_settings(env=os.environ):
         model=model,
         correlation=correlation,
         worker_function=(env.get("WORKER_FUNCTION_NAME") or "").strip() or None,
-        worker_tickers=_integer(env, "WORKER_TICKERS", DEFAULT_WORKER_TICKERS, 1, 1_000_000),
+        worker_tickers=_integer(env, "WORKER_TICKERS", DEFAULT_WORKER_TICKERS, 1,
+                                1_000_000),
         workers=_integer(env, "WORKERS", None, 1, MAX_WORKERS),
     )
 
 
 def alert_settings(env=os.environ):
     # A missing owner must not stop the alert: the body says it is missing instead.
-    return AlertSettings(
-        topic_arn=_required(env, "TOPIC_ARN"),
-        owner_name=(env.get("OWNER_NAME") or "").strip() or None,
-        owner_ascii=(env.get("OWNER_ASCII") or "").strip() or None,
-    )
+    return AlertSettings(topic_arn=_required(env, "TOPIC_ARN"),
+                         owner_name=(env.get("OWNER_NAME") or "").strip() or None,
+                         owner_ascii=(env.get("OWNER_ASCII") or "").strip() or None)
 
 
 @dataclass(frozen=True)
@@ -116,10 +113,8 @@ def watch_settings(env=os.environ):
         percent = -1.0
     if not 0 < percent < 100:
         _fail(f"MOVE_ALERT_PERCENT={raw!r} is not a number above 0 and below 100")
-    return WatchSettings(
-        table_name=_required(env, "TABLE_NAME"),
-        topic_arn=_required(env, "MARKET_TOPIC_ARN"),
-        percent=percent,
-        window_minutes=_integer(env, "MOVE_ALERT_WINDOW_MINUTES", 5, 1, 1440),
-        max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080),
-    )
+    return WatchSettings(table_name=_required(env, "TABLE_NAME"),
+                         topic_arn=_required(env, "MARKET_TOPIC_ARN"),
+                         percent=percent,
+                         window_minutes=_integer(env, "MOVE_ALERT_WINDOW_MINUTES", 5, 1, 1440),
+                         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080))

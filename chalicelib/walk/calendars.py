@@ -5,7 +5,6 @@ New York time; `XNYS` is the New York Stock Exchange, read from a session table 
 `python -m tickersim.data.sessions` computes with exchange-calendars (operator tooling: the
 library stays out of the Lambda bundle). A session is (open, close), close excluded.
 """
-
 import json
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -16,8 +15,8 @@ from chalicelib.core.errors import TickersimError
 DAY = 1440
 _EPOCH_DAY = date(1970, 1, 1)
 XNYS_TABLE = Path(__file__).with_name("xnys_sessions.json")
-_NY_OPEN, _NY_CLOSE = 9 * 60 + 30, 16 * 60  # a regular XNYS session, local time
-_FX_TURN = 17 * 60  # the FX week turns at 17:00 New York
+_NY_OPEN, _NY_CLOSE = 9 * 60 + 30, 16 * 60     # a regular XNYS session, local time
+_FX_TURN = 17 * 60                              # the FX week turns at 17:00 New York
 
 
 class CalendarExhausted(TickersimError):
@@ -48,7 +47,6 @@ def new_york(day, local_minute):
 
 class Always:
     """Never closes, so never opens: no overnight gaps."""
-
     name = "24x7"
     _FOREVER = (-1, 1 << 62)
 
@@ -58,12 +56,11 @@ class Always:
 
 class FxWeek:
     """Open from Sunday 17:00 to Friday 17:00 New York time, every week."""
-
     name = "24x5"
 
     def sessions(self, first, stop):
         day = first // DAY - 7
-        day -= (day + 4) % 7  # back to a Sunday (1970-01-01 was a Thursday)
+        day -= (day + 4) % 7          # back to a Sunday (1970-01-01 was a Thursday)
         found = []
         while day * DAY < stop + DAY:
             session = (new_york(day, _FX_TURN), new_york(day + 5, _FX_TURN))
@@ -81,21 +78,20 @@ class SessionTable:
         self.first_day = _day(date.fromisoformat(table["first"]))
         self.last_day = _day(date.fromisoformat(table["last"]))
         self.closed = {_day(date.fromisoformat(d)) for d in table["closed"]}
-        self.special = {
-            _day(date.fromisoformat(d)): (_utc(d, hours[0]), _utc(d, hours[1])) for d, hours in table["special"].items()
-        }
+        self.special = {_day(date.fromisoformat(d)): (_utc(d, hours[0]), _utc(d, hours[1]))
+                        for d, hours in table["special"].items()}
 
     def session(self, day):
         if not self.first_day <= day <= self.last_day:
-            first, last = (_EPOCH_DAY + timedelta(days=d) for d in (self.first_day, self.last_day))
+            first, last = (_EPOCH_DAY + timedelta(days=d)
+                           for d in (self.first_day, self.last_day))
             raise CalendarExhausted(
                 f"the {self.name} session table covers {first} to {last}, not "
                 f"{_EPOCH_DAY + timedelta(days=day)}: extend it with `python -m "
-                "tickersim.data.sessions --to YYYY-12-31` and redeploy"
-            )
+                "tickersim.data.sessions --to YYYY-12-31` and redeploy")
         if day in self.special:
             return self.special[day]
-        if day in self.closed or (day + 3) % 7 >= 5:  # a holiday, Saturday or Sunday
+        if day in self.closed or (day + 3) % 7 >= 5:      # a holiday, Saturday or Sunday
             return None
         return new_york(day, _NY_OPEN), new_york(day, _NY_CLOSE)
 
@@ -132,7 +128,8 @@ CALENDARS = ("24x7", "24x5", "XNYS")
 def open_spans(name, first, stop):
     """The open stretches of [first, stop), in order: ((start, end, session's open, session's
     close), ...)."""
-    return tuple((max(a, first), min(b, stop), a, b) for a, b in calendar(name).sessions(first, stop))
+    return tuple((max(a, first), min(b, stop), a, b)
+                 for a, b in calendar(name).sessions(first, stop))
 
 
 def resume_minute(name, after, upto):

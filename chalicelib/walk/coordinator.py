@@ -2,7 +2,6 @@
 walks: fix the minute's seed and start one worker per parallel-scan segment, asynchronously
 (each worker has its own retries and on-failure destination, so one failing segment alerts
 while the others commit)."""
-
 import json
 import secrets
 import time
@@ -26,14 +25,9 @@ def fix_seed(ddb, table, now_minute, segments, market_seed):
         names["#s"] = "Seed"
         values[":s"] = {"N": str(secrets.randbits(63))}
         update += ", #s = if_not_exists(#s, :s)"
-    reply = ddb.update_item(
-        TableName=table,
-        Key={KEY: {"S": RUN_KEY}},
-        UpdateExpression=update,
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=values,
-        ReturnValues="ALL_NEW",
-    )
+    reply = ddb.update_item(TableName=table, Key={KEY: {"S": RUN_KEY}}, UpdateExpression=update,
+                            ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+                            ReturnValues="ALL_NEW")
     return None if market_seed is not None else int(reply["Attributes"]["Seed"]["N"])
 
 
@@ -43,9 +37,11 @@ def dispatch(lam, function, payloads):
     refused = []
     for event in payloads:
         try:
-            lam.invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(event).encode("utf-8"))
+            lam.invoke(FunctionName=function, InvocationType="Event",
+                       Payload=json.dumps(event).encode("utf-8"))
         except ClientError as exc:
-            refused.append((events.parse_task(event).label, exc.response.get("Error", {}).get("Code", "error")))
+            refused.append((events.parse_task(event).label,
+                            exc.response.get("Error", {}).get("Code", "error")))
     if refused:
         raise FanOutFailed(function, len(payloads), refused)
 
@@ -56,13 +52,8 @@ def run(event, settings, ddb, lam, segments, wall_clock=time.time):
     now_minute, _ = run_minute(event, wall_clock)
     seed = fix_seed(ddb, settings.table_name, now_minute, segments, settings.market_seed)
     payloads = events.worker_events(event, segments, seed)
-    report = {
-        "run_time": iso(now_minute * 60),
-        "fanout": segments,
-        "seed": seed,
-        "worker": settings.worker_function,
-        "status": "ok",
-    }
+    report = {"run_time": iso(now_minute * 60), "fanout": segments, "seed": seed,
+              "worker": settings.worker_function, "status": "ok"}
     try:
         dispatch(lam, settings.worker_function, payloads)
     except FanOutFailed as exc:

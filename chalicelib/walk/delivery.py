@@ -1,5 +1,4 @@
 """Packing tick lines into Firehose records, and sending them with PutRecordBatch."""
-
 import math
 
 from botocore.exceptions import ClientError
@@ -7,21 +6,16 @@ from botocore.exceptions import ClientError
 from chalicelib.core.errors import DeliveryFailed, StreamMissing
 from chalicelib.core.retry import resend
 
-MAX_RECORD_BYTES = 1000 * 1024  # Firehose: a record's data is at most 1,000 KiB
+MAX_RECORD_BYTES = 1000 * 1024          # Firehose: a record's data is at most 1,000 KiB
 # Record deaggregation (for event-time partitions) splits at most 500 JSON lines per record.
 MAX_RECORD_LINES = 500
-MAX_BATCH_RECORDS = 500  # PutRecordBatch: at most 500 records ...
-MAX_BATCH_BYTES = 4 * 1024 * 1024  # ... and 4 MiB in one call
-MAX_BATCH_RECORD_BYTES = 4 * MAX_RECORD_BYTES  # four full records: the most one call takes
-BILLING_UNIT_BYTES = 5 * 1024  # Firehose bills each record rounded up to 5 KB
+MAX_BATCH_RECORDS = 500                 # PutRecordBatch: at most 500 records ...
+MAX_BATCH_BYTES = 4 * 1024 * 1024       # ... and 4 MiB in one call
+MAX_BATCH_RECORD_BYTES = 4 * MAX_RECORD_BYTES   # four full records: the most one call takes
+BILLING_UNIT_BYTES = 5 * 1024           # Firehose bills each record rounded up to 5 KB
 # Whole-call errors worth resending: Firehose answers throttling with ServiceUnavailable.
-RETRYABLE = {
-    "ServiceUnavailableException",
-    "ThrottlingException",
-    "InternalFailure",
-    "ServiceUnavailable",
-    "RequestTimeout",
-}
+RETRYABLE = {"ServiceUnavailableException", "ThrottlingException", "InternalFailure",
+             "ServiceUnavailable", "RequestTimeout"}
 
 
 def pack(lines, limit=MAX_RECORD_BYTES, max_lines=MAX_RECORD_LINES):
@@ -70,7 +64,8 @@ def send(firehose, stream, records, deadline, **retry_options):
         left = []
         for batch in batches(pending):
             try:
-                reply = firehose.put_record_batch(DeliveryStreamName=stream, Records=[{"Data": r} for r in batch])
+                reply = firehose.put_record_batch(
+                    DeliveryStreamName=stream, Records=[{"Data": r} for r in batch])
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code", "")
                 if code == "ResourceNotFoundException":
@@ -95,6 +90,5 @@ def send(firehose, stream, records, deadline, **retry_options):
             f"record(s) after {resends} resend(s) ({seen}); the tickers in these records were "
             "not advanced, so the next run sends their ticks again. If this persists, check the stream's "
             "status and limits in the Kinesis Data Firehose console.",
-            landed=len(records) - len(pending),
-        )
+            landed=len(records) - len(pending))
     return resends

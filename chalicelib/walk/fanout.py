@@ -4,12 +4,11 @@ Pure: no I/O. A worker walks one parallel-scan segment (DynamoDB's `Segment`/`To
 which split the table by key hash), so which worker walks a ticker changes nothing in its
 ticks: those depend on the seed, the ticker's item and the minute only.
 """
-
 import math
 
 from chalicelib.core.events import MAX_WORKERS
 
-SEGMENT_PREFIX = "#run|"  # a segment's run-state item: `#run|3/7`, skipped as `#` items are
+SEGMENT_PREFIX = "#run|"        # a segment's run-state item: `#run|3/7`, skipped as `#` items are
 
 
 def segment_count(tickers, worker_tickers, workers=None):

@@ -9,7 +9,6 @@ whose last tick minute is at or after `since` (and before the next step) walks f
 (None: uncapped, it was walked from its own last tick). A step is dropped once no ticker is
 left in its range, so a ticker that stays behind pins only its own floor, never the others'.
 """
-
 from bisect import bisect_right
 
 UNCAPPED = None
@@ -58,10 +57,8 @@ def _merged(steps):
 
 def encode(steps, iso_minute):
     """The steps as the #run item's `Floors` text: `SINCE/FLOOR` pairs (`-`: uncapped)."""
-    return (
-        ",".join(f"{iso_minute(since)}/{'-' if floor is UNCAPPED else iso_minute(floor)}" for since, floor in steps)
-        or None
-    )
+    return ",".join(f"{iso_minute(since)}/{'-' if floor is UNCAPPED else iso_minute(floor)}"
+                    for since, floor in steps) or None
 
 
 def decode(text, parse_minute):

@@ -3,14 +3,13 @@
 Pure functions; every draw is keyed by (seed, ticker, seq) like the price's, on a key of its
 own, so adding quotes never changes a price.
 """
-
 import math
 
 from chalicelib.walk.market import decimals, normal
 
 INDEX, STOCK, FX, CRYPTO = "index", "stock", "fx", "crypto"
 KINDS = (INDEX, STOCK, FX, CRYPTO)
-TRADABLE = frozenset((STOCK, FX, CRYPTO))  # index feeds carry neither quotes nor volume
+TRADABLE = frozenset((STOCK, FX, CRYPTO))     # index feeds carry neither quotes nor volume
 DEFAULT_CALENDAR = {INDEX: "24x7", STOCK: "XNYS", FX: "24x5", CRYPTO: "24x7"}
 
 # Half the bid-ask spread as a fraction of the price: a floor for the kind, plus a share of
@@ -20,7 +19,7 @@ _SPREAD = {STOCK: (0.00002, 0.0002), FX: (0.00001, 0.0001), CRYPTO: (0.00005, 0.
 _NOTIONAL = {STOCK: 200_000.0, CRYPTO: 1_000_000.0}
 FX_UNITS = 1_000_000.0
 _VOLUME_KEY = "v"
-_VOLUME_SPREAD = 0.6  # lognormal noise around the mean, whose mean stays 1
+_VOLUME_SPREAD = 0.6       # lognormal noise around the mean, whose mean stays 1
 
 
 def check_kind(kind):
@@ -45,7 +44,7 @@ def half_spread(kind, volatility):
 def quote(price, half, digits, least):
     """(bid, ask) around the price on its own grid, at least one unit each side."""
     places = decimals(price, digits, least)
-    unit = 10.0**-places
+    unit = 10.0 ** -places
     bid = min(math.floor(price * (1.0 - half) / unit) * unit, price - unit)
     ask = max(math.ceil(price * (1.0 + half) / unit) * unit, price + unit)
     return round(bid, places), round(ask, places)

@@ -1,5 +1,4 @@
 """DynamoDB items <-> tickers, in the low-level attribute-value format. Pure: no I/O."""
-
 import calendar
 import math
 import time
@@ -12,15 +11,15 @@ from chalicelib.walk.instruments import INDEX, check_kind
 from chalicelib.walk.ticks import ISO_FORMAT, Ticker, iso
 
 KEY = "TickerName"
-RUN_KEY = "#run"  # the run-state item; every reader of tickers skips it
-SPECIAL_PREFIX = "#"  # ... and every other item of the app's own (#moves|..., #outage)
-DEFAULT_DRIFT = 0.05  # a typical equity index: +5 % a year ...
-DEFAULT_VOLATILITY = 0.20  # ... with 20 % annual volatility
+RUN_KEY = "#run"            # the run-state item; every reader of tickers skips it
+SPECIAL_PREFIX = "#"        # ... and every other item of the app's own (#moves|..., #outage)
+DEFAULT_DRIFT = 0.05        # a typical equity index: +5 % a year ...
+DEFAULT_VOLATILITY = 0.20   # ... with 20 % annual volatility
 
 
 @dataclass(frozen=True)
 class RunState:
-    version: int | None  # None: no run has ever claimed this table
+    version: int | None      # None: no run has ever claimed this table
     seed: int | None
     # Where walks start: tickers never committed at fresh_start (kept while there are any);
     # tickers behind last_run (the latest claimed minute) at the floor of their step in
@@ -91,16 +90,9 @@ def parse_ticker(item):
         if calendar.upper() not in known:
             raise ValueError(f"Calendar {calendar!r} is not one of {', '.join(CALENDARS)}")
         calendar = known[calendar.upper()]
-    return Ticker(
-        name=name,
-        price=price,
-        seq=seq,
-        last_tick=_epoch(item, "LastTick"),
-        drift=drift,
-        volatility=volatility,
-        kind=kind,
-        calendar=calendar,
-    )
+    return Ticker(name=name, price=price, seq=seq, last_tick=_epoch(item, "LastTick"),
+                  drift=drift, volatility=volatility, kind=kind,
+                  calendar=calendar)
 
 
 def _text(item, attr, default):
@@ -127,15 +119,12 @@ def seed_item(entry):
         raise ValueError("is not a JSON object")
     name = entry.get(KEY)
     if not isinstance(name, str) or not name.strip() or name.startswith(SPECIAL_PREFIX):
-        raise ValueError(
-            f"{KEY} must be a non-empty string not starting with "
-            f"{SPECIAL_PREFIX!r} (such as {RUN_KEY!r}: the app's own items)"
-        )
+        raise ValueError(f"{KEY} must be a non-empty string not starting with "
+                         f"{SPECIAL_PREFIX!r} (such as {RUN_KEY!r}: the app's own items)")
     if "," in name or name != name.strip():
         # /api/ticks?symbols=A,B splits on commas and trims: such a ticker could not be asked for.
-        raise ValueError(
-            f"{KEY} {name!r} has a comma or surrounding spaces: the API's symbols=A,B could never ask for it; rename it"
-        )
+        raise ValueError(f"{KEY} {name!r} has a comma or surrounding spaces: the API's "
+                         "symbols=A,B could never ask for it; rename it")
     if len(name.encode("utf-8")) > _KEY_BYTES:
         raise ValueError(f"{KEY} is longer than DynamoDB's {_KEY_BYTES} bytes for a key")
     item = {KEY: {"S": name}}
@@ -146,18 +135,11 @@ def seed_item(entry):
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise ValueError(f"{attr} {value!r} is not a number")
         number = Decimal(str(value))
-        if (
-            number.is_finite()
-            and number
-            and (
+        if number.is_finite() and number and (
                 len("".join(map(str, number.as_tuple().digits)).strip("0")) > _DIGITS
-                or number.adjusted() not in _EXPONENTS
-            )
-        ):
-            raise ValueError(
-                f"{attr} {value} cannot be stored in DynamoDB (at most 38 "
-                "significant digits, magnitude from 1E-130 to 9.9E+125)"
-            )
+                or number.adjusted() not in _EXPONENTS):
+            raise ValueError(f"{attr} {value} cannot be stored in DynamoDB (at most 38 "
+                             "significant digits, magnitude from 1E-130 to 9.9E+125)")
         item[attr] = {"N": str(value)}
     for attr in SEED_TEXTS:
         value = entry.get(attr)
@@ -166,18 +148,16 @@ def seed_item(entry):
         if not isinstance(value, str):
             raise ValueError(f"{attr} {value!r} is not text")
         item[attr] = {"S": value}
-    parse_ticker(item)  # Kind and Calendar are checked there, as the function checks them
+    parse_ticker(item)     # Kind and Calendar are checked there, as the function checks them
     return item
 
 
 def ticker_item(item, ticker):
     """The item with the ticker's new state; every other attribute is kept as it was."""
-    return {
-        **item,
-        "Price": {"N": repr(ticker.price)},
-        "Seq": {"N": str(ticker.seq)},
-        "LastTick": {"S": iso(ticker.last_tick)},
-    }
+    return {**item,
+            "Price": {"N": repr(ticker.price)},
+            "Seq": {"N": str(ticker.seq)},
+            "LastTick": {"S": iso(ticker.last_tick)}}
 
 
 # What the walk owns on a ticker item; every other attribute belongs to whoever edits the table.
@@ -195,16 +175,15 @@ def commit_statements(table, before, after):
     """
     target = f'UPDATE "{table.replace(chr(34), chr(34) * 2)}"'
     key = {"S": item_name(after)}
-    seq_check, seq_values = ('"Seq" = ?', [before["Seq"]]) if "Seq" in before else ('"Seq" IS MISSING', [])
-    main = {
-        "Statement": f'{target} SET "Price" = ?, "Seq" = ?, "LastTick" = ? WHERE '
-        f'"{KEY}" = ? AND "Price" = ? AND {seq_check}',
-        "Parameters": [after[a] for a in WALK_ATTRIBUTES] + [key, before["Price"]] + seq_values,
-    }
-    fallback = {
-        "Statement": f'{target} SET "Seq" = ?, "LastTick" = ? WHERE "{KEY}" = ? AND {seq_check}',
-        "Parameters": [after["Seq"], after["LastTick"], key] + seq_values,
-    }
+    seq_check, seq_values = (('"Seq" = ?', [before["Seq"]]) if "Seq" in before
+                             else ('"Seq" IS MISSING', []))
+    main = {"Statement": f'{target} SET "Price" = ?, "Seq" = ?, "LastTick" = ? WHERE '
+                         f'"{KEY}" = ? AND "Price" = ? AND {seq_check}',
+            "Parameters": [after[a] for a in WALK_ATTRIBUTES] + [key, before["Price"]]
+            + seq_values}
+    fallback = {"Statement": f'{target} SET "Seq" = ?, "LastTick" = ? WHERE "{KEY}" = ? '
+                             f'AND {seq_check}',
+                "Parameters": [after["Seq"], after["LastTick"], key] + seq_values}
     return main, fallback
 
 
@@ -216,7 +195,8 @@ def _epoch(item, attr):
     try:
         return calendar.timegm(time.strptime(value.get("S"), ISO_FORMAT))
     except (AttributeError, TypeError, ValueError):
-        raise ValueError(f"{attr} {_shown(value)} is not a time like 2026-11-26T09:00:45Z") from None
+        raise ValueError(f"{attr} {_shown(value)} is not a time like 2026-11-26T09:00:45Z") \
+            from None
 
 
 def _minute(item, attr):
@@ -229,7 +209,8 @@ def _floors(item):
         try:
             return floors.decode(item["Floors"]["S"], _iso_minute)
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"Floors {_shown(item['Floors'])} is not a list of SINCE/FLOOR times ({exc})") from None
+            raise ValueError(f"Floors {_shown(item['Floors'])} is not a list of "
+                             f"SINCE/FLOOR times ({exc})") from None
     # Written before Floors existed: one floor for every ticker behind the last run.
     old = _minute(item, "CatchupFrom")
     return () if old is None else ((0, old),)
@@ -243,10 +224,8 @@ def parse_run_state(item):
     """The run-state item's content; ValueError says what is wrong with it."""
     if item is None:
         return RunState(version=None, seed=None)
-    return RunState(
-        version=_whole(item, "Version", 0) if "Version" in item else None,
-        seed=_whole(item, "Seed", 0) if "Seed" in item else None,
-        fresh_start=_minute(item, "FreshStart"),
-        floors=_floors(item),
-        last_run=_minute(item, "LastRun"),
-    )
+    return RunState(version=_whole(item, "Version", 0) if "Version" in item else None,
+                    seed=_whole(item, "Seed", 0) if "Seed" in item else None,
+                    fresh_start=_minute(item, "FreshStart"),
+                    floors=_floors(item),
+                    last_run=_minute(item, "LastRun"))

@@ -3,7 +3,6 @@
 Every random draw is a pure function of (seed, ticker, seq), so any run, retry or replay of
 the same state yields the same prices, bit for bit.
 """
-
 import hashlib
 import math
 import struct
@@ -11,10 +10,10 @@ import sys
 from dataclasses import dataclass
 
 SECONDS_PER_YEAR = 365.25 * 86400
-PRICE_DECIMALS = 4  # at least this many decimals, as prices have always had
-SIGNIFICANT_DIGITS = 6  # at least this many significant digits, however low the price
+PRICE_DECIMALS = 4           # at least this many decimals, as prices have always had
+SIGNIFICANT_DIGITS = 6       # at least this many significant digits, however low the price
 MAX_SIGNIFICANT_DIGITS = 15  # what a float holds exactly
-STEP_UNITS = 10  # a typical step spans at least this many units in the last place
+STEP_UNITS = 10              # a typical step spans at least this many units in the last place
 MIN_PRICE = sys.float_info.min  # only an underflowing walk meets it: prices stay > 0
 UNIFORM_BAND = 0.01
 _UNIT = 1.0 / (1 << 53)
@@ -56,7 +55,8 @@ def decimals(price, digits=SIGNIFICANT_DIGITS, least=PRICE_DECIMALS):
 
 def price_text(price):
     """A price for people, with the digits it carries (0.0000123, not 0.0000)."""
-    if isinstance(price, bool) or not isinstance(price, (int, float)) or not math.isfinite(price) or price <= 0:
+    if isinstance(price, bool) or not isinstance(price, (int, float)) \
+            or not math.isfinite(price) or price <= 0:
         return "?"
     return f"{price:,.{decimals(price)}f}"
 
@@ -71,7 +71,6 @@ def quantize(price, digits=SIGNIFICANT_DIGITS, least=PRICE_DECIMALS):
 class Shock:
     """What a scenario does to one tick: extra variance (seconds of walk, e.g. a market
     closed overnight), a volatility factor, and a log-return added to the step."""
-
     extra_seconds: float = 0.0
     vol_factor: float = 1.0
     log_move: float = 0.0
@@ -82,7 +81,7 @@ CALM = Shock()
 
 @dataclass(frozen=True)
 class Model:
-    kind: str  # "gbm" or "uniform"
+    kind: str            # "gbm" or "uniform"
     seed: int
     tick_seconds: int
     correlation: float = 0.0
@@ -102,12 +101,10 @@ class Model:
         seed, key = self.seed, _TICKER + ticker
         digits, least = precision or self.precision(drift, volatility)
         if self.kind == "uniform":
-
             def step_uniform(price, seq, epoch, shock=CALM):
                 u, _ = uniforms(seed, key, seq)
                 move = (2.0 * u - 1.0) * UNIFORM_BAND * shock.vol_factor
                 return quantize(price * (1.0 + move) * math.exp(shock.log_move), digits, least)
-
             return step_uniform
 
         dt = self.tick_seconds / SECONDS_PER_YEAR
@@ -127,5 +124,4 @@ class Model:
             vol = volatility * shock.vol_factor
             change = (drift - 0.5 * vol * vol) * span + vol * math.sqrt(span) * z
             return quantize(price * math.exp(change + shock.log_move), digits, least)
-
         return step_gbm

@@ -1,5 +1,4 @@
 """One scheduled run: read, work out what is due, claim, then walk, deliver and commit."""
-
 import resource
 import secrets
 import time
@@ -10,7 +9,13 @@ from botocore.client import BaseClient
 
 from chalicelib.core import events, logs
 from chalicelib.core.clients import counting
-from chalicelib.core.errors import ConfigError, DeliveryFailed, MalformedItems, RunStateInvalid, TooManyTickers
+from chalicelib.core.errors import (
+    ConfigError,
+    DeliveryFailed,
+    MalformedItems,
+    RunStateInvalid,
+    TooManyTickers,
+)
 from chalicelib.core.settings import StreamSettings
 from chalicelib.walk import delivery, fanout, floors, news, scenarios, state
 from chalicelib.walk.calendars import CalendarExhausted, resume_minute
@@ -20,9 +25,10 @@ from chalicelib.walk.ticks import due_minutes, iso, line_bytes, parse_minute, ru
 
 DEFAULT_BUDGET_S = 60.0
 # The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).
-RUN_METRICS = ("ticks", "calls_total", "billed_units", "duration_ms", "lag_s", "catchup_minutes", "behind", "memory_mb")
-MEMORY_WARNING_SHARE = 0.7  # of the function's memory: deploy sizes it from this peak
-DELIVERY_SHARE = 0.8  # of the remaining time; the rest is kept for the last commit
+RUN_METRICS = ("ticks", "calls_total", "billed_units", "duration_ms", "lag_s",
+               "catchup_minutes", "behind", "memory_mb")
+MEMORY_WARNING_SHARE = 0.7   # of the function's memory: deploy sizes it from this peak
+DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
 SAFETY_MARGIN_S = 1.0
 
 
@@ -33,18 +39,10 @@ def remaining_seconds(context: Any) -> float:
         return DEFAULT_BUDGET_S
 
 
-def run(
-    event: dict,
-    context: Any,
-    settings: StreamSettings,
-    ddb: BaseClient,
-    firehose: BaseClient,
-    clock: Callable[[], float] = time.monotonic,
-    wall_clock: Callable[[], float] = time.time,
-    specials: dict | None = None,
-    task: "events.Task | None" = None,
-    **retry_options: Any,
-) -> dict:
+def run(event: dict, context: Any, settings: StreamSettings, ddb: BaseClient,
+        firehose: BaseClient, clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time, specials: dict | None = None,
+        task: "events.Task | None" = None, **retry_options: Any) -> dict:
     """Run the pipeline once for a scheduled event; returns the run's report (also logged).
 
     specials: a dict to receive the table's other `#` items from the run's own Scan.
@@ -53,39 +51,19 @@ def run(
     budget = max(0.0, remaining_seconds(context) - SAFETY_MARGIN_S)
     now_minute, problem = run_minute(event, wall_clock)
     if problem:
-        logs.warning(f"{problem}: using the wall clock's minute instead", run_time=iso(now_minute * 60))
-    report = {
-        "run_time": iso(now_minute * 60),
-        "tickers": 0,
-        "advanced": 0,
-        "ticks": 0,
-        "records": 0,
-        "bytes": 0,
-        "billed_units": 0,
-        "resends": 0,
-        "malformed": 0,
-        "catchup_minutes": 0,
-        "conflicts": [],
-        "news": 0,
-        "behind": 0,
-    }
+        logs.warning(f"{problem}: using the wall clock's minute instead",
+                     run_time=iso(now_minute * 60))
+    report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
+              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
+              "catchup_minutes": 0, "conflicts": [], "news": 0, "behind": 0}
     if task is not None:
         report["segment"] = task.label
     retry_options.setdefault("clock", clock)
     with counting(ddb, firehose) as (calls, retries):
         try:
-            problems = _run(
-                settings,
-                ddb,
-                firehose,
-                now_minute,
-                report,
-                specials,
-                task,
-                deliver_by=started + budget * DELIVERY_SHARE,
-                commit_by=started + budget,
-                retry_options=retry_options,
-            )
+            problems = _run(settings, ddb, firehose, now_minute, report, specials, task,
+                            deliver_by=started + budget * DELIVERY_SHARE,
+                            commit_by=started + budget, retry_options=retry_options)
         except TooManyTickers as exc:
             report.update(status="fan-out", tickers=exc.count)
             raise
@@ -96,14 +74,11 @@ def run(
             partial = report.pop("partial", False)
             report["status"] = "failed" if problems else ("partial" if partial else "ok")
         finally:
-            report.update(
-                calls=dict(calls),
-                calls_total=sum(calls.values()),
-                sdk_retries=sum(retries.values()),
-                duration_ms=round((clock() - started) * 1000, 1),
-                lag_s=round(wall_clock() - now_minute * 60, 1),
-                memory_mb=peak_memory_mb(),
-            )
+            report.update(calls=dict(calls), calls_total=sum(calls.values()),
+                          sdk_retries=sum(retries.values()),
+                          duration_ms=round((clock() - started) * 1000, 1),
+                          lag_s=round(wall_clock() - now_minute * 60, 1),
+                          memory_mb=peak_memory_mb())
             _warn_memory(report, context)
             logs.metrics("run", report, {"Table": settings.table_name}, RUN_METRICS)
     if problems:
@@ -131,16 +106,14 @@ def _warn_memory(report, context):
     except (TypeError, ValueError):
         return
     if report["memory_mb"] > MEMORY_WARNING_SHARE * size:
-        logs.warning(
-            f"peak memory {report['memory_mb']} MB is over "
-            f"{MEMORY_WARNING_SHARE:.0%} of the function's {size} MB: lower "
-            "WORKER_TICKERS or redeploy (tickersim deploy sizes memory from the peak)",
-            segment=report.get("segment"),
-            behind=report["behind"],
-        )
+        logs.warning(f"peak memory {report['memory_mb']} MB is over "
+                     f"{MEMORY_WARNING_SHARE:.0%} of the function's {size} MB: lower "
+                     "WORKER_TICKERS or redeploy (tickersim deploy sizes memory from the peak)",
+                     segment=report.get("segment"), behind=report["behind"])
 
 
-def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by, commit_by, retry_options):
+def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by, commit_by,
+         retry_options):
     # The scenarios come from the same Scan, whether or not the caller wants the other items.
     specials = {} if specials is None else specials
     run_key = RUN_KEY
@@ -148,32 +121,29 @@ def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by
         # With workers deployed, a table past one worker's share is theirs to walk.
         fans_out = settings.worker_function is not None and settings.workers != 1
         raw_items, run_item = state.read_all(
-            ddb, settings.table_name, specials, stop_above=settings.worker_tickers if fans_out else None
-        )
+            ddb, settings.table_name, specials,
+            stop_above=settings.worker_tickers if fans_out else None)
     else:
         if task.seed is None and settings.market_seed is None:
-            raise ConfigError(
-                "this worker got no seed from its coordinator and MARKET_SEED "
-                "is not set: deploy the coordinator and its workers together"
-            )
+            raise ConfigError("this worker got no seed from its coordinator and MARKET_SEED "
+                              "is not set: deploy the coordinator and its workers together")
         run_key = fanout.segment_key(task.segment, task.segments)
         raw_items, run_item, found = state.read_segment(
-            ddb, settings.table_name, task.segment, task.segments, run_key, (scenarios.ITEM,)
-        )
+            ddb, settings.table_name, task.segment, task.segments, run_key, (scenarios.ITEM,))
         specials.update(found)
     applied = scenarios.parse_item(specials.get(scenarios.ITEM), lambda t: parse_minute(t) * 60)
     try:
         run_state = parse_run_state(run_item)
     except ValueError as exc:
         raise RunStateInvalid(settings.table_name, exc) from exc
-    seed = settings.market_seed if settings.market_seed is not None else (run_state.seed if task is None else task.seed)
+    seed = settings.market_seed if settings.market_seed is not None else (
+        run_state.seed if task is None else task.seed)
     new_seed = None
     if seed is None:
         # Drawn once, then kept in the run-state item so retries replay the same ticks.
         seed = new_seed = secrets.randbits(63)
-    model = Model(
-        kind=settings.model, seed=seed, tick_seconds=60 // settings.ticks_per_run, correlation=settings.correlation
-    )
+    model = Model(kind=settings.model, seed=seed, tick_seconds=60 // settings.ticks_per_run,
+                  correlation=settings.correlation)
 
     problems, tickers = {}, []
     for item in raw_items:
@@ -185,11 +155,12 @@ def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by
     if any(ticker.last_tick is None for _, ticker in tickers):
         fresh_start = now_minute if run_state.fresh_start is None else run_state.fresh_start
     # A ticker never committed walks as if its last tick fell just before fresh_start.
-    last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick for _, t in tickers]
+    last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick
+                  for _, t in tickers]
     last_ticks = _skip_closed(tickers, last_ticks, now_minute, problems)
-    starts, steps = floors.plan(
-        [t // 60 for t in last_ticks], now_minute, settings.max_catchup_minutes, run_state.last_run, run_state.floors
-    )
+    starts, steps = floors.plan([t // 60 for t in last_ticks], now_minute,
+                                settings.max_catchup_minutes, run_state.last_run,
+                                run_state.floors)
 
     due, ahead = [], 0
     for (item, ticker), last_tick, floor in zip(tickers, last_ticks, starts):
@@ -199,37 +170,28 @@ def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by
             due.append((item, ticker, minutes))
     report.update(tickers=len(raw_items), malformed=len(problems))
     if problems:
-        logs.error("malformed items left as they are", table=settings.table_name, problems=problems)
+        logs.error("malformed items left as they are", table=settings.table_name,
+                   problems=problems)
     if ahead:
         # Normal for a late retry of an earlier minute; a stream frozen for long means an
         # event from the future was run once: `seed/load.py --reset` starts afresh.
-        logs.warning(
-            f"{ahead} ticker(s) already have ticks after this run's time; they "
-            "resume once the schedule passes their last tick",
-            table=settings.table_name,
-        )
+        logs.warning(f"{ahead} ticker(s) already have ticks after this run's time; they "
+                     "resume once the schedule passes their last tick",
+                     table=settings.table_name)
     # Minutes filled before the run's own: the catch-up after missed runs.
     report["catchup_minutes"] = max((len(m) - 1 for _, _, m in due), default=0)
     if not due:
-        return problems  # nothing due: a re-delivered event changes nothing
+        return problems   # nothing due: a re-delivered event changes nothing
 
     # LastRun only moves forward: a late retry of an older minute must not hide a newer run.
     last_run = now_minute if run_state.last_run is None else max(run_state.last_run, now_minute)
-    state.claim(
-        ddb,
-        settings.table_name,
-        run_state,
-        iso(last_run * 60),
-        starts={
-            "FreshStart": _minute_text(fresh_start),
-            "Floors": floors.encode(steps, _minute_text),
-            "CatchupFrom": None,
-        },
-        seed_to_store=new_seed,
-        run_key=run_key,
-    )
+    state.claim(ddb, settings.table_name, run_state, iso(last_run * 60),
+                starts={"FreshStart": _minute_text(fresh_start),
+                        "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
+                seed_to_store=new_seed, run_key=run_key)
     try:
-        _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by, retry_options)
+        _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+                 retry_options)
     except DeliveryFailed as exc:
         if not exc.landed:
             # Nothing of it reached Firehose: its tickers are not "possibly delivered", so
@@ -255,7 +217,8 @@ def _skip_closed(tickers, last_ticks, now_minute, problems):
     return seen
 
 
-def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by, retry_options):
+def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+             retry_options):
     """Walk, deliver and commit the due tickers chunk by chunk, so a long catch-up needs no
     more memory than one PutRecordBatch."""
     clock = retry_options["clock"]
@@ -265,12 +228,9 @@ def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, c
         if number and clock() >= deliver_by:
             # What is committed stays; the next run carries on from there, so no alert.
             report.update(partial=True, behind=len(due) - len(advanced))
-            logs.warning(
-                "out of time: the rest of the catch-up continues next run",
-                advanced=len(advanced),
-                behind=report["behind"],
-                segment=report.get("segment"),
-            )
+            logs.warning("out of time: the rest of the catch-up continues next run",
+                         advanced=len(advanced), behind=report["behind"],
+                         segment=report.get("segment"))
             break
         lines, updates = [], []
         for position, minutes in chunk:
@@ -281,16 +241,16 @@ def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, c
             updates.append((item, current[position][0]))
         records = delivery.pack(lines)
         try:
-            report["resends"] += delivery.send(firehose, settings.stream_name, records, deliver_by, **retry_options)
+            report["resends"] += delivery.send(firehose, settings.stream_name, records,
+                                               deliver_by, **retry_options)
         except DeliveryFailed as exc:
             if not advanced:
                 raise
-            raise DeliveryFailed(
-                f"{exc} Earlier parts of this run delivered and committed "
-                f"{len(advanced)} ticker(s); they keep their progress.",
-                landed=exc.landed,
-            ) from exc
-        resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by, **retry_options)
+            raise DeliveryFailed(f"{exc} Earlier parts of this run delivered and committed "
+                                 f"{len(advanced)} ticker(s); they keep their progress.",
+                                 landed=exc.landed) from exc
+        resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by,
+                                          **retry_options)
         report["resends"] += resends
         # Edited, deleted or committed by a newer run meanwhile: that change stands.
         report["conflicts"] = sorted(set(report["conflicts"]) | set(conflicts))
@@ -316,7 +276,6 @@ def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
     most one PutRecordBatch. A group owing more than that is walked in slices of its
     minutes, each committed before the next, so memory stays flat at any catch-up.
     """
-
     def size(position, minutes):
         ticker = due[position][1]
         return len(minutes) * ticks_per_minute * line_bytes(ticker.name, ticker.kind)
@@ -334,7 +293,8 @@ def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
             continue
         slices = -(-group_size // limit)
         for k in range(slices):
-            part = [(p, m[len(m) * k // slices : len(m) * (k + 1) // slices]) for p in group for m in [due[p][2]]]
+            part = [(p, m[len(m) * k // slices:len(m) * (k + 1) // slices])
+                    for p in group for m in [due[p][2]]]
             part = [(p, m) for p, m in part if m]
             if part:
                 yield part

@@ -16,7 +16,6 @@ Applied scenarios live in the table's `#scenarios` item (readers of tickers skip
 each with its start time and tickers, and the file's content as it was when applied, so the
 walk is a pure function of (seed, state, scenarios) and replays byte for byte.
 """
-
 import json
 import math
 from dataclasses import dataclass
@@ -38,13 +37,10 @@ class ScenarioInvalid(TickersimError):
 
 def _number(spec, name, low, high, where):
     value = spec.get(name)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or not low <= value <= high
-    ):
-        raise ScenarioInvalid(f"{where}: field {name!r} must be a number from {low} to {high}, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or not math.isfinite(value) or not low <= value <= high:
+        raise ScenarioInvalid(f"{where}: field {name!r} must be a number from {low} to {high}, "
+                              f"not {value!r}")
     return float(value)
 
 
@@ -54,15 +50,17 @@ def check(spec, where="scenario"):
         raise ScenarioInvalid(f"{where} must be a JSON object")
     unknown = sorted(set(spec) - _FIELDS)
     if unknown:
-        raise ScenarioInvalid(f"{where}: unknown field {unknown[0]!r} (fields: {', '.join(sorted(_FIELDS))})")
+        raise ScenarioInvalid(f"{where}: unknown field {unknown[0]!r} (fields: "
+                              f"{', '.join(sorted(_FIELDS))})")
     effect = spec.get("effect")
     if effect not in EFFECTS:
-        raise ScenarioInvalid(f"{where}: field 'effect' must be one of {', '.join(EFFECTS)}, not {effect!r}")
+        raise ScenarioInvalid(f"{where}: field 'effect' must be one of {', '.join(EFFECTS)}, "
+                              f"not {effect!r}")
     minutes = spec.get("minutes")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
-        raise ScenarioInvalid(
-            f"{where}: field 'minutes' must be a whole number from 1 to {MAX_MINUTES}, not {minutes!r}"
-        )
+    if isinstance(minutes, bool) or not isinstance(minutes, int) \
+            or not 1 <= minutes <= MAX_MINUTES:
+        raise ScenarioInvalid(f"{where}: field 'minutes' must be a whole number from 1 to "
+                              f"{MAX_MINUTES}, not {minutes!r}")
     for name in _NEEDS[effect]:
         if name not in spec:
             raise ScenarioInvalid(f"{where}: effect {effect!r} needs field {name!r}")
@@ -82,8 +80,8 @@ def check(spec, where="scenario"):
 @dataclass(frozen=True)
 class Applied:
     name: str
-    start: int  # epoch second
-    tickers: frozenset | None  # None: every ticker
+    start: int                    # epoch second
+    tickers: frozenset | None     # None: every ticker
     effect: str
     minutes: int
     move: float = 0.0
@@ -101,22 +99,17 @@ class Applied:
 
 def applied(name, start, tickers, spec):
     """An applied scenario from a checked spec; start in epoch seconds."""
-    return Applied(
-        name=name,
-        start=start,
-        tickers=None if tickers is None else frozenset(tickers),
-        effect=spec["effect"],
-        minutes=spec["minutes"],
-        move=float(spec.get("move", 0.0)),
-        volatility=float(spec.get("volatility", 1.0)),
-        headline=spec["headline"],
-        sentiment=float(spec["sentiment"]),
-    )
+    return Applied(name=name, start=start, tickers=None if tickers is None else frozenset(tickers),
+                   effect=spec["effect"], minutes=spec["minutes"],
+                   move=float(spec.get("move", 0.0)),
+                   volatility=float(spec.get("volatility", 1.0)),
+                   headline=spec["headline"], sentiment=float(spec["sentiment"]))
 
 
 def to_record(scenario, at_text, tickers, spec):
     """How the #scenarios item stores one applied scenario."""
-    return {"name": scenario, "at": at_text, "tickers": None if tickers is None else sorted(tickers), "spec": spec}
+    return {"name": scenario, "at": at_text,
+            "tickers": None if tickers is None else sorted(tickers), "spec": spec}
 
 
 def parse_item(item, parse_time):
@@ -136,9 +129,8 @@ def parse_item(item, parse_time):
     except ScenarioInvalid as exc:
         raise ScenarioInvalid(f"{exc}; fix it with `tickersim scenario clear`") from None
     except (KeyError, TypeError, ValueError) as exc:
-        raise ScenarioInvalid(
-            f"{where} is damaged ({type(exc).__name__}: {exc}); fix it with `tickersim scenario clear`"
-        ) from None
+        raise ScenarioInvalid(f"{where} is damaged ({type(exc).__name__}: {exc}); fix it "
+                              "with `tickersim scenario clear`") from None
     return tuple(sorted(found, key=lambda s: s.start))
 
 

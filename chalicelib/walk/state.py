@@ -1,5 +1,4 @@
 """The table's state: one consistent read of every item, the run claim, the commit."""
-
 from botocore.exceptions import ClientError
 
 from chalicelib.core import logs
@@ -7,7 +6,7 @@ from chalicelib.core.errors import ClaimLost, CommitFailed, TableMissing, TooMan
 from chalicelib.core.retry import resend
 from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, commit_statements, item_name
 
-BATCH_WRITE_MAX = 25  # BatchExecuteStatement: at most 25 statements a call
+BATCH_WRITE_MAX = 25       # BatchExecuteStatement: at most 25 statements a call
 
 
 def _code(exc):
@@ -23,7 +22,8 @@ def read_segment(ddb, table, segment, segments, run_key, own_items):
     found = {}
     while keys:
         try:
-            reply = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True}})
+            reply = ddb.batch_get_item(RequestItems={table: {"Keys": keys,
+                                                             "ConsistentRead": True}})
         except ClientError as exc:
             if _code(exc) == "ResourceNotFoundException":
                 raise TableMissing(table) from exc
@@ -65,25 +65,18 @@ def read_all(ddb, table, specials=None, stop_above=None, **segment):
 def count_tickers(ddb, table, start=None):
     """The tickers from `start` on: a COUNT Scan (no items come back, so no memory; its reads
     cost what a Scan's do)."""
-    return sum(
-        page.get("Count", 0)
-        for page in _pages(
-            ddb,
-            table,
-            start,
-            Select="COUNT",
-            FilterExpression="NOT begins_with(#k, :own)",
-            ExpressionAttributeNames={"#k": KEY},
-            ExpressionAttributeValues={":own": {"S": SPECIAL_PREFIX}},
-        )
-    )
+    return sum(page.get("Count", 0) for page in _pages(
+        ddb, table, start, Select="COUNT", FilterExpression="NOT begins_with(#k, :own)",
+        ExpressionAttributeNames={"#k": KEY},
+        ExpressionAttributeValues={":own": {"S": SPECIAL_PREFIX}}))
 
 
 def _pages(ddb, table, start=None, **kwargs):
     """The Scan's pages, from `start` to the last; a missing table is named."""
     while True:
         try:
-            page = ddb.scan(TableName=table, **kwargs, **({"ExclusiveStartKey": start} if start else {}))
+            page = ddb.scan(TableName=table, **kwargs,
+                            **({"ExclusiveStartKey": start} if start else {}))
         except ClientError as exc:
             if _code(exc) == "ResourceNotFoundException":
                 raise TableMissing(table) from exc
@@ -116,29 +109,25 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None, run_key=
         names["#s"] = "Seed"
         values[":s"] = {"N": str(seed_to_store)}
         sets.append("#s = :s")
-    update = f"SET {', '.join(sets)} ADD #v :one" + (f" REMOVE {', '.join(removes)}" if removes else "")
+    update = f"SET {', '.join(sets)} ADD #v :one" + \
+        (f" REMOVE {', '.join(removes)}" if removes else "")
     if state.version is None:
-        condition = "attribute_not_exists(#v)"  # no run-state item yet, or one without Version
+        condition = "attribute_not_exists(#v)"   # no run-state item yet, or one without Version
     else:
         condition = "#v = :seen"
         values[":seen"] = {"N": str(state.version)}
     try:
-        ddb.update_item(
-            TableName=table,
-            Key={KEY: {"S": run_key}},
-            UpdateExpression=update,
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        ddb.update_item(TableName=table, Key={KEY: {"S": run_key}}, UpdateExpression=update,
+                        ConditionExpression=condition, ExpressionAttributeNames=names,
+                        ExpressionAttributeValues=values)
     except ClientError as exc:
         if _code(exc) == "ConditionalCheckFailedException":
             raise ClaimLost(
                 f"another run of this pipeline claimed table {table!r} first ({run_key!r}, "
                 f"run state "
                 f"version {state.version}); this run delivered nothing and the next one "
-                "carries on. Two schedules pointing at one table cause this: remove one."
-            ) from exc
+                "carries on. Two schedules pointing at one table cause this: remove one.") \
+                from exc
         if _code(exc) == "ResourceNotFoundException":
             raise TableMissing(table) from exc
         raise
@@ -158,40 +147,22 @@ def unclaim(ddb, table, run_item, state, run_key=RUN_KEY):
             sets.append(f"#a{n} = :a{n}")
         else:
             removes.append(f"#a{n}")
-    update = (
-        (f"SET {', '.join(sets)} " if sets else "")
-        + "ADD #v :one"
-        + (f" REMOVE {', '.join(removes)}" if removes else "")
-    )
+    update = (f"SET {', '.join(sets)} " if sets else "") + "ADD #v :one" + \
+        (f" REMOVE {', '.join(removes)}" if removes else "")
     try:
-        ddb.update_item(
-            TableName=table,
-            Key={KEY: {"S": run_key}},
-            UpdateExpression=update,
-            ConditionExpression="#v = :mine",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        ddb.update_item(TableName=table, Key={KEY: {"S": run_key}}, UpdateExpression=update,
+                        ConditionExpression="#v = :mine", ExpressionAttributeNames=names,
+                        ExpressionAttributeValues=values)
     except ClientError as exc:
-        logs.warning(
-            "could not put back the run state after a delivery that sent nothing", table=table, error=_code(exc)
-        )
+        logs.warning("could not put back the run state after a delivery that sent nothing",
+                     table=table, error=_code(exc))
 
 
 # Per-statement errors of BatchExecuteStatement worth sending again, as UnprocessedItems are.
-RETRYABLE_STATEMENT = {
-    "ThrottlingError",
-    "ProvisionedThroughputExceeded",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "TransactionConflict",
-}
-RETRYABLE_CALL = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-}
+RETRYABLE_STATEMENT = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded",
+                       "InternalServerError", "TransactionConflict"}
+RETRYABLE_CALL = {"ProvisionedThroughputExceededException", "ThrottlingException",
+                  "RequestLimitExceeded", "InternalServerError"}
 
 
 def commit(ddb, table, updates, deadline, **retry_options):
@@ -208,7 +179,7 @@ def commit(ddb, table, updates, deadline, **retry_options):
     def execute(pending):
         left, fallbacks = [], []
         for i in range(0, len(pending), BATCH_WRITE_MAX):
-            chunk = pending[i : i + BATCH_WRITE_MAX]
+            chunk = pending[i:i + BATCH_WRITE_MAX]
             try:
                 reply = ddb.batch_execute_statement(Statements=[s for _, s, _ in chunk])
             except ClientError as exc:
@@ -232,11 +203,11 @@ def commit(ddb, table, updates, deadline, **retry_options):
                 else:
                     raise CommitFailed(
                         f"DynamoDB table {table!r} refused the new state of {entry[0]!r}: "
-                        f"{code} {answer['Error'].get('Message', '')}".rstrip()
-                    )
+                        f"{code} {answer['Error'].get('Message', '')}".rstrip())
         return left + (execute(fallbacks) if fallbacks else [])
 
-    requests = [(item_name(after), *commit_statements(table, before, after)) for before, after in updates]
+    requests = [(item_name(after), *commit_statements(table, before, after))
+                for before, after in updates]
     pending, resends = resend(execute, requests, deadline, **retry_options)
     if pending:
         names = sorted({name for name, _, _ in pending})
@@ -244,6 +215,5 @@ def commit(ddb, table, updates, deadline, **retry_options):
             f"DynamoDB table {table!r} did not accept the new state of {len(names)} ticker(s) "
             f"({', '.join(names[:20])}{' ...' if len(names) > 20 else ''}) before the deadline. "
             "Their ticks were delivered; the next run re-sends them with identical bytes "
-            "(deduplicate on ticker and seq) and carries on."
-        )
+            "(deduplicate on ticker and seq) and carries on.")
     return resends, sorted(set(conflicts))

@@ -1,5 +1,4 @@
 """Tick records and the logical clock: which minutes are due, when each tick falls, its JSON line."""
-
 import json
 import time
 from dataclasses import dataclass, replace
@@ -18,8 +17,8 @@ ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 class Ticker:
     name: str
     price: float
-    seq: int  # seq of the last delivered tick; 0 before the first
-    last_tick: int | None  # epoch second of the last delivered tick; None before the first
+    seq: int                     # seq of the last delivered tick; 0 before the first
+    last_tick: int | None        # epoch second of the last delivered tick; None before the first
     drift: float
     volatility: float
     kind: str = instruments.INDEX
@@ -75,7 +74,8 @@ def due_minutes(last_tick, now_minute, floor):
 def tick_times(first_minute, stop_minute, ticks_per_minute):
     """(epoch, ISO text) of every tick in [first_minute, stop_minute), evenly spaced."""
     step = 60 // ticks_per_minute
-    return tuple((t, iso(t)) for m in range(first_minute, stop_minute) for t in range(m * 60, m * 60 + 60, step))
+    return tuple((t, iso(t)) for m in range(first_minute, stop_minute)
+                 for t in range(m * 60, m * 60 + 60, step))
 
 
 # A line but its name: the fixed text, a 20-character time, a price below a million with 4
@@ -98,10 +98,8 @@ def encode(name_json, timestamp, price, seq):
 
 def encode_quoted(name_json, timestamp, price, seq, bid, ask, volume):
     """A tick of a tradable instrument: the contract's fields, then its quote and volume."""
-    return (
-        f'{{"ticker":{name_json},"timestamp":"{timestamp}","price":{price!r},"seq":{seq},'
-        f'"bid":{bid!r},"ask":{ask!r},"volume":{volume}}}\n'
-    )
+    return (f'{{"ticker":{name_json},"timestamp":"{timestamp}","price":{price!r},"seq":{seq},'
+            f'"bid":{bid!r},"ask":{ask!r},"volume":{volume}}}\n')
 
 
 def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
@@ -112,7 +110,8 @@ def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
     if not minutes:
         return [], ticker
     name, kind = ticker.name, ticker.kind
-    precision = instruments.precision(kind, name) or model.precision(ticker.drift, ticker.volatility)
+    precision = instruments.precision(kind, name) or model.precision(ticker.drift,
+                                                                     ticker.volatility)
     step = model.stepper(name, ticker.drift, ticker.volatility, precision)
     tradable = kind in instruments.TRADABLE
     half = instruments.half_spread(kind, ticker.volatility) if tradable else 0.0
@@ -121,7 +120,8 @@ def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
     events = scripted.relevant(scenarios, name, minutes.start * 60, minutes.stop * 60)
     name_json = json.dumps(name)
     price, seq, last, lines = ticker.price, ticker.seq, ticker.last_tick, []
-    for start, stop, opens, closes in open_spans(ticker.calendar_name, minutes.start, minutes.stop):
+    for start, stop, opens, closes in open_spans(ticker.calendar_name, minutes.start,
+                                                  minutes.stop):
         # The first tick of a session carries the overnight move (24x7 never opens).
         opening = start == opens and last is not None and last < start * 60
         for epoch, stamp in tick_times(start, stop, ticks_per_minute):
@@ -129,10 +129,11 @@ def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
             if opening:
                 shock = Shock(extra_seconds=OVERNIGHT_SHARE * (epoch - last - tick_seconds))
             if events:
-                shock, halted, starting = scripted.tick_effect(events, epoch, last, ticks_per_minute, shock)
+                shock, halted, starting = scripted.tick_effect(
+                    events, epoch, last, ticks_per_minute, shock)
                 lines.extend(news.scenario_line(name, name_json, stamp, s) for s in starting)
                 if halted:
-                    last = epoch  # walked through, silently: nothing trades in a halt
+                    last = epoch       # walked through, silently: nothing trades in a halt
                     continue
             opening = False
             seq += 1
@@ -141,24 +142,14 @@ def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
                 lines.append(encode(name_json, stamp, price, seq))
             else:
                 bid, ask = instruments.quote(price, half, *precision)
-                shape = (
-                    instruments.intraday_shape((epoch / 60 - opens) / (closes - opens))
-                    if kind == instruments.STOCK
-                    else 1.0
-                )
-                lines.append(
-                    encode_quoted(
-                        name_json,
-                        stamp,
-                        price,
-                        seq,
-                        bid,
-                        ask,
-                        instruments.volume(model.seed, name, seq, kind, price, shape),
-                    )
-                )
+                shape = instruments.intraday_shape((epoch / 60 - opens) / (closes - opens)) \
+                    if kind == instruments.STOCK else 1.0
+                lines.append(encode_quoted(name_json, stamp, price, seq, bid, ask,
+                                           instruments.volume(model.seed, name, seq, kind,
+                                                              price, shape)))
             if abs(price / before - 1) >= threshold:
-                lines.append(news.jump_line(model.seed, name, name_json, seq, stamp, price / before - 1))
+                lines.append(news.jump_line(model.seed, name, name_json, seq, stamp,
+                                            price / before - 1))
             last = epoch
     if last == ticker.last_tick:
         return lines, ticker

@@ -11,7 +11,6 @@ with each window makes the alert happen once. The alert states the move from the
 extreme to the later one: a rise by high/low - 1, a drop by low/high - 1, both at least the
 threshold in size.
 """
-
 import calendar
 import json
 import time
@@ -22,14 +21,14 @@ from chalicelib.alerts.alerts import MESSAGE_LIMIT, fit
 from chalicelib.alerts.text import ascii_fold, single_line
 from chalicelib.walk.ticks import ISO_FORMAT, iso
 
-STATE_PREFIX = "#moves|"  # + the window's start: one table item per window
-SUBJECT_LIMIT = 99  # SNS: fewer than 100 ASCII characters, one line
-KEEP_STATE_S = 24 * 3600  # a window's item expires (table TTL) a day after it ends
+STATE_PREFIX = "#moves|"         # + the window's start: one table item per window
+SUBJECT_LIMIT = 99               # SNS: fewer than 100 ASCII characters, one line
+KEEP_STATE_S = 24 * 3600         # a window's item expires (table TTL) a day after it ends
 
 
 @dataclass(frozen=True, order=True)
 class Tick:
-    epoch: int  # the tick's own time, epoch seconds
+    epoch: int          # the tick's own time, epoch seconds
     seq: int
     price: float
 
@@ -37,7 +36,6 @@ class Tick:
 @dataclass(frozen=True)
 class Range:
     """What a ticker's window has seen: its lowest and highest tick, and whether it alerted."""
-
     low: Tick
     high: Tick
     alerted: bool = False
@@ -65,12 +63,12 @@ class Range:
 @dataclass(frozen=True)
 class Move:
     ticker: str
-    window: int  # window number: epoch minute // window minutes
+    window: int          # window number: epoch minute // window minutes
     window_minutes: int
     range: Range
 
     @property
-    def start(self):  # epoch seconds of the earlier extreme
+    def start(self):     # epoch seconds of the earlier extreme
         return min(self.range.low.epoch, self.range.high.epoch)
 
     def first_last(self):
@@ -91,13 +89,8 @@ def parse_ticks(data):
             epoch = calendar.timegm(time.strptime(record["timestamp"], ISO_FORMAT))
         except (ValueError, KeyError, TypeError):
             continue
-        if (
-            isinstance(name, str)
-            and isinstance(seq, int)
-            and not isinstance(price, bool)
-            and isinstance(price, (int, float))
-            and price > 0
-        ):
+        if (isinstance(name, str) and isinstance(seq, int) and not isinstance(price, bool)
+                and isinstance(price, (int, float)) and price > 0):
             ticks[(name, seq)] = Tick(epoch, seq, float(price))
     return ticks
 
@@ -132,7 +125,6 @@ def merge(stored, fresh, percent):
 
 # --- the state item of one window -----------------------------------------------------------
 
-
 def state_key(window, window_minutes):
     return STATE_PREFIX + iso(window * window_minutes * 60)
 
@@ -147,26 +139,14 @@ def windows_kept(max_catchup_minutes, window_minutes):
 def _encode(r, start):
     # Times as seconds into the window: a few bytes fewer per ticker, on every write.
     flag = "A" if r.alerted else "-"
-    return " ".join(
-        [
-            repr(r.low.price),
-            str(r.low.seq),
-            str(r.low.epoch - start),
-            repr(r.high.price),
-            str(r.high.seq),
-            str(r.high.epoch - start),
-            flag,
-        ]
-    )
+    return " ".join([repr(r.low.price), str(r.low.seq), str(r.low.epoch - start),
+                     repr(r.high.price), str(r.high.seq), str(r.high.epoch - start), flag])
 
 
 def _decode(text, start):
     low_p, low_s, low_e, high_p, high_s, high_e, flag = text.split()
-    return Range(
-        Tick(start + int(low_e), int(low_s), float(low_p)),
-        Tick(start + int(high_e), int(high_s), float(high_p)),
-        flag == "A",
-    )
+    return Range(Tick(start + int(low_e), int(low_s), float(low_p)),
+                 Tick(start + int(high_e), int(high_s), float(high_p)), flag == "A")
 
 
 def state_item(key, window, window_minutes, ranges_by_ticker, version):
@@ -174,12 +154,10 @@ def state_item(key, window, window_minutes, ranges_by_ticker, version):
     write units low: about 40 bytes a ticker)."""
     start = window * window_minutes * 60
     expires = start + window_minutes * 60 + KEEP_STATE_S
-    return {
-        "TickerName": {"S": key},
-        "Version": {"N": str(version)},
-        "ExpiresAt": {"N": str(expires)},
-        "Tickers": {"M": {name: {"S": _encode(r, start)} for name, r in sorted(ranges_by_ticker.items())}},
-    }
+    return {"TickerName": {"S": key}, "Version": {"N": str(version)},
+            "ExpiresAt": {"N": str(expires)},
+            "Tickers": {"M": {name: {"S": _encode(r, start)}
+                              for name, r in sorted(ranges_by_ticker.items())}}}
 
 
 def parse_state(item, window, window_minutes):
@@ -202,14 +180,13 @@ def parse_state(item, window, window_minutes):
 
 # --- the alert -------------------------------------------------------------------------------
 
-
 def _pct(value):
     return f"{value:+.2f} %"
 
 
 def _name(text, room):
     name = single_line(ascii_fold(text))
-    return name if len(name) <= room else name[: max(1, room - 3)] + "..."
+    return name if len(name) <= room else name[:max(1, room - 3)] + "..."
 
 
 def subject(moves):
@@ -218,10 +195,8 @@ def subject(moves):
     characters."""
     largest = {}
     for m in moves:
-        if (
-            abs(m.range.change_percent()) > abs(largest.get(m.ticker, m).range.change_percent())
-            or m.ticker not in largest
-        ):
+        if abs(m.range.change_percent()) > abs(largest.get(m.ticker, m).range.change_percent()) \
+                or m.ticker not in largest:
             largest[m.ticker] = m
     moves = sorted(largest.values(), key=lambda m: -abs(m.range.change_percent()))
     minutes = f" in {moves[0].window_minutes} min"
@@ -238,43 +213,32 @@ def subject(moves):
             break
         parts.append(part)
     left = len(moves) - len(parts)
-    return "Moves: " + ", ".join(parts) + (f" (+{left} more)" if left else "") + minutes
+    return ("Moves: " + ", ".join(parts) + (f" (+{left} more)" if left else "") + minutes)
 
 
 def data_link(bucket, key, region):
     """The S3 console's view of the object's folder, and the object itself."""
     folder = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
-    return (
-        f"https://s3.console.aws.amazon.com/s3/buckets/{quote(bucket)}?region={region}&prefix={quote(folder, safe='')}",
-        f"s3://{bucket}/{key}",
-    )
+    return (f"https://s3.console.aws.amazon.com/s3/buckets/{quote(bucket)}?region={region}"
+            f"&prefix={quote(folder, safe='')}", f"s3://{bucket}/{key}")
 
 
 def body(moves, percent, objects, region):
     """The alert's text: per ticker the window, the two prices with their times and the
     change; then where the data is."""
-    lines = [
-        f"{len(moves)} price move(s) of at least {percent:g} % within a "
-        f"{moves[0].window_minutes}-minute window (event time, UTC):",
-        "",
-    ]
+    lines = [f"{len(moves)} price move(s) of at least {percent:g} % within a "
+             f"{moves[0].window_minutes}-minute window (event time, UTC):", ""]
     for m in sorted(moves, key=lambda m: (m.ticker, m.window)):
         first, last = m.first_last()
         start = m.window * m.window_minutes * 60
-        lines += [
-            f"{m.ticker}: {_pct(m.range.change_percent())}",
-            f"  window   {iso(start)} to {iso(start + m.window_minutes * 60)}",
-            f"  from     {first.price:.4f} at {iso(first.epoch)} (seq {first.seq})",
-            f"  to       {last.price:.4f} at {iso(last.epoch)} (seq {last.seq})",
-            "",
-        ]
+        lines += [f"{m.ticker}: {_pct(m.range.change_percent())}",
+                  f"  window   {iso(start)} to {iso(start + m.window_minutes * 60)}",
+                  f"  from     {first.price:.4f} at {iso(first.epoch)} (seq {first.seq})",
+                  f"  to       {last.price:.4f} at {iso(last.epoch)} (seq {last.seq})", ""]
     lines.append("The data:")
     for bucket, key in objects:
         lines += [f"  {link}" for link in data_link(bucket, key, region)]
-    lines += [
-        "",
-        "One alert per ticker per window; re-sent ticks are deduplicated on "
-        "(ticker, seq). Unsubscribe with the link below to stop these e-mails.",
-    ]
+    lines += ["", "One alert per ticker per window; re-sent ticks are deduplicated on "
+              "(ticker, seq). Unsubscribe with the link below to stop these e-mails."]
     # A long catch-up over many tickers can move more than one message holds.
     return fit("\n".join(lines) + "\n", MESSAGE_LIMIT)

@@ -1,6 +1,5 @@
 """watch_moves: read the delivered tick objects an S3 event names, keep each window's
 state in the table, publish one alert for what moved. The rule is in chalicelib/watch/moves.py."""
-
 import time
 from collections.abc import Callable
 from urllib.parse import unquote_plus
@@ -15,7 +14,7 @@ from chalicelib.core.settings import WatchSettings
 from chalicelib.watch import moves
 
 TICKS_PREFIX = "ticks/"
-STATE_ATTEMPTS = 8  # conditional writes lost to a concurrent watcher before giving up
+STATE_ATTEMPTS = 8     # conditional writes lost to a concurrent watcher before giving up
 
 
 class StateContended(TickersimError):
@@ -40,15 +39,8 @@ def objects(event):
     return found
 
 
-def run(
-    event: dict,
-    settings: WatchSettings,
-    s3: BaseClient,
-    ddb: BaseClient,
-    sns: BaseClient,
-    region: str,
-    clock: Callable[[], float] = time.monotonic,
-) -> dict:
+def run(event: dict, settings: WatchSettings, s3: BaseClient, ddb: BaseClient,
+        sns: BaseClient, region: str, clock: Callable[[], float] = time.monotonic) -> dict:
     """Handle one S3 event; returns the report it logs."""
     started = clock()
     report = {"objects": 0, "ticks": 0, "windows": 0, "state_writes": 0, "alerts": 0}
@@ -56,7 +48,8 @@ def run(
         try:
             _run(event, settings, s3, ddb, sns, region, report)
         finally:
-            report.update(calls_total=sum(calls.values()), duration_ms=round((clock() - started) * 1000, 1))
+            report.update(calls_total=sum(calls.values()),
+                          duration_ms=round((clock() - started) * 1000, 1))
             # Plain JSON, not EMF: each custom metric would add $0.30 a month.
             logs.info("moves", **report)
     return report
@@ -74,7 +67,8 @@ def _run(event, settings, s3, ddb, sns, region, report):
         report["windows"] += 1
         alerted, merged, wrote = _update_window(ddb, settings, window, fresh)
         report["state_writes"] += wrote
-        moved += [moves.Move(name, window, settings.window_minutes, merged[name]) for name in alerted]
+        moved += [moves.Move(name, window, settings.window_minutes, merged[name])
+                  for name in alerted]
     if moved:
         message = moves.body(moved, settings.percent, found, region)
         subject = moves.subject(moved)
@@ -89,36 +83,29 @@ def _update_window(ddb, settings, window, fresh):
     merged ranges, writes made); the alert is claimed by the write that marks it."""
     key = moves.state_key(window, settings.window_minutes)
     for _ in range(STATE_ATTEMPTS):
-        item = ddb.get_item(TableName=settings.table_name, Key={"TickerName": {"S": key}}, ConsistentRead=True).get(
-            "Item"
-        )
+        item = ddb.get_item(TableName=settings.table_name, Key={"TickerName": {"S": key}},
+                            ConsistentRead=True).get("Item")
         version, stored = moves.parse_state(item, window, settings.window_minutes)
         merged, alerted = moves.merge(stored, fresh, settings.percent)
         if merged == stored:
-            return [], merged, 0  # seen before: a duplicate object costs one read
+            return [], merged, 0       # seen before: a duplicate object costs one read
         new = moves.state_item(key, window, settings.window_minutes, merged, version + 1)
         known = item is not None and "Version" in item
         condition = "Version = :seen" if known else "attribute_not_exists(Version)"
         values = {":seen": {"N": str(version)}} if known else None
         try:
-            ddb.put_item(
-                TableName=settings.table_name,
-                Item=new,
-                ConditionExpression=condition,
-                **({"ExpressionAttributeValues": values} if values else {}),
-            )
+            ddb.put_item(TableName=settings.table_name, Item=new, ConditionExpression=condition,
+                         **({"ExpressionAttributeValues": values} if values else {}))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
             continue
         if item is None:
             # A new window: the one that is now too old for any re-send goes.
-            old = window - moves.windows_kept(settings.max_catchup_minutes, settings.window_minutes)
-            ddb.delete_item(
-                TableName=settings.table_name, Key={"TickerName": {"S": moves.state_key(old, settings.window_minutes)}}
-            )
+            old = window - moves.windows_kept(settings.max_catchup_minutes,
+                                              settings.window_minutes)
+            ddb.delete_item(TableName=settings.table_name, Key={"TickerName": {
+                "S": moves.state_key(old, settings.window_minutes)}})
         return alerted, merged, 1
-    raise StateContended(
-        f"the move state {key!r} in table {settings.table_name!r} kept "
-        f"changing under {STATE_ATTEMPTS} attempts; S3 retries this event"
-    )
+    raise StateContended(f"the move state {key!r} in table {settings.table_name!r} kept "
+                         f"changing under {STATE_ATTEMPTS} attempts; S3 retries this event")

@@ -1,5 +1,4 @@
 """End-to-end tests of `tickersim demo`: the real CLI, in a subprocess, against moto's server."""
-
 import email
 import json
 import os
@@ -26,13 +25,8 @@ class Demo:
 
     def __init__(self, args, cwd):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tickersim", "demo", "--no-live", *args],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=dict(os.environ),
-        )
+            [sys.executable, "-m", "tickersim", "demo", "--no-live", *args], cwd=cwd,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ))
         self.lines, self.output = queue.Queue(), []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -50,7 +44,8 @@ class Demo:
             except queue.Empty:
                 line = None
             if line is None:
-                raise AssertionError(f"no line matching {pattern!r}; output so far:\n" + "".join(self.output))
+                raise AssertionError(f"no line matching {pattern!r}; output so far:\n"
+                                     + "".join(self.output))
             self.output.append(line)
             match = re.search(pattern, line)
             if match:
@@ -105,10 +100,8 @@ def ticks_in(out):
 
 def alerts_in(out):
     """The e-mails in DIR/outbox, parsed as RFC 5322 messages."""
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email_policy)
-        for path in sorted((Path(out) / "outbox").glob("*.eml"))
-    ]
+    return [email.message_from_bytes(path.read_bytes(), policy=email_policy)
+            for path in sorted((Path(out) / "outbox").glob("*.eml"))]
 
 
 def summary_of(out):

@@ -1,6 +1,5 @@
 """Fixtures for the deploy/teardown tests: moto's server, a scratch copy of the project, and
 a snapshot of everything a stage owns in the account."""
-
 import logging
 from pathlib import Path
 
@@ -51,7 +50,8 @@ def moto_endpoint():
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     # moto stores functions without Docker; nothing here invokes them.
-    requests.post(f"{endpoint}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10).raise_for_status()
+    requests.post(f"{endpoint}/moto-api/config", json={"lambda": {"use_docker": False}},
+                  timeout=10).raise_for_status()
     yield endpoint
     server.stop()
     patch.undo()
@@ -71,17 +71,18 @@ class Account:
         def client(service):
             return session.client(service, endpoint_url=endpoint)
 
-        self.cfn, self.lam, self.events = (client("cloudformation"), client("lambda"), client("events"))
-        self.iam, self.dynamodb, self.s3, self.sns = (client("iam"), client("dynamodb"), client("s3"), client("sns"))
+        self.cfn, self.lam, self.events = client("cloudformation"), client("lambda"), \
+            client("events")
+        self.iam, self.dynamodb, self.s3, self.sns = client("iam"), client("dynamodb"), \
+            client("s3"), client("sns")
         self.apigateway = client("apigateway")
 
     def snapshot(self):
         """Everything that exists, by kind: names only, so two snapshots compare equal when
         nothing was created or deleted."""
         return {
-            "stacks": sorted(
-                s["StackName"] for s in self.cfn.describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"
-            ),
+            "stacks": sorted(s["StackName"] for s in self.cfn.describe_stacks()["Stacks"]
+                             if s["StackStatus"] != "DELETE_COMPLETE"),
             "functions": sorted(f["FunctionName"] for f in self.lam.list_functions()["Functions"]),
             "rules": sorted(r["Name"] for r in self.events.list_rules()["Rules"]),
             "roles": sorted(r["RoleName"] for r in self.iam.list_roles()["Roles"]),

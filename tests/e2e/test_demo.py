@@ -1,5 +1,4 @@
 """`tickersim demo` end to end: scheduled runs, ticks in the bucket, alerts in the outbox."""
-
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -36,7 +35,7 @@ def test_three_runs_deliver_every_tick_once_and_the_table_agrees(start_demo, tmp
         assert summary["prices"][name] == series[-1]["price"]
     assert summary["runs"] == 3 and summary["succeeded"] == 3 and summary["failed"] == 0
     assert summary["ticks_delivered"] == len(ticks)
-    assert summary["s3_objects"] == 3  # moto's Firehose: one object per put
+    assert summary["s3_objects"] == 3       # moto's Firehose: one object per put
     assert summary["alerts"] == [] and alerts_in(out) == []
 
 
@@ -53,7 +52,7 @@ def test_break_after_alerts_the_owner_then_the_stream_catches_up(start_demo, tmp
     body = mail.get_content()
     assert "Error type:      Runtime.UserCodeSyntaxError" in body
     assert "expected an indented block" in body
-    assert "Attempts:        2" in body  # one retry, as --retries defaults to
+    assert "Attempts:        2" in body          # one retry, as --retries defaults to
 
     summary = summary_of(out)
     assert (summary["succeeded"], summary["failed"]) == (3, 1)
@@ -72,8 +71,8 @@ def test_breaking_the_last_run_alerts_the_owner_without_a_run_to_catch_up(start_
 
     [mail] = alerts_in(out)
     assert "Error type:      Runtime.UserCodeSyntaxError" in mail.get_content()
-    assert "Attempts:        2" in mail.get_content()  # the retry is not a fourth run
+    assert "Attempts:        2" in mail.get_content()    # the retry is not a fourth run
     summary = summary_of(out)
     assert (summary["runs"], summary["succeeded"], summary["failed"]) == (3, 2, 1)
     assert summary["problems"] == []
-    assert len(ticks_in(out)) == 2 * TICKERS * TICKS_PER_RUN  # the broken minute is missed
+    assert len(ticks_in(out)) == 2 * TICKERS * TICKS_PER_RUN     # the broken minute is missed

@@ -3,7 +3,6 @@
 Each case breaks app.py in a copy of the project after its first good run; the notifier
 keeps the code it started with, so even code that no longer parses is reported.
 """
-
 import os
 
 import boto3
@@ -50,31 +49,24 @@ def imports_operator_tooling(source):
     return "import tickersim\n" + source
 
 
-@pytest.mark.parametrize(
-    "edit, error_type, message",
-    [
-        (syntax_error, "Runtime.UserCodeSyntaxError", "Syntax error in module 'app'"),
-        (handler_renamed, "Runtime.HandlerNotFound", "Handler 'stream_ticks' missing on module 'app'"),
-        (exception_raised, "RuntimeError", "tick source unplugged"),
-        (
-            imports_operator_tooling,
-            "Runtime.ImportModuleError",
-            "Unable to import module 'app': No module named 'tickersim'",
-        ),
-    ],
-    ids=lambda v: getattr(v, "__name__", None),
-)
+@pytest.mark.parametrize("edit, error_type, message", [
+    (syntax_error, "Runtime.UserCodeSyntaxError", "Syntax error in module 'app'"),
+    (handler_renamed, "Runtime.HandlerNotFound", "Handler 'stream_ticks' missing on module 'app'"),
+    (exception_raised, "RuntimeError", "tick source unplugged"),
+    (imports_operator_tooling, "Runtime.ImportModuleError",
+     "Unable to import module 'app': No module named 'tickersim'"),
+], ids=lambda v: getattr(v, "__name__", None))
 def test_an_edit_to_app_py_fails_the_next_run_and_the_alert_names_it(
-    edit, error_type, message, start_demo, project_copy, tmp_path
-):
+        edit, error_type, message, start_demo, project_copy, tmp_path):
     out = tmp_path / "out"
     app = project_copy / "app.py"
-    demo = start_demo("--runs", RUNS, "--interval", INTERVAL, "--retries", 0, "--out", out, cwd=project_copy)
+    demo = start_demo("--runs", RUNS, "--interval", INTERVAL, "--retries", 0, "--out", out,
+                      cwd=project_copy)
     demo.wait_for(r"run 1 ok")
     replace_atomically(app, edit(app.read_text()))
     demo.wait_for(rf"run \d failed: {error_type}")
     demo.wait_for(r"alert e-mail: ")
-    assert demo.finish() == 1, demo.text()  # an unplanned failure: not as configured
+    assert demo.finish() == 1, demo.text()     # an unplanned failure: not as configured
 
     mails = failure_alerts(out)
     assert mails
@@ -87,7 +79,8 @@ def test_an_edit_to_app_py_fails_the_next_run_and_the_alert_names_it(
     assert summary["problems"], "the summary says what went otherwise than configured"
 
 
-def test_async_config_changed_through_the_local_aws_applies_to_the_next_failure(start_demo, project_copy, tmp_path):
+def test_async_config_changed_through_the_local_aws_applies_to_the_next_failure(
+        start_demo, project_copy, tmp_path):
     out = tmp_path / "out"
     app = project_copy / "app.py"
     demo = start_demo("--runs", RUNS, "--interval", INTERVAL, "--out", out, cwd=project_copy)
@@ -101,11 +94,9 @@ def test_async_config_changed_through_the_local_aws_applies_to_the_next_failure(
     notifier = lam.get_function(FunctionName="tickersim-local-notification-lambda")
     lam.delete_function_event_invoke_config(FunctionName=streaming)
     lam.put_function_event_invoke_config(
-        FunctionName=streaming,
-        MaximumRetryAttempts=2,
-        MaximumEventAgeInSeconds=60,
-        DestinationConfig={"OnFailure": {"Destination": notifier["Configuration"]["FunctionArn"]}},
-    )
+        FunctionName=streaming, MaximumRetryAttempts=2, MaximumEventAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {
+            "Destination": notifier["Configuration"]["FunctionArn"]}})
     replace_atomically(app, exception_raised(app.read_text()))
     demo.wait_for(r"alert e-mail: ")
     demo.finish()
@@ -115,4 +106,4 @@ def test_async_config_changed_through_the_local_aws_applies_to_the_next_failure(
     for mail in mails:
         body = mail.get_content()
         assert "Condition:       EventAgeExceeded" in body
-        assert "Attempts:        2" in body  # the retry a minute later, not the next
+        assert "Attempts:        2" in body        # the retry a minute later, not the next

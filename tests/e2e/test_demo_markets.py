@@ -1,5 +1,4 @@
 """`tickersim demo --scenario` and `--tickers`: the crash shows in what the demo delivers."""
-
 import math
 
 from tests.e2e.conftest import summary_of, ticks_in
@@ -7,7 +6,8 @@ from tests.e2e.conftest import summary_of, ticks_in
 
 def test_demo_with_a_crash_shows_the_drop_and_the_news(start_demo, tmp_path):
     out = tmp_path / "out"
-    demo = start_demo("--runs", 4, "--interval", 0, "--seed", 5, "--scenario", "crash@1", "--out", out)
+    demo = start_demo("--runs", 4, "--interval", 0, "--seed", 5, "--scenario", "crash@1",
+                      "--out", out)
     assert demo.finish(timeout=240) == 0, demo.text()
     assert "scenario crash applied from" in demo.text()
     assert "Index_1 plunges as a wave of selling hits the market" in demo.text()
@@ -30,7 +30,8 @@ def test_demo_with_a_crash_shows_the_drop_and_the_news(start_demo, tmp_path):
 
 def test_demo_with_the_crypto_set_delivers_quotes_and_volume(start_demo, tmp_path):
     out = tmp_path / "out"
-    demo = start_demo("--runs", 2, "--interval", 0, "--tickers", "seed/crypto.json", "--out", out)
+    demo = start_demo("--runs", 2, "--interval", 0, "--tickers", "seed/crypto.json",
+                      "--out", out)
     assert demo.finish(timeout=240) == 0, demo.text()
     ticks = ticks_in(out)
     assert {t["ticker"] for t in ticks} == {"BTCUSD", "ETHUSD"} and len(ticks) == 2 * 2 * 4

@@ -1,7 +1,6 @@
 """The demo's --out directory and its summary, as the user sees them: only the demo's own files
 are ever replaced, a full or read-only disk is one clear line, and Ctrl-C during a run still
 counts and logs that run."""
-
 import json
 import os
 import select
@@ -18,7 +17,8 @@ GATE_WAIT_S = 60
 
 
 def listed(out):
-    return {line for line in (out / MANIFEST).read_text().splitlines() if line and not line.startswith("#")}
+    return {line for line in (out / MANIFEST).read_text().splitlines()
+            if line and not line.startswith("#")}
 
 
 def files_under(out):
@@ -39,7 +39,7 @@ def test_a_second_demo_replaces_what_the_first_wrote_and_nothing_else(start_demo
     assert (out / "mine.txt").read_text() == "mine too\n"
     assert listed(out) == second - {MANIFEST, "s3/notes.txt", "mine.txt"}
     old_objects = {f for f in first if f.startswith("s3/")}
-    assert old_objects and not old_objects & second  # the earlier demo's are gone
+    assert old_objects and not old_objects & second          # the earlier demo's are gone
     assert summary_of(out)["runs"] == 1
 
 
@@ -47,11 +47,9 @@ def test_a_second_demo_replaces_what_the_first_wrote_and_nothing_else(start_demo
 def mounted_tmpfs(path, options):
     """A tmpfs at path (root only); skips the test where mounting is not allowed."""
     path.mkdir(parents=True, exist_ok=True)
-    if (
-        os.geteuid() != 0
-        or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True).returncode
-        != 0
-    ):
+    if os.geteuid() != 0 or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
+            capture_output=True).returncode != 0:
         pytest.skip("needs a tmpfs mount (root)")
     try:
         yield path
@@ -77,9 +75,8 @@ def test_a_read_only_out_is_one_line_and_exit_2(start_demo, read_only_dir, where
     out = read_only_dir.parent / where
     demo = start_demo("--runs", 1, "--out", out)
     assert demo.finish() == 2
-    assert demo.text() == (
-        f"demo: cannot use --out {out}: it is not writable: pass --out with a directory you can write to\n"
-    )
+    assert demo.text() == (f"demo: cannot use --out {out}: it is not writable: pass --out "
+                           "with a directory you can write to\n")
 
 
 def test_a_disk_that_fills_up_stops_the_demo_with_one_line_and_a_summary(start_demo, tmp_path):
@@ -91,7 +88,7 @@ def test_a_disk_that_fills_up_stops_the_demo_with_one_line_and_a_summary(start_d
         assert "Traceback" not in text
         last = text.splitlines()[-1]
         assert last.startswith("demo: cannot write ") and "the disk is full" in last
-        summary = summary_of(out)  # valid JSON, written despite the full disk
+        summary = summary_of(out)        # valid JSON, written despite the full disk
         assert 1 <= summary["runs"] < 50
         assert any("the disk is full" in p for p in summary["problems"])
 
@@ -111,11 +108,9 @@ class Gate:
     def install(self, app):
         """app.py whose handler stops at the gate on every run."""
         head, tail = app.read_text().split("def stream_ticks(event):\n")
-        app.write_text(
-            head + "def stream_ticks(event):\n    import os\n"
-            f"    os.write(os.open({str(self.arrived)!r}, os.O_WRONLY), b'x')\n"
-            f"    os.read(os.open({str(self.go)!r}, os.O_RDONLY), 1)\n" + tail
-        )
+        app.write_text(head + "def stream_ticks(event):\n    import os\n"
+                       f"    os.write(os.open({str(self.arrived)!r}, os.O_WRONLY), b'x')\n"
+                       f"    os.read(os.open({str(self.go)!r}, os.O_RDONLY), 1)\n" + tail)
 
     def wait_for_run(self):
         ready, _, _ = select.select([self.arrived_fd], [], [], GATE_WAIT_S)
@@ -144,8 +139,8 @@ def test_ctrl_c_during_a_run_counts_and_logs_the_run(start_demo, project_copy, t
     out = tmp_path / "out"
     demo = start_demo("--interval", 0, "--out", out, cwd=project_copy)
     gate.wait_for_run()
-    gate.release()  # run 1 goes through
-    gate.wait_for_run()  # run 2 is inside the handler
+    gate.release()                                      # run 1 goes through
+    gate.wait_for_run()                                 # run 2 is inside the handler
     demo.process.send_signal(signal.SIGINT)
     demo.wait_for(r"stopping after run 2")
     gate.release()
@@ -158,7 +153,8 @@ def test_ctrl_c_during_a_run_counts_and_logs_the_run(start_demo, project_copy, t
     assert log.count("START RequestId") == log.count("REPORT RequestId") == 2
 
 
-def test_a_second_ctrl_c_stops_at_once_and_the_run_is_counted_as_interrupted(start_demo, project_copy, tmp_path, gate):
+def test_a_second_ctrl_c_stops_at_once_and_the_run_is_counted_as_interrupted(
+        start_demo, project_copy, tmp_path, gate):
     gate.install(project_copy / "app.py")
     out = tmp_path / "out"
     demo = start_demo("--interval", 0, "--out", out, cwd=project_copy)

@@ -1,6 +1,5 @@
 """The demo's Lambda emulation on its own: timeouts, exits and edits, as the Lambda service
 reports them. Each invocation is a real process running a tiny handler."""
-
 import os
 import py_compile
 import re
@@ -20,23 +19,15 @@ HANDLER = "def handler(event, context):\n    {}\n"
 def function(tmp_path):
     def make(body, timeout=30.0):
         (tmp_path / "app.py").write_text(HANDLER.format(body))
-        return Function(
-            name="tickersim-local-streaming-lambda",
-            handler="app.handler",
-            code_dir=tmp_path,
-            environment={"TABLE_NAME": "t"},
-            timeout=timeout,
-        )
-
+        return Function(name="tickersim-local-streaming-lambda", handler="app.handler",
+                        code_dir=tmp_path, environment={"TABLE_NAME": "t"}, timeout=timeout)
     return make
 
 
 def test_a_handler_sees_the_lambda_environment_and_context(function):
-    fn = function(
-        "import os; return {'table': os.environ['TABLE_NAME'], "
-        "'name': context.function_name, 'left': context.get_remaining_time_in_millis(),"
-        " 'shell': os.environ.get('TICKERSIM_SHELL_ONLY')}"
-    )
+    fn = function("import os; return {'table': os.environ['TABLE_NAME'], "
+                  "'name': context.function_name, 'left': context.get_remaining_time_in_millis(),"
+                  " 'shell': os.environ.get('TICKERSIM_SHELL_ONLY')}")
     os.environ["TICKERSIM_SHELL_ONLY"] = "leaks"
     try:
         outcome = lambdas.invoke(fn, {}, {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, "req-1")
@@ -45,7 +36,7 @@ def test_a_handler_sees_the_lambda_environment_and_context(function):
     assert not outcome.failed, outcome
     assert outcome.payload["table"] == "t" and outcome.payload["name"] == fn.name
     assert 0 < outcome.payload["left"] <= 30_000
-    assert outcome.payload["shell"] is None  # the operator's shell does not leak in
+    assert outcome.payload["shell"] is None      # the operator's shell does not leak in
 
 
 def test_a_timeout_kills_the_process_and_reports_as_aws_does(function):
@@ -53,9 +44,8 @@ def test_a_timeout_kills_the_process_and_reports_as_aws_does(function):
     outcome = lambdas.invoke(fn, {}, {}, "req-2", logical_start=0)
     assert outcome.failed and "started" in outcome.log
     assert set(outcome.payload) == {"errorMessage"}
-    assert re.fullmatch(
-        r"1970-01-01T00:00:01\.\d{3}Z req-2 Task timed out after 1\.\d\d seconds", outcome.payload["errorMessage"]
-    )
+    assert re.fullmatch(r"1970-01-01T00:00:01\.\d{3}Z req-2 Task timed out after 1\.\d\d seconds",
+                        outcome.payload["errorMessage"])
     assert lambdas.error_type(outcome.payload) == "Timeout"
 
 
@@ -74,10 +64,10 @@ def test_an_edit_of_the_same_size_in_the_same_second_is_picked_up(function):
     fn = function("return 'one'")
     assert lambdas.invoke(fn, {}, {}).payload == "one"
     app = fn.code_dir / "app.py"
-    py_compile.compile(str(app))  # as any import of the working tree leaves behind
+    py_compile.compile(str(app))          # as any import of the working tree leaves behind
     stat = app.stat()
     app.write_text(app.read_text().replace("one", "two"))
-    os.utime(app, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # a stale cache would match
+    os.utime(app, ns=(stat.st_atime_ns, stat.st_mtime_ns))   # a stale cache would match
     assert lambdas.invoke(fn, {}, {}).payload == "two"
 
 
@@ -100,7 +90,7 @@ def test_the_broken_copy_comments_out_exactly_the_handlers_body():
     broken = comment_out_body(source, "stream_ticks")
     changed = [(a, b) for a, b in zip(source.splitlines(), broken.splitlines()) if a != b]
     assert changed and all(b == "# " + a for a, b in changed)
-    assert all(a.startswith((" ", "\t")) for a, _ in changed)  # body lines only
+    assert all(a.startswith((" ", "\t")) for a, _ in changed)     # body lines only
     with pytest.raises(IndentationError):
         compile(broken, "app.py", "exec")
 
@@ -108,5 +98,4 @@ def test_the_broken_copy_comments_out_exactly_the_handlers_body():
 def test_a_signature_over_several_lines_keeps_its_lines():
     source = "def stream_ticks(event,\n                 context=None):\n    return 1\nx = 2\n"
     assert comment_out_body(source, "stream_ticks") == (
-        "def stream_ticks(event,\n                 context=None):\n#     return 1\nx = 2\n"
-    )
+        "def stream_ticks(event,\n                 context=None):\n#     return 1\nx = 2\n")

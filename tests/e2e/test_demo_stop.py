@@ -1,6 +1,5 @@
 """Stopping the demo: Ctrl-C leaves no process and no port behind, and says where the data is;
 `tickersim browse --stage local` reads the running demo's bucket."""
-
 import fcntl
 import os
 import pty
@@ -31,7 +30,7 @@ def processes_reaching(endpoint):
                 if marker in (proc / "environ").read_bytes():
                     pids.append(int(proc.name))
             except OSError:
-                continue  # gone meanwhile, or not ours to read
+                continue          # gone meanwhile, or not ours to read
     return pids
 
 
@@ -46,17 +45,13 @@ def accepts_connections(endpoint):
 
 def test_browse_reads_the_running_demo_and_ctrl_c_cleans_up(start_demo, tmp_path):
     out = tmp_path / "out"
-    demo = start_demo("--interval", 0.5, "--out", out)  # no --runs: until Ctrl-C
+    demo = start_demo("--interval", 0.5, "--out", out)      # no --runs: until Ctrl-C
     endpoint = demo.wait_for(r"local AWS at (http://127\.0\.0\.1:\d+)").group(1)
     demo.wait_for(r"run 2 ok")
 
     browse = subprocess.run(
-        [sys.executable, "-m", "tickersim", "browse", "--stage", "local", "--endpoint", endpoint, "--count", "10"],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+        [sys.executable, "-m", "tickersim", "browse", "--stage", "local", "--endpoint",
+         endpoint, "--count", "10"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
     assert browse.returncode == 0, browse.stderr
     assert "s3://deadalovelace-deliverystream-s3-local/ticks/" in browse.stdout
     rows = [line.split() for line in browse.stdout.splitlines() if line.startswith("Index_")]
@@ -75,14 +70,8 @@ def test_browse_reads_the_running_demo_and_ctrl_c_cleans_up(start_demo, tmp_path
 
 def test_browse_local_without_an_endpoint_says_what_to_pass():
     env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
-    browse = subprocess.run(
-        [sys.executable, "-m", "tickersim", "browse", "--stage", "local"],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    browse = subprocess.run([sys.executable, "-m", "tickersim", "browse", "--stage", "local"],
+                            cwd=PROJECT, capture_output=True, text=True, timeout=60, env=env)
     assert browse.returncode == 2
     assert "--endpoint http://127.0.0.1:PORT" in browse.stderr
 
@@ -109,15 +98,16 @@ def test_ctrl_c_in_a_terminal_stops_the_live_view_and_frees_everything(tmp_path)
     """As `make demo` runs: the live view on a terminal, and Ctrl-C typed into it."""
     out = tmp_path / "out"
     pid, terminal = pty.fork()
-    if pid == 0:  # the child: exec the demo on the terminal
+    if pid == 0:                                   # the child: exec the demo on the terminal
         # A classic 80x24 terminal: the whole view must fit in it.
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         os.chdir(PROJECT)
-        os.execv(sys.executable, [sys.executable, "-m", "tickersim", "demo", "--interval", "0.5", "--out", str(out)])
+        os.execv(sys.executable, [sys.executable, "-m", "tickersim", "demo",
+                                  "--interval", "0.5", "--out", str(out)])
     try:
         screen = read_until(terminal, r"run 2 ok")
         endpoint = re.search(r"http://127\.0\.0\.1:\d+", screen).group(0)
-        os.write(terminal, b"\x03")  # Ctrl-C, through the terminal driver
+        os.write(terminal, b"\x03")                 # Ctrl-C, through the terminal driver
         screen += read_until(terminal, r"The data is in")
         _, status = os.waitpid(pid, 0)
         pid = None
@@ -127,7 +117,7 @@ def test_ctrl_c_in_a_terminal_stops_the_live_view_and_frees_everything(tmp_path)
             os.waitpid(pid, 0)
         os.close(terminal)
     assert os.waitstatus_to_exitcode(status) == 130
-    assert "tickersim demo" in screen and "Index_5" in screen  # the live view was drawn
+    assert "tickersim demo" in screen and "Index_5" in screen    # the live view was drawn
     assert not accepts_connections(endpoint)
     assert processes_reaching(endpoint) == []
     assert summary_of(out)["interrupted"] is True
@@ -143,7 +133,7 @@ def read_until(fd, pattern, timeout=60):
             raise AssertionError(f"no {pattern!r} on the terminal; it shows:\n{seen[-3000:]}")
         try:
             chunk = os.read(fd, 65536)
-        except OSError:  # the other end closed
+        except OSError:       # the other end closed
             chunk = b""
         if not chunk:
             raise AssertionError(f"terminal closed before {pattern!r}:\n{seen[-3000:]}")

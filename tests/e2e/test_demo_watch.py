@@ -1,6 +1,5 @@
 """`tickersim demo` watching the market and the pipeline: move alerts, the dead-man alarm and
 its all-clear, the failure alert and its one recovery notice, all in the outbox."""
-
 import json
 
 from tests.e2e.conftest import alerts_in, summary_of, ticks_in
@@ -12,22 +11,8 @@ ALARM = '"tickersim-local-data-no-ticks" in EU (Ireland)'
 def test_stall_break_and_volatility_show_every_kind_of_watch_mail(start_demo, tmp_path):
     out = tmp_path / "out"
     # Runs 2-8 stalled (7 minutes), 9-10 good, 11 broken (alert after its retry), 12 good.
-    demo = start_demo(
-        "--runs",
-        12,
-        "--interval",
-        0,
-        "--seed",
-        11,
-        "--volatility",
-        10,
-        "--stall-after",
-        1,
-        "--break-after",
-        10,
-        "--out",
-        out,
-    )
+    demo = start_demo("--runs", 12, "--interval", 0, "--seed", 11, "--volatility", 10,
+                      "--stall-after", 1, "--break-after", 10, "--out", out)
     assert demo.finish(timeout=600) == 0, demo.text()
     mails = alerts_in(out)
     subjects = [m["Subject"].replace("\n ", " ") for m in mails]
@@ -38,8 +23,9 @@ def test_stall_break_and_volatility_show_every_kind_of_watch_mail(start_demo, tm
     # The alarm fires during the stall, before the run that resumes, then clears.
     assert subjects.index(f"ALARM: {ALARM}") < subjects.index(f"OK: {ALARM}")
     body = mails[subjects.index(f"ALARM: {ALARM}")].get_content()
-    alarm, _ = json.JSONDecoder().raw_decode(body)  # CloudWatch's JSON, then SNS's footer
-    assert alarm["NewStateValue"] == "ALARM" and alarm["Trigger"]["MetricName"] == "DeliveryToS3.Records"
+    alarm, _ = json.JSONDecoder().raw_decode(body)      # CloudWatch's JSON, then SNS's footer
+    assert alarm["NewStateValue"] == "ALARM" and alarm["Trigger"]["MetricName"] == \
+        "DeliveryToS3.Records"
 
     failure = subjects.index(f"Failure: {OWNER}, could not generate stream")
     recovered = [n for n, s in enumerate(subjects) if s.startswith("Recovered:")]

@@ -3,7 +3,6 @@ creates nothing; a taken bucket name and Block Public Access stop it before anyt
 `--bucket` and `--reader-account` deploy; a changed `--owner` keeps the stage's names. And
 bad arguments of deploy, teardown and seed: exit 2, one line naming the input, nothing touched.
 """
-
 import io
 import re
 
@@ -37,7 +36,8 @@ def _public_access(endpoint, **settings):
     session = boto3.session.Session(region_name="eu-west-1")
     control = preflight.s3control_client(session, endpoint)
     if settings:
-        control.put_public_access_block(AccountId="123456789012", PublicAccessBlockConfiguration=settings)
+        control.put_public_access_block(AccountId="123456789012",
+                                        PublicAccessBlockConfiguration=settings)
     else:
         control.delete_public_access_block(AccountId="123456789012")
 
@@ -48,15 +48,8 @@ def test_check_prints_the_plan_and_its_cost_and_creates_nothing(setup, capsys):
     assert tickersim(*_deploy_args(common), "--check") == 0
     out = capsys.readouterr().out
     assert f"Plan for stage {STAGE} in eu-west-1, account 123456789012:" in out
-    for name in (
-        NAMES.stack,
-        NAMES.table,
-        NAMES.bucket,
-        NAMES.stream,
-        NAMES.topic,
-        NAMES.streaming_function,
-        f"/aws/lambda/{NAMES.notification_function}",
-    ):
+    for name in (NAMES.stack, NAMES.table, NAMES.bucket, NAMES.stream, NAMES.topic,
+                 NAMES.streaming_function, f"/aws/lambda/{NAMES.notification_function}"):
         assert name in out
     assert "readable by any AWS account" in out
     assert "Estimated cost: about $" in out and "a month at 5 tickers x 4 ticks" in out
@@ -66,7 +59,8 @@ def test_check_prints_the_plan_and_its_cost_and_creates_nothing(setup, capsys):
 
 def test_a_bucket_name_that_answers_but_is_not_the_stages_stops_before_anything(setup, capsys):
     account, _, common, _ = setup
-    account.s3.create_bucket(Bucket=NAMES.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    account.s3.create_bucket(Bucket=NAMES.bucket,
+                             CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     before = account.snapshot()
     try:
         assert tickersim(*_deploy_args(common)) == 2
@@ -79,16 +73,13 @@ def test_a_bucket_name_that_answers_but_is_not_the_stages_stops_before_anything(
 
 
 @pytest.mark.parametrize("setting", ["BlockPublicPolicy", "RestrictPublicBuckets"])
-def test_block_public_access_stops_before_anything_and_names_both_ways_out(setup, capsys, setting):
+def test_block_public_access_stops_before_anything_and_names_both_ways_out(setup, capsys,
+                                                                            setting):
     account, _, common, endpoint = setup
     before = account.snapshot()
-    _public_access(
-        endpoint,
-        BlockPublicAcls=True,
-        IgnorePublicAcls=True,
-        BlockPublicPolicy=setting == "BlockPublicPolicy",
-        RestrictPublicBuckets=setting == "RestrictPublicBuckets",
-    )
+    _public_access(endpoint, BlockPublicAcls=True, IgnorePublicAcls=True,
+                   BlockPublicPolicy=setting == "BlockPublicPolicy",
+                   RestrictPublicBuckets=setting == "RestrictPublicBuckets")
     try:
         assert tickersim(*_deploy_args(common)) == 2
         err = capsys.readouterr().err.splitlines()
@@ -96,23 +87,19 @@ def test_block_public_access_stops_before_anything_and_names_both_ways_out(setup
         assert "turn it off for this account" in err[0] and "--reader-account ID" in err[0]
         assert account.snapshot() == before
         # Named readers work under any setting: the check passes.
-        assert tickersim(*_deploy_args(common), "--check", "--reader-account", READERS[0]) == 0
+        assert tickersim(*_deploy_args(common), "--check",
+                         "--reader-account", READERS[0]) == 0
     finally:
         _public_access(endpoint)
 
 
 def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(setup, capsys):
     account, project, common, endpoint = setup
-    _public_access(
-        endpoint, BlockPublicAcls=True, IgnorePublicAcls=True, BlockPublicPolicy=True, RestrictPublicBuckets=True
-    )
+    _public_access(endpoint, BlockPublicAcls=True, IgnorePublicAcls=True,
+                   BlockPublicPolicy=True, RestrictPublicBuckets=True)
     try:
-        args = [
-            *_deploy_args(common),
-            "--bucket",
-            "grace-ticks-2026",
-            *[a for r in READERS for a in ("--reader-account", r)],
-        ]
+        args = [*_deploy_args(common), "--bucket", "grace-ticks-2026",
+                *[a for r in READERS for a in ("--reader-account", r)]]
         assert tickersim(*args) == 0
     finally:
         _public_access(endpoint)
@@ -127,14 +114,13 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     assert "grace-ticks-2026" in account.snapshot()["buckets"]
     # chalice deploy created each function's log group with the configured retention; the
     # API's it names after its role, so deploy creates the one the API function writes to.
-    assert _log_groups(endpoint) == {
-        f"/aws/lambda/{NAMES.notification_function}": 14,
-        f"/aws/lambda/{NAMES.streaming_function}": 14,
-        f"/aws/lambda/tickersim-{STAGE}-watch-lambda": 14,
-        f"/aws/lambda/tickersim-{STAGE}-worker-lambda": 14,
-        f"/aws/lambda/tickersim-{STAGE}-api_handler": 14,
-    }
-    assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}")[f"/aws/lambda/tickersim-{STAGE}"] == 14
+    assert _log_groups(endpoint) == {f"/aws/lambda/{NAMES.notification_function}": 14,
+                                     f"/aws/lambda/{NAMES.streaming_function}": 14,
+                                     f"/aws/lambda/tickersim-{STAGE}-watch-lambda": 14,
+                                     f"/aws/lambda/tickersim-{STAGE}-worker-lambda": 14,
+                                     f"/aws/lambda/tickersim-{STAGE}-api_handler": 14}
+    assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}")[
+        f"/aws/lambda/tickersim-{STAGE}"] == 14
     before = account.snapshot()
 
     # Another owner, no --bucket: the stage keeps its names and bucket; alerts name the new one.
@@ -143,7 +129,8 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     assert "owner: Grace Hopper -> Ada Lovelace" in out
     assert "keeping the stage's reader accounts 111122223333, 444455556666" in out
     assert account.snapshot() == before
-    env = account.lam.get_function_configuration(FunctionName=NAMES.notification_function)["Environment"]["Variables"]
+    env = account.lam.get_function_configuration(
+        FunctionName=NAMES.notification_function)["Environment"]["Variables"]
     assert env["OWNER_NAME"] == "Ada Lovelace"
     # A different bucket for a stage that has one is refused, before anything changes.
     assert tickersim(*_deploy_args(common), "--bucket", "another-bucket-2026") == 2
@@ -153,7 +140,7 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     assert "was created with --format json" in capsys.readouterr().err
     assert tickersim("teardown", *common, "--yes") == 0
     assert "grace-ticks-2026" not in account.snapshot()["buckets"]
-    assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}") == {}  # teardown removes them
+    assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}") == {}   # teardown removes them
 
 
 def _log_groups(endpoint, prefix=f"/aws/lambda/tickersim-{STAGE}-"):
@@ -218,7 +205,7 @@ def test_deploy_refuses_bad_input_before_touching_aws(setup, capsys, bad, needle
     assert tickersim(*args) == 2
     captured = capsys.readouterr()
     assert len(_one_line_naming(captured.err, needle)) == 1
-    assert captured.out == ""  # not even the plan: nothing was asked of AWS
+    assert captured.out == ""                  # not even the plan: nothing was asked of AWS
     assert account.snapshot() == before
 
 
@@ -235,7 +222,8 @@ BAD_OTHERS = [
 ]
 
 
-@pytest.mark.parametrize("argv, needle", BAD_OTHERS, ids=[" ".join(map(str, a[:1])) + ": " + n for a, n in BAD_OTHERS])
+@pytest.mark.parametrize("argv, needle", BAD_OTHERS, ids=[" ".join(map(str, a[:1])) + ": " + n
+                                                         for a, n in BAD_OTHERS])
 def test_teardown_and_seed_refuse_bad_input(setup, capsys, argv, needle):
     account, _, _, endpoint = setup
     before = account.snapshot()
@@ -253,17 +241,16 @@ def test_teardown_at_a_prompt_ended_with_ctrl_d_deletes_nothing(monkeypatch, cap
         def isatty(self):
             return True
 
-    monkeypatch.setattr("sys.stdin", Terminal(""))  # input() meets end of file
+    monkeypatch.setattr("sys.stdin", Terminal(""))          # input() meets end of file
     with pytest.raises(teardown.NotConfirmed, match="pass --yes"):
         teardown._ask("dev", ["stack tickersim-dev-data"])
 
 
 def test_argparse_refusals_also_exit_2_naming_the_flag(capsys):
-    for argv, flag in [
-        (["deploy", "--stage", "x", "--owner", "A B", "--email", "a@x.io", "--retries", "5"], "--retries"),
-        (["deploy", "--stage", "x", "--owner", "A B"], "--email"),
-        (["teardown"], "--stage"),
-    ]:
+    for argv, flag in [(["deploy", "--stage", "x", "--owner", "A B", "--email", "a@x.io",
+                         "--retries", "5"], "--retries"),
+                       (["deploy", "--stage", "x", "--owner", "A B"], "--email"),
+                       (["teardown"], "--stage")]:
         with pytest.raises(SystemExit) as stopped:
             tickersim(*argv)
         assert stopped.value.code == 2

@@ -1,7 +1,6 @@
 """Deploys that stop half way, and teardown after them, against moto's server: a new stage, a
 `chalice deploy` that fails on broken code, a re-run that carries on, and a teardown that
 finds what chalice never recorded."""
-
 import io
 import json
 
@@ -15,7 +14,7 @@ from tickersim.base.stage import copy_project
 # where those parts are tested instead.
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
 
-STAGE = "qa"  # not in the committed config: deploy adds it
+STAGE = "qa"                       # not in the committed config: deploy adds it
 NAMES = naming.names_for("Ada Lovelace", STAGE)
 FUNCTIONS = ["tickersim-qa-notification-lambda", "tickersim-qa-streaming-lambda"]
 
@@ -43,16 +42,17 @@ def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsy
     app.write_text(good)
     assert tickersim("deploy", *deploy_args) == 0
     assert set(FUNCTIONS) <= set(account.snapshot()["functions"])
-    assert account.invoke_config(FUNCTIONS[1])["MaximumRetryAttempts"] == 1  # the default
+    assert account.invoke_config(FUNCTIONS[1])["MaximumRetryAttempts"] == 1   # the default
 
 
 def test_teardown_asks_first_and_deletes_nothing_without_an_answer(setup, monkeypatch, capsys):
     account, _, common = setup
     before = account.snapshot()
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a terminal: cannot ask
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))       # not a terminal: cannot ask
     assert tickersim("teardown", *common) == 2
-    assert capsys.readouterr().err == "teardown: refusing to delete without confirmation: pass --yes\n"
-    monkeypatch.setattr("sys.stdin", None)  # closed: `<&-`
+    assert capsys.readouterr().err == \
+        "teardown: refusing to delete without confirmation: pass --yes\n"
+    monkeypatch.setattr("sys.stdin", None)                  # closed: `<&-`
     assert tickersim("teardown", *common) == 2
     assert "pass --yes" in capsys.readouterr().err
     assert account.snapshot() == before
@@ -60,13 +60,14 @@ def test_teardown_asks_first_and_deletes_nothing_without_an_answer(setup, monkey
 
 def _nothing_of_the_stage_is_left(account):
     left = account.snapshot()
-    assert not any("-qa-" in name or name.endswith("-qa") for kind in left.values() for name in kind), left
+    assert not any("-qa-" in name or name.endswith("-qa")
+                   for kind in left.values() for name in kind), left
 
 
 def test_teardown_goes_on_when_a_recorded_function_was_deleted_by_hand(setup, capsys):
     account, _, common = setup
     account.lam.delete_function(FunctionName=FUNCTIONS[1])
-    assert tickersim("teardown", *common, "--yes") == 0  # chalice delete stops; the sweep does not
+    assert tickersim("teardown", *common, "--yes") == 0      # chalice delete stops; the sweep does not
     removed = capsys.readouterr().out
     assert "removing the rest by name" in removed
     assert f"function {FUNCTIONS[0]}" in removed and f"role {FUNCTIONS[1]}" in removed
@@ -90,8 +91,9 @@ def test_teardown_removes_what_chalice_lost_track_of(setup, capsys):
 def test_region_overrides_eu_west_1_for_the_stack_chalice_and_teardown(setup):
     account, project, common = setup
     endpoint = common[common.index("--endpoint") + 1]
-    args = ["--stage", "us1", "--endpoint", endpoint, "--project-dir", str(project), "--region", "us-east-1"]
-    before_here = account.snapshot()  # eu-west-1, where nothing may appear
+    args = ["--stage", "us1", "--endpoint", endpoint, "--project-dir", str(project),
+            "--region", "us-east-1"]
+    before_here = account.snapshot()               # eu-west-1, where nothing may appear
     assert tickersim("deploy", *args, "--owner", "Ada Lovelace", "--email", "a@x.io") == 0
     there = Account(endpoint, region="us-east-1")
     function = there.lam.get_function(FunctionName="tickersim-us1-streaming-lambda")

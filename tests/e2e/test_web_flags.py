@@ -1,5 +1,4 @@
 """The demo's --web-port and --no-web: bad input is one line and exit 2, before anything starts."""
-
 import socket
 import subprocess
 import sys
@@ -8,26 +7,9 @@ from tickersim.base import stage as stages
 
 
 def demo(*args, tmp_path):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tickersim",
-            "demo",
-            "--no-live",
-            "--runs",
-            "1",
-            "--interval",
-            "0",
-            "--out",
-            str(tmp_path),
-            *args,
-        ],
-        cwd=stages.PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return subprocess.run([sys.executable, "-m", "tickersim", "demo", "--no-live", "--runs", "1",
+                           "--interval", "0", "--out", str(tmp_path), *args],
+                          cwd=stages.PROJECT_DIR, capture_output=True, text=True, timeout=300)
 
 
 def test_a_busy_web_port_is_refused_in_one_line(tmp_path):
@@ -39,8 +21,7 @@ def test_a_busy_web_port_is_refused_in_one_line(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"demo: cannot listen on 127.0.0.1:{port} (Address already in use): pick another "
-        "--web-port (0 for any free one), or --no-web"
-    ]
+        "--web-port (0 for any free one), or --no-web"]
 
 
 def test_an_impossible_web_port_is_refused(tmp_path):

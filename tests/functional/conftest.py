@@ -1,5 +1,4 @@
 """An in-process moto account holding the dev stage's resources, seeded as a user would."""
-
 import json
 from pathlib import Path
 
@@ -33,23 +32,19 @@ class Cloud:
 
     def create(self):
         seed_table(self.ddb, self.table, create=True)
-        self.s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        self.s3.create_bucket(Bucket=self.bucket,
+                              CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         self.firehose.create_delivery_stream(
-            DeliveryStreamName=self.stream,
-            DeliveryStreamType="DirectPut",
+            DeliveryStreamName=self.stream, DeliveryStreamType="DirectPut",
             ExtendedS3DestinationConfiguration={
                 "RoleARN": "arn:aws:iam::123456789012:role/firehose",
-                "BucketARN": f"arn:aws:s3:::{self.bucket}",
-                "Prefix": "ticks/",
-            },
-        )
+                "BucketARN": f"arn:aws:s3:::{self.bucket}", "Prefix": "ticks/"})
         sns = boto3.client("sns")
         topic = sns.create_topic(Name=self.topic_arn.rsplit(":", 1)[1])["TopicArn"]
         assert topic == self.topic_arn
         self.queue_url = self.sqs.create_queue(QueueName="mailbox")["QueueUrl"]
-        queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
+        queue_arn = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
         return self
 
@@ -59,7 +54,8 @@ class Cloud:
 
     def raw_ticks(self):
         """Every byte that landed, object by object."""
-        return [self.s3.get_object(Bucket=self.bucket, Key=k)["Body"].read() for k in self.objects()]
+        return [self.s3.get_object(Bucket=self.bucket, Key=k)["Body"].read()
+                for k in self.objects()]
 
     def ticks(self):
         lines = b"".join(self.raw_ticks()).decode("utf-8").splitlines(keepends=True)
@@ -72,9 +68,8 @@ class Cloud:
         return {i["TickerName"]["S"]: i for i in found if i["TickerName"]["S"] != "#run"}
 
     def run_item(self):
-        return self.ddb.get_item(TableName=self.table, Key={"TickerName": {"S": "#run"}}, ConsistentRead=True).get(
-            "Item"
-        )
+        return self.ddb.get_item(TableName=self.table, Key={"TickerName": {"S": "#run"}},
+                                 ConsistentRead=True).get("Item")
 
     def alerts(self):
         messages = []
@@ -84,13 +79,14 @@ class Cloud:
                 return messages
             for m in got["Messages"]:
                 messages.append(json.loads(m["Body"]))
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=m["ReceiptHandle"])
+                self.sqs.delete_message(QueueUrl=self.queue_url,
+                                        ReceiptHandle=m["ReceiptHandle"])
 
 
 @pytest.fixture
 def aws():
     with mock_aws():
-        clients.reset()  # cached clients must not outlive the mock they were made in
+        clients.reset()     # cached clients must not outlive the mock they were made in
         yield
         clients.reset()
 
@@ -104,6 +100,5 @@ def cloud(aws):
 def lambdas(cloud):
     """Chalice's test client: each function gets its stage's environment variables."""
     from app import app
-
     with Client(app, stage_name=STAGE, project_dir=str(PROJECT)) as client:
         yield client.lambda_

@@ -1,6 +1,5 @@
 """Bad input, flag by flag, for demo, browse, seed and seed/load.py: exit 2 and one line naming
 the input at fault, never a traceback, nothing deleted that tickersim did not create."""
-
 import pytest
 
 from tickersim import cli
@@ -11,7 +10,7 @@ def refused(capsys, run):
     """Run the command; returns its one line on stderr after checking the exit code."""
     try:
         code = run()
-    except SystemExit as exc:  # argparse's own refusals
+    except SystemExit as exc:          # argparse's own refusals
         code = exc.code
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.strip()]
@@ -65,7 +64,7 @@ def test_demo_refuses_bad_flags_with_one_line(capsys, tmp_path, argv, named):
     out = tmp_path / "out"
     line = refused(capsys, lambda: cli.main(["demo", "--no-live", "--out", str(out), *argv]))
     assert named in line
-    assert not out.exists()  # refused before anything was written
+    assert not out.exists()          # refused before anything was written
 
 
 def test_demo_out_naming_a_file_is_refused_and_the_file_kept(capsys, a_file):
@@ -75,18 +74,21 @@ def test_demo_out_naming_a_file_is_refused_and_the_file_kept(capsys, a_file):
 
 
 def test_demo_out_under_a_file_is_refused(capsys, a_file):
-    line = refused(capsys, lambda: cli.main(["demo", "--no-live", "--out", str(a_file / "sub")]))
+    line = refused(capsys, lambda: cli.main(["demo", "--no-live", "--out",
+                                             str(a_file / "sub")]))
     assert f"--out {a_file / 'sub'}" in line and "a file stands where a directory" in line
     assert a_file.read_text() == "mine\n"
 
 
 def test_demo_out_never_deletes_the_user_s_own_files(capsys, someone_s_dir):
     """Regression: `--out D` deleted D/logs/app-2025.log and D/s3/notes.txt."""
-    line = refused(capsys, lambda: cli.main(["demo", "--no-live", "--runs", "1", "--out", str(someone_s_dir)]))
+    line = refused(capsys, lambda: cli.main(["demo", "--no-live", "--runs", "1", "--out",
+                                             str(someone_s_dir)]))
     assert f"--out {someone_s_dir} is not empty" in line and "nothing in it was touched" in line
     assert (someone_s_dir / "logs" / "app-2025.log").read_text() == "keep me\n"
     assert (someone_s_dir / "s3" / "notes.txt").read_text() == "keep me too\n"
-    assert sorted(p.name for p in someone_s_dir.rglob("*")) == ["app-2025.log", "logs", "notes.txt", "s3"]
+    assert sorted(p.name for p in someone_s_dir.rglob("*")) == [
+        "app-2025.log", "logs", "notes.txt", "s3"]
 
 
 BROWSE_CASES = [
@@ -113,16 +115,13 @@ def test_browse_refuses_an_aws_endpoint_url_without_a_scheme(capsys, monkeypatch
     assert "AWS_ENDPOINT_URL '127.0.0.1:8765'" in line
 
 
-@pytest.mark.parametrize(
-    "argv, named",
-    [
-        (["--stage", "nosuch"], "stage 'nosuch'"),
-        (["--stage", "dev", "--region", "moon"], "--region 'moon'"),
-        (["--stage", "dev", "--endpoint", "localhost:1"], "--endpoint 'localhost:1'"),
-        (["--stage", "lôcal"], "stage 'lôcal'"),
-        (["--stage", "local"], "the local stage lives inside a running `tickersim demo`"),
-    ],
-)
+@pytest.mark.parametrize("argv, named", [
+    (["--stage", "nosuch"], "stage 'nosuch'"),
+    (["--stage", "dev", "--region", "moon"], "--region 'moon'"),
+    (["--stage", "dev", "--endpoint", "localhost:1"], "--endpoint 'localhost:1'"),
+    (["--stage", "lôcal"], "stage 'lôcal'"),
+    (["--stage", "local"], "the local stage lives inside a running `tickersim demo`"),
+])
 def test_tickersim_seed_refuses_bad_flags_with_one_line(capsys, monkeypatch, argv, named):
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     assert named in refused(capsys, lambda: cli.main(["seed", *argv]))
@@ -152,4 +151,5 @@ def test_the_seed_loader_refuses_a_seed_file_that_is_a_directory(aws, capsys, tm
 
 def test_the_seed_loader_refuses_an_endpoint_without_a_scheme(capsys, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "localhost:4566")
-    assert "AWS_ENDPOINT_URL 'localhost:4566'" in refused(capsys, lambda: seeds.main(["--table", "ok-table"]))
+    assert "AWS_ENDPOINT_URL 'localhost:4566'" in refused(
+        capsys, lambda: seeds.main(["--table", "ok-table"]))

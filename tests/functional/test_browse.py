@@ -1,5 +1,4 @@
 """`tickersim browse` on a bucket that also holds things that are not ticks."""
-
 from tests.support import scheduled
 from tickersim import cli
 
@@ -9,10 +8,8 @@ def test_browse_skips_and_counts_lines_that_are_not_ticks(cloud, lambdas, capsys
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
     [key] = cloud.objects()
     folder = key.rsplit("/", 1)[0]
-    stray = (
-        b'not json\n[1, 2]\n5\n{"ticker": "X", "seq": "one", "price": 1}\n'
-        b'{"ticker": "X", "seq": 1, "price": "1"}\n\xff\xfe\n'
-    )
+    stray = (b"not json\n[1, 2]\n5\n{\"ticker\": \"X\", \"seq\": \"one\", \"price\": 1}\n"
+             b"{\"ticker\": \"X\", \"seq\": 1, \"price\": \"1\"}\n\xff\xfe\n")
     cloud.s3.put_object(Bucket=cloud.bucket, Key=f"{folder}/zz-stray", Body=stray)
     assert cli.main(["browse", "--stage", "dev", "--count", "7"]) == 0
     out, err = capsys.readouterr()

@@ -6,7 +6,6 @@ template uses (it refuses any other condition operator, so a new statement canno
 untested). Access from another account also needs that account's own IAM policy to allow
 it; that side is the reader's, and is assumed here.
 """
-
 import fnmatch
 
 import jq
@@ -40,9 +39,10 @@ def _like(pattern, value):
 
 def _principal_matches(principal, account):
     if principal == "*" or principal == {"AWS": "*"}:
-        return True  # everyone, anonymous included
+        return True                         # everyone, anonymous included
     arns = _listed(principal.get("AWS", []))
-    return account is not None and any(a in (account, f"arn:aws:iam::{account}:root") for a in arns)
+    return account is not None and any(a in (account, f"arn:aws:iam::{account}:root")
+                                       for a in arns)
 
 
 def _condition_holds(operator, tests, context):
@@ -66,15 +66,14 @@ def evaluate(policy, account, action, resource, context=None):
     """'allow', 'deny' (explicit) or 'implicit' (no statement allows it)."""
     context = {"aws:SecureTransport": "true", **(context or {})}
     if account is not None:
-        context["aws:PrincipalAccount"] = account  # absent from anonymous requests
+        context["aws:PrincipalAccount"] = account   # absent from anonymous requests
     verdict = "implicit"
     for statement in policy["Statement"]:
-        applies = (
-            _principal_matches(statement["Principal"], account)
-            and any(_like(a.lower(), action.lower()) for a in _listed(statement["Action"]))
-            and any(_like(r, resource) for r in _listed(statement["Resource"]))
-            and all(_condition_holds(op, tests, context) for op, tests in statement.get("Condition", {}).items())
-        )
+        applies = (_principal_matches(statement["Principal"], account)
+                   and any(_like(a.lower(), action.lower()) for a in _listed(statement["Action"]))
+                   and any(_like(r, resource) for r in _listed(statement["Resource"]))
+                   and all(_condition_holds(op, tests, context)
+                           for op, tests in statement.get("Condition", {}).items()))
         if applies and statement["Effect"] == "Deny":
             return "deny"
         if applies:
@@ -113,52 +112,36 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "account, action, resource, context, verdict",
-    CASES,
-    ids=[
-        f"{'anonymous' if c[0] is None else c[0]}-{c[1]}-{c[3].get('s3:prefix', c[2].rsplit('/', 1)[-1])}-{c[4]}"
-        for c in CASES
-    ],
-)
+@pytest.mark.parametrize("account, action, resource, context, verdict", CASES,
+                         ids=[f"{'anonymous' if c[0] is None else c[0]}-{c[1]}-"
+                              f"{c[3].get('s3:prefix', c[2].rsplit('/', 1)[-1])}-{c[4]}"
+                              for c in CASES])
 def test_the_bucket_policy_shares_ticks_read_only(account, action, resource, context, verdict):
     assert evaluate(bucket_policy(), account, action, resource, context) == verdict
 
 
 def test_the_policy_allows_nothing_but_listing_and_reading():
-    allowed = {a for s in bucket_policy()["Statement"] if s["Effect"] == "Allow" for a in _listed(s["Action"])}
+    allowed = {a for s in bucket_policy()["Statement"] if s["Effect"] == "Allow"
+               for a in _listed(s["Action"])}
     assert allowed == {"s3:ListBucket", "s3:GetObject"}
 
 
 def test_the_evaluator_refuses_conditions_it_does_not_know():
-    policy = {
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": "*",
-                "Condition": {"IpAddress": {"aws:SourceIp": "x"}},
-            }
-        ]
-    }
+    policy = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                             "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "x"}}}]}
     with pytest.raises(NotImplementedError, match="IpAddress"):
         evaluate(policy, OTHER_ACCOUNT, "s3:GetObject", tick())
 
 
 def test_acls_stay_blocked_and_disabled_while_the_policy_can_apply():
-    bucket = data_template.resolve(
-        TEMPLATE["Resources"]["Bucket"]["Properties"],
-        {**stack.example_refs(NAMES), "Versioning": "Enabled", "TickRetentionDays": 30},
-    )
+    bucket = data_template.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
+                           {**stack.example_refs(NAMES), "Versioning": "Enabled",
+                            "TickRetentionDays": 30})
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     # Relaxed only as far as the policy needs: S3 counts "any AWS account" as public.
     assert bucket["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True,
-        "IgnorePublicAcls": True,
-        "BlockPublicPolicy": False,
-        "RestrictPublicBuckets": False,
-    }
+        "BlockPublicAcls": True, "IgnorePublicAcls": True,
+        "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
 
 
 READERS = ("444455556666", "777788889999")
@@ -166,17 +149,18 @@ READERS = ("444455556666", "777788889999")
 
 def readers_policy():
     document = TEMPLATE["Resources"]["BucketPolicy"]["Properties"]["PolicyDocument"]
-    return data_template.resolve(document, stack.example_refs(NAMES, account=OWNER_ACCOUNT, readers=READERS))
+    return data_template.resolve(document, stack.example_refs(NAMES, account=OWNER_ACCOUNT,
+                                                      readers=READERS))
 
 
-@pytest.mark.parametrize(
-    "account, verdict",
-    [("444455556666", "allow"), ("777788889999", "allow"), ("999999999999", "implicit"), (None, "implicit")],
-)
+@pytest.mark.parametrize("account, verdict", [
+    ("444455556666", "allow"), ("777788889999", "allow"), ("999999999999", "implicit"),
+    (None, "implicit")])
 def test_with_reader_accounts_only_those_accounts_read_ticks(account, verdict):
     policy = readers_policy()
     assert evaluate(policy, account, "s3:GetObject", tick()) == verdict
-    assert evaluate(policy, account, "s3:ListBucket", BUCKET_ARN, {"s3:prefix": "ticks/"}) == verdict
+    assert evaluate(policy, account, "s3:ListBucket", BUCKET_ARN, {"s3:prefix": "ticks/"}) == \
+        verdict
     assert evaluate(policy, account, "s3:PutObject", tick()) == "implicit"
 
 
@@ -185,19 +169,18 @@ def test_with_reader_accounts_the_policy_is_not_public_and_the_bucket_blocks_pub
     # Access at any level leaves it alone, and the bucket can block public access itself.
     allows = [s for s in readers_policy()["Statement"] if s["Effect"] == "Allow"]
     assert allows and all(s["Principal"] == {"AWS": list(READERS)} for s in allows)
-    bucket = data_template.resolve(
-        TEMPLATE["Resources"]["Bucket"]["Properties"],
-        {**stack.example_refs(NAMES, readers=READERS), "Versioning": "Enabled", "TickRetentionDays": 30},
-    )
+    bucket = data_template.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
+                           {**stack.example_refs(NAMES, readers=READERS),
+                            "Versioning": "Enabled", "TickRetentionDays": 30})
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
 
 
 def test_the_shared_prefix_is_where_firehose_writes_ticks():
-    destination = TEMPLATE["Resources"]["DeliveryStream"]["Properties"]["ExtendedS3DestinationConfiguration"]
+    destination = TEMPLATE["Resources"]["DeliveryStream"]["Properties"][
+        "ExtendedS3DestinationConfiguration"]
     # The prefix's first folder comes from each record's type: ticks are "ticks".
     assert destination["Prefix"].startswith("!{partitionKeyFromQuery:table}/")
     query = metadata_query(stream_destination(TEMPLATE))
-    assert (
-        jq.compile(query).input_value({"ticker": "A", "timestamp": "2026-12-01T09:00:00Z"}).first()["table"] == "ticks"
-    )
-    assert not destination["ErrorOutputPrefix"].startswith("ticks/")  # errors stay private
+    assert jq.compile(query).input_value(
+        {"ticker": "A", "timestamp": "2026-12-01T09:00:00Z"}).first()["table"] == "ticks"
+    assert not destination["ErrorOutputPrefix"].startswith("ticks/")   # errors stay private

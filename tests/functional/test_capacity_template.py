@@ -1,7 +1,6 @@
 """deploy --capacity provisioned: the table and its target-tracking auto scaling, sized from the
 ticker count, sent resolved to the real APIs (botocore validates every field; moto stores
 them, where its CloudFormation skips auto scaling)."""
-
 import boto3
 import pytest
 from moto import mock_aws
@@ -18,15 +17,12 @@ RESOURCES = TEMPLATE["Resources"]
 
 def refs_for(plan):
     """What CloudFormation resolves the template to with deploy's parameters for `plan`."""
-    given = {p["ParameterKey"]: p["ParameterValue"] for p in stack.parameters(NAMES, ["a@x.io"], capacity=plan)}
+    given = {p["ParameterKey"]: p["ParameterValue"]
+             for p in stack.parameters(NAMES, ["a@x.io"], capacity=plan)}
     assert set(given) <= set(TEMPLATE["Parameters"])
-    return {
-        **stack.example_refs(NAMES, account="123456789012"),
-        **given,
-        "TableName": NAMES.table,
-        "IsProvisioned": given["Capacity"] == "provisioned",
-        **{f"{n}Scaling": f"{n.lower()}-target" for n in ("Write", "Read")},
-    }
+    return {**stack.example_refs(NAMES, account="123456789012"), **given,
+            "TableName": NAMES.table, "IsProvisioned": given["Capacity"] == "provisioned",
+            **{f"{n}Scaling": f"{n.lower()}-target" for n in ("Write", "Read")}}
 
 
 @pytest.mark.parametrize("tickers", [5, 10_000, 100_000])
@@ -35,38 +31,31 @@ def test_provisioned_capacity_is_created_with_the_sized_limits_and_targets(ticke
     refs = refs_for(plan)
     table = data_template.resolve(RESOURCES["Table"]["Properties"], refs)
     assert table["BillingMode"] == "PROVISIONED"
-    assert table["ProvisionedThroughput"] == {
-        "ReadCapacityUnits": str(plan.min_rcu),
-        "WriteCapacityUnits": str(plan.min_wcu),
-    }
+    assert table["ProvisionedThroughput"] == {"ReadCapacityUnits": str(plan.min_rcu),
+                                              "WriteCapacityUnits": str(plan.min_wcu)}
     with mock_aws():
         ddb = boto3.client("dynamodb")
-        ddb.create_table(
-            TableName=table["TableName"],
-            BillingMode=table["BillingMode"],
-            AttributeDefinitions=table["AttributeDefinitions"],
-            KeySchema=table["KeySchema"],
-            ProvisionedThroughput={k: int(v) for k, v in table["ProvisionedThroughput"].items()},
-        )
+        ddb.create_table(TableName=table["TableName"], BillingMode=table["BillingMode"],
+                         AttributeDefinitions=table["AttributeDefinitions"],
+                         KeySchema=table["KeySchema"], ProvisionedThroughput={
+                             k: int(v) for k, v in table["ProvisionedThroughput"].items()})
         scaling = boto3.client("application-autoscaling")
-        for dimension, low, high in (("Write", plan.min_wcu, plan.max_wcu), ("Read", plan.min_rcu, plan.max_rcu)):
+        for dimension, low, high in (("Write", plan.min_wcu, plan.max_wcu),
+                                     ("Read", plan.min_rcu, plan.max_rcu)):
             target = data_template.resolve(RESOURCES[f"{dimension}Scaling"]["Properties"], refs)
-            target.update(MinCapacity=int(target["MinCapacity"]), MaxCapacity=int(target["MaxCapacity"]))
+            target.update(MinCapacity=int(target["MinCapacity"]),
+                          MaxCapacity=int(target["MaxCapacity"]))
             scaling.register_scalable_target(**target)
             policy = data_template.resolve(RESOURCES[f"{dimension}ScalingPolicy"]["Properties"], refs)
             config = policy["TargetTrackingScalingPolicyConfiguration"]
             config["TargetValue"] = float(config["TargetValue"])
             scaling.put_scaling_policy(
-                PolicyName=policy["PolicyName"],
-                ServiceNamespace="dynamodb",
-                ResourceId=target["ResourceId"],
-                ScalableDimension=target["ScalableDimension"],
-                PolicyType=policy["PolicyType"],
-                TargetTrackingScalingPolicyConfiguration=config,
-            )
+                PolicyName=policy["PolicyName"], ServiceNamespace="dynamodb",
+                ResourceId=target["ResourceId"], ScalableDimension=target["ScalableDimension"],
+                PolicyType=policy["PolicyType"], TargetTrackingScalingPolicyConfiguration=config)
             (found,) = scaling.describe_scalable_targets(
-                ServiceNamespace="dynamodb", ScalableDimension=target["ScalableDimension"]
-            )["ScalableTargets"]
+                ServiceNamespace="dynamodb",
+                ScalableDimension=target["ScalableDimension"])["ScalableTargets"]
             assert (found["MinCapacity"], found["MaxCapacity"]) == (low, high)
             assert found["ResourceId"] == f"table/{NAMES.table}"
             assert config["TargetValue"] == 100 * capacity.TARGET_UTILISATION

@@ -1,5 +1,4 @@
 """The commit writes only what the walk owns, only over the state the run read."""
-
 import json
 
 import boto3
@@ -29,13 +28,9 @@ class EditsDuringCommit(Proxy):
 
 
 def set_attr(cloud, name, attr, value):
-    cloud.ddb.update_item(
-        TableName=cloud.table,
-        Key={"TickerName": {"S": name}},
-        UpdateExpression="SET #a = :v",
-        ExpressionAttributeNames={"#a": attr},
-        ExpressionAttributeValues={":v": value},
-    )
+    cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": name}},
+                          UpdateExpression="SET #a = :v", ExpressionAttributeNames={"#a": attr},
+                          ExpressionAttributeValues={":v": value})
 
 
 def test_a_drift_edited_during_a_run_survives_its_commit(cloud):
@@ -62,10 +57,10 @@ def test_a_ticker_deleted_during_a_run_does_not_come_back(cloud):
 
 
 def test_a_price_edited_during_a_run_wins_and_the_next_run_walks_on_from_it(cloud):
-    ddb = AwsLikeStatements(cloud.ddb, client_reader(boto3.client("dynamodb"), cloud.table), cloud.table)
-    report = go(
-        cloud, ddb=EditsDuringCommit(ddb, lambda: set_attr(cloud, "Index_4", "Price", {"N": "500"})), MARKET_SEED="2"
-    )
+    ddb = AwsLikeStatements(cloud.ddb, client_reader(boto3.client("dynamodb"), cloud.table),
+                            cloud.table)
+    report = go(cloud, ddb=EditsDuringCommit(
+        ddb, lambda: set_attr(cloud, "Index_4", "Price", {"N": "500"})), MARKET_SEED="2")
     assert report["conflicts"] == ["Index_4"]
     item = cloud.items()["Index_4"]
     # The edit stays; Seq and LastTick follow the delivered ticks, so no seq is re-used.
@@ -73,12 +68,13 @@ def test_a_price_edited_during_a_run_wins_and_the_next_run_walks_on_from_it(clou
     go(cloud, when=T1, ddb=ddb, MARKET_SEED="2")
     own = sorted((t for t in cloud.ticks() if t["ticker"] == "Index_4"), key=lambda t: t["seq"])
     assert [t["seq"] for t in own] == list(range(1, 9))
-    assert 490 < own[4]["price"] < 510  # walked from the edited price
+    assert 490 < own[4]["price"] < 510          # walked from the edited price
 
 
 def test_a_commit_racing_a_newer_runs_commit_leaves_the_newer_state(cloud):
     """A slow run whose commit lands after a newer run's must not roll the ticker back."""
-    ddb = AwsLikeStatements(cloud.ddb, client_reader(boto3.client("dynamodb"), cloud.table), cloud.table)
+    ddb = AwsLikeStatements(cloud.ddb, client_reader(boto3.client("dynamodb"), cloud.table),
+                            cloud.table)
 
     class NewerRunFirst(Proxy):
         raced = False
@@ -100,14 +96,18 @@ UPDATE = {"Statement": ANY, "Parameters": ANY}
 
 
 def stubbed_commit(answers, names=("A", "B")):
-    ddb = boto3.client("dynamodb", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    ddb = boto3.client("dynamodb", region_name="eu-west-1", aws_access_key_id="x",
+                       aws_secret_access_key="x")
     stub = Stubber(ddb)
     for expected, responses in answers:
-        stub.add_response("batch_execute_statement", {"Responses": responses}, {"Statements": [UPDATE] * expected})
+        stub.add_response("batch_execute_statement", {"Responses": responses},
+                          {"Statements": [UPDATE] * expected})
     before = [{"TickerName": {"S": n}, "Price": {"N": "10"}, "Seq": {"N": "4"}} for n in names]
-    after = [{**b, "Price": {"N": "11"}, "Seq": {"N": "8"}, "LastTick": {"S": "2026-11-26T09:00:45Z"}} for b in before]
+    after = [{**b, "Price": {"N": "11"}, "Seq": {"N": "8"},
+              "LastTick": {"S": "2026-11-26T09:00:45Z"}} for b in before]
     with stub:
-        result = state.commit(ddb, "t", list(zip(before, after)), deadline=float("inf"), sleep=lambda s: None)
+        result = state.commit(ddb, "t", list(zip(before, after)), deadline=float("inf"),
+                              sleep=lambda s: None)
     stub.assert_no_pending_responses()
     return result, stub
 
@@ -133,21 +133,11 @@ def test_a_statement_refused_for_another_reason_names_the_ticker():
 
 def test_the_main_update_sets_only_the_walks_attributes_on_the_state_read():
     from chalicelib.walk.items import commit_statements
-
     main, fallback = commit_statements(
-        'my"table',
-        {"TickerName": {"S": "A"}, "Price": {"S": "10"}},
-        {
-            "TickerName": {"S": "A"},
-            "Price": {"N": "11"},
-            "Seq": {"N": "4"},
-            "LastTick": {"S": "2026-11-26T09:00:45Z"},
-            "Drift": {"N": "0.1"},
-        },
-    )
-    assert main["Statement"] == (
-        'UPDATE "my""table" SET "Price" = ?, "Seq" = ?, "LastTick" = ? '
-        'WHERE "TickerName" = ? AND "Price" = ? AND "Seq" IS MISSING'
-    )
-    assert main["Parameters"][3:] == [{"S": "A"}, {"S": "10"}]  # the price as it was typed
+        'my"table', {"TickerName": {"S": "A"}, "Price": {"S": "10"}},
+        {"TickerName": {"S": "A"}, "Price": {"N": "11"}, "Seq": {"N": "4"},
+         "LastTick": {"S": "2026-11-26T09:00:45Z"}, "Drift": {"N": "0.1"}})
+    assert main["Statement"] == ('UPDATE "my""table" SET "Price" = ?, "Seq" = ?, "LastTick" = ? '
+                                 'WHERE "TickerName" = ? AND "Price" = ? AND "Seq" IS MISSING')
+    assert main["Parameters"][3:] == [{"S": "A"}, {"S": "10"}]   # the price as it was typed
     assert json.dumps(fallback).count("Price") == 0

@@ -8,7 +8,6 @@ the delivery stream's properties are sent, resolved, to the real CreateDeliveryS
 (botocore validates every field against the service model; moto stores them) and the rest is
 checked in the template itself; cfn-lint (`make lint`) validates it against AWS's schemas.
 """
-
 import fnmatch
 
 import boto3
@@ -24,10 +23,8 @@ from tickersim.data.schema import TIMESTAMP_FORMAT
 NAMES = naming.names_for("Kyle Maposa")
 TEMPLATE = load_data_template()
 RESOURCES = TEMPLATE["Resources"]
-REFS = {
-    **stack.example_refs(NAMES, account="123456789012"),
-    "DeliveryRole.Arn": "arn:aws:iam::123456789012:role/tickersim-dev-data-DeliveryRole-X",
-}
+REFS = {**stack.example_refs(NAMES, account="123456789012"),
+        "DeliveryRole.Arn": "arn:aws:iam::123456789012:role/tickersim-dev-data-DeliveryRole-X"}
 
 
 def _refs(record_format):
@@ -40,7 +37,8 @@ def _created(record_format):
     with mock_aws():
         firehose = boto3.client("firehose")
         firehose.create_delivery_stream(**properties)
-        return firehose.describe_delivery_stream(DeliveryStreamName=NAMES.stream)["DeliveryStreamDescription"]
+        return firehose.describe_delivery_stream(
+            DeliveryStreamName=NAMES.stream)["DeliveryStreamDescription"]
 
 
 @pytest.fixture
@@ -54,25 +52,19 @@ def test_the_delivery_stream_is_a_valid_direct_put_stream_into_the_bucket(delive
     assert destination["BucketARN"] == f"arn:aws:s3:::{NAMES.bucket}"
     assert destination["RoleARN"] == REFS["DeliveryRole.Arn"]
     # Event time from each record (tests/unit/test_partitions.py evaluates the query).
-    assert destination["Prefix"] == (
-        "!{partitionKeyFromQuery:table}/dt=!{partitionKeyFromQuery:dt}/hour=!{partitionKeyFromQuery:hour}/"
-    )
+    assert destination["Prefix"] == ("!{partitionKeyFromQuery:table}/dt=!{partitionKeyFromQuery:dt}"
+                                     "/hour=!{partitionKeyFromQuery:hour}/")
     assert destination["DynamicPartitioningConfiguration"]["Enabled"] is True
     assert [p["Type"] for p in destination["ProcessingConfiguration"]["Processors"]] == [
-        "RecordDeAggregation",
-        "MetadataExtraction",
-        "AppendDelimiterToRecord",
-    ]
+        "RecordDeAggregation", "MetadataExtraction", "AppendDelimiterToRecord"]
     assert "!{firehose:error-output-type}" in destination["ErrorOutputPrefix"]
     # A live demo: ticks show up about a minute after each run (64 MiB: dynamic
     # partitioning's smallest buffer, which a minute of ticks never fills).
     assert destination["BufferingHints"] == {"IntervalInSeconds": 60, "SizeInMBs": 64}
     assert destination["CloudWatchLoggingOptions"] == {
-        "Enabled": True,
-        "LogGroupName": f"/aws/kinesisfirehose/{NAMES.stream}",
-        "LogStreamName": "DestinationDelivery",
-    }
-    assert "DataFormatConversionConfiguration" not in destination  # JSON lines as sent
+        "Enabled": True, "LogGroupName": f"/aws/kinesisfirehose/{NAMES.stream}",
+        "LogStreamName": "DestinationDelivery"}
+    assert "DataFormatConversionConfiguration" not in destination     # JSON lines as sent
 
 
 def test_a_parquet_stage_converts_each_record_with_the_ticks_table_schema():
@@ -81,56 +73,43 @@ def test_a_parquet_stage_converts_each_record_with_the_ticks_table_schema():
     assert destination["DataFormatConversionConfiguration"] == {
         "Enabled": True,
         # The Hive JSON SerDe, as the JSON tables read the records, times included.
-        "InputFormatConfiguration": {"Deserializer": {"HiveJsonSerDe": {"TimestampFormats": [TIMESTAMP_FORMAT]}}},
+        "InputFormatConfiguration": {"Deserializer": {"HiveJsonSerDe": {
+            "TimestampFormats": [TIMESTAMP_FORMAT]}}},
         "OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {"Compression": "SNAPPY"}}},
-        "SchemaConfiguration": {
-            "CatalogId": "123456789012",
-            "DatabaseName": "tickersim_dev_data",
-            "TableName": "ticks",
-            "Region": "eu-west-1",
-            "RoleARN": REFS["DeliveryRole.Arn"],
-            "VersionId": "LATEST",
-        },
-    }
+        "SchemaConfiguration": {"CatalogId": "123456789012", "DatabaseName": "tickersim_dev_data",
+                                "TableName": "ticks", "Region": "eu-west-1",
+                                "RoleARN": REFS["DeliveryRole.Arn"], "VersionId": "LATEST"}}
     # No newline after a record that becomes a Parquet row; the rest as for JSON lines:
     # conversion keeps S3 compression off (Snappy is inside the files) and needs 64 MiB.
     assert [p["Type"] for p in destination["ProcessingConfiguration"]["Processors"]] == [
-        "RecordDeAggregation",
-        "MetadataExtraction",
-    ]
+        "RecordDeAggregation", "MetadataExtraction"]
     assert destination["CompressionFormat"] == "UNCOMPRESSED"
     assert destination["BufferingHints"]["SizeInMBs"] >= 64
-    same = ("Prefix", "ErrorOutputPrefix", "DynamicPartitioningConfiguration", "BufferingHints", "BucketARN", "RoleARN")
+    same = ("Prefix", "ErrorOutputPrefix", "DynamicPartitioningConfiguration", "BufferingHints",
+            "BucketARN", "RoleARN")
     assert {k: destination[k] for k in same} == {k: json_lines[k] for k in same}
-    assert (
-        destination["ProcessingConfiguration"]["Processors"] == json_lines["ProcessingConfiguration"]["Processors"][:2]
-    )
+    assert destination["ProcessingConfiguration"]["Processors"] == \
+        json_lines["ProcessingConfiguration"]["Processors"][:2]
 
 
-@pytest.mark.parametrize(
-    "record_format, input_format, serde",
-    [
-        ("json", "org.apache.hadoop.mapred.TextInputFormat", "org.apache.hive.hcatalog.data.JsonSerDe"),
-        (
-            "parquet",
-            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-        ),
-    ],
-)
-def test_the_ticks_table_reads_the_format_the_stream_writes_and_history_stays_json(record_format, input_format, serde):
+@pytest.mark.parametrize("record_format, input_format, serde", [
+    ("json", "org.apache.hadoop.mapred.TextInputFormat",
+     "org.apache.hive.hcatalog.data.JsonSerDe"),
+    ("parquet", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+     "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")])
+def test_the_ticks_table_reads_the_format_the_stream_writes_and_history_stays_json(
+        record_format, input_format, serde):
     refs = {**_refs(record_format), "Bucket": NAMES.bucket}
     ticks = data_template.resolve(RESOURCES["TicksTable"]["Properties"], refs)["TableInput"]
     history = data_template.resolve(RESOURCES["HistoryTable"]["Properties"], refs)["TableInput"]
     assert ticks["StorageDescriptor"]["InputFormat"] == input_format
-    times = {"timestamp.formats": TIMESTAMP_FORMAT}  # read by the JSON SerDe only
-    assert ticks["StorageDescriptor"]["SerdeInfo"] == {"SerializationLibrary": serde, "Parameters": times}
+    times = {"timestamp.formats": TIMESTAMP_FORMAT}      # read by the JSON SerDe only
+    assert ticks["StorageDescriptor"]["SerdeInfo"] == {"SerializationLibrary": serde,
+                                                       "Parameters": times}
     assert ticks["Parameters"]["classification"] == record_format
     assert ticks["StorageDescriptor"]["Columns"] == history["StorageDescriptor"]["Columns"]
     assert history["StorageDescriptor"]["SerdeInfo"] == {
-        "SerializationLibrary": "org.apache.hive.hcatalog.data.JsonSerDe",
-        "Parameters": times,
-    }
+        "SerializationLibrary": "org.apache.hive.hcatalog.data.JsonSerDe", "Parameters": times}
 
 
 def _statements(document):
@@ -138,15 +117,11 @@ def _statements(document):
 
 
 def _allows(document, action, resource):
-    return any(
-        action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
-        and any(
-            fnmatch.fnmatchcase(resource, r)
-            for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
-        )
-        for s in _statements(document)
-        if s["Effect"] == "Allow"
-    )
+    return any(action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+               and any(fnmatch.fnmatchcase(resource, r)
+                       for r in (s["Resource"] if isinstance(s["Resource"], list)
+                                 else [s["Resource"]]))
+               for s in _statements(document) if s["Effect"] == "Allow")
 
 
 def test_the_delivery_role_writes_only_where_the_stream_writes():
@@ -155,8 +130,7 @@ def test_the_delivery_role_writes_only_where_the_stream_writes():
     trust = role["AssumeRolePolicyDocument"]["Statement"]
     assert [s["Principal"] for s in trust] == [{"Service": "firehose.amazonaws.com"}]
     assert data_template.resolve(trust[0]["Condition"], REFS) == {
-        "StringEquals": {"sts:ExternalId": "123456789012"}
-    }  # no confused deputy
+        "StringEquals": {"sts:ExternalId": "123456789012"}}   # no confused deputy
     (policy,) = role["Policies"]
     document = data_template.resolve(policy["PolicyDocument"], _refs("json"))
     bucket = f"arn:aws:s3:::{NAMES.bucket}"
@@ -166,23 +140,13 @@ def test_the_delivery_role_writes_only_where_the_stream_writes():
     assert _allows(document, "s3:PutObject", f"{bucket}/errors/format-conversion-failed/x")
     assert not _allows(document, "s3:PutObject", f"{bucket}/elsewhere")
     assert not _allows(document, "s3:PutObject", "arn:aws:s3:::someone-elses-bucket/ticks/x")
-    assert _allows(
-        document,
-        "logs:PutLogEvents",
-        f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/kinesisfirehose/"
-        f"{NAMES.stream}:log-stream:DestinationDelivery",
-    )
-    assert {
-        a for s in _statements(document) for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
-    } == {
-        "s3:AbortMultipartUpload",
-        "s3:GetBucketLocation",
-        "s3:GetObject",
-        "s3:ListBucket",
-        "s3:ListBucketMultipartUploads",
-        "s3:PutObject",
-        "logs:PutLogEvents",
-    }
+    assert _allows(document, "logs:PutLogEvents",
+                   f"arn:aws:logs:eu-west-1:123456789012:log-group:/aws/kinesisfirehose/"
+                   f"{NAMES.stream}:log-stream:DestinationDelivery")
+    assert {a for s in _statements(document) for a in
+            (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])} == {
+        "s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
+        "s3:ListBucketMultipartUploads", "s3:PutObject", "logs:PutLogEvents"}
 
 
 def test_a_parquet_stages_role_also_reads_the_ticks_tables_schema_and_nothing_else():
@@ -193,36 +157,29 @@ def test_a_parquet_stages_role_also_reads_the_ticks_tables_schema_and_nothing_el
     assert len(_statements(parquet)) == len(_statements(json_lines)) + 1
     assert schema["Action"] == ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"]
     glue = "arn:aws:glue:eu-west-1:123456789012"
-    assert schema["Resource"] == [
-        f"{glue}:catalog",
-        f"{glue}:database/tickersim_dev_data",
-        f"{glue}:table/tickersim_dev_data/ticks",
-    ]
+    assert schema["Resource"] == [f"{glue}:catalog", f"{glue}:database/tickersim_dev_data",
+                                  f"{glue}:table/tickersim_dev_data/ticks"]
     assert not _allows(parquet, "glue:GetTable", f"{glue}:table/tickersim_dev_data/history")
 
 
-@pytest.mark.parametrize(
-    "topic, param, first", [("Topic", "AlertEmail", None), ("MarketTopic", "MoveEmail", "HasMoveEmail")]
-)
+@pytest.mark.parametrize("topic, param, first", [("Topic", "AlertEmail", None),
+                                                  ("MarketTopic", "MoveEmail", "HasMoveEmail")])
 def test_each_address_gets_an_email_subscription_to_its_topic(topic, param, first):
-    subscriptions = {
-        name: r
-        for name, r in RESOURCES.items()
-        if r["Type"] == "AWS::SNS::Subscription" and r["Properties"]["TopicArn"] == {"Ref": topic}
-    }
-    endpoints = {r["Properties"]["Endpoint"]["Ref"]: r.get("Condition") for r in subscriptions.values()}
+    subscriptions = {name: r for name, r in RESOURCES.items()
+                     if r["Type"] == "AWS::SNS::Subscription"
+                     and r["Properties"]["TopicArn"] == {"Ref": topic}}
+    endpoints = {r["Properties"]["Endpoint"]["Ref"]: r.get("Condition")
+                 for r in subscriptions.values()}
     assert endpoints == {param: first, f"{param}2": f"Has{param}2", f"{param}3": f"Has{param}3"}
     for resource in subscriptions.values():
         assert resource["Properties"]["Protocol"] == "email"
 
 
-@pytest.mark.parametrize(
-    "emails, expected",
-    [
-        (["a@x.io"], {"AlertEmail": "a@x.io", "AlertEmail2": "", "AlertEmail3": ""}),
-        (["a@x.io", "b@x.io", "c@x.io"], {"AlertEmail": "a@x.io", "AlertEmail2": "b@x.io", "AlertEmail3": "c@x.io"}),
-    ],
-)
+@pytest.mark.parametrize("emails, expected", [
+    (["a@x.io"], {"AlertEmail": "a@x.io", "AlertEmail2": "", "AlertEmail3": ""}),
+    (["a@x.io", "b@x.io", "c@x.io"], {"AlertEmail": "a@x.io", "AlertEmail2": "b@x.io",
+                                      "AlertEmail3": "c@x.io"}),
+])
 def test_deploy_passes_one_to_three_addresses(emails, expected):
     given = {p["ParameterKey"]: p["ParameterValue"] for p in stack.parameters(NAMES, emails)}
     assert {k: v for k, v in given.items() if k.startswith("AlertEmail")} == expected
@@ -250,19 +207,12 @@ def test_the_bucket_is_versioned_unless_asked_and_old_ticks_and_versions_expire(
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["expire-old-ticks"]["Prefix"] == "ticks/"
     assert rules["expire-old-ticks"]["ExpirationInDays"] == {"Ref": "TickRetentionDays"}
-    assert rules["tidy-versions-and-uploads"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
-    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
-        "SSEAlgorithm": "AES256"
-    }
+    assert rules["tidy-versions-and-uploads"]["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": 1}
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
 
 
 def test_the_outputs_name_everything_deploy_records():
-    assert {
-        "TableName",
-        "TableArn",
-        "DeliveryStreamName",
-        "DeliveryStreamArn",
-        "TopicArn",
-        "BucketName",
-        "TicksPrefix",
-    } <= set(TEMPLATE["Outputs"])
+    assert {"TableName", "TableArn", "DeliveryStreamName", "DeliveryStreamArn", "TopicArn",
+            "BucketName", "TicksPrefix"} <= set(TEMPLATE["Outputs"])

@@ -1,7 +1,6 @@
 """Fan-out on moto: the coordinator starts one worker per segment; each worker walks, delivers
 and commits its segment with the single run's guarantees; a failing worker alerts, naming
 its segment, while the others commit; and the ticks never depend on the number of workers."""
-
 import io
 import json
 
@@ -38,20 +37,17 @@ def fleet(cloud, monkeypatch):
 def make_fleet(cloud, monkeypatch):
     """The dev stage with 60 synthetic tickers beside the five indices, fan-out switched on."""
     bulk_seed.create(cloud.ddb, cloud.table, SYNTHETIC, "SIM", "index", stream=io.StringIO())
-    env = {**cloud.stream_env, "WORKER_FUNCTION_NAME": WORKER, "WORKER_TICKERS": "20", "MARKET_SEED": "7"}
+    env = {**cloud.stream_env, "WORKER_FUNCTION_NAME": WORKER, "WORKER_TICKERS": "20",
+           "MARKET_SEED": "7"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     # moto records the worker without running it (no Docker here); the test runs it.
-    requests.post("http://motoapi.amazonaws.com/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10)
+    requests.post("http://motoapi.amazonaws.com/moto-api/config",
+                  json={"lambda": {"use_docker": False}}, timeout=10)
     lam = boto3.client("lambda")
     role = boto3.client("iam").create_role(RoleName="worker", AssumeRolePolicyDocument="{}")
-    lam.create_function(
-        FunctionName=WORKER,
-        Runtime="python3.11",
-        Role=role["Role"]["Arn"],
-        Handler="app.walk_segment",
-        Code={"ZipFile": b"x"},
-    )
+    lam.create_function(FunctionName=WORKER, Runtime="python3.11", Role=role["Role"]["Arn"],
+                        Handler="app.walk_segment", Code={"ZipFile": b"x"})
     return cloud
 
 
@@ -59,14 +55,14 @@ def coordinate(time_text):
     """The scheduled function's run; returns the worker events it started."""
     report = handlers.stream(scheduled(time_text), LambdaContext())
     if "fanout" not in report:
-        return []  # one worker's worth: the scheduled function walked it
+        return []                # one worker's worth: the scheduled function walked it
     return events.worker_events(scheduled(time_text), report["fanout"], report["seed"])
 
 
 def test_the_coordinator_starts_one_worker_per_segment_and_walks_nothing(fleet):
     started = coordinate(T0)
-    assert len(started) == 4  # 65 tickers, 20 a worker
-    assert fleet.ticks() == []  # the workers walk, not the coordinator
+    assert len(started) == 4                       # 65 tickers, 20 a worker
+    assert fleet.ticks() == []                    # the workers walk, not the coordinator
     assert fleet.run_item()["Segments"] == {"N": "4"}
 
 
@@ -98,9 +94,8 @@ def test_a_failing_worker_alerts_naming_its_segment_while_the_others_commit(flee
         else:
             handlers.walk_segment(worker_event, LambdaContext(WORKER))
     # As the Lambda service does once the retries are spent: the record to the notifier.
-    outcome = Outcome(
-        "req-1", {"errorType": type(caught.value).__name__, "errorMessage": str(caught.value)}, True, 1.0, ""
-    )
+    outcome = Outcome("req-1", {"errorType": type(caught.value).__name__,
+                                "errorMessage": str(caught.value)}, True, 1.0, "")
     worker = Function(WORKER, "app.walk_segment", None, {}, 60)
     for name, value in fleet.alert_env.items():
         monkeypatch.setenv(name, value)
@@ -109,7 +104,8 @@ def test_a_failing_worker_alerts_naming_its_segment_while_the_others_commit(flee
     assert f"Segment:         {events.parse_task(failed).label}" in body
     assert "Stage:           dev" in body and T0 in body
     walked = {t["ticker"] for t in fleet.ticks()}
-    committed = {n for n, i in fleet.items().items() if not n.startswith("#") and "LastTick" in i}
+    committed = {n for n, i in fleet.items().items()
+                 if not n.startswith("#") and "LastTick" in i}
     assert walked == committed and 0 < len(committed) < 5 + SYNTHETIC
     # The failed segment catches up at the next minute; the others carry on.
     for worker_event in coordinate(minute(1)):
@@ -127,11 +123,8 @@ def test_a_refused_invocation_names_its_segment_and_the_others_still_start(fleet
                 stub.add_client_error("invoke", "TooManyRequestsException")
             else:
                 stub.add_response("invoke", {"StatusCode": 202})
-        with pytest.raises(
-            FanOutFailed,
-            match=r"1 of 4 .*segment 2 of 4 "
-            r"\(TooManyRequestsException\)",
-        ):
+        with pytest.raises(FanOutFailed, match=r"1 of 4 .*segment 2 of 4 "
+                                               r"\(TooManyRequestsException\)"):
             handlers.stream(scheduled(T0), LambdaContext())
         stub.assert_no_pending_responses()
 
@@ -157,9 +150,12 @@ def _fresh_fleet(monkeypatch):
     return make_fleet(Cloud().create(), monkeypatch)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(1, 9), st.integers(1, 9)), min_size=2, max_size=2, unique=True))
-def test_any_worker_counts_and_resegmenting_between_runs_write_the_same_lines(aws, monkeypatch, plans):
+@settings(max_examples=3, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(1, 9), st.integers(1, 9)), min_size=2, max_size=2,
+                unique=True))
+def test_any_worker_counts_and_resegmenting_between_runs_write_the_same_lines(aws, monkeypatch,
+                                                                              plans):
     results = [_lines_with(plan, _fresh_fleet(monkeypatch), monkeypatch) for plan in plans]
     assert results[0] == results[1] and len(results[0]) == (5 + SYNTHETIC) * 8
 
@@ -188,18 +184,12 @@ def test_the_read_stops_after_the_page_that_passes_the_share_and_counts_the_rest
     items = [{"TickerName": {"S": f"T{n}"}, "Price": {"N": "1"}} for n in range(3)]
     with Stubber(ddb) as stub:
         stub.add_response("scan", {"Items": items, "LastEvaluatedKey": {"TickerName": {"S": "T2"}}})
-        stub.add_response(
-            "scan",
-            {"Count": 4, "LastEvaluatedKey": {"TickerName": {"S": "T9"}}},
-            {
-                "TableName": "t",
-                "Select": "COUNT",
-                "ExclusiveStartKey": {"TickerName": {"S": "T2"}},
-                "FilterExpression": "NOT begins_with(#k, :own)",
-                "ExpressionAttributeNames": {"#k": "TickerName"},
-                "ExpressionAttributeValues": {":own": {"S": "#"}},
-            },
-        )
+        stub.add_response("scan", {"Count": 4, "LastEvaluatedKey": {"TickerName": {"S": "T9"}}},
+                          {"TableName": "t", "Select": "COUNT",
+                           "ExclusiveStartKey": {"TickerName": {"S": "T2"}},
+                           "FilterExpression": "NOT begins_with(#k, :own)",
+                           "ExpressionAttributeNames": {"#k": "TickerName"},
+                           "ExpressionAttributeValues": {":own": {"S": "#"}}})
         stub.add_response("scan", {"Count": 5})
         with pytest.raises(TooManyTickers) as caught:
             state.read_all(ddb, "t", stop_above=2)

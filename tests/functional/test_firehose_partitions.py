@@ -1,5 +1,4 @@
 """The local Firehose delivery: what moto wrote literally ends up where AWS would write it."""
-
 import base64
 import json
 import re
@@ -22,16 +21,13 @@ def stream():
     config = destination()
     with mock_aws():
         s3, firehose = boto3.client("s3"), boto3.client("firehose")
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.create_bucket(Bucket=BUCKET,
+                         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         firehose.create_delivery_stream(
-            DeliveryStreamName=STREAM,
-            DeliveryStreamType="DirectPut",
+            DeliveryStreamName=STREAM, DeliveryStreamType="DirectPut",
             ExtendedS3DestinationConfiguration={
                 "RoleARN": "arn:aws:iam::123456789012:role/firehose",
-                "BucketARN": f"arn:aws:s3:::{BUCKET}",
-                **config,
-            },
-        )
+                "BucketARN": f"arn:aws:s3:::{BUCKET}", **config})
         yield s3, firehose, Partitioner(config)
 
 
@@ -41,7 +37,8 @@ def objects(s3):
 
 
 def send(firehose, lines):
-    firehose.put_record_batch(DeliveryStreamName=STREAM, Records=[{"Data": r} for r in pack(lines)])
+    firehose.put_record_batch(DeliveryStreamName=STREAM,
+                              Records=[{"Data": r} for r in pack(lines)])
 
 
 def test_ticks_land_in_their_own_hour_whenever_they_are_delivered(stream):
@@ -59,27 +56,26 @@ def test_ticks_land_in_their_own_hour_whenever_they_are_delivered(stream):
     assert by_folder == {
         "ticks/dt=2026-12-01/hour=08": "".join(late).encode(),
         "ticks/dt=2026-12-01/hour=09": "".join(catch_up[:60]).encode(),
-        "ticks/dt=2026-12-01/hour=10": catch_up[60].encode(),
-    }
+        "ticks/dt=2026-12-01/hour=10": catch_up[60].encode()}
     assert all(NAME.search(k) for k in landed)
-    assert partitioner.deliver(s3, BUCKET) == []  # nothing is delivered twice
+    assert partitioner.deliver(s3, BUCKET) == []            # nothing is delivered twice
 
 
 def test_a_record_of_more_than_one_line_per_partition_keeps_each_line_whole(stream):
     s3, firehose, partitioner = stream
-    lines = [
-        encode('"A"', "2026-12-01T09:59:45Z", 1.5, 1),
-        json.dumps({"type": "news", "timestamp": "2026-12-01T10:00:05Z"}) + "\n",
-    ]
+    lines = [encode('"A"', "2026-12-01T09:59:45Z", 1.5, 1),
+             json.dumps({"type": "news", "timestamp": "2026-12-01T10:00:05Z"}) + "\n"]
     send(firehose, lines)
     partitioner.deliver(s3, BUCKET)
     landed = {k.rsplit("/", 1)[0]: v for k, v in objects(s3).items()}
-    assert landed == {"ticks/dt=2026-12-01/hour=09": lines[0].encode(), "news/dt=2026-12-01/hour=10": lines[1].encode()}
+    assert landed == {"ticks/dt=2026-12-01/hour=09": lines[0].encode(),
+                      "news/dt=2026-12-01/hour=10": lines[1].encode()}
 
 
 def test_records_the_query_refuses_go_to_the_error_prefix_as_error_records(stream):
     s3, firehose, partitioner = stream
-    send(firehose, ['{"ticker":"A","timestamp":"yesterday"}\n', encode('"A"', "2026-12-01T09:00:00Z", 1.5, 1)])
+    send(firehose, ['{"ticker":"A","timestamp":"yesterday"}\n',
+                    encode('"A"', "2026-12-01T09:00:00Z", 1.5, 1)])
     partitioner.deliver(s3, BUCKET)
     landed = objects(s3)
     (error_key,) = [k for k in landed if k.startswith("errors/")]
@@ -87,4 +83,5 @@ def test_records_the_query_refuses_go_to_the_error_prefix_as_error_records(strea
     (record,) = [json.loads(l) for l in landed[error_key].splitlines()]
     assert base64.b64decode(record["rawData"]) == b'{"ticker":"A","timestamp":"yesterday"}'
     assert record["errorCode"] == "DynamicPartitioning.MetadataExtractionFailed"
-    assert [k.rsplit("/", 1)[0] for k in landed if not k.startswith("errors/")] == ["ticks/dt=2026-12-01/hour=09"]
+    assert [k.rsplit("/", 1)[0] for k in landed if not k.startswith("errors/")] == [
+        "ticks/dt=2026-12-01/hour=09"]

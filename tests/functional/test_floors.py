@@ -1,5 +1,4 @@
 """The catch-up cap holds for every ticker that is in step, whatever another one does."""
-
 import json
 
 import pytest
@@ -39,7 +38,7 @@ def test_a_ticker_whose_commit_keeps_failing_does_not_lift_the_cap_for_the_other
         go(cloud, when=at(23), ddb=stuck, MARKET_SEED="6", MAX_CATCHUP_MINUTES=CAP)
     walked = new_minutes_per_ticker(cloud, before)
     assert {walked[f"Index_{n}"] for n in range(2, 6)} == {int(CAP)}
-    assert walked["Index_1"] == 23  # its own re-walk, from minute 1: the exception
+    assert walked["Index_1"] == 23          # its own re-walk, from minute 1: the exception
     seen = {}
     for line in b"".join(cloud.raw_ticks()).splitlines():
         tick = json.loads(line)

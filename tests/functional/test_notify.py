@@ -1,5 +1,4 @@
 """The notification function on moto: every event becomes one named alert on the topic."""
-
 import json
 
 import boto3
@@ -21,7 +20,8 @@ def test_every_failure_shape_reaches_the_mailbox_named_and_explained(cloud, lamb
     lambdas.invoke("notification-lambda", record)
     alert = alert_of(cloud)
     assert alert["TopicArn"] == cloud.topic_arn
-    assert alert["Subject"] == f"Failure: {cloud.alert_env['OWNER_NAME']}, could not generate stream"
+    assert alert["Subject"] == f"Failure: {cloud.alert_env['OWNER_NAME']}, could not generate " \
+                               "stream"
     assert record["requestContext"]["condition"] in alert["Message"]
     assert record["requestPayload"]["time"] in alert["Message"]
     if "responsePayload" in record:
@@ -29,9 +29,9 @@ def test_every_failure_shape_reaches_the_mailbox_named_and_explained(cloud, lamb
 
 
 @pytest.mark.parametrize("odd", [{}, {"key1": "value1"}, "a string", None, [1, 2, 3]])
-def test_an_unrecognised_event_still_sends_an_alert_with_the_event_in_it(cloud, monkeypatch, odd):
+def test_an_unrecognised_event_still_sends_an_alert_with_the_event_in_it(cloud, monkeypatch,
+                                                                          odd):
     from app import notify_failure
-
     for name, value in cloud.alert_env.items():
         monkeypatch.setenv(name, value)
     notify_failure(odd, LambdaContext("tickersim-dev-notification-lambda"))
@@ -54,17 +54,14 @@ def test_a_huge_event_is_cut_to_fit_and_still_sent(cloud, lambdas):
     assert "cut to fit" in alert["Message"]
 
 
-@pytest.mark.parametrize(
-    "owner, subject",
-    [
-        ("Zoë Ñúñez", "Failure: Zoe Nunez, could not generate stream"),
-        ("", "Failure: unknown owner, could not generate stream"),
-        ("Bob\nSmith", "Failure: Bob Smith, could not generate stream"),
-    ],
-)
-def test_the_owner_name_is_made_safe_for_sns_and_never_blocks_the_alert(cloud, monkeypatch, owner, subject):
+@pytest.mark.parametrize("owner, subject", [
+    ("Zoë Ñúñez", "Failure: Zoe Nunez, could not generate stream"),
+    ("", "Failure: unknown owner, could not generate stream"),
+    ("Bob\nSmith", "Failure: Bob Smith, could not generate stream"),
+])
+def test_the_owner_name_is_made_safe_for_sns_and_never_blocks_the_alert(
+        cloud, monkeypatch, owner, subject):
     from app import notify_failure
-
     monkeypatch.setenv("TOPIC_ARN", cloud.topic_arn)
     monkeypatch.setenv("OWNER_NAME", owner)
     notify_failure(event("failure-exception"), LambdaContext("tickersim-dev-notification-lambda"))
@@ -74,7 +71,6 @@ def test_the_owner_name_is_made_safe_for_sns_and_never_blocks_the_alert(cloud, m
 def test_an_unset_topic_is_an_error_that_names_the_variable(cloud, monkeypatch):
     from app import notify_failure
     from chalicelib.core.errors import ConfigError
-
     monkeypatch.delenv("TOPIC_ARN", raising=False)
     with pytest.raises(ConfigError, match="TOPIC_ARN is not set"):
         notify_failure(event("failure-exception"), LambdaContext())
@@ -82,7 +78,7 @@ def test_an_unset_topic_is_an_error_that_names_the_variable(cloud, monkeypatch):
 
 def test_a_missing_topic_is_named_with_how_to_create_it(cloud, lambdas):
     from chalicelib.core.errors import TopicMissing
-
     boto3.client("sns").delete_topic(TopicArn=cloud.topic_arn)
-    with pytest.raises(TopicMissing, match=f"SNS topic {cloud.topic_arn!r} does not exist.*tickersim deploy"):
+    with pytest.raises(TopicMissing, match=f"SNS topic {cloud.topic_arn!r} does not exist.*"
+                                           "tickersim deploy"):
         lambdas.invoke("notification-lambda", event("failure-exception"))

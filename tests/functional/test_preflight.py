@@ -25,14 +25,16 @@ def session():
 
 
 def _request(**options):
-    return preflight.request(stages.PROJECT_DIR, "qa", "Grace Hopper", ["grace@example.com"], **options)
+    return preflight.request(stages.PROJECT_DIR, "qa", "Grace Hopper", ["grace@example.com"],
+                             **options)
 
 
 # Off; the ACL settings only (harmless here); each policy setting alone; everything on.
-@pytest.mark.parametrize(
-    "values", [(0, 0, 0, 0), (1, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1), (1, 1, 1, 1)], ids=lambda v: "".join(map(str, v))
-)
-def test_each_block_public_access_setting_is_read_and_only_the_policy_ones_stop(session, values):
+@pytest.mark.parametrize("values", [(0, 0, 0, 0), (1, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1),
+                                    (1, 1, 1, 1)],
+                         ids=lambda v: "".join(map(str, v)))
+def test_each_block_public_access_setting_is_read_and_only_the_policy_ones_stop(session,
+                                                                                  values):
     control = session.client("s3control")
     setting = dict(zip(SETTINGS, map(bool, values)))
     control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=setting)
@@ -43,7 +45,8 @@ def test_each_block_public_access_setting_is_read_and_only_the_policy_ones_stop(
         with pytest.raises(preflight.PreflightError, match="--reader-account ID"):
             preflight.check(_request(), session)
         # Named readers make the policy non-public: the same account passes.
-        assert preflight.check(_request(readers=["111122223333"]), session).readers == ("111122223333",)
+        assert preflight.check(_request(readers=["111122223333"]), session).readers == \
+            ("111122223333",)
     else:
         assert preflight.check(_request(), session).public_access == setting
 
@@ -53,29 +56,29 @@ def test_no_setting_at_all_means_off(session):
     assert preflight.public_access_block(control, ACCOUNT) == {}
     findings = preflight.check(_request(), session)
     assert findings.public_access == {} and findings.account == ACCOUNT
-    assert findings.record_format == "json"  # a new stage, no --format
-    assert preflight.check(_request(record_format="parquet"), session).record_format == "parquet"
+    assert findings.record_format == "json"           # a new stage, no --format
+    assert preflight.check(_request(record_format="parquet"), session).record_format == \
+        "parquet"
 
 
 def test_a_setting_these_credentials_cannot_read_is_a_note_not_a_stop():
     control = boto3.client("s3control", region_name="eu-west-1")
     with Stubber(control) as stubber:
-        stubber.add_client_error("get_public_access_block", "AccessDenied", "Access Denied", http_status_code=403)
+        stubber.add_client_error("get_public_access_block", "AccessDenied", "Access Denied",
+                                 http_status_code=403)
         assert preflight.public_access_block(control, ACCOUNT) is None
 
 
-@pytest.mark.parametrize(
-    "status, code, state",
-    [
-        (403, "403", "taken"),  # HeadBucket answers a bare status: another account's
-        (404, "404", "free"),
-        (301, "301", "taken"),  # ours or someone's, in another region
-    ],
-)
+@pytest.mark.parametrize("status, code, state", [
+    (403, "403", "taken"),          # HeadBucket answers a bare status: another account's
+    (404, "404", "free"),
+    (301, "301", "taken"),          # ours or someone's, in another region
+])
 def test_head_bucket_answers(status, code, state):
     s3 = boto3.client("s3", region_name="eu-west-1")
     with Stubber(s3) as stubber:
-        stubber.add_client_error("head_bucket", code, "", http_status_code=status, expected_params={"Bucket": "b-1"})
+        stubber.add_client_error("head_bucket", code, "", http_status_code=status,
+                                 expected_params={"Bucket": "b-1"})
         assert preflight.bucket_state(s3, "b-1") == state
 
 
@@ -97,7 +100,6 @@ def test_a_taken_bucket_name_stops_with_a_name_to_use_instead(session, monkeypat
 
 def test_the_suggested_bucket_name_fits_s3s_limit():
     from tickersim.aws import inputs
-
     suggestion = preflight.suggest_bucket("a" * 63, ACCOUNT)
     assert len(suggestion) == 63 and suggestion.endswith(ACCOUNT)
     assert inputs.bucket(suggestion) == suggestion
@@ -115,23 +117,23 @@ def test_no_credentials_is_one_line_saying_what_to_do(monkeypatch):
 
 
 @pytest.mark.parametrize("created, asked", [("json", "parquet"), ("parquet", "json")])
-def test_a_redeploy_in_another_record_format_is_refused_and_the_same_one_passes(session, created, asked):
+def test_a_redeploy_in_another_record_format_is_refused_and_the_same_one_passes(session,
+                                                                               created, asked):
     names = naming.names_for("Grace Hopper", "qa")
-    template = {"Parameters": {"RecordFormat": {"Type": "String"}}, "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    template = {"Parameters": {"RecordFormat": {"Type": "String"}},
+                "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
     session.client("cloudformation").create_stack(
-        StackName=names.stack,
-        TemplateBody=json.dumps(template),
-        Parameters=[{"ParameterKey": "RecordFormat", "ParameterValue": created}],
-    )
+        StackName=names.stack, TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "RecordFormat", "ParameterValue": created}])
     with pytest.raises(preflight.PreflightError) as refused:
         preflight.check(_request(record_format=asked), session)
-    assert str(refused.value).startswith(f"--format {asked}: stage qa was created with --format {created}")
+    assert str(refused.value).startswith(f"--format {asked}: stage qa was created with "
+                                         f"--format {created}")
     assert "tickersim teardown --stage qa" in str(refused.value)
     findings = preflight.check(_request(record_format=created), session)
     assert findings.stack_exists and findings.record_format == created
     # No --format on a redeploy keeps the stage's.
     assert preflight.check(_request(), session).record_format == created
     # What a Parquet stage gives up is in the plan.
-    assert any("move watcher and the API's tick history read JSON lines" in note for note in findings.notes) == (
-        created == "parquet"
-    )
+    assert any("move watcher and the API's tick history read JSON lines" in note
+               for note in findings.notes) == (created == "parquet")

@@ -1,6 +1,5 @@
 """The recovery notice on moto: exactly one per outage, after the failure alerts; none when
 nothing failed."""
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,7 +8,7 @@ from chalicelib.alerts import recovery
 from chalicelib.walk.ticks import iso
 from tests.support import event, scheduled
 
-T0 = 1_764_578_400  # 2025-12-01T08:40:00Z, a whole minute
+T0 = 1_764_578_400   # 2025-12-01T08:40:00Z, a whole minute
 
 
 def failure(minute):
@@ -27,7 +26,8 @@ def test_the_first_good_run_after_failures_sends_one_notice(cloud, lambdas):
     lambdas.invoke("streaming-lambda", scheduled(iso(T0)))
     lambdas.invoke("notification-lambda", failure(1))
     lambdas.invoke("notification-lambda", failure(2))
-    assert [m["Subject"] for m in cloud.alerts()] == [f"Failure: {owner}, could not generate stream"] * 2
+    assert [m["Subject"] for m in cloud.alerts()] == [
+        f"Failure: {owner}, could not generate stream"] * 2
     lambdas.invoke("streaming-lambda", scheduled(iso(T0 + 3 * 60)))
     lambdas.invoke("streaming-lambda", scheduled(iso(T0 + 4 * 60)))
     (notice,) = cloud.alerts()
@@ -36,7 +36,8 @@ def test_the_first_good_run_after_failures_sends_one_notice(cloud, lambdas):
     assert f"First failed run: {iso(T0 + 60)}" in notice["Message"]
     assert "Minutes missed:   2" in notice["Message"]
     assert "Caught up:        2 minute(s)" in notice["Message"]
-    assert cloud.ddb.get_item(TableName=cloud.table, Key={"TickerName": {"S": "#outage"}}).get("Item") is None
+    assert cloud.ddb.get_item(TableName=cloud.table,
+                              Key={"TickerName": {"S": "#outage"}}).get("Item") is None
 
 
 def test_no_notice_when_nothing_failed(cloud, lambdas):
@@ -47,9 +48,9 @@ def test_no_notice_when_nothing_failed(cloud, lambdas):
 
 def test_a_run_with_nothing_due_is_not_the_recovery(cloud, lambdas):
     lambdas.invoke("streaming-lambda", scheduled(iso(T0)))
-    lambdas.invoke("notification-lambda", failure(0))  # e.g. a late duplicate's failure
+    lambdas.invoke("notification-lambda", failure(0))   # e.g. a late duplicate's failure
     cloud.alerts()
-    lambdas.invoke("streaming-lambda", scheduled(iso(T0)))  # re-delivered: delivers nothing
+    lambdas.invoke("streaming-lambda", scheduled(iso(T0)))   # re-delivered: delivers nothing
     assert notices(cloud.alerts()) == []
     lambdas.invoke("streaming-lambda", scheduled(iso(T0 + 60)))
     assert len(notices(cloud.alerts())) == 1
@@ -78,15 +79,13 @@ def test_a_failure_recorded_after_the_scan_keeps_the_outage_open(cloud, lambdas,
 @given(st.one_of(st.none(), st.text(max_size=300)))
 def test_the_notice_subject_is_valid_for_sns_whatever_the_owner(owner):
     from tests.unit.test_alerts import valid_sns_subject
-
     text = recovery.subject(owner)
     assert valid_sns_subject(text)
     assert text.startswith("Recovered: ") and text.endswith(", stream is flowing again")
 
 
-@pytest.mark.parametrize(
-    "item", [None, {"TickerName": {"S": "#outage"}}, {"Failures": {"N": "x"}, "FirstFailed": {"S": "?"}}]
-)
+@pytest.mark.parametrize("item", [
+    None, {"TickerName": {"S": "#outage"}}, {"Failures": {"N": "x"}, "FirstFailed": {"S": "?"}}])
 def test_a_damaged_or_missing_record_parses_to_something_usable(item):
     outage = recovery.parse(item)
     assert outage is None if item is None else outage.failures == 1
@@ -99,7 +98,7 @@ def test_exactly_one_notice_per_outage_in_any_sequence(cloud, lambdas, steps):
     good run ends, and none otherwise."""
     cloud.ddb.delete_item(TableName=cloud.table, Key={"TickerName": {"S": "#outage"}})
     cloud.alerts()
-    base = T0 + 10_000 * 60 * (1 + len(cloud.objects()))  # a fresh stretch of minutes
+    base = T0 + 10_000 * 60 * (1 + len(cloud.objects()))   # a fresh stretch of minutes
     sent, outages, failing = [], 0, False
     for n, step in enumerate(steps):
         if step == "fail":

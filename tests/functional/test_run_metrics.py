@@ -1,6 +1,5 @@
 """A real run's log line on moto: EMF with all six metrics, and the fields Logs Insights
 queries still at the top level."""
-
 import json
 
 from chalicelib.walk.pipeline import RUN_METRICS
@@ -9,9 +8,8 @@ from tests.unit.test_emf import emf_metrics
 
 
 def run_lines(capsys):
-    return [
-        l for l in capsys.readouterr().out.splitlines() if l.startswith("{") and json.loads(l).get("message") == "run"
-    ]
+    return [l for l in capsys.readouterr().out.splitlines()
+            if l.startswith("{") and json.loads(l).get("message") == "run"]
 
 
 def test_the_run_line_declares_every_metric(cloud, lambdas, capsys):

@@ -1,5 +1,4 @@
 """The streaming function on moto, called as Lambda would: runs, re-deliveries, catch-up, cost."""
-
 import json
 import math
 
@@ -39,12 +38,8 @@ def test_every_tick_lands_once_as_json_lines_and_the_table_follows(cloud, lambda
         own.sort(key=lambda t: t["seq"])
         assert [t["seq"] for t in own] == list(range(1, 13))
         assert [t["timestamp"] for t in own[:5]] == [
-            "2026-11-26T09:00:00Z",
-            "2026-11-26T09:00:15Z",
-            "2026-11-26T09:00:30Z",
-            "2026-11-26T09:00:45Z",
-            "2026-11-26T09:01:00Z",
-        ]
+            "2026-11-26T09:00:00Z", "2026-11-26T09:00:15Z", "2026-11-26T09:00:30Z",
+            "2026-11-26T09:00:45Z", "2026-11-26T09:01:00Z"]
         assert all(t["price"] > 0 for t in own)
         # A random walk from the seed price: it moved, but not far in 12 ticks.
         assert own[0]["price"] != seed_prices[name]
@@ -71,7 +66,7 @@ def test_an_older_event_than_the_last_run_delivers_nothing(cloud, lambdas):
 
 def test_missed_minutes_are_caught_up_in_order_without_gaps(cloud, lambdas):
     run(lambdas, minute(0))
-    report = run(lambdas, minute(10))  # minutes 1..10 were missed
+    report = run(lambdas, minute(10))          # minutes 1..10 were missed
     assert report["ticks"] == 5 * 10 * 4
     for own in by_ticker(cloud.ticks()).values():
         own.sort(key=lambda t: t["seq"])
@@ -84,26 +79,26 @@ def test_missed_minutes_are_caught_up_in_order_without_gaps(cloud, lambdas):
 def test_catch_up_is_capped_at_max_catchup_minutes(cloud, monkeypatch):
     # Called as Lambda calls it, with the stage's variables and a smaller cap.
     from app import stream_ticks
-
     for name, value in {**cloud.stream_env, "MAX_CATCHUP_MINUTES": "3"}.items():
         monkeypatch.setenv(name, value)
     stream_ticks(scheduled(minute(0)), LambdaContext())
     assert stream_ticks(scheduled(minute(30)), LambdaContext())["ticks"] == 5 * 3 * 4
     own = sorted(by_ticker(cloud.ticks())["Index_1"], key=lambda t: t["seq"])
-    assert [t["seq"] for t in own] == list(range(1, 17))  # seq never skips ...
-    assert own[4]["timestamp"] == "2026-11-26T09:28:00Z"  # ... time does, past the cap
+    assert [t["seq"] for t in own] == list(range(1, 17))   # seq never skips ...
+    assert own[4]["timestamp"] == "2026-11-26T09:28:00Z"   # ... time does, past the cap
 
 
 def test_a_ticker_added_in_the_console_starts_its_walk_at_the_next_run(cloud, lambdas):
     run(lambdas, T0)
     run(lambdas, minute(1))
-    cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "My_Index"}, "Price": {"N": "250"}})
+    cloud.ddb.put_item(TableName=cloud.table,
+                       Item={"TickerName": {"S": "My_Index"}, "Price": {"N": "250"}})
     run(lambdas, minute(2))
     mine = sorted(by_ticker(cloud.ticks())["My_Index"], key=lambda t: t["seq"])
     assert [t["seq"] for t in mine] == [1, 2, 3, 4]
     assert mine[0]["timestamp"] == "2026-11-26T09:02:00Z"
     assert cloud.run_item()["FreshStart"] == {"S": minute(2)}
-    run(lambdas, minute(3))  # every ticker committed: the marker goes
+    run(lambdas, minute(3))                 # every ticker committed: the marker goes
     assert "FreshStart" not in cloud.run_item()
 
 
@@ -112,7 +107,8 @@ def test_new_tickers_start_where_the_pending_fresh_start_says(cloud, lambdas):
     a retry re-sends their first ticks byte for byte (see test_faults)."""
     run(lambdas, T0)
     assert cloud.run_item()["FreshStart"] == {"S": T0}
-    cloud.ddb.put_item(TableName=cloud.table, Item={"TickerName": {"S": "My_Index"}, "Price": {"N": "250"}})
+    cloud.ddb.put_item(TableName=cloud.table,
+                       Item={"TickerName": {"S": "My_Index"}, "Price": {"N": "250"}})
     run(lambdas, minute(1))
     mine = sorted(by_ticker(cloud.ticks())["My_Index"], key=lambda t: t["seq"])
     assert [t["timestamp"][11:16] for t in mine] == ["09:00"] * 4 + ["09:01"] * 4
@@ -123,7 +119,6 @@ def test_same_market_seed_same_table_same_events_give_identical_bytes(aws, monke
 
     from app import app
     from tests.functional.conftest import PROJECT, Cloud
-
     monkeypatch.setenv("MARKET_SEED", "20261126")
     outputs = []
     for _ in range(2):
@@ -172,13 +167,9 @@ class WriteMeter:
 def test_calls_and_write_units_per_run_grow_as_n_over_25(cloud, lambdas, extra):
     names = [f"Extra_{i:04d}" for i in range(extra)]
     for i in range(0, extra, 25):
-        cloud.ddb.batch_write_item(
-            RequestItems={
-                cloud.table: [
-                    {"PutRequest": {"Item": {"TickerName": {"S": n}, "Price": {"N": "10"}}}} for n in names[i : i + 25]
-                ]
-            }
-        )
+        cloud.ddb.batch_write_item(RequestItems={cloud.table: [
+            {"PutRequest": {"Item": {"TickerName": {"S": n}, "Price": {"N": "10"}}}}
+            for n in names[i:i + 25]]})
     n = 5 + extra
     meter = WriteMeter(clients.get("dynamodb"))
     report = run(lambdas, T0)
@@ -191,10 +182,7 @@ def test_calls_and_write_units_per_run_grow_as_n_over_25(cloud, lambdas, extra):
     assert meter.units == n + 1 and max(meter.item_bytes) < 1024
     # One record per 500 lines, each billed in whole 5 KB units.
     assert report["records"] == math.ceil(n * 4 / 500)
-    assert (
-        math.ceil(report["bytes"] / 5120)
-        <= report["billed_units"]
+    assert math.ceil(report["bytes"] / 5120) <= report["billed_units"] \
         <= math.ceil(report["bytes"] / 5120) + report["records"] - 1
-    )
     if n == 5:
         assert report["calls_total"] == 4 and report["billed_units"] == 1

@@ -1,6 +1,5 @@
 """watch_moves on moto: delivered objects in, one move alert per ticker per window out, its
 state in `#moves|...` items that no ticker reader sees."""
-
 import json
 
 import boto3
@@ -22,7 +21,8 @@ def market(cloud):
     arn = sns.create_topic(Name=env["MARKET_TOPIC_ARN"].rsplit(":", 1)[1])["TopicArn"]
     assert arn == env["MARKET_TOPIC_ARN"]
     url = cloud.sqs.create_queue(QueueName="market")["QueueUrl"]
-    queue_arn = cloud.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = cloud.sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
     return url
 
@@ -39,9 +39,8 @@ def received(cloud, url):
 
 
 def put_ticks(cloud, key, ticks):
-    body = "".join(
-        json.dumps({"ticker": n, "timestamp": iso(START + s * 15), "price": p, "seq": s}) + "\n" for n, s, p in ticks
-    )
+    body = "".join(json.dumps({"ticker": n, "timestamp": iso(START + s * 15), "price": p,
+                               "seq": s}) + "\n" for n, s, p in ticks)
     cloud.s3.put_object(Bucket=cloud.bucket, Key=key, Body=body.encode())
 
 
@@ -69,13 +68,12 @@ def test_a_move_alerts_once_whatever_the_order_and_duplicates(cloud, lambdas, ma
     assert "80.0000 at " + iso(START + 15) in alerts[0]["Message"]
     # The object that completed the move is the one linked (c alone moved nothing).
     assert f"s3://{cloud.bucket}/ticks/a 1" in alerts[0]["Message"]
-    assert cloud.alerts() == []  # nothing on the failure topic
+    assert cloud.alerts() == []      # nothing on the failure topic
 
 
 def test_one_message_covers_every_ticker_that_moved_in_one_event(cloud, lambdas, market):
-    put_ticks(
-        cloud, "ticks/x", [("Index_1", 1, 100.0), ("Index_1", 2, 102.0), ("Index_2", 1, 90.0), ("Index_2", 2, 88.0)]
-    )
+    put_ticks(cloud, "ticks/x", [("Index_1", 1, 100.0), ("Index_1", 2, 102.0),
+                                 ("Index_2", 1, 90.0), ("Index_2", 2, 88.0)])
     lambdas.invoke("watch-lambda", s3_event(cloud, "ticks/x"))
     (alert,) = received(cloud, market)
     assert alert["Subject"] == "Moves: Index_2 -2.22 %, Index_1 +2.00 % in 5 min"
@@ -85,7 +83,8 @@ def test_state_lives_in_its_own_items_and_the_stream_skips_them(cloud, lambdas, 
     before = cloud.items()
     put_ticks(cloud, "ticks/x", [("Index_1", 1, 100.0), ("Index_1", 2, 102.0)])
     lambdas.invoke("watch-lambda", s3_event(cloud, "ticks/x"))
-    names = {i["TickerName"]["S"] for i in cloud.ddb.scan(TableName=cloud.table, ConsistentRead=True)["Items"]}
+    names = {i["TickerName"]["S"] for i in
+             cloud.ddb.scan(TableName=cloud.table, ConsistentRead=True)["Items"]}
     assert {n for n in names if n.startswith("#")} == {"#moves|" + iso(START)}
     assert {n: i for n, i in cloud.items().items() if not n.startswith("#")} == before
     report = lambdas.invoke("streaming-lambda", event("scheduled-event")).payload
@@ -105,9 +104,7 @@ def test_old_windows_are_deleted_so_the_streams_scan_stays_small(cloud, lambdas,
     for n in range(20):
         put_ticks(cloud, f"ticks/w{n}", [("Index_1", 1 + n * 20, 100.0)])
         lambdas.invoke("watch-lambda", s3_event(cloud, f"ticks/w{n}"))
-    kept = sorted(
-        i["TickerName"]["S"]
-        for i in cloud.ddb.scan(TableName=cloud.table)["Items"]
-        if i["TickerName"]["S"].startswith("#moves|")
-    )
+    kept = sorted(i["TickerName"]["S"] for i in
+                  cloud.ddb.scan(TableName=cloud.table)["Items"]
+                  if i["TickerName"]["S"].startswith("#moves|"))
     assert kept == ["#moves|" + iso(START + w * 300) for w in range(7, 20)]

@@ -2,7 +2,6 @@
 the table's TTL for the move windows, and the S3 trigger (moto's CloudFormation skips
 dashboards and alarm actions are never evaluated: checked here in the template, and the
 alarm's rule through the demo's evaluator, which reads the same template)."""
-
 import io
 import json
 import zipfile
@@ -24,24 +23,18 @@ from tickersim.local import deadman
 NAMES = naming.names_for("Kyle Maposa")
 TEMPLATE = load_data_template()
 RESOURCES = TEMPLATE["Resources"]
-REFS = {
-    **stack.example_refs(NAMES, account="123456789012"),
-    "AWS::StackName": NAMES.stack,
-    "Topic": "arn:aws:sns:eu-west-1:123456789012:" + NAMES.topic,
-}
+REFS = {**stack.example_refs(NAMES, account="123456789012"), "AWS::StackName": NAMES.stack,
+        "Topic": "arn:aws:sns:eu-west-1:123456789012:" + NAMES.topic}
 RULE = deadman.definition(REFS)
 
 
 def test_the_dead_man_alarm_fires_on_five_quiet_minutes_of_firehose_delivery():
     alarm = RESOURCES["NoTicksAlarm"]["Properties"]
     assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Firehose", "DeliveryToS3.Records")
-    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": {"Ref": "DeliveryStreamName"}}]
-    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (
-        "Sum",
-        60,
-        5,
-        5,
-    )
+    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName",
+                                    "Value": {"Ref": "DeliveryStreamName"}}]
+    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"],
+            alarm["DatapointsToAlarm"]) == ("Sum", 60, 5, 5)
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
     assert alarm["TreatMissingData"] == "breaching"
     assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": "Topic"}]
@@ -52,18 +45,21 @@ def test_the_dead_man_alarm_fires_on_five_quiet_minutes_of_firehose_delivery():
 def test_the_emulated_rule_alarms_exactly_when_the_last_five_minutes_delivered_nothing(points):
     alarm = deadman.Alarm(RULE)
     changes = [alarm.add(p) for p in points]
-    quiet = lambda window: len(window) == 5 and all(not v for v in window)  # noqa: E731
-    states = ["ALARM" if quiet(points[max(0, n - 4) : n + 1]) else "OK" for n in range(len(points))]
+    quiet = lambda window: len(window) == 5 and all(not v for v in window)   # noqa: E731
+    states = ["ALARM" if quiet(points[max(0, n - 4):n + 1]) else "OK"
+              for n in range(len(points))]
     assert alarm.state == states[-1]
     # A message exactly on each change: ALARM once per quiet stretch, then the all-clear.
-    assert [c for c in changes if c] == [(a, b) for a, b in zip(["OK"] + states, states) if a != b]
+    assert [c for c in changes if c] == [(a, b) for a, b in zip(["OK"] + states, states)
+                                         if a != b]
 
 
 def test_the_alarm_message_reads_as_cloudwatch_sends_it():
     alarm = deadman.Alarm(RULE)
     for _ in range(5):
         change = alarm.add(None)
-    subject, body = deadman.message(alarm, *change, "2026-12-01T10:00:00Z", "eu-west-1", "123456789012")
+    subject, body = deadman.message(alarm, *change, "2026-12-01T10:00:00Z", "eu-west-1",
+                                    "123456789012")
     assert subject == f'ALARM: "{NAMES.stack}-no-ticks" in EU (Ireland)'
     doc = json.loads(body)
     assert doc["NewStateValue"] == "ALARM" and doc["OldStateValue"] == "OK"
@@ -72,10 +68,10 @@ def test_the_alarm_message_reads_as_cloudwatch_sends_it():
 
 
 def test_the_dashboard_charts_the_run_metrics_the_log_line_declares():
-    body = json.loads(
-        data_template.resolve(RESOURCES["Dashboard"]["Properties"]["DashboardBody"], {**REFS, "TableName": NAMES.table})
-    )
-    named = [m for w in body["widgets"] if w["type"] == "metric" for m in w["properties"]["metrics"]]
+    body = json.loads(data_template.resolve(RESOURCES["Dashboard"]["Properties"]["DashboardBody"],
+                                    {**REFS, "TableName": NAMES.table}))
+    named = [m for w in body["widgets"] if w["type"] == "metric"
+             for m in w["properties"]["metrics"]]
     ours = [m for m in named if m[0] == NAMESPACE]
     assert {m[1] for m in ours} == set(RUN_METRICS)
     assert all(m[2:4] == ["Table", NAMES.table] for m in ours)
@@ -86,9 +82,8 @@ def test_the_dashboard_charts_the_run_metrics_the_log_line_declares():
 def test_the_market_topic_and_its_optional_addresses():
     assert RESOURCES["MarketTopic"]["Properties"]["TopicName"] == {"Ref": "MarketTopicName"}
     assert TEMPLATE["Outputs"]["MarketTopicArn"]["Value"] == {"Ref": "MarketTopic"}
-    given_ = {
-        p["ParameterKey"]: p["ParameterValue"] for p in stack.parameters(NAMES, ["a@x.io"], move_emails=["m@x.io"])
-    }
+    given_ = {p["ParameterKey"]: p["ParameterValue"]
+              for p in stack.parameters(NAMES, ["a@x.io"], move_emails=["m@x.io"])}
     assert given_["MarketTopicName"] == "DEKYLMAP-market-sns-topic"
     assert (given_["MoveEmail"], given_["MoveEmail2"], given_["MoveEmail3"]) == ("m@x.io", "", "")
     assert set(given_) <= set(TEMPLATE["Parameters"])
@@ -108,28 +103,24 @@ def _function(lam, iam):
     data = io.BytesIO()
     with zipfile.ZipFile(data, "w") as zf:
         zf.writestr("app.py", "")
-    return lam.create_function(
-        FunctionName="tickersim-dev-watch-lambda",
-        Runtime="python3.11",
-        Role=role,
-        Handler="app.watch_moves",
-        Code={"ZipFile": data.getvalue()},
-    )["FunctionArn"]
+    return lam.create_function(FunctionName="tickersim-dev-watch-lambda", Runtime="python3.11",
+                               Role=role, Handler="app.watch_moves",
+                               Code={"ZipFile": data.getvalue()})["FunctionArn"]
 
 
 def test_deploy_points_the_bucket_at_the_watcher_and_keeps_other_notifications():
     with mock_aws():
         s3, lam, sqs = boto3.client("s3"), boto3.client("lambda"), boto3.client("sqs")
-        s3.create_bucket(Bucket=NAMES.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.create_bucket(Bucket=NAMES.bucket,
+                         CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         queue = sqs.get_queue_attributes(
-            QueueUrl=sqs.create_queue(QueueName="other")["QueueUrl"], AttributeNames=["QueueArn"]
-        )["Attributes"]["QueueArn"]
+            QueueUrl=sqs.create_queue(QueueName="other")["QueueUrl"],
+            AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         other = {"Id": "someone-else", "QueueArn": queue, "Events": ["s3:ObjectRemoved:*"]}
         s3.put_bucket_notification_configuration(
-            Bucket=NAMES.bucket, NotificationConfiguration={"QueueConfigurations": [other]}
-        )
+            Bucket=NAMES.bucket, NotificationConfiguration={"QueueConfigurations": [other]})
         arn = _function(lam, boto3.client("iam"))
-        for _ in range(2):  # a second deploy replaces ours, adds nothing
+        for _ in range(2):           # a second deploy replaces ours, adds nothing
             watch_trigger.wire(s3, lam, NAMES.bucket, arn)
         config = s3.get_bucket_notification_configuration(Bucket=NAMES.bucket)
         assert [q["Id"] for q in config["QueueConfigurations"]] == ["someone-else"]

@@ -1,5 +1,4 @@
 """The alert's subject and body: valid for SNS whatever the name or the event."""
-
 import json
 
 import pytest
@@ -11,7 +10,8 @@ from tests.support import FAILURE_SHAPES, event
 
 
 def valid_sns_subject(text):
-    return text.isascii() and len(text) < 100 and text == text.strip() and all(32 <= ord(c) < 127 for c in text)
+    return (text.isascii() and len(text) < 100 and text == text.strip()
+            and all(32 <= ord(c) < 127 for c in text))
 
 
 @given(st.one_of(st.none(), st.text(max_size=500)))
@@ -22,24 +22,20 @@ def test_the_subject_is_always_valid_for_sns_and_keeps_its_frame(owner):
     assert text.startswith("Failure: ") and text.endswith(", could not generate stream")
 
 
-@given(
-    st.text(alphabet=st.characters(min_codepoint=65, max_codepoint=122).filter(str.isalpha), min_size=1, max_size=30)
-)
+@given(st.text(alphabet=st.characters(min_codepoint=65, max_codepoint=122)
+               .filter(str.isalpha), min_size=1, max_size=30))
 def test_a_short_ascii_name_appears_in_the_subject_unchanged(name):
     assert subject(name) == f"Failure: {name}, could not generate stream"
 
 
-@pytest.mark.parametrize(
-    "owner, shown",
-    [
-        ("Zoë Ñúñez", "Zoe Nunez"),
-        ("Kyle Maposa", "Kyle Maposa"),
-        ("Łukasz Groß", "Lukasz Gross"),
-        ("  Anna\n\tMarie  ", "Anna Marie"),
-        ("", "unknown owner"),
-        (None, "unknown owner"),
-    ],
-)
+@pytest.mark.parametrize("owner, shown", [
+    ("Zoë Ñúñez", "Zoe Nunez"),
+    ("Kyle Maposa", "Kyle Maposa"),
+    ("Łukasz Groß", "Lukasz Gross"),
+    ("  Anna\n\tMarie  ", "Anna Marie"),
+    ("", "unknown owner"),
+    (None, "unknown owner"),
+])
 def test_accents_are_transliterated_not_dropped(owner, shown):
     assert subject(owner) == f"Failure: {shown}, could not generate stream"
 
@@ -80,12 +76,12 @@ def test_an_expired_event_is_named_as_such():
 
 
 def test_the_log_link_encodes_the_group_as_the_console_expects():
-    assert log_group_link("f", "eu-west-1").endswith("#logsV2:log-groups/log-group/$252Faws$252Flambda$252Ff")
+    assert log_group_link("f", "eu-west-1").endswith("#logsV2:log-groups/log-group/$252Faws"
+                                                     "$252Flambda$252Ff")
 
 
-@pytest.mark.parametrize(
-    "odd", [None, "text", 42, [1, 2], {"key1": "value1"}, {"requestContext": "no", "requestPayload": 1}]
-)
+@pytest.mark.parametrize("odd", [None, "text", 42, [1, 2], {"key1": "value1"},
+                                 {"requestContext": "no", "requestPayload": 1}])
 def test_an_unrecognised_event_is_said_so_and_shown_raw(odd):
     text = body(odd, "Kyle Maposa")
     assert "does not recognise" in text

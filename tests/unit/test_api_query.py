@@ -1,5 +1,4 @@
 """The /api/ticks query without I/O: parameters, partitions, folding and paging."""
-
 import dataclasses
 import json
 from datetime import UTC, datetime
@@ -9,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.api import apiquery
-from chalicelib.api.apiquery import BadParameter, check_symbols, parse, partitions, read_lines, select
+from chalicelib.api.apiquery import (
+    BadParameter,
+    check_symbols,
+    parse,
+    partitions,
+    read_lines,
+    select,
+)
 
 KNOWN = {"Index_1", "Index_2", "Index_3"}
 DAY = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
@@ -31,7 +37,6 @@ def line(ticker, seq, epoch, price=100.0):
 
 # --- parameters -----------------------------------------------------------------------------
 
-
 def within(query, epoch):
     return query.start <= epoch < query.end
 
@@ -44,7 +49,8 @@ def test_defaults_are_the_hour_up_to_the_newest_tick_and_a_first_page_of_100():
     assert query.open_end and query.date_to == iso(DAY + 7200)
 
 
-@pytest.mark.parametrize("params", [{"date_from": "2026-12-01", "date_to": "2026-12-01"}, {"date_from": "2026-12-01"}])
+@pytest.mark.parametrize("params", [{"date_from": "2026-12-01", "date_to": "2026-12-01"},
+                                    {"date_from": "2026-12-01"}])
 def test_a_bare_date_is_the_whole_day_end_exclusive(params):
     query = q(latest=DAY + 5 * 86400, **params)
     assert within(query, DAY) and within(query, DAY + 86399)
@@ -55,7 +61,8 @@ def test_a_bare_date_is_the_whole_day_end_exclusive(params):
 @given(st.integers(0, 40 * 86400), st.integers(0, 5 * 86400))
 def test_walking_day_by_day_sees_each_instant_once(day_n, probe_s):
     probe = DAY + day_n + probe_s
-    days = [datetime.fromtimestamp(DAY + day_n + n * 86400, UTC).strftime("%Y-%m-%d") for n in range(-1, 7)]
+    days = [datetime.fromtimestamp(DAY + day_n + n * 86400, UTC).strftime("%Y-%m-%d")
+            for n in range(-1, 7)]
     hits = [d for d in days if within(q(latest=DAY + 99 * 86400, date_from=d), probe)]
     assert len(hits) == 1
 
@@ -70,7 +77,7 @@ def test_a_window_past_the_newest_tick_ends_at_it_and_a_future_one_is_empty():
     today = q(latest=DAY + 7200, date_from="2026-12-01", date_to="2026-12-01")
     assert today.open_end and today.date_to == iso(DAY + 7200)
     assert within(today, DAY) and within(today, DAY + 7200) and not within(today, DAY + 7201)
-    hour = q(latest=DAY + 7200, date_to="2026-12-01")  # the hour up to the newest
+    hour = q(latest=DAY + 7200, date_to="2026-12-01")            # the hour up to the newest
     assert within(hour, DAY + 3601) and within(hour, DAY + 7200)
     future = q(latest=DAY + 7200, date_from="2026-12-05")
     assert not future.open_end and future.date_to == "2026-12-05"
@@ -83,9 +90,8 @@ def test_date_from_a_time_answers_up_to_now_or_a_day_later():
     assert far.date_to == iso(DAY + 60 + 86400) and within(far, DAY + 60 + 86400)
 
 
-@given(
-    st.integers(0, 3 * 86400), st.sampled_from([{}, {"date_from": "2026-12-01"}, {"date_from": "2026-12-01T00:30:00Z"}])
-)
+@given(st.integers(0, 3 * 86400), st.sampled_from([{}, {"date_from": "2026-12-01"},
+                                                   {"date_from": "2026-12-01T00:30:00Z"}]))
 def test_the_echoed_date_to_pins_the_same_window(latest_s, params):
     """A later page sends back date_to; new ticks (a later `latest`) change nothing."""
     first = q(latest=DAY + 3600 + latest_s, **params)
@@ -97,29 +103,26 @@ def test_times_with_offsets_are_read_as_utc():
     assert q(date_from="2026-12-01T01:00+01:00", date_to="2026-12-01T00:30:00Z").start == DAY
 
 
-@pytest.mark.parametrize(
-    "params, name",
-    [
-        ({"symbols": "Index_9"}, "symbols"),  # unknown symbol
-        ({"symbols": "Index_1,Nope"}, "symbols"),
-        ({"symbols": " , "}, "symbols"),
-        ({"date_from": "yesterday"}, "date_from"),  # malformed date
-        ({"date_from": "2026-13-01"}, "date_from"),
-        ({"date_to": "2026-12-01T25:00"}, "date_to"),
-        ({"date_from": "1969-12-31T23:00:00Z"}, "date_from"),
-        ({"date_from": "2026-12-02", "date_to": "2026-12-01"}, "date_from"),  # from after to
-        ({"date_from": "2026-12-01", "date_to": "2026-12-03"}, "date_to"),  # more than a day
-        ({"limit": "-1"}, "limit"),  # negative limit
-        ({"limit": "0"}, "limit"),
-        ({"limit": "1001"}, "limit"),  # huge limit
-        ({"limit": "99999999999999999999"}, "limit"),
-        ({"limit": "1e3"}, "limit"),
-        ({"offset": "abc"}, "offset"),  # non-numeric offset
-        ({"offset": "-5"}, "offset"),
-        ({"offset": "1.5"}, "offset"),
-        ({"symbol": "Index_1"}, "symbol"),  # a typo is not ignored
-    ],
-)
+@pytest.mark.parametrize("params, name", [
+    ({"symbols": "Index_9"}, "symbols"),                    # unknown symbol
+    ({"symbols": "Index_1,Nope"}, "symbols"),
+    ({"symbols": " , "}, "symbols"),
+    ({"date_from": "yesterday"}, "date_from"),              # malformed date
+    ({"date_from": "2026-13-01"}, "date_from"),
+    ({"date_to": "2026-12-01T25:00"}, "date_to"),
+    ({"date_from": "1969-12-31T23:00:00Z"}, "date_from"),
+    ({"date_from": "2026-12-02", "date_to": "2026-12-01"}, "date_from"),   # from after to
+    ({"date_from": "2026-12-01", "date_to": "2026-12-03"}, "date_to"),     # more than a day
+    ({"limit": "-1"}, "limit"),                              # negative limit
+    ({"limit": "0"}, "limit"),
+    ({"limit": "1001"}, "limit"),                            # huge limit
+    ({"limit": "99999999999999999999"}, "limit"),
+    ({"limit": "1e3"}, "limit"),
+    ({"offset": "abc"}, "offset"),                           # non-numeric offset
+    ({"offset": "-5"}, "offset"),
+    ({"offset": "1.5"}, "offset"),
+    ({"symbol": "Index_1"}, "symbol"),                       # a typo is not ignored
+])
 def test_bad_input_names_the_parameter(params, name):
     with pytest.raises(BadParameter) as caught:
         q(**params)
@@ -132,7 +135,8 @@ def test_a_repeated_parameter_is_refused_by_name():
         parse({"limit": ["5", "6"]}, DAY)
 
 
-@given(st.dictionaries(st.sampled_from(apiquery.PARAMETERS + ("x", "")), st.text(max_size=30), max_size=5))
+@given(st.dictionaries(st.sampled_from(apiquery.PARAMETERS + ("x", "")),
+                       st.text(max_size=30), max_size=5))
 def test_any_input_is_a_query_or_a_bad_parameter_never_another_error(params):
     try:
         query = q(**params)
@@ -145,13 +149,11 @@ def test_any_input_is_a_query_or_a_bad_parameter_never_another_error(params):
 
 # --- partitions -----------------------------------------------------------------------------
 
-
 def test_one_listing_per_day_starting_at_the_first_hour():
     found = partitions(DAY + 5 * 3600 + 10, DAY + 86400 + 2 * 3600)
     assert [(p.prefix, p.first_hour, p.last_hour, p.start_after) for p in found] == [
         ("ticks/dt=2026-12-01/", 5, 23, "ticks/dt=2026-12-01/hour=05"),
-        ("ticks/dt=2026-12-02/", 0, 1, None),
-    ]  # the end is exclusive
+        ("ticks/dt=2026-12-02/", 0, 1, None)]     # the end is exclusive
 
 
 @given(st.integers(0, 3 * 86400), st.integers(1, 86400), st.integers(0, 3 * 86400))
@@ -160,31 +162,20 @@ def test_partitions_hold_exactly_the_hours_of_the_range(start_s, span_s, probe_s
     moment = datetime.fromtimestamp(probe, UTC)
     key = f"ticks/dt={moment:%Y-%m-%d}/hour={moment:%H}/stream-1-obj"
     matching = [p for p in partitions(start, end) if key.startswith(p.prefix)]
-    listed = [
-        p
-        for p in matching
-        if p.first_hour <= p.hour(key) <= p.last_hour and (p.start_after is None or key > p.start_after)
-    ]
+    listed = [p for p in matching if p.first_hour <= p.hour(key) <= p.last_hour
+              and (p.start_after is None or key > p.start_after)]
     hour_start = probe - probe % 3600
     assert bool(listed) == (hour_start < end and hour_start + 3600 > start)
 
 
 # --- lines, folding, paging -----------------------------------------------------------------
 
-
 def test_malformed_lines_are_counted_and_other_record_types_skipped():
-    data = "\n".join(
-        [
-            line("Index_1", 1, DAY),
-            "not json",
-            '{"ticker": "Index_1"}',
-            "[1]",
-            json.dumps({"type": "news", "headline": "x"}),
-            line("Index_1", 2, DAY).replace("2026-12-01T00:00:00Z", "noon"),
-            json.dumps({"type": "tick", "ticker": "Index_2", "seq": 1, "price": 3, "timestamp": iso(DAY)}),
-            "",
-        ]
-    ).encode()
+    data = "\n".join([line("Index_1", 1, DAY), "not json", '{"ticker": "Index_1"}', "[1]",
+                      json.dumps({"type": "news", "headline": "x"}),
+                      line("Index_1", 2, DAY).replace("2026-12-01T00:00:00Z", "noon"),
+                      json.dumps({"type": "tick", "ticker": "Index_2", "seq": 1,
+                                  "price": 3, "timestamp": iso(DAY)}), ""]).encode()
     rows, malformed = read_lines(data)
     assert [(r.ticker, r.seq) for r in rows] == [("Index_1", 1), ("Index_2", 1)]
     assert malformed == 4
@@ -210,13 +201,9 @@ def test_any_limit_offset_walk_returns_every_tick_once(triples, data):
     while True:
         limit = data.draw(st.integers(1, 25), label="limit")
         body = apiquery.page(ordered, dataclasses.replace(query, limit=limit, offset=offset))
-        assert body["pagination"] == {
-            "limit": limit,
-            "offset": offset,
-            "count": len(body["data"]),
-            "total": len(ordered),
-            "date_to": iso(DAY + 7200),
-        }
+        assert body["pagination"] == {"limit": limit, "offset": offset,
+                                      "count": len(body["data"]), "total": len(ordered),
+                                      "date_to": iso(DAY + 7200)}
         assert len(body["data"]) <= limit
         if not body["data"]:
             break
@@ -231,17 +218,19 @@ def test_pages_are_newest_first_and_the_same_on_every_read(triples, limit):
     rows = rows_of(triples)
     query = q(date_from=iso(DAY), date_to=iso(DAY + 7200), limit=str(limit))
     ordered = select(rows, query)
-    assert ordered == select(list(reversed(rows)), query)  # read order does not matter
+    assert ordered == select(list(reversed(rows)), query)       # read order does not matter
     stamps = [r.epoch for r in ordered]
     assert stamps == sorted(stamps, reverse=True)
 
 
-@given(ticks, st.sets(st.sampled_from(sorted(KNOWN)), min_size=1), st.integers(0, 7200), st.integers(0, 7200))
+@given(ticks, st.sets(st.sampled_from(sorted(KNOWN)), min_size=1), st.integers(0, 7200),
+       st.integers(0, 7200))
 def test_selection_is_exactly_the_symbols_and_times_asked(triples, symbols, a, b):
     rows = rows_of(triples)
     start, end = DAY + min(a, b), DAY + max(a, b)
     query = q(symbols=",".join(sorted(symbols)), date_from=iso(start), date_to=iso(end))
-    wanted = {(r.ticker, r.seq) for r in rows if r.ticker in symbols and start <= r.epoch <= end}
+    wanted = {(r.ticker, r.seq) for r in rows
+              if r.ticker in symbols and start <= r.epoch <= end}
     assert {(r.ticker, r.seq) for r in select(rows, query)} == wanted
 
 
@@ -253,7 +242,8 @@ def test_two_lives_of_a_ticker_and_a_backfilled_session_are_all_kept():
     backfilled = read_lines(line("Index_1", 1, DAY).encode(), source="history")[0]
     query = q(date_from=iso(DAY), date_to=iso(DAY + 7200))
     chosen = select(first + second + backfilled, query)
-    assert [(r.source, r.epoch) for r in chosen] == [("ticks", DAY + 600), ("history", DAY), ("ticks", DAY)]
+    assert [(r.source, r.epoch) for r in chosen] == [("ticks", DAY + 600), ("history", DAY),
+                                                    ("ticks", DAY)]
     body = apiquery.page(chosen, query)
     assert [t["source"] for t in body["data"]] == ["ticks", "history", "ticks"]
 

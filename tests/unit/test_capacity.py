@@ -1,5 +1,4 @@
 """Capacity modes: provisioned limits cover the steady load, and the two bills compared."""
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -37,9 +36,8 @@ def test_the_recommendation_is_the_cheaper_bill_and_check_prints_both(tickers):
     mode, _ = capacity.recommend(tickers, segments)
     assert bills[mode] == min(bills.values())
     lines = capacity.check_lines(tickers, segments)
-    assert (
-        lines[0].startswith("DynamoDB on-demand") and lines[1].startswith("DynamoDB provisioned") and mode in lines[2]
-    )
+    assert lines[0].startswith("DynamoDB on-demand") and lines[1].startswith(
+        "DynamoDB provisioned") and mode in lines[2]
 
 
 @pytest.mark.parametrize("value", ["", "ondemand", "Provisioned", "auto"])
@@ -51,14 +49,13 @@ def test_an_unknown_capacity_is_named(value):
 def test_worker_memory_keeps_the_peak_within_70_percent(peak):
     size = capacity.worker_memory_mb(peak)
     assert size >= 128 and size % 64 == 0 and peak <= 0.7 * size
-    assert size == 128 or peak > 0.7 * (size - 64)  # the smallest such step
+    assert size == 128 or peak > 0.7 * (size - 64)        # the smallest such step
 
 
 def test_the_peak_model_matches_the_bench_measurement_of_one_worker():
     """bench/fanout measures a worker of WORKER_TICKERS in a fresh process; the deploy's
     model of that peak must not be below it (else memory would be sized under the peak)."""
     from bench import fanout as bench_fanout
-
     measured = bench_fanout.measure_one(settings.DEFAULT_WORKER_TICKERS)
     modelled = capacity.worker_peak_mb(settings.DEFAULT_WORKER_TICKERS)
     assert measured["peak_mb"] <= modelled * 1.1
@@ -68,10 +65,8 @@ def test_the_peak_model_matches_the_bench_measurement_of_one_worker():
 @pytest.mark.parametrize("value", ["cheap", "", "PROVISIONED"])
 def test_deploy_refuses_an_unknown_capacity_with_one_line_and_exit_2(capsys, value):
     from tickersim import cli
-
     with pytest.raises(SystemExit) as caught:
-        cli.main(
-            ["deploy", "--stage", "dev", "--owner", "Kyle Maposa", "--email", "k@x.io", "--capacity", value, "--check"]
-        )
+        cli.main(["deploy", "--stage", "dev", "--owner", "Kyle Maposa", "--email", "k@x.io",
+                  "--capacity", value, "--check"])
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert caught.value.code == 2 and len(err) == 1 and "--capacity" in err[0]

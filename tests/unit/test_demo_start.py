@@ -1,5 +1,4 @@
 """`tickersim demo --start`: the logical clock's first minute, refused in one line if bad."""
-
 import pytest
 
 from tickersim.cli import main

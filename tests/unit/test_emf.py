@@ -1,6 +1,5 @@
 """The run's log line is CloudWatch Embedded Metric Format (checked against the spec's
 rules) and still one flat JSON object for Logs Insights."""
-
 import json
 
 from hypothesis import given
@@ -10,35 +9,11 @@ from chalicelib.core import logs
 from chalicelib.walk.pipeline import RUN_METRICS
 
 # CloudWatch's units (the EMF specification refers to MetricDatum's Unit).
-UNITS = {
-    "Seconds",
-    "Microseconds",
-    "Milliseconds",
-    "Bytes",
-    "Kilobytes",
-    "Megabytes",
-    "Gigabytes",
-    "Terabytes",
-    "Bits",
-    "Kilobits",
-    "Megabits",
-    "Gigabits",
-    "Terabits",
-    "Percent",
-    "Count",
-    "Bytes/Second",
-    "Kilobytes/Second",
-    "Megabytes/Second",
-    "Gigabytes/Second",
-    "Terabytes/Second",
-    "Bits/Second",
-    "Kilobits/Second",
-    "Megabits/Second",
-    "Gigabits/Second",
-    "Terabits/Second",
-    "Count/Second",
-    "None",
-}
+UNITS = {"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes",
+         "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits",
+         "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second",
+         "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second",
+         "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"}
 
 
 def emf_metrics(line):
@@ -64,13 +39,8 @@ def emf_metrics(line):
 
 
 def test_a_metrics_line_is_valid_emf_with_every_declared_number(capsys):
-    logs.metrics(
-        "run",
-        {"ticks": 20, "duration_ms": 12.5, "lag_s": 3.0, "status": "ok"},
-        {"Table": "T"},
-        ("ticks", "duration_ms", "lag_s"),
-        clock=lambda: 1000.5,
-    )
+    logs.metrics("run", {"ticks": 20, "duration_ms": 12.5, "lag_s": 3.0, "status": "ok"},
+                 {"Table": "T"}, ("ticks", "duration_ms", "lag_s"), clock=lambda: 1000.5)
     line = capsys.readouterr().out.strip()
     assert emf_metrics(line) == {"ticks": 20, "duration_ms": 12.5, "lag_s": 3.0}
     doc = json.loads(line)
@@ -80,22 +50,13 @@ def test_a_metrics_line_is_valid_emf_with_every_declared_number(capsys):
     assert units == {"ticks": "Count", "duration_ms": "Milliseconds", "lag_s": "Seconds"}
 
 
-@given(
-    st.dictionaries(
-        st.sampled_from(RUN_METRICS),
-        st.one_of(
-            st.none(),
-            st.text(max_size=3),
-            st.booleans(),
-            st.integers(-(10**6), 10**6),
-            st.floats(allow_nan=False, allow_infinity=False),
-        ),
-    )
-)
+@given(st.dictionaries(st.sampled_from(RUN_METRICS),
+                       st.one_of(st.none(), st.text(max_size=3), st.booleans(),
+                                 st.integers(-10**6, 10**6),
+                                 st.floats(allow_nan=False, allow_infinity=False))))
 def test_a_missing_or_non_numeric_field_is_never_declared(fields):
     import io
     import sys
-
     out, sys.stdout = sys.stdout, io.StringIO()
     try:
         logs.metrics("run", fields, {"Table": "T"}, RUN_METRICS)
@@ -103,4 +64,5 @@ def test_a_missing_or_non_numeric_field_is_never_declared(fields):
     finally:
         sys.stdout = out
     declared = emf_metrics(line)
-    assert set(declared) == {k for k, v in fields.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    assert set(declared) == {k for k, v in fields.items()
+                             if isinstance(v, (int, float)) and not isinstance(v, bool)}

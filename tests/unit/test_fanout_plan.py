@@ -1,5 +1,4 @@
 """The pure parts of fan-out: how many workers, what each is told, and the synthetic fleet."""
-
 import math
 
 import pytest
@@ -19,8 +18,8 @@ def test_each_worker_gets_at_most_worker_tickers_while_segments_last(tickers, pe
     n = fanout.segment_count(tickers, per_worker)
     assert 1 <= n <= events.MAX_WORKERS
     if n < events.MAX_WORKERS:
-        assert math.ceil(tickers / n) <= per_worker  # no worker is over its share
-        assert n == 1 or math.ceil(tickers / (n - 1)) > per_worker  # and no worker idles
+        assert math.ceil(tickers / n) <= per_worker          # no worker is over its share
+        assert n == 1 or math.ceil(tickers / (n - 1)) > per_worker   # and no worker idles
 
 
 @given(st.integers(-5, 5000))
@@ -37,18 +36,15 @@ def test_worker_events_cover_every_segment_once_and_parse_back(segments, seed):
     assert len(keys) == segments and all(k.startswith("#") for k in keys)
 
 
-@pytest.mark.parametrize(
-    "detail, named",
-    [
-        ({"segment": 3, "segments": 3}, "segment 3 of 3"),
-        ({"segment": -1, "segments": 3}, "segment -1 of 3"),
-        ({"segment": 0, "segments": 0}, "segment 0 of 0"),
-        ({"segment": "1", "segments": 3}, "detail.segment '1'"),
-        ({"segment": True, "segments": 3}, "detail.segment True"),
-        ({"segment": 0, "segments": 2, "seed": -4}, "detail.seed -4"),
-        (None, "no `detail`"),
-    ],
-)
+@pytest.mark.parametrize("detail, named", [
+    ({"segment": 3, "segments": 3}, "segment 3 of 3"),
+    ({"segment": -1, "segments": 3}, "segment -1 of 3"),
+    ({"segment": 0, "segments": 0}, "segment 0 of 0"),
+    ({"segment": "1", "segments": 3}, "detail.segment '1'"),
+    ({"segment": True, "segments": 3}, "detail.segment True"),
+    ({"segment": 0, "segments": 2, "seed": -4}, "detail.seed -4"),
+    (None, "no `detail`"),
+])
 def test_a_bad_worker_event_is_named(detail, named):
     with pytest.raises(ValueError, match=named):
         events.parse_task({"source": events.WORKER_SOURCE, "time": EVENT["time"], "detail": detail})
@@ -60,17 +56,14 @@ def test_a_scheduled_event_is_not_a_worker_event():
     assert events.segment_of(EVENT) is None
 
 
-@given(
-    st.sampled_from(synthetic.KINDS),
-    st.integers(1, synthetic.MAX_COUNT),
-    st.from_regex(r"[A-Za-z][A-Za-z0-9._-]{0,31}", fullmatch=True),
-)
+@given(st.sampled_from(synthetic.KINDS), st.integers(1, synthetic.MAX_COUNT),
+       st.from_regex(r"[A-Za-z][A-Za-z0-9._-]{0,31}", fullmatch=True))
 def test_synthetic_tickers_are_valid_items_named_within_their_prefix(kind, number, prefix):
     item = synthetic.item(prefix, number, kind)
-    ticker = parse_ticker(item)  # the walk accepts it
+    ticker = parse_ticker(item)                     # the walk accepts it
     assert ticker.kind == kind and ticker.price > 0
     assert synthetic.is_synthetic(prefix, ticker.name)
-    assert item == synthetic.item(prefix, number, kind)  # resumable: the same every time
+    assert item == synthetic.item(prefix, number, kind)     # resumable: the same every time
     assert synthetic.prefix_problem(prefix) is None
 
 

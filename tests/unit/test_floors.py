@@ -1,5 +1,4 @@
 """The catch-up floors: a repeat re-sends the same ticks, and nobody holds the cap for others."""
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -7,7 +6,7 @@ from chalicelib.walk import floors
 from chalicelib.walk.items import parse_run_state
 from chalicelib.walk.ticks import due_minutes, iso
 
-NOW = 29_000_000  # a minute in 2025
+NOW = 29_000_000          # a minute in 2025
 CAP = 60
 
 
@@ -24,24 +23,21 @@ def test_a_ticker_stuck_behind_keeps_its_floor_and_the_others_keep_the_cap():
     # Two hours on, B was committed every run, then no run was claimed for 90 minutes.
     later = NOW + 120
     second, _ = starts([NOW - 180, later - 90], later, later - 90, steps)
-    assert second[0] == NOW - CAP + 1  # A re-sends from where its first walk started
-    assert second[1] == later - CAP + 1  # B is capped as if A did not exist
+    assert second[0] == NOW - CAP + 1          # A re-sends from where its first walk started
+    assert second[1] == later - CAP + 1        # B is capped as if A did not exist
 
 
-@settings(max_examples=300, deadline=None)  # pure; timing depends on the load
-@given(
-    st.lists(st.integers(min_value=NOW - 500, max_value=NOW - 1), min_size=1, max_size=8),
-    st.integers(min_value=1, max_value=120),
-    st.integers(min_value=0, max_value=400),
-    st.integers(min_value=0, max_value=400),
-    st.data(),
-)
-def test_any_ticker_left_behind_walks_from_the_same_minute_in_every_later_run(lasts, cap, gap1, gap2, data):
+@settings(max_examples=300, deadline=None)   # pure; timing depends on the load
+@given(st.lists(st.integers(min_value=NOW - 500, max_value=NOW - 1), min_size=1, max_size=8),
+       st.integers(min_value=1, max_value=120), st.integers(min_value=0, max_value=400),
+       st.integers(min_value=0, max_value=400), st.data())
+def test_any_ticker_left_behind_walks_from_the_same_minute_in_every_later_run(
+        lasts, cap, gap1, gap2, data):
     """Three claimed runs; after each, any subset of the walked tickers fails to commit.
     A ticker that did not commit starts its next walk at the same minute (identical ticks);
     a ticker that was in step with the last claimed run is capped at `cap` minutes."""
     last_run, steps = max(lasts), ()
-    started = {}  # ticker -> the minute its uncommitted walk started
+    started = {}                     # ticker -> the minute its uncommitted walk started
     now = last_run
     for gap in (gap1, gap2, 0):
         now += gap + 1
@@ -75,8 +71,8 @@ def test_steps_round_trip_through_the_run_item_and_old_items_still_read():
 def test_a_ticker_behind_with_no_recorded_floor_is_re_walked_from_the_window_it_used():
     """Found by the property above: a ticker behind the last run but in no step was walked
     from the window, yet no step kept that window, so the next run started it elsewhere."""
-    lasts = [NOW - 100, NOW - 1]  # the first is behind LastRun = NOW - 1, in no step
+    lasts = [NOW - 100, NOW - 1]            # the first is behind LastRun = NOW - 1, in no step
     first, steps = starts(lasts, NOW, NOW - 1, (), cap=10)
     assert first[0] == NOW - 9
-    second, _ = starts(lasts, NOW + 1, NOW, steps, cap=10)  # neither was committed
+    second, _ = starts(lasts, NOW + 1, NOW, steps, cap=10)   # neither was committed
     assert second[0] == NOW - 9

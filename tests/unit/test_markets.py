@@ -1,5 +1,4 @@
 """Instruments, trading hours, scenarios and news: properties of the walk, no AWS."""
-
 import json
 import math
 from datetime import UTC, datetime
@@ -21,9 +20,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*returning an ndarray:Warning")
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 NEW_YORK = ZoneInfo("America/New_York")
 # 2011-01-01 .. 2030-12-01, in epoch minutes: inside the XNYS table.
-minutes_in_table = st.integers(
-    min_value=parse_minute("2011-01-01T00:00:00Z"), max_value=parse_minute("2030-12-01T00:00:00Z")
-)
+minutes_in_table = st.integers(min_value=parse_minute("2011-01-01T00:00:00Z"),
+                               max_value=parse_minute("2030-12-01T00:00:00Z"))
 seeds = st.integers(min_value=0, max_value=2**63 - 1)
 kinds = st.sampled_from(instruments.KINDS)
 fx_names = st.sampled_from(["EURUSD", "USDJPY", "GBPUSD", "EURJPY", "USDCHF"])
@@ -49,39 +47,31 @@ def decimals_of(number):
     return max(0, -Decimal(repr(number)).as_tuple().exponent)
 
 
-@given(
-    kinds,
-    st.floats(min_value=1e-6, max_value=1e6),
-    st.floats(min_value=0, max_value=3),
-    seeds,
-    st.integers(min_value=1, max_value=30),
-)
+@given(kinds, st.floats(min_value=1e-6, max_value=1e6), st.floats(min_value=0, max_value=3),
+       seeds, st.integers(min_value=1, max_value=30))
 @settings(max_examples=80, deadline=None)
-def test_tradable_ticks_quote_bid_below_price_below_ask_and_whole_volume(kind, price, volatility, seed, minutes):
-    start = parse_minute("2026-12-02T15:00:00Z")  # a Wednesday: every market is open
+def test_tradable_ticks_quote_bid_below_price_below_ask_and_whole_volume(
+        kind, price, volatility, seed, minutes):
+    start = parse_minute("2026-12-02T15:00:00Z")         # a Wednesday: every market is open
     ticker = Ticker("EURUSD" if kind == "fx" else "X", price, 0, None, 0.0, volatility, kind)
-    for tick in ticks_of(walk(ticker, range(start, start + minutes), 4, Model("gbm", seed, 15))[0]):
+    for tick in ticks_of(walk(ticker, range(start, start + minutes), 4,
+                              Model("gbm", seed, 15))[0]):
         if kind == "index":
-            assert set(tick) == {"ticker", "timestamp", "price", "seq"}  # as index feeds
+            assert set(tick) == {"ticker", "timestamp", "price", "seq"}   # as index feeds
             continue
         assert tick["bid"] < tick["price"] < tick["ask"] and tick["bid"] > 0
         assert isinstance(tick["volume"], int) and tick["volume"] >= 0
 
 
 def test_stock_volume_is_higher_near_the_open_and_the_close():
-    day = parse_minute("2026-12-02T14:30:00Z")  # 9:30 in New York
+    day = parse_minute("2026-12-02T14:30:00Z")            # 9:30 in New York
     ticker = Ticker("AAPL", 190.0, 0, None, 0.0, 0.25, "stock")
     ticks = ticks_of(walk(ticker, range(day, day + 390), 4, Model("gbm", 7, 15))[0])
     assert len(ticks) == 390 * 4
     hour = 60 * 4
-    first, middle, last = (
-        sum(t["volume"] for t in part)
-        for part in (
-            ticks[: hour // 2],
-            ticks[len(ticks) // 2 - hour // 4 : len(ticks) // 2 + hour // 4],
-            ticks[-hour // 2 :],
-        )
-    )
+    first, middle, last = (sum(t["volume"] for t in part) for part in (
+        ticks[:hour // 2], ticks[len(ticks) // 2 - hour // 4:len(ticks) // 2 + hour // 4],
+        ticks[-hour // 2:]))
     assert first > 2 * middle and last > 2 * middle
 
 
@@ -111,35 +101,34 @@ def test_no_stock_tick_falls_outside_an_exchange_session(first, length, seed):
     assert [t["seq"] for t in ticks_of(lines)] == list(range(1, moved.seq + 1))
 
 
-@given(st.integers(min_value=parse_minute("2026-01-01T00:00:00Z"), max_value=parse_minute("2030-01-01T00:00:00Z")))
+@given(st.integers(min_value=parse_minute("2026-01-01T00:00:00Z"),
+                   max_value=parse_minute("2030-01-01T00:00:00Z")))
 @settings(max_examples=200)
 def test_fx_trades_from_sunday_five_pm_to_friday_five_pm_new_york(minute):
     local = datetime.fromtimestamp(minute * 60, NEW_YORK)
     hour = local.hour * 60 + local.minute
-    weekday = local.weekday()  # Monday 0 .. Sunday 6
-    expected = weekday in (0, 1, 2, 3) or (weekday == 4 and hour < 17 * 60) or (weekday == 6 and hour >= 17 * 60)
+    weekday = local.weekday()                  # Monday 0 .. Sunday 6
+    expected = (weekday in (0, 1, 2, 3) or (weekday == 4 and hour < 17 * 60)
+                or (weekday == 6 and hour >= 17 * 60))
     assert is_open("24x5", minute) == expected
 
 
 def test_the_session_table_matches_exchange_calendars_day_by_day():
     import exchange_calendars
 
-    schedule = exchange_calendars.get_calendar("XNYS", start="2010-01-01", end="2030-12-31").schedule
-    expected = {
-        (int(row["open"].timestamp()) // 60, int(row["close"].timestamp()) // 60) for _, row in schedule.iterrows()
-    }
+    schedule = exchange_calendars.get_calendar(
+        "XNYS", start="2010-01-01", end="2030-12-31").schedule
+    expected = {(int(row["open"].timestamp()) // 60, int(row["close"].timestamp()) // 60)
+                for _, row in schedule.iterrows()}
     first, stop = parse_minute("2010-01-01T00:00:00Z"), parse_minute("2030-12-31T23:59:00Z")
     assert set(calendar("XNYS").sessions(first, stop)) == expected
 
 
 def test_a_calendar_that_runs_out_says_so_and_how_to_extend_it():
     beyond = parse_minute("2031-01-02T15:00:00Z")
-    with pytest.raises(
-        CalendarExhausted,
-        match=r"covers 2010-01-01 to 2030-12-31, not "
-        r"2031-01-02: extend it with `python -m "
-        r"tickersim.data.sessions",
-    ):
+    with pytest.raises(CalendarExhausted, match=r"covers 2010-01-01 to 2030-12-31, not "
+                                                r"2031-01-02: extend it with `python -m "
+                                                r"tickersim.data.sessions"):
         open_spans("XNYS", beyond, beyond + 10)
 
 
@@ -149,7 +138,8 @@ def test_a_stock_gaps_at_the_open_by_more_than_it_moves_within_the_session():
     overnight, inside = [], []
     for seed in range(60):
         model = Model("gbm", seed, 15)
-        _, evening = walk(Ticker("IBM", 100.0, 0, None, 0.0, 0.3, "stock"), range(close, close + 1), 4, model)
+        _, evening = walk(Ticker("IBM", 100.0, 0, None, 0.0, 0.3, "stock"),
+                          range(close, close + 1), 4, model)
         ticks = ticks_of(walk(evening, range(opening, opening + 1), 4, model)[0])
         overnight.append(abs(math.log(ticks[0]["price"] / evening.price)))
         inside.append(abs(math.log(ticks[2]["price"] / ticks[1]["price"])))
@@ -159,28 +149,21 @@ def test_a_stock_gaps_at_the_open_by_more_than_it_moves_within_the_session():
 # --- scenarios ------------------------------------------------------------------------
 
 START = parse_minute("2026-12-02T15:00:00Z")
-index_tickers = st.builds(
-    Ticker,
-    name=st.sampled_from(["Index_1", "Index_2", "X"]),
-    price=st.floats(min_value=1, max_value=1e5),
-    seq=st.integers(min_value=0, max_value=10**6),
-    last_tick=st.none(),
-    drift=st.floats(min_value=-0.5, max_value=0.5),
-    volatility=st.floats(min_value=0, max_value=0.5),
-)
+index_tickers = st.builds(Ticker, name=st.sampled_from(["Index_1", "Index_2", "X"]),
+                          price=st.floats(min_value=1, max_value=1e5),
+                          seq=st.integers(min_value=0, max_value=10**6), last_tick=st.none(),
+                          drift=st.floats(min_value=-0.5, max_value=0.5),
+                          volatility=st.floats(min_value=0, max_value=0.5))
 
 
-@given(
-    index_tickers,
-    seeds,
-    st.sampled_from(["halt", "luld"]),
-    st.integers(min_value=0, max_value=20),
-    st.sampled_from([1, 2, 4, 12]),
-)
+@given(index_tickers, seeds, st.sampled_from(["halt", "luld"]),
+       st.integers(min_value=0, max_value=20), st.sampled_from([1, 2, 4, 12]))
 @settings(max_examples=60, deadline=None)
-def test_a_halt_leaves_no_ticks_in_its_window_and_seq_has_no_gaps(ticker, seed, name, offset, per_minute):
+def test_a_halt_leaves_no_ticks_in_its_window_and_seq_has_no_gaps(
+        ticker, seed, name, offset, per_minute):
     halt = at(name, START + offset)
-    lines, moved = walk(ticker, range(START, START + 40), per_minute, Model("gbm", seed, 60 // per_minute), (halt,))
+    lines, moved = walk(ticker, range(START, START + 40), per_minute,
+                        Model("gbm", seed, 60 // per_minute), (halt,))
     ticks = ticks_of(lines)
     stamps = [parse_minute(t["timestamp"]) * 60 + int(t["timestamp"][17:19]) for t in ticks]
     assert not any(halt.start <= s < halt.end for s in stamps)
@@ -192,7 +175,8 @@ def test_a_halt_leaves_no_ticks_in_its_window_and_seq_has_no_gaps(ticker, seed, 
 @settings(max_examples=60, deadline=None)
 def test_the_crash_takes_ten_percent_off_over_thirty_minutes(ticker, seed):
     crash = at("crash", START)
-    lines, moved = walk(ticker, range(START - 1, START + 30), 4, Model("gbm", seed, 15), (crash,))
+    lines, moved = walk(ticker, range(START - 1, START + 30), 4, Model("gbm", seed, 15),
+                        (crash,))
     ticks = ticks_of(lines)
     before, after = ticks[3]["price"], ticks[-1]["price"]
     # -10 %, give or take the walk's own noise: volatility 0.5 (x2 in the crash) over
@@ -200,15 +184,11 @@ def test_the_crash_takes_ten_percent_off_over_thirty_minutes(ticker, seed):
     assert 0.86 < after / before < 0.94
 
 
-@given(
-    index_tickers,
-    seeds,
-    st.sampled_from(sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))),
-    st.integers(min_value=-10, max_value=10),
-    st.data(),
-)
+@given(index_tickers, seeds, st.sampled_from(sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))),
+       st.integers(min_value=-10, max_value=10), st.data())
 @settings(max_examples=60, deadline=None)
-def test_same_seed_and_scenario_give_the_same_bytes_in_one_run_or_several(ticker, seed, name, offset, data):
+def test_same_seed_and_scenario_give_the_same_bytes_in_one_run_or_several(
+        ticker, seed, name, offset, data):
     applied = (at(name, START + offset),)
     model = Model("gbm", seed, 15)
     whole = walk(ticker, range(START - 15, START + 30), 4, model, applied)
@@ -222,18 +202,14 @@ def test_same_seed_and_scenario_give_the_same_bytes_in_one_run_or_several(ticker
 def test_a_scenario_starts_with_a_news_record_for_each_ticker_it_touches():
     applied = (at("crash", START, ["A"]),)
     model = Model("gbm", 1, 15)
-    a_lines, _ = walk(Ticker("A", 100.0, 0, None, 0.0, 0.2), range(START, START + 5), 4, model, applied)
-    b_lines, _ = walk(Ticker("B", 100.0, 0, None, 0.0, 0.2), range(START, START + 5), 4, model, applied)
+    a_lines, _ = walk(Ticker("A", 100.0, 0, None, 0.0, 0.2), range(START, START + 5), 4,
+                      model, applied)
+    b_lines, _ = walk(Ticker("B", 100.0, 0, None, 0.0, 0.2), range(START, START + 5), 4,
+                      model, applied)
     news = [r for r in records(a_lines) if r.get("type") == "news"]
-    assert news == [
-        {
-            "type": "news",
-            "ticker": "A",
-            "timestamp": "2026-12-02T15:00:00Z",
-            "headline": "A plunges as a wave of selling hits the market",
-            "sentiment": -0.9,
-        }
-    ]
+    assert news == [{"type": "news", "ticker": "A", "timestamp": "2026-12-02T15:00:00Z",
+                     "headline": "A plunges as a wave of selling hits the market",
+                     "sentiment": -0.9}]
     assert not [r for r in records(b_lines) if "type" in r]
 
 
@@ -241,7 +217,8 @@ def test_a_gap_waits_for_the_open_and_makes_the_news():
     friday_close = parse_minute("2026-12-04T20:59:00Z")
     monday_open = parse_minute("2026-12-07T14:30:00Z")
     model = Model("gbm", 2, 15)
-    _, evening = walk(Ticker("IBM", 100.0, 0, None, 0.0, 0.0, "stock"), range(friday_close, friday_close + 1), 4, model)
+    _, evening = walk(Ticker("IBM", 100.0, 0, None, 0.0, 0.0, "stock"),
+                      range(friday_close, friday_close + 1), 4, model)
     gap = (at("gap", parse_minute("2026-12-05T12:00:00Z")),)
     lines, _ = walk(evening, range(friday_close + 1, monday_open + 2), 4, model, gap)
     ticks = ticks_of(lines)
@@ -251,20 +228,17 @@ def test_a_gap_waits_for_the_open_and_makes_the_news():
     assert kinds_of_news[0] == "IBM gaps lower at the open after overnight news"
 
 
-@pytest.mark.parametrize(
-    "change, field",
-    [
-        ({"effect": "melt"}, "'effect'"),
-        ({"minutes": 0}, "'minutes'"),
-        ({"minutes": 2.5}, "'minutes'"),
-        ({"move": -1.5}, "'move'"),
-        ({"move": "a lot"}, "'move'"),
-        ({"sentiment": 2}, "'sentiment'"),
-        ({"headline": ""}, "'headline'"),
-        ({"volatility": -1}, "'volatility'"),
-        ({"colour": "red"}, "'colour'"),
-    ],
-)
+@pytest.mark.parametrize("change, field", [
+    ({"effect": "melt"}, "'effect'"),
+    ({"minutes": 0}, "'minutes'"),
+    ({"minutes": 2.5}, "'minutes'"),
+    ({"move": -1.5}, "'move'"),
+    ({"move": "a lot"}, "'move'"),
+    ({"sentiment": 2}, "'sentiment'"),
+    ({"headline": ""}, "'headline'"),
+    ({"volatility": -1}, "'volatility'"),
+    ({"colour": "red"}, "'colour'"),
+])
 def test_a_bad_scenario_is_refused_naming_the_field(change, field):
     spec = {**spec_of("crash"), **change}
     with pytest.raises(scenarios.ScenarioInvalid, match=field):
@@ -274,4 +248,5 @@ def test_a_bad_scenario_is_refused_naming_the_field(change, field):
 def test_every_shipped_scenario_has_the_documented_shape():
     for path in SCENARIO_DIR.glob("*.json"):
         scenarios.check(json.loads(path.read_text()), path.name)
-    assert {"crash", "spike", "halt", "luld", "gap", "recovery"} <= {p.stem for p in SCENARIO_DIR.glob("*.json")}
+    assert {"crash", "spike", "halt", "luld", "gap", "recovery"} <= {
+        p.stem for p in SCENARIO_DIR.glob("*.json")}

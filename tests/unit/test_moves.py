@@ -1,6 +1,5 @@
 """The move-alert rule: one alert per ticker per window, whatever the objects' order and
 duplication; none below the threshold; subjects and bodies fit SNS."""
-
 import json
 from collections import Counter
 
@@ -14,7 +13,7 @@ from chalicelib.watch.watch import objects
 from tests.support import event
 from tests.unit.test_alerts import valid_sns_subject
 
-START = 1_764_600_000 // 300 * 300  # a window boundary for 5-minute windows
+START = 1_764_600_000 // 300 * 300     # a window boundary for 5-minute windows
 
 
 def line(name, seq, epoch, price):
@@ -25,9 +24,11 @@ def line(name, seq, epoch, price):
 def histories(draw):
     """{ticker: [(seq, epoch, price)]}: ticks every 15 s over a few windows."""
     found = {}
-    for name in draw(st.lists(st.sampled_from(["Index_1", "Index_2", "Ünï 3"]), min_size=1, max_size=3, unique=True)):
+    for name in draw(st.lists(st.sampled_from(["Index_1", "Index_2", "Ünï 3"]), min_size=1,
+                              max_size=3, unique=True)):
         count = draw(st.integers(1, 60))
-        prices = draw(st.lists(st.floats(95, 105, allow_nan=False), min_size=count, max_size=count))
+        prices = draw(st.lists(st.floats(95, 105, allow_nan=False), min_size=count,
+                               max_size=count))
         found[name] = [(seq + 1, START + seq * 15, round(p, 4)) for seq, p in enumerate(prices)]
     return found
 
@@ -61,15 +62,15 @@ def expected(history, percent, window_minutes):
         windows = {}
         for _, epoch, price in ticks:
             windows.setdefault(epoch // 60 // window_minutes, []).append(price)
-        found |= {
-            (name, w) for w, prices in windows.items() if (max(prices) - min(prices)) / max(prices) * 100 >= percent
-        }
+        found |= {(name, w) for w, prices in windows.items()
+                  if (max(prices) - min(prices)) / max(prices) * 100 >= percent}
     return found
 
 
 @given(deliveries(), st.sampled_from([0.5, 1.0, 2.0, 4.0]), st.sampled_from([1, 5, 15]))
 @settings(max_examples=300, deadline=None)
-def test_exactly_one_alert_per_moved_window_in_any_order_and_duplication(delivery, percent, window_minutes):
+def test_exactly_one_alert_per_moved_window_in_any_order_and_duplication(delivery, percent,
+                                                                        window_minutes):
     history, data = delivery
     alerts = watch(data, percent, window_minutes)
     counts = Counter((m.ticker, m.window) for m in alerts)
@@ -91,24 +92,20 @@ def test_every_alert_states_a_move_of_at_least_the_threshold(delivery, percent):
 @settings(max_examples=100, deadline=None)
 def test_no_alert_when_every_window_stays_below_the_threshold(history):
     # Prices within 95..105 never span 11 % of the high.
-    data = [("\n".join(line(n, s, e, p) for n, t in history.items() for s, e, p in t) + "\n").encode()]
+    data = [("\n".join(line(n, s, e, p) for n, t in history.items() for s, e, p in t)
+             + "\n").encode()]
     assert watch(data, 11.0, 60) == []
 
 
-@given(
-    st.lists(st.tuples(st.text(max_size=80), st.floats(-60, 60, allow_nan=False)), min_size=1, max_size=40),
-    st.integers(1, 1440),
-)
+@given(st.lists(st.tuples(st.text(max_size=80), st.floats(-60, 60, allow_nan=False)),
+                min_size=1, max_size=40), st.integers(1, 1440))
 @settings(max_examples=300)
 def test_the_subject_always_fits_sns_and_names_the_largest_move(entries, window_minutes):
     found = []
     for n, (name, change) in enumerate(entries):
-        low, high = (moves.Tick(START, 1, 100.0), moves.Tick(START + 15, 2, 100.0 * (1 + abs(change) / 100) + 1))
-        rng = (
-            moves.Range(low, high)
-            if change >= 0
-            else moves.Range(moves.Tick(START + 15, 2, low.price), moves.Tick(START, 1, high.price))
-        )
+        low, high = moves.Tick(START, 1, 100.0), moves.Tick(START + 15, 2, 100.0 * (1 + abs(change) / 100) + 1)
+        rng = moves.Range(low, high) if change >= 0 else moves.Range(
+            moves.Tick(START + 15, 2, low.price), moves.Tick(START, 1, high.price))
         found.append(moves.Move(name or "x", n, window_minutes, rng))
     text = moves.subject(found)
     assert valid_sns_subject(text)
@@ -149,7 +146,8 @@ def test_the_state_item_round_trips_and_names_its_window():
     rng = moves.Range(moves.Tick(START, 1, 99.5), moves.Tick(START + 30, 3, 101.25), True)
     item = moves.state_item(moves.state_key(7, 5), 7, 5, {"Index_1": rng}, 3)
     assert item["TickerName"]["S"] == "#moves|" + iso(7 * 300)
-    rng = moves.Range(moves.Tick(7 * 300 + 15, 1, 99.5), moves.Tick(7 * 300 + 30, 3, 101.25), True)
+    rng = moves.Range(moves.Tick(7 * 300 + 15, 1, 99.5), moves.Tick(7 * 300 + 30, 3, 101.25),
+                      True)
     item = moves.state_item(moves.state_key(7, 5), 7, 5, {"Index_1": rng}, 3)
     assert moves.parse_state(item, 7, 5) == (3, {"Index_1": rng})
     item["Tickers"]["M"]["Index_2"] = {"S": "garbage"}
@@ -158,16 +156,13 @@ def test_the_state_item_round_trips_and_names_its_window():
 
 
 def test_lines_that_are_not_ticks_are_skipped():
-    data = b"\n".join(
-        [
-            line("A", 1, START, 100.0).encode(),
-            b'{"type": "news", "ticker": "A", "seq": 2, "price": 1, "timestamp": "x"}',
-            b"not json",
-            b'{"ticker": "A", "seq": "3", "price": 1.0}',
-            json.dumps({"ticker": "B", "seq": 1, "price": -1.0, "timestamp": iso(START)}).encode(),
-            json.dumps({"ticker": "C", "seq": 1, "price": 5.0, "timestamp": iso(START), "type": "tick"}).encode(),
-        ]
-    )
+    data = b"\n".join([
+        line("A", 1, START, 100.0).encode(),
+        b'{"type": "news", "ticker": "A", "seq": 2, "price": 1, "timestamp": "x"}',
+        b"not json", b'{"ticker": "A", "seq": "3", "price": 1.0}',
+        json.dumps({"ticker": "B", "seq": 1, "price": -1.0, "timestamp": iso(START)}).encode(),
+        json.dumps({"ticker": "C", "seq": 1, "price": 5.0, "timestamp": iso(START),
+                    "type": "tick"}).encode()])
     assert set(moves.parse_ticks(data)) == {("A", 1), ("C", 1)}
 
 

@@ -1,6 +1,5 @@
 """queries/*.sql on DuckDB against the same answers computed in Python from the raw objects;
 and each query's Athena rendering (sqlglot parses it as Trino, Athena's engine)."""
-
 import json
 import os
 import tempfile
@@ -20,8 +19,8 @@ from tickersim.data.location import Location
 from tickersim.data.schema import COLUMNS, PARTITIONS, partition_path
 
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
-BASE = 1_796_111_940  # 2026-12-01T09:59:00Z: the series crosses an hour
-PRICES = (10.0, 10.5, 11.0, 11.25)  # few values: highs are often reached more than once
+BASE = 1_796_111_940          # 2026-12-01T09:59:00Z: the series crosses an hour
+PRICES = (10.0, 10.5, 11.0, 11.25)    # few values: highs are often reached more than once
 
 
 def sql(name):
@@ -41,13 +40,8 @@ def datasets(draw):
         table = draw(st.sampled_from(["ticks", "history"]))
         count = draw(st.integers(min_value=1, max_value=12))
         for seq in range(1, count + 1):
-            tick = (
-                table,
-                ticker,
-                seq,
-                iso(BASE + 15 * seq * draw(st.sampled_from([1, 100]))),
-                draw(st.sampled_from(PRICES)),
-            )
+            tick = (table, ticker, seq, iso(BASE + 15 * seq * draw(st.sampled_from([1, 100]))),
+                    draw(st.sampled_from(PRICES)))
             ticks += [tick] * draw(st.sampled_from([1, 1, 2]))
     return ticks, draw(st.randoms(use_true_random=False))
 
@@ -85,14 +79,10 @@ def expected_hourly_high(records):
     for ticker, _, at, price in ticks:
         key = (ticker, at.date(), at.hour)
         highs[key] = max(highs[key], price)
-    return sorted(
-        {
-            (ticker, at.date(), at.hour, price, at)
-            for ticker, _, at, price in ticks
-            if price == highs[(ticker, at.date(), at.hour)]
-        },
-        key=lambda r: (r[0], r[1], r[2], r[4]),
-    )
+    return sorted({(ticker, at.date(), at.hour, price, at)
+                   for ticker, _, at, price in ticks
+                   if price == highs[(ticker, at.date(), at.hour)]},
+                  key=lambda r: (r[0], r[1], r[2], r[4]))
 
 
 def expected_bars(records):
@@ -104,7 +94,8 @@ def expected_bars(records):
     for (ticker, minute), by_time in sorted(minutes.items()):
         times = sorted(by_time)
         prices = list(by_time.values())
-        rows.append((ticker, minute, by_time[times[0]], max(prices), min(prices), by_time[times[-1]], len(times)))
+        rows.append((ticker, minute, by_time[times[0]], max(prices), min(prices),
+                     by_time[times[-1]], len(times)))
     return rows
 
 
@@ -129,20 +120,17 @@ def test_named_queries_match_an_independent_computation_from_the_raw_objects(dat
 
 
 def test_the_classic_answer_names_every_time_a_high_was_reached(tmp_path):
-    ticks = [
-        ("history", "A", 1, "2026-12-01T14:30:00Z", 11.0),
-        ("history", "A", 2, "2026-12-01T14:30:15Z", 10.0),
-        ("history", "A", 3, "2026-12-01T14:59:45Z", 11.0),
-        ("ticks", "A", 4, "2026-12-01T15:00:00Z", 9.0),
-        ("ticks", "A", 4, "2026-12-01T15:00:00Z", 9.0),
-    ]  # re-sent
+    ticks = [("history", "A", 1, "2026-12-01T14:30:00Z", 11.0),
+             ("history", "A", 2, "2026-12-01T14:30:15Z", 10.0),
+             ("history", "A", 3, "2026-12-01T14:59:45Z", 11.0),
+             ("ticks", "A", 4, "2026-12-01T15:00:00Z", 9.0),
+             ("ticks", "A", 4, "2026-12-01T15:00:00Z", 9.0)]          # re-sent
     write(tmp_path, ticks, __import__("random").Random(1))
     day = date(2026, 12, 1)
     assert run(tmp_path, "hourly_high") == [
         ("A", day, 14, 11.0, when("2026-12-01T14:30:00Z")),
         ("A", day, 14, 11.0, when("2026-12-01T14:59:45Z")),
-        ("A", day, 15, 9.0, when("2026-12-01T15:00:00Z")),
-    ]
+        ("A", day, 15, 9.0, when("2026-12-01T15:00:00Z"))]
 
 
 def test_tables_have_the_schema_columns_even_before_anything_was_written(tmp_path):
@@ -163,6 +151,5 @@ def test_each_named_query_is_valid_athena_sql_over_the_two_tables(name, dialect)
     for column in tree.find_all(sqlglot.exp.Column):
         assert column.name in known | {"high", "minute", "price"}, column.name
     # DuckDB's reading of the same text, rendered for Trino, is the same query.
-    assert sqlglot.transpile(sql(name), read="duckdb", write=dialect) == sqlglot.transpile(
-        sql(name), read=dialect, write=dialect
-    )
+    assert sqlglot.transpile(sql(name), read="duckdb", write=dialect) == \
+        sqlglot.transpile(sql(name), read=dialect, write=dialect)

@@ -1,5 +1,4 @@
 """Resource names from the owner's name: the seed convention, and valid AWS names for anyone."""
-
 import ipaddress
 import re
 
@@ -16,57 +15,48 @@ BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s
 TABLE = re.compile(r"^[a-zA-Z0-9_.-]{3,255}$")
 TOPIC = re.compile(r"^[a-zA-Z0-9_-]{1,256}$")
 STREAM = re.compile(r"^[a-zA-Z0-9_.-]{1,64}$")
-FUNCTION_OR_ROLE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # Chalice names roles as functions
+FUNCTION_OR_ROLE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")     # Chalice names roles as functions
 STACK = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")
 
 stages = st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True)
 owners = st.text(min_size=1, max_size=80).filter(lambda s: s.strip())
 
 
-@pytest.mark.parametrize(
-    "owner, code, bucket",
-    [
-        ("Kyle Maposa", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Zoë Ñúñez", "DEZOENUN", "dezoenunez-deliverystream-s3"),
-        ("  kyle   maposa ", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Seán O'Brien", "DESEAOBR", "deseanobrien-deliverystream-s3"),
-        ("Mary Smith-Jones", "DEMARSMI", "demarysmithjones-deliverystream-s3"),
-        ("Ada Augusta King Lovelace", "DEADALOV", "deadaaugustakinglovelace-deliverystream-s3"),
-        ("Cher", "DECHEXXX", "decher-deliverystream-s3"),  # one name: padded
-        ("Li Wu", "DELIXWUX", "deliwu-deliverystream-s3"),  # short names: padded
-        ("Jürgen Groß", "DEJURGRO", "dejurgengross-deliverystream-s3"),
-    ],
-)
+@pytest.mark.parametrize("owner, code, bucket", [
+    ("Kyle Maposa", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Zoë Ñúñez", "DEZOENUN", "dezoenunez-deliverystream-s3"),
+    ("  kyle   maposa ", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Seán O'Brien", "DESEAOBR", "deseanobrien-deliverystream-s3"),
+    ("Mary Smith-Jones", "DEMARSMI", "demarysmithjones-deliverystream-s3"),
+    ("Ada Augusta King Lovelace", "DEADALOV", "deadaaugustakinglovelace-deliverystream-s3"),
+    ("Cher", "DECHEXXX", "decher-deliverystream-s3"),            # one name: padded
+    ("Li Wu", "DELIXWUX", "deliwu-deliverystream-s3"),           # short names: padded
+    ("Jürgen Groß", "DEJURGRO", "dejurgengross-deliverystream-s3"),
+])
 def test_the_seed_convention(owner, code, bucket):
     names = naming.names_for(owner)
     assert names.code == code
     assert (names.table, names.topic, names.stream, names.bucket) == (
-        f"{code}-streaming-dynamodb",
-        f"{code}-streaming-sns-topic",
-        f"{code}-deliverystream",
-        bucket,
-    )
+        f"{code}-streaming-dynamodb", f"{code}-streaming-sns-topic", f"{code}-deliverystream",
+        bucket)
 
 
-@pytest.mark.parametrize(
-    "owner, code, bucket",
-    [
-        ("O'Neil-Smith Jr.", "DEONEXXX", "deoneilsmith-deliverystream-s3"),
-        ("Kyle Maposa Jr.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa, Jr.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa Sr", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa III", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa IV", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa, PhD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa MD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa Esq.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Kyle Maposa Jr. PhD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Dr. Kyle Maposa", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Prof Kyle Maposa II", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
-        ("Lee Iv", "DELEEIVX", "deleeiv-deliverystream-s3"),  # a surname, not a numeral
-        ("Jr", "DEJRXXXX", "dejr-deliverystream-s3"),  # all there is: kept
-    ],
-)
+@pytest.mark.parametrize("owner, code, bucket", [
+    ("O'Neil-Smith Jr.", "DEONEXXX", "deoneilsmith-deliverystream-s3"),
+    ("Kyle Maposa Jr.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa, Jr.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa Sr", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa III", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa IV", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa, PhD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa MD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa Esq.", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Kyle Maposa Jr. PhD", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Dr. Kyle Maposa", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Prof Kyle Maposa II", "DEKYLMAP", "dekylemaposa-deliverystream-s3"),
+    ("Lee Iv", "DELEEIVX", "deleeiv-deliverystream-s3"),          # a surname, not a numeral
+    ("Jr", "DEJRXXXX", "dejr-deliverystream-s3"),                 # all there is: kept
+])
 def test_name_suffixes_and_titles_are_not_surnames_or_first_names(owner, code, bucket):
     """Regression: "O'Neil-Smith Jr." was DEONEJRX and "Kyle Maposa Jr." DEKYLJRX."""
     names = naming.names_for(owner)
@@ -75,7 +65,6 @@ def test_name_suffixes_and_titles_are_not_surnames_or_first_names(owner, code, b
 
 def test_the_dev_and_prod_names_in_the_chalice_config_still_derive_from_the_owner():
     from tickersim.base import stage as stages
-
     for stage in ("dev", "prod"):
         env = stages.environment(stage, stages.STREAMING)
         names = naming.names_for("Kyle Maposa", stage)
@@ -85,12 +74,9 @@ def test_the_dev_and_prod_names_in_the_chalice_config_still_derive_from_the_owne
 def test_a_stage_other_than_the_default_is_added_to_every_name():
     names = naming.names_for("Kyle Maposa", "prod")
     assert (names.table, names.topic, names.stream, names.bucket, names.stack) == (
-        "DEKYLMAP-streaming-dynamodb-prod",
-        "DEKYLMAP-streaming-sns-topic-prod",
-        "DEKYLMAP-deliverystream-prod",
-        "dekylemaposa-deliverystream-s3-prod",
-        "tickersim-prod-data",
-    )
+        "DEKYLMAP-streaming-dynamodb-prod", "DEKYLMAP-streaming-sns-topic-prod",
+        "DEKYLMAP-deliverystream-prod", "dekylemaposa-deliverystream-s3-prod",
+        "tickersim-prod-data")
     assert names.streaming_function == "tickersim-prod-streaming-lambda"
 
 
@@ -100,9 +86,8 @@ def test_a_name_with_no_latin_letters_gets_a_stable_distinct_code():
     assert re.fullmatch(r"DE[0-9A-F]{6}", first)
 
 
-@pytest.mark.parametrize(
-    "owner, stage", [("", "dev"), ("   ", "dev"), ("Kyle", "Dev"), ("Kyle", "dev-1"), ("Kyle", "averylongstage")]
-)
+@pytest.mark.parametrize("owner, stage", [("", "dev"), ("   ", "dev"), ("Kyle", "Dev"),
+                                          ("Kyle", "dev-1"), ("Kyle", "averylongstage")])
 def test_unusable_input_is_refused_with_what_to_pass(owner, stage):
     with pytest.raises(ValueError, match="owner name is empty|stage .* is not usable"):
         naming.names_for(owner, stage)
@@ -114,12 +99,9 @@ def _valid_bucket(name):
         return False
     except ValueError:
         pass
-    return (
-        bool(BUCKET.match(name))
-        and ".." not in name
-        and not name.startswith(BUCKET_RESERVED_PREFIXES)
-        and not name.endswith(BUCKET_RESERVED_SUFFIXES)
-    )
+    return (bool(BUCKET.match(name)) and ".." not in name
+            and not name.startswith(BUCKET_RESERVED_PREFIXES)
+            and not name.endswith(BUCKET_RESERVED_SUFFIXES))
 
 
 @settings(max_examples=300)

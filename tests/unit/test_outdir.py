@@ -1,5 +1,4 @@
 """The demo's output directory: it writes only there and removes only what it listed."""
-
 import errno
 import os
 from pathlib import Path
@@ -51,15 +50,12 @@ def test_a_file_the_demo_did_not_write_is_never_overwritten(tmp_path):
     assert (files.root / "s3" / "k").read_text() == "theirs\n"
 
 
-@pytest.mark.parametrize(
-    "code, words",
-    [
-        (errno.ENOSPC, "the disk is full"),
-        (errno.EROFS, "not writable"),
-        (errno.EACCES, "not writable"),
-        (errno.EIO, "Input/output error"),
-    ],
-)
+@pytest.mark.parametrize("code, words", [
+    (errno.ENOSPC, "the disk is full"),
+    (errno.EROFS, "not writable"),
+    (errno.EACCES, "not writable"),
+    (errno.EIO, "Input/output error"),
+])
 def test_a_write_that_fails_is_one_line_naming_the_file(tmp_path, monkeypatch, code, words):
     files = OutDir.prepare(tmp_path / "out")
 

@@ -1,5 +1,4 @@
 """Packing ticks into Firehose records and batches: limits, order, nothing lost."""
-
 import json
 import math
 
@@ -20,15 +19,14 @@ from chalicelib.walk.delivery import (
 from chalicelib.walk.pipeline import chunks
 from chalicelib.walk.ticks import Ticker, encode, line_bytes
 
-lines = st.lists(
-    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=300).map(lambda s: s + "\n"),
-    max_size=400,
-)
+lines = st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126),
+                         max_size=300).map(lambda s: s + "\n"), max_size=400)
 
 
 @given(lines, st.integers(min_value=301, max_value=5000), st.integers(min_value=1, max_value=60))
 @settings(max_examples=200)
-def test_packing_keeps_every_line_whole_in_order_and_within_both_record_limits(ls, limit, max_lines):
+def test_packing_keeps_every_line_whole_in_order_and_within_both_record_limits(
+        ls, limit, max_lines):
     records = pack(ls, limit=limit, max_lines=max_lines)
     assert b"".join(records) == "".join(ls).encode()
     assert all(0 < len(r) <= limit and r.endswith(b"\n") for r in records)
@@ -48,7 +46,7 @@ def test_records_hold_at_most_the_500_lines_that_firehose_deaggregation_splits()
 
 def test_packing_fills_records_up_to_firehose_limit():
     line = "x" * 99 + "\n"
-    records = pack([line] * 25_000, max_lines=25_000)  # 2.5 MB of ticks
+    records = pack([line] * 25_000, max_lines=25_000)          # 2.5 MB of ticks
     assert [len(r) for r in records] == [1_024_000, 1_024_000, 452_000]
     assert all(len(r) <= MAX_RECORD_BYTES for r in records)
 
@@ -72,7 +70,8 @@ def test_batches_respect_500_records_and_4_mib_and_keep_order(sizes):
         assert sum(map(len, batch)) <= MAX_BATCH_BYTES
     # Greedy: the next batch's first record would have broken a limit of this one.
     for batch, following in zip(out, out[1:]):
-        assert len(batch) == MAX_BATCH_RECORDS or sum(map(len, batch)) + len(following[0]) > MAX_BATCH_BYTES
+        assert len(batch) == MAX_BATCH_RECORDS or \
+            sum(map(len, batch)) + len(following[0]) > MAX_BATCH_BYTES
 
 
 @given(st.lists(st.integers(min_value=1, max_value=MAX_RECORD_BYTES), max_size=50))
@@ -87,13 +86,15 @@ def test_twenty_small_ticks_bill_one_unit_packed_but_twenty_sent_alone():
     assert billed_units([tick.encode()] * 20) == 20
 
 
-due_lists = st.lists(st.tuples(st.text(min_size=1, max_size=30), st.integers(min_value=1, max_value=400)), max_size=300)
+due_lists = st.lists(st.tuples(st.text(min_size=1, max_size=30),
+                               st.integers(min_value=1, max_value=400)), max_size=300)
 
 
 # No deadline: a loaded machine makes an example's time say nothing about the code.
 @given(due_lists, st.sampled_from([1, 4, 60]), st.integers(min_value=1_000, max_value=10**7))
 @settings(max_examples=150, deadline=None)
-def test_run_chunks_walk_every_due_minute_once_in_order_within_one_put_record_batch(plan, per_minute, limit):
+def test_run_chunks_walk_every_due_minute_once_in_order_within_one_put_record_batch(
+        plan, per_minute, limit):
     due = [({}, Ticker(name, 1.0, 0, None, 0.0, 0.2), range(minutes)) for name, minutes in plan]
     out = list(chunks(due, per_minute, limit=limit))
     walked = {}
@@ -107,21 +108,17 @@ def test_run_chunks_walk_every_due_minute_once_in_order_within_one_put_record_ba
         size = sum(len(m) * per_minute * line_bytes(due[p][1].name) for p, m in chunk)
         # Slices split each ticker's minutes evenly: rounding adds at most a minute each.
         assert size <= limit or size <= limit + 25 * biggest and len(chunk) <= 25
-    sizes = [
-        sum(len(m) for _, _, m in due[i : i + 25]) * per_minute * max(line_bytes(t.name) for _, t, _ in due[i : i + 25])
-        for i in range(0, len(due), 25)
-    ]
+    sizes = [sum(len(m) for _, _, m in due[i:i + 25]) * per_minute
+             * max(line_bytes(t.name) for _, t, _ in due[i:i + 25])
+             for i in range(0, len(due), 25)]
     if all(s <= limit for s in sizes):
         # No group was sliced: whole groups only, so BatchExecuteStatement calls stay ceil(N/25).
         assert all(len(chunk) % 25 == 0 for chunk in out[:-1])
         assert sum(len(chunk) for chunk in out) == len(due)
 
 
-@given(
-    st.text(min_size=1, max_size=100),
-    st.floats(min_value=0.0001, max_value=999999.9999),
-    st.integers(min_value=1, max_value=9_999_999),
-)
+@given(st.text(min_size=1, max_size=100), st.floats(min_value=0.0001, max_value=999999.9999),
+       st.integers(min_value=1, max_value=9_999_999))
 def test_line_bytes_covers_every_line_of_a_usual_price_and_seq(name, price, seq):
     line = encode(json.dumps(name), "2026-11-26T09:00:15Z", round(price, 4), seq)
     assert len(line) <= line_bytes(name) <= len(line) + 18

@@ -1,5 +1,4 @@
 """The functions' IAM policies: least privilege, and the committed files in step with config."""
-
 import json
 
 import pytest
@@ -12,15 +11,13 @@ STAGES = sorted(stages.read_config()["stages"])
 
 
 def _actions(document):
-    return {a for s in document["Statement"] for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
+    return {a for s in document["Statement"]
+            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
 
 
 def _resources(document):
-    return [
-        r
-        for s in document["Statement"]
-        for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
-    ]
+    return [r for s in document["Statement"]
+            for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -35,25 +32,16 @@ def test_committed_policy_files_match_the_names_recorded_in_config(stage):
 def test_each_function_holds_only_the_actions_it_calls(stage):
     documents = policies.for_stage(stage)
     logs = {"logs:CreateLogStream", "logs:PutLogEvents"}
-    assert (
-        _actions(documents[stages.STREAMING])
-        == {
-            "dynamodb:Scan",
-            "dynamodb:UpdateItem",
-            "dynamodb:PartiQLUpdate",
-            "dynamodb:DeleteItem",
-            "sns:Publish",
-            "firehose:PutRecordBatch",
-            "lambda:InvokeFunction",
-        }
-        | logs
-    )
+    assert _actions(documents[stages.STREAMING]) == {
+        "dynamodb:Scan", "dynamodb:UpdateItem", "dynamodb:PartiQLUpdate",
+        "dynamodb:DeleteItem", "sns:Publish",
+        "firehose:PutRecordBatch", "lambda:InvokeFunction"} | logs
     # The log groups are created at deploy time (log_retention_in_days), not by the functions.
-    assert _actions(documents[stages.NOTIFICATION]) == {"sns:Publish", "dynamodb:UpdateItem"} | logs
-    assert (
-        _actions(documents[stages.WATCH])
-        == {"s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "sns:Publish"} | logs
-    )
+    assert _actions(documents[stages.NOTIFICATION]) == {
+        "sns:Publish", "dynamodb:UpdateItem"} | logs
+    assert _actions(documents[stages.WATCH]) == {
+        "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+        "sns:Publish"} | logs
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -61,24 +49,14 @@ def test_item_actions_beyond_the_walk_reach_only_the_apps_own_items(stage):
     """The outage record and the move windows: a LeadingKeys condition keeps the notifier
     and the watcher off the tickers' items."""
     documents = policies.for_stage(stage)
-    limited = {
-        (fn, s["Sid"]): s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
-        for fn, doc in documents.items()
-        for s in doc["Statement"]
-        if "ForAllValues:StringLike" in s.get("Condition", {})
-    }
-    assert limited == {
-        (stages.STREAMING, "CloseOutage"): ["#outage"],
-        (stages.NOTIFICATION, "RecordOutage"): ["#outage"],
-        (stages.WATCH, "MoveState"): ["#moves|*"],
-    }
-    unconditioned = {
-        a
-        for doc in documents.values()
-        for s in doc["Statement"]
-        if "Condition" not in s
-        for a in _actions({"Statement": [s]})
-    }
+    limited = {(fn, s["Sid"]): s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+               for fn, doc in documents.items() for s in doc["Statement"]
+               if "ForAllValues:StringLike" in s.get("Condition", {})}
+    assert limited == {(stages.STREAMING, "CloseOutage"): ["#outage"],
+                       (stages.NOTIFICATION, "RecordOutage"): ["#outage"],
+                       (stages.WATCH, "MoveState"): ["#moves|*"]}
+    unconditioned = {a for doc in documents.values() for s in doc["Statement"]
+                     if "Condition" not in s for a in _actions({"Statement": [s]})}
     assert not unconditioned & {"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"}
 
 
@@ -92,18 +70,16 @@ def test_every_resource_is_one_of_the_stages_own(stage):
     table, stream = env["TABLE_NAME"], env["DELIVERY_STREAM_NAME"]
     table_arn = f"{_prefix(topic_arn, 'dynamodb')}:table/{table}"
     assert _resources(streaming)[:5] == [
-        table_arn,
-        table_arn,
-        topic_arn,
-        f"{_prefix(topic_arn, 'firehose')}:deliverystream/{stream}",
-        f"{_prefix(topic_arn, 'lambda')}:function:tickersim-{stage}-notification-lambda",
-    ]
+        table_arn, table_arn, topic_arn, f"{_prefix(topic_arn, 'firehose')}:deliverystream/{stream}",
+        f"{_prefix(topic_arn, 'lambda')}:function:tickersim-{stage}-notification-lambda"]
     assert _resources(notification)[:2] == [topic_arn, table_arn]
     market = stages.environment(stage, stages.WATCH)["MARKET_TOPIC_ARN"]
-    bucket = naming.names_for(stages.environment(stage, stages.NOTIFICATION)["OWNER_NAME"], stage).bucket
+    bucket = naming.names_for(stages.environment(stage, stages.NOTIFICATION)["OWNER_NAME"],
+                              stage).bucket
     assert _resources(watch)[:3] == [f"arn:aws:s3:::{bucket}/ticks/*", table_arn, market]
     assert market.endswith("-market-sns-topic" + ("" if stage == "dev" else f"-{stage}"))
-    for document, function in [(streaming, "streaming"), (notification, "notification"), (watch, "watch")]:
+    for document, function in [(streaming, "streaming"), (notification, "notification"),
+                               (watch, "watch")]:
         group = f"log-group:/aws/lambda/tickersim-{stage}-{function}-lambda"
         logs = [r for r in _resources(document) if ":logs:" in r]
         assert logs == [f"{_prefix(topic_arn, 'logs')}:{group}:*"]
@@ -118,9 +94,8 @@ def test_a_stage_without_a_real_topic_arn_is_refused_with_what_to_do(tmp_path):
     chalice = tmp_path / ".chalice"
     chalice.mkdir()
     config = stages.read_config()
-    config["stages"]["dev"]["lambda_functions"]["notification-lambda"]["environment_variables"]["TOPIC_ARN"] = (
-        "not-an-arn"
-    )
+    config["stages"]["dev"]["lambda_functions"]["notification-lambda"][
+        "environment_variables"]["TOPIC_ARN"] = "not-an-arn"
     (chalice / "config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match="run `tickersim deploy`"):
         policies.for_stage("dev", tmp_path)

@@ -1,5 +1,4 @@
 """Resending what a batch call left over: backoff, deadline, attempts counted."""
-
 from chalicelib.core.retry import resend
 
 
@@ -22,12 +21,12 @@ def test_resends_exactly_what_was_left_until_nothing_is():
 
     def send(pending):
         sent.append(list(pending))
-        return pending[1:]  # one item gets through per call
+        return pending[1:]          # one item gets through per call
 
     left, resends = resend(send, ["a", "b", "c"], deadline=100, clock=t.clock, sleep=t.sleep)
     assert left == [] and resends == 2
     assert sent == [["a", "b", "c"], ["b", "c"], ["c"]]
-    assert t.sleeps[1] > t.sleeps[0] * 0.9 / 1.0 * 0.5  # grows (jitter aside)
+    assert t.sleeps[1] > t.sleeps[0] * 0.9 / 1.0 * 0.5   # grows (jitter aside)
     assert all(0 < s <= 2.0 for s in t.sleeps)
 
 

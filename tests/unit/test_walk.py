@@ -1,5 +1,4 @@
 """The market model and the walk: pure properties, no AWS."""
-
 import json
 import math
 
@@ -14,22 +13,15 @@ NOW = 29_400_000  # an epoch minute in 2025
 names = st.text(min_size=1, max_size=40).filter(lambda s: s != "#run")
 seeds = st.integers(min_value=0, max_value=2**63 - 1)
 ticks_per_minute = st.sampled_from([1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60])
-models = st.builds(
-    Model,
-    kind=st.sampled_from(["gbm", "uniform"]),
-    seed=seeds,
-    tick_seconds=st.just(15),
-    correlation=st.floats(min_value=0, max_value=1),
-)
-tickers = st.builds(
-    Ticker,
-    name=names,
-    price=st.floats(min_value=MIN_PRICE, max_value=1e9).map(quantize),
-    seq=st.integers(min_value=0, max_value=10**9),
-    last_tick=st.none(),
-    drift=st.floats(min_value=-10, max_value=10),
-    volatility=st.floats(min_value=0, max_value=10),
-)
+models = st.builds(Model, kind=st.sampled_from(["gbm", "uniform"]), seed=seeds,
+                   tick_seconds=st.just(15),
+                   correlation=st.floats(min_value=0, max_value=1))
+tickers = st.builds(Ticker, name=names,
+                    price=st.floats(min_value=MIN_PRICE, max_value=1e9).map(quantize),
+                    seq=st.integers(min_value=0, max_value=10**9),
+                    last_tick=st.none(),
+                    drift=st.floats(min_value=-10, max_value=10),
+                    volatility=st.floats(min_value=0, max_value=10))
 
 
 def parsed(lines):
@@ -48,12 +40,14 @@ def test_prices_stay_positive_and_finite_over_long_walks(ticker, model, minutes)
 
 @given(tickers, models, st.integers(min_value=1, max_value=30), ticks_per_minute)
 @settings(max_examples=60, deadline=None)
-def test_seq_has_no_gaps_and_every_line_is_a_json_object_with_a_newline(ticker, model, minutes, per_minute):
+def test_seq_has_no_gaps_and_every_line_is_a_json_object_with_a_newline(
+        ticker, model, minutes, per_minute):
     lines, moved = walk(ticker, range(NOW, NOW + minutes), per_minute, model)
     assert all(line.endswith("\n") and line.count("\n") == 1 for line in lines)
     records = [json.loads(line) for line in lines]
     ticks = parsed(lines)
-    assert all(r["type"] == "news" and r["ticker"] == ticker.name for r in records if "type" in r)
+    assert all(r["type"] == "news" and r["ticker"] == ticker.name
+               for r in records if "type" in r)
     assert [t["seq"] for t in ticks] == list(range(ticker.seq + 1, ticker.seq + 1 + len(ticks)))
     assert len(ticks) == minutes * per_minute
     assert {t["ticker"] for t in ticks} == {ticker.name}
@@ -81,7 +75,8 @@ def test_a_walk_split_over_runs_equals_the_walk_in_one_run(ticker, model, minute
 @given(seeds, seeds, names)
 def test_different_seeds_give_different_draws(seed_a, seed_b, name):
     if seed_a != seed_b:
-        assert [uniforms(seed_a, name, n) for n in range(3)] != [uniforms(seed_b, name, n) for n in range(3)]
+        assert [uniforms(seed_a, name, n) for n in range(3)] != \
+            [uniforms(seed_b, name, n) for n in range(3)]
 
 
 @given(seeds, names, st.integers(min_value=0, max_value=10**12))
@@ -141,18 +136,20 @@ def test_correlated_tickers_move_together():
     assert corr > 0.8
 
 
-@given(st.integers(min_value=0, max_value=NOW * 60 + 3599), st.integers(min_value=1, max_value=600))
+@given(st.integers(min_value=0, max_value=NOW * 60 + 3599),
+       st.integers(min_value=1, max_value=600))
 def test_due_minutes_end_now_never_repeat_and_respect_the_window(last_tick, cap):
     due = due_minutes(last_tick, NOW, NOW - cap + 1)
     assert len(due) <= cap
     if last_tick // 60 >= NOW:
-        assert len(due) == 0  # a re-delivered or older event: nothing is due
+        assert len(due) == 0          # a re-delivered or older event: nothing is due
     else:
         assert due[-1] == NOW and due[0] > last_tick // 60
         assert len(due) == min(cap, NOW - last_tick // 60)
 
 
-@given(st.integers(min_value=0, max_value=10**8), st.integers(min_value=1, max_value=5), ticks_per_minute)
+@given(st.integers(min_value=0, max_value=10**8), st.integers(min_value=1, max_value=5),
+       ticks_per_minute)
 def test_ticks_are_evenly_spaced_over_each_minute(first, count, per_minute):
     times = tick_times(first, first + count, per_minute)
     assert len(times) == count * per_minute

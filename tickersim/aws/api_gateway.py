@@ -7,24 +7,20 @@ function is `<app>-<stage>` and writes to `/aws/lambda/<app>-<stage>`).
 One source for both routes: `tickersim deploy` applies them with API calls, `make package`
 puts the same values into the template (`template_properties`).
 """
-
 from chalicelib.api import api
 
-STAGE = "api"  # Chalice's default API Gateway stage name
-RATE_LIMIT = 10  # requests per second, steady, for the whole stage
-BURST_LIMIT = 20  # requests at once
+STAGE = "api"                 # Chalice's default API Gateway stage name
+RATE_LIMIT = 10               # requests per second, steady, for the whole stage
+BURST_LIMIT = 20              # requests at once
 _NOT_FOUND = api.NOT_FOUND_MESSAGE.format(method="$context.httpMethod", path="$context.path")
 # responseType -> (status code, or None to keep API Gateway's, body template)
 RESPONSES = {
-    "MISSING_AUTHENTICATION_TOKEN": ("404", '{"error": {"code": "not_found", "message": "' + _NOT_FOUND + '"}}'),
-    "DEFAULT_4XX": (
-        None,
-        '{"error": {"code": "$context.error.responseType", "message": $context.error.messageString}}',
-    ),
-    "DEFAULT_5XX": (
-        None,
-        '{"error": {"code": "$context.error.responseType", "message": $context.error.messageString}}',
-    ),
+    "MISSING_AUTHENTICATION_TOKEN": ("404", '{"error": {"code": "not_found", "message": "'
+                                            + _NOT_FOUND + '"}}'),
+    "DEFAULT_4XX": (None, '{"error": {"code": "$context.error.responseType", '
+                          '"message": $context.error.messageString}}'),
+    "DEFAULT_5XX": (None, '{"error": {"code": "$context.error.responseType", '
+                          '"message": $context.error.messageString}}'),
 }
 _CORS = {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
 
@@ -33,24 +29,17 @@ def configure(apigw, rest_api_id, stage=STAGE):
     """Apply the gateway responses and the throttling, then redeploy the stage (gateway
     responses take effect only in a new deployment). Safe to repeat."""
     for kind, (status, template) in RESPONSES.items():
-        kwargs = {
-            "restApiId": rest_api_id,
-            "responseType": kind,
-            "responseTemplates": {"application/json": template},
-            "responseParameters": _CORS,
-        }
+        kwargs = {"restApiId": rest_api_id, "responseType": kind,
+                  "responseTemplates": {"application/json": template},
+                  "responseParameters": _CORS}
         if status:
             kwargs["statusCode"] = status
         apigw.put_gateway_response(**kwargs)
-    apigw.create_deployment(restApiId=rest_api_id, stageName=stage, description="tickersim: gateway responses")
-    apigw.update_stage(
-        restApiId=rest_api_id,
-        stageName=stage,
-        patchOperations=[
-            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(RATE_LIMIT)},
-            {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(BURST_LIMIT)},
-        ],
-    )
+    apigw.create_deployment(restApiId=rest_api_id, stageName=stage,
+                            description="tickersim: gateway responses")
+    apigw.update_stage(restApiId=rest_api_id, stageName=stage, patchOperations=[
+        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": str(RATE_LIMIT)},
+        {"op": "replace", "path": "/*/*/throttling/burstLimit", "value": str(BURST_LIMIT)}])
 
 
 def create_log_group(logs, function_name, retention_days):
@@ -69,21 +58,12 @@ def template_properties():
     """The same settings as properties of Chalice's AWS::Serverless::Api (`RestAPI`)."""
     responses = {}
     for kind, (status, template) in RESPONSES.items():
-        response = {
-            "ResponseTemplates": {"application/json": template},
-            "ResponseParameters": {"Headers": {"Access-Control-Allow-Origin": "'*'"}},
-        }
+        response = {"ResponseTemplates": {"application/json": template},
+                    "ResponseParameters": {"Headers": {"Access-Control-Allow-Origin": "'*'"}}}
         if status:
             response["StatusCode"] = status
         responses[kind] = response
-    return {
-        "GatewayResponses": responses,
-        "MethodSettings": [
-            {
-                "ResourcePath": "/*",
-                "HttpMethod": "*",
-                "ThrottlingRateLimit": RATE_LIMIT,
-                "ThrottlingBurstLimit": BURST_LIMIT,
-            }
-        ],
-    }
+    return {"GatewayResponses": responses,
+            "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*",
+                                "ThrottlingRateLimit": RATE_LIMIT,
+                                "ThrottlingBurstLimit": BURST_LIMIT}]}

@@ -7,7 +7,6 @@ Provisioned capacity is billed per unit-hour whether used or not; DynamoDB keeps
 300 seconds of unused capacity as burst, which absorbs each run's burst at the top of the
 minute as long as the average stays under the provisioned rate.
 """
-
 import math
 from dataclasses import dataclass
 
@@ -15,11 +14,11 @@ from tickersim.base import prices
 
 MODES = ("on-demand", "provisioned")
 HOURS_PER_MONTH = prices.RUNS_PER_MONTH // 60
-TARGET_UTILISATION = 0.9  # target tracking's highest target: AWS allows 20-90 %
-HEADROOM = 2.0  # max capacity: twice the steady need, for catch-up runs
-ITEM_BYTES = 200  # a ticker item with its model state, as measured by bench
-SCALE_UP_MINUTES = 2  # target tracking acts on 2 consecutive minutes of alarms
-MEMORY_SHARE = 0.7  # a worker's measured peak uses at most this of its memory
+TARGET_UTILISATION = 0.9          # target tracking's highest target: AWS allows 20-90 %
+HEADROOM = 2.0                    # max capacity: twice the steady need, for catch-up runs
+ITEM_BYTES = 200                  # a ticker item with its model state, as measured by bench
+SCALE_UP_MINUTES = 2              # target tracking acts on 2 consecutive minutes of alarms
+MEMORY_SHARE = 0.7                # a worker's measured peak uses at most this of its memory
 MEMORY_STEP_MB = 64
 # A worker's peak RSS as `make bench` measures it in a fresh interpreter (docs/benchmarks.md):
 # Python with boto3's clients, plus the segment's items and one chunk of lines.
@@ -60,10 +59,10 @@ def monthly_bills(tickers, segments):
     writes, reads = per_run(tickers, segments)
     plan = provisioned_plan(tickers, segments)
     return {
-        "on-demand": prices.RUNS_PER_MONTH
-        * (writes * prices.DDB_PER_MILLION_WRITES + reads * prices.DDB_PER_MILLION_READS)
-        / 1e6,
-        "provisioned": HOURS_PER_MONTH * (plan.min_wcu * prices.DDB_WCU_HOUR + plan.min_rcu * prices.DDB_RCU_HOUR),
+        "on-demand": prices.RUNS_PER_MONTH * (writes * prices.DDB_PER_MILLION_WRITES
+                                              + reads * prices.DDB_PER_MILLION_READS) / 1e6,
+        "provisioned": HOURS_PER_MONTH * (plan.min_wcu * prices.DDB_WCU_HOUR
+                                          + plan.min_rcu * prices.DDB_RCU_HOUR),
     }
 
 
@@ -72,10 +71,8 @@ def recommend(tickers, segments):
     bills = monthly_bills(tickers, segments)
     cheaper = min(bills, key=bills.get)
     other = "provisioned" if cheaper == "on-demand" else "on-demand"
-    return cheaper, (
-        f"{cheaper}: ${bills[cheaper]:,.2f} a month against ${bills[other]:,.2f} "
-        f"{other} for {tickers:,} tickers a minute"
-    )
+    return cheaper, (f"{cheaper}: ${bills[cheaper]:,.2f} a month against ${bills[other]:,.2f} "
+                     f"{other} for {tickers:,} tickers a minute")
 
 
 def worker_memory_mb(peak_mb):
@@ -100,10 +97,8 @@ def check_lines(tickers, segments):
     bills = monthly_bills(tickers, segments)
     plan = provisioned_plan(tickers, segments)
     mode, why = recommend(tickers, segments)
-    return [
-        f"DynamoDB on-demand:   ${bills['on-demand']:,.2f} a month",
-        f"DynamoDB provisioned: ${bills['provisioned']:,.2f} a month ({plan.min_wcu:,}-"
-        f"{plan.max_wcu:,} write units, target {plan.target:.0%}; new capacity takes "
-        f"about {SCALE_UP_MINUTES} minutes to arrive)",
-        f"recommended: {why}",
-    ]
+    return [f"DynamoDB on-demand:   ${bills['on-demand']:,.2f} a month",
+            f"DynamoDB provisioned: ${bills['provisioned']:,.2f} a month ({plan.min_wcu:,}-"
+            f"{plan.max_wcu:,} write units, target {plan.target:.0%}; new capacity takes "
+            f"about {SCALE_UP_MINUTES} minutes to arrive)",
+            f"recommended: {why}"]

@@ -1,5 +1,4 @@
 """Running the real `chalice` CLI for a stage, and reading what it recorded as deployed."""
-
 import json
 import os
 import shutil
@@ -17,11 +16,9 @@ def executable():
     beside = Path(sys.executable).parent / "chalice"
     found = str(beside) if beside.exists() else shutil.which("chalice")
     if not found:
-        raise ChaliceFailed(
-            "the `chalice` command is not installed next to this Python: run "
-            "`make test` once (it creates .venv with chalice), or pip install "
-            "chalice==1.34.0"
-        )
+        raise ChaliceFailed("the `chalice` command is not installed next to this Python: run "
+                            "`make test` once (it creates .venv with chalice), or pip install "
+                            "chalice==1.34.0")
     return found
 
 
@@ -33,12 +30,11 @@ def run(project_dir, region, endpoint, *args):
         env["AWS_ENDPOINT_URL"] = endpoint
     command = [executable(), *args]
     drop_bytecode(project_dir)
-    sys.stdout.flush()  # our lines first, then chalice's, in order
+    sys.stdout.flush()   # our lines first, then chalice's, in order
     done = subprocess.run(command, cwd=project_dir, env=env, check=False)
     if done.returncode:
-        raise ChaliceFailed(
-            f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in {project_dir}: its message is above"
-        )
+        raise ChaliceFailed(f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in "
+                            f"{project_dir}: its message is above")
 
 
 def drop_bytecode(project_dir):

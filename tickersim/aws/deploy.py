@@ -8,7 +8,6 @@ streaming function's async invocation config (retries, on-failure destination = 
 notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
-
 import json
 from pathlib import Path
 
@@ -33,86 +32,49 @@ WORKER_MEMORY_MB = capacity.worker_memory_mb(capacity.worker_peak_mb(DEFAULT_WOR
 def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="stage name, e.g. dev or prod")
     parser.add_argument("--owner", required=True, help='your full name, e.g. "Kyle Maposa"')
-    parser.add_argument(
-        "--email", required=True, action="append", help=f"alert address (repeat for up to {stack.MAX_EMAILS})"
-    )
-    parser.add_argument(
-        "--move-email",
-        action="append",
-        default=[],
-        metavar="ADDR",
-        help=f"price-move alert address (repeat for up to {stack.MAX_EMAILS}; default: none)",
-    )
+    parser.add_argument("--email", required=True, action="append",
+                        help=f"alert address (repeat for up to {stack.MAX_EMAILS})")
+    parser.add_argument("--move-email", action="append", default=[], metavar="ADDR",
+                        help="price-move alert address (repeat for up to "
+                             f"{stack.MAX_EMAILS}; default: none)")
     stages.add_aws_arguments(parser)
-    parser.add_argument(
-        "--retries",
-        type=int,
-        choices=(0, 1, 2),
-        default=stages.DEFAULT_RETRIES,
-        help=f"async retries of a failed run before the alert (default {stages.DEFAULT_RETRIES})",
-    )
-    parser.add_argument(
-        "--project-dir",
-        type=Path,
-        default=stages.PROJECT_DIR,
-        help="the tickersim project to deploy (default: this checkout)",
-    )
-    parser.add_argument(
-        "--bucket",
-        metavar="NAME",
-        help="the bucket for the ticks (default: from your name); bucket "
-        "names are global, so pick another if yours is taken",
-    )
-    parser.add_argument(
-        "--reader-account",
-        dest="readers",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="an AWS account that may read ticks/ (repeat for each); without it any AWS account may",
-    )
-    parser.add_argument(
-        "--format",
-        dest="record_format",
-        metavar="|".join(stack.RECORD_FORMATS),
-        help="how Firehose writes ticks/: JSON lines, or Parquet (Snappy) "
-        "from the Glue schema; chosen when the stage is created "
-        "(default: json, or the stage's own)",
-    )
-    parser.add_argument(
-        "--capacity",
-        choices=capacity.MODES,
-        default=capacity.MODES[0],
-        help="the table's capacity: on-demand (default) or provisioned with "
-        "target-tracking auto scaling sized from the ticker count",
-    )
-    parser.add_argument("--check", action="store_true", help="check the account and print the plan, creating nothing")
+    parser.add_argument("--retries", type=int, choices=(0, 1, 2), default=stages.DEFAULT_RETRIES,
+                        help="async retries of a failed run before the alert "
+                             f"(default {stages.DEFAULT_RETRIES})")
+    parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
+                        help="the tickersim project to deploy (default: this checkout)")
+    parser.add_argument("--bucket", metavar="NAME",
+                        help="the bucket for the ticks (default: from your name); bucket "
+                             "names are global, so pick another if yours is taken")
+    parser.add_argument("--reader-account", dest="readers", action="append", default=[],
+                        metavar="ID", help="an AWS account that may read ticks/ (repeat for "
+                                           "each); without it any AWS account may")
+    parser.add_argument("--format", dest="record_format", metavar="|".join(stack.RECORD_FORMATS),
+                        help="how Firehose writes ticks/: JSON lines, or Parquet (Snappy) "
+                             "from the Glue schema; chosen when the stage is created "
+                             "(default: json, or the stage's own)")
+    parser.add_argument("--capacity", choices=capacity.MODES, default=capacity.MODES[0],
+                        help="the table's capacity: on-demand (default) or provisioned with "
+                             "target-tracking auto scaling sized from the ticker count")
+    parser.add_argument("--check", action="store_true",
+                        help="check the account and print the plan, creating nothing")
 
 
 def main(args):
     def run():
-        req = preflight.request(
-            args.project_dir,
-            args.stage,
-            args.owner,
-            args.email,
-            region=args.region,
-            endpoint=args.endpoint,
-            retries=args.retries,
-            bucket=args.bucket,
-            readers=args.readers,
-            move_emails=args.move_email,
-            record_format=args.record_format,
-        )
+        req = preflight.request(args.project_dir, args.stage, args.owner, args.email,
+                                region=args.region, endpoint=args.endpoint,
+                                retries=args.retries, bucket=args.bucket, readers=args.readers,
+                                move_emails=args.move_email,
+                                record_format=args.record_format)
         return deploy(req, check_only=args.check, capacity_mode=args.capacity)
 
     _, failed = guarded(
-        "deploy",
-        run,
+        "deploy", run,
         bad_input=(ValueError, SeedError),
         failures=(stack.StackError, chalice_run.ChaliceFailed, DeployError),
-        aws_advice="Check your credentials and region, then run deploy again (it carries on where it stopped).",
-    )
+        aws_advice="Check your credentials and region, then run deploy again (it carries on "
+                   "where it stopped).")
     return failed or 0
 
 
@@ -136,14 +98,8 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     """The preflight and plan, then (unless check_only) the six steps; returns the stack's
     outputs, or None for a check."""
     project_dir, stage, owner, emails, region, endpoint, retries = (
-        req.project_dir,
-        req.stage,
-        req.owner,
-        req.emails,
-        req.region,
-        req.endpoint,
-        req.retries,
-    )
+        req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
+        req.retries)
     session = boto3.session.Session(region_name=region)
 
     def client(service):
@@ -155,33 +111,26 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     tickers = ticker_count(client("dynamodb"), names.table)
     segments = fanout.segment_count(tickers, DEFAULT_WORKER_TICKERS)
     say("\n".join(capacity.check_lines(tickers, segments)))
-    sized = capacity.provisioned_plan(tickers, segments) if capacity_mode == "provisioned" else None
+    sized = (capacity.provisioned_plan(tickers, segments)
+             if capacity_mode == "provisioned" else None)
     if check_only:
         say("Nothing was created (--check).")
         return None
 
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / data_template.TEMPLATE).read_text()
-    outputs = stack.deploy(
-        client("cloudformation"),
-        names.stack,
-        body,
-        stack.parameters(
-            names,
-            list(emails),
-            readers=findings.readers,
-            move_emails=list(req.move_emails),
-            record_format=findings.record_format,
-            capacity=sized,
-        ),
-        say=say,
-        account=findings.account,
-    )
+    outputs = stack.deploy(client("cloudformation"), names.stack, body,
+                           stack.parameters(names, list(emails), readers=findings.readers,
+                                            move_emails=list(req.move_emails),
+                                            record_format=findings.record_format,
+                                            capacity=sized),
+                           say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
     changed = record(project_dir, stage, owner, outputs)
     written = policies.write_for_stage(stage, project_dir)
-    say(("updated" if changed else "unchanged") + f": stage {stage!r}; policies " + ", ".join(p.name for p in written))
+    say(("updated" if changed else "unchanged") + f": stage {stage!r}; policies "
+        + ", ".join(p.name for p in written))
 
     _step(say, 3, f"chalice deploy --stage {stage}")
     chalice_run.run(project_dir, region, endpoint, "deploy", "--stage", stage)
@@ -190,33 +139,28 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     functions = chalice_run.deployed_resources(project_dir, stage)
     if "rest_api" in functions:
         api_gateway.configure(client("apigateway"), functions["rest_api"]["rest_api_id"])
-        api_gateway.create_log_group(
-            client("logs"),
-            functions[stages.API]["lambda_arn"].split(":")[-1],
-            stages.read_config(project_dir).get("log_retention_in_days"),
-        )
-        say(
-            f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
-            f"{functions['rest_api']['rest_api_url']}"
-        )
+        api_gateway.create_log_group(client("logs"), functions[stages.API]["lambda_arn"].split(
+            ":")[-1], stages.read_config(project_dir).get("log_retention_in_days"))
+        say(f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
+            f"{functions['rest_api']['rest_api_url']}")
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
         worker = functions[stages.WORKER]["lambda_arn"]
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
     except KeyError as exc:
-        raise DeployError(
-            f"chalice did not record {exc} in {chalice_run.deployed_file(project_dir, stage)}: run deploy again"
-        ) from None
+        raise DeployError(f"chalice did not record {exc} in "
+                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again"
+                          ) from None
     # Each worker has the scheduled run's contract of its own: a failing segment alerts.
     for function in (streaming, worker):
         wire_failure_destination(client("lambda"), function, notifier, retries)
-        say(
-            f"{function.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, then {notifier.split(':')[-1]}"
-        )
+        say(f"{function.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
+            f"then {notifier.split(':')[-1]}")
     watcher = functions.get(stages.WATCH, {}).get("lambda_arn")
     if watcher:
         watch_trigger.wire(client("s3"), client("lambda"), outputs["BucketName"], watcher)
-        say(f"new objects under s3://{outputs['BucketName']}/ticks/ trigger {watcher.split(':')[-1]}")
+        say(f"new objects under s3://{outputs['BucketName']}/ticks/ trigger "
+            f"{watcher.split(':')[-1]}")
 
     _step(say, 5, f"seeding table {outputs['TableName']}")
     outcome = seed_table(client("dynamodb"), outputs["TableName"])
@@ -233,34 +177,33 @@ def record(project_dir, stage, owner, outputs):
     path = Path(project_dir) / ".chalice" / "config.json"
     before = path.read_text()
     config = json.loads(before)
-    functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault("lambda_functions", {})
+    functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
+        "lambda_functions", {})
     wanted = {
-        stages.STREAMING: {
-            "TABLE_NAME": outputs["TableName"],
-            "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
-            "BUCKET_NAME": outputs["BucketName"],
-            "TOPIC_ARN": outputs["TopicArn"],
-            "OWNER_NAME": owner,
-            owner_ascii.ENV: owner_ascii.owner_ascii(owner),
-            "WORKER_FUNCTION_NAME": function_name(stage, stages.WORKER),
-        },
-        stages.WORKER: {"TABLE_NAME": outputs["TableName"], "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"]},
-        stages.NOTIFICATION: {
-            "TOPIC_ARN": outputs["TopicArn"],
-            "OWNER_NAME": owner,
-            owner_ascii.ENV: owner_ascii.owner_ascii(owner),
-            "TABLE_NAME": outputs["TableName"],
-        },
-        stages.WATCH: {"TABLE_NAME": outputs["TableName"], "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
+        stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
+                           "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
+                           "BUCKET_NAME": outputs["BucketName"],
+                           "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
+                           owner_ascii.ENV: owner_ascii.owner_ascii(owner),
+                           "WORKER_FUNCTION_NAME": function_name(stage, stages.WORKER)},
+        stages.WORKER: {"TABLE_NAME": outputs["TableName"],
+                        "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"]},
+        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
+                              owner_ascii.ENV: owner_ascii.owner_ascii(owner),
+                              "TABLE_NAME": outputs["TableName"]},
+        stages.WATCH: {"TABLE_NAME": outputs["TableName"],
+                       "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
         stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
     }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20, stages.WORKER: 60}
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20,
+                stages.WORKER: 60}
     memory = {stages.API: 256, stages.WORKER: WORKER_MEMORY_MB}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})
-        settings.setdefault("iam_policy_file", policies.policy_file(project_dir, stage, function).name)
+        settings.setdefault("iam_policy_file",
+                            policies.policy_file(project_dir, stage, function).name)
         settings.setdefault("lambda_memory_size", memory.get(function, 128))
-        if function == stages.WORKER:  # follows the measured peak at every deploy
+        if function == stages.WORKER:     # follows the measured peak at every deploy
             settings["lambda_memory_size"] = WORKER_MEMORY_MB
         settings.setdefault("lambda_timeout", timeouts[function])
         settings.setdefault("environment_variables", {}).update(env)
@@ -273,24 +216,21 @@ def record(project_dir, stage, owner, outputs):
 def next_steps(names, outputs, emails, region, readers=()):
     bucket, prefix = outputs["BucketName"], outputs["TicksPrefix"]
     streaming = names.streaming_function
-    return "\n".join(
-        [
-            "The pipeline runs every minute. Next:",
-            f"  1. Confirm the subscription: AWS sent an e-mail to {', '.join(emails)};",
-            "     click its link, or no alert will reach you.",
-            f"  2. Ticks land in s3://{bucket}/{prefix}YYYY/MM/DD/HH/ about a minute after each run",
-            f"     (Firehose buffers 60 s). Watch them: tickersim browse --stage {names.stage}",
-            "  3. From "
-            + (f"the accounts {', '.join(readers)}" if readers else "any other AWS account")
-            + " (read-only, ticks/ only):",
-            f"     aws s3 ls s3://{bucket}/{prefix} --recursive --region {region}",
-            f"     aws s3 cp s3://{bucket}/{prefix}<key> - --region {region}",
-            "  4. Break it on purpose: make stream_ticks in app.py raise, run",
-            f"     `chalice deploy --stage {names.stage}` (with AWS_DEFAULT_REGION={region}); within",
-            f"     a few minutes {names.notification_function} e-mails",
-            f"     '{owner_ascii.alert_subject(names.owner)}'. Logs: /aws/lambda/{streaming}",
-            f"  5. Price moves go to {names.market_topic} (subscribe: --move-email ADDR);",
-            f"     no ticks for 5 minutes raises the alarm {names.stack}-no-ticks.",
-            f"  6. Remove everything: tickersim teardown --stage {names.stage}",
-        ]
-    )
+    return "\n".join([
+        "The pipeline runs every minute. Next:",
+        f"  1. Confirm the subscription: AWS sent an e-mail to {', '.join(emails)};",
+        "     click its link, or no alert will reach you.",
+        f"  2. Ticks land in s3://{bucket}/{prefix}YYYY/MM/DD/HH/ about a minute after each run",
+        f"     (Firehose buffers 60 s). Watch them: tickersim browse --stage {names.stage}",
+        "  3. From " + (f"the accounts {', '.join(readers)}" if readers else
+                        "any other AWS account") + " (read-only, ticks/ only):",
+        f"     aws s3 ls s3://{bucket}/{prefix} --recursive --region {region}",
+        f"     aws s3 cp s3://{bucket}/{prefix}<key> - --region {region}",
+        "  4. Break it on purpose: make stream_ticks in app.py raise, run",
+        f"     `chalice deploy --stage {names.stage}` (with AWS_DEFAULT_REGION={region}); within",
+        f"     a few minutes {names.notification_function} e-mails",
+        f"     '{owner_ascii.alert_subject(names.owner)}'. Logs: /aws/lambda/{streaming}",
+        f"  5. Price moves go to {names.market_topic} (subscribe: --move-email ADDR);",
+        f"     no ticks for 5 minutes raises the alarm {names.stack}-no-ticks.",
+        f"  6. Remove everything: tickersim teardown --stage {names.stage}",
+    ])

@@ -1,5 +1,4 @@
 """How the commands that change AWS report a failure: one line on stderr and an exit code."""
-
 import sys
 
 from botocore.exceptions import BotoCoreError, ClientError

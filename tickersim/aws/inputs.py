@@ -3,7 +3,6 @@
 Each check returns the cleaned value or raises ValueError whose message names the input at
 fault and says what to do: the commands print it as their one line and exit 2.
 """
-
 import re
 import unicodedata
 from pathlib import Path
@@ -15,8 +14,8 @@ from tickersim.base import naming
 from tickersim.base import stage as stages
 from tickersim.base.args import endpoint_problem
 
-MAX_READERS = 50  # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
-MAX_OWNER = 100  # the name goes into alert subjects, which SNS caps at 100 characters
+MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
+MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
 _EMAIL = re.compile(r"[^@\s,;:<>()\[\]\\\"]+@(?P<domain>[^@\s,;:<>()\[\]\\\"]+)")
 _LABEL = re.compile(r"[^\W_]([\w-]*[^\W_])?")
 _ACCOUNT = re.compile(r"[0-9]{12}")
@@ -24,18 +23,16 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 # S3 reserves these for its own kinds of names (access points, directory buckets, ...).
 _BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", "--x-s3", "--table-s3")
-_WHERE_STREAMS_RUN = "firehose"  # the scarcest of the stage's services
+_WHERE_STREAMS_RUN = "firehose"   # the scarcest of the stage's services
 
 
 def deploy_stage(stage):
     """A stage `tickersim deploy` may create: the demo's own is not one."""
     naming.check_stage(stage)
     if stage == stages.LOCAL:
-        raise ValueError(
-            f"--stage {stage} is reserved for `tickersim demo` (its settings in "
-            ".chalice/config.json would be overwritten): pick another name, "
-            "e.g. --stage dev"
-        )
+        raise ValueError(f"--stage {stage} is reserved for `tickersim demo` (its settings in "
+                         ".chalice/config.json would be overwritten): pick another name, "
+                         "e.g. --stage dev")
     return stage
 
 
@@ -43,7 +40,8 @@ def owner(name):
     if not name or not name.strip():
         raise ValueError('--owner is empty: pass your full name, e.g. --owner "Kyle Maposa"')
     if any(unicodedata.category(c).startswith("C") for c in name):
-        raise ValueError(f"--owner {name!r} holds a control character: type the name on one line, letters and spaces")
+        raise ValueError(f"--owner {name!r} holds a control character: type the name on "
+                         "one line, letters and spaces")
     if len(name) > MAX_OWNER:
         raise ValueError(f"--owner is {len(name)} characters long: keep it to {MAX_OWNER}")
     return " ".join(name.split())
@@ -52,23 +50,21 @@ def owner(name):
 def email(address, flag="--email"):
     match = _EMAIL.fullmatch(address or "")
     labels = match["domain"].split(".") if match else []
-    if (
-        not match
-        or len(address) > 254
-        or len(labels) < 2
-        or not all(_LABEL.fullmatch(label) for label in labels)
-        or not labels[-1].isalpha()
-        or len(labels[-1]) < 2
-    ):
-        hint = f" (one address per {flag})" if re.search(r"[,;\s]", address or "") and "@" in (address or "") else ""
-        raise ValueError(f"{flag} {address!r} is not an e-mail address{hint}: give one like {flag} you@example.com")
+    if (not match or len(address) > 254 or len(labels) < 2
+            or not all(_LABEL.fullmatch(label) for label in labels)
+            or not labels[-1].isalpha() or len(labels[-1]) < 2):
+        hint = (f" (one address per {flag})" if re.search(r"[,;\s]", address or "")
+                and "@" in (address or "") else "")
+        raise ValueError(f"{flag} {address!r} is not an e-mail address{hint}: give one like "
+                         f"{flag} you@example.com")
     return address
 
 
 def emails(addresses):
     """1 to MAX_EMAILS distinct addresses, each valid."""
     if not 1 <= len(addresses) <= MAX_EMAILS:
-        raise ValueError(f"--email is given {len(addresses)} times: give 1 to {MAX_EMAILS} alert addresses")
+        raise ValueError(f"--email is given {len(addresses)} times: give 1 to {MAX_EMAILS} "
+                         "alert addresses")
     checked = [email(a) for a in addresses]
     seen = set()
     for address in checked:
@@ -81,24 +77,20 @@ def emails(addresses):
 def move_emails(addresses):
     """0 to MAX_EMAILS addresses for the price-move topic, each valid."""
     if len(addresses) > MAX_EMAILS:
-        raise ValueError(
-            f"--move-email is given {len(addresses)} times: give at most {MAX_EMAILS} move-alert addresses"
-        )
+        raise ValueError(f"--move-email is given {len(addresses)} times: give at most "
+                         f"{MAX_EMAILS} move-alert addresses")
     return [email(a, "--move-email") for a in addresses]
 
 
 def reader_accounts(accounts):
     """12-digit AWS account ids, each once, at most MAX_READERS."""
     if len(accounts) > MAX_READERS:
-        raise ValueError(
-            f"--reader-account is given {len(accounts)} times: at most {MAX_READERS} fit the bucket policy"
-        )
+        raise ValueError(f"--reader-account is given {len(accounts)} times: at most "
+                         f"{MAX_READERS} fit the bucket policy")
     for account in accounts:
         if not _ACCOUNT.fullmatch(account):
-            raise ValueError(
-                f"--reader-account {account!r} is not an AWS account id: give "
-                "its 12 digits, e.g. --reader-account 111122223333"
-            )
+            raise ValueError(f"--reader-account {account!r} is not an AWS account id: give "
+                             "its 12 digits, e.g. --reader-account 111122223333")
     if len(set(accounts)) != len(accounts):
         twice = next(a for a in accounts if accounts.count(a) > 1)
         raise ValueError(f"--reader-account {twice} is given twice: give each account once")
@@ -109,9 +101,8 @@ def record_format(name):
     """How the stage's ticks/ objects are written (RecordFormat in infra/data.yaml); None:
     the stage's own (json for a new one)."""
     if name is not None and name not in RECORD_FORMATS:
-        raise ValueError(
-            f"--format {name!r} is not a record format: give " + " or ".join(f"--format {f}" for f in RECORD_FORMATS)
-        )
+        raise ValueError(f"--format {name!r} is not a record format: give "
+                         + " or ".join(f"--format {f}" for f in RECORD_FORMATS))
     return name
 
 
@@ -124,21 +115,21 @@ def bucket(name):
     elif "." in name:
         why = "has a dot; dots break HTTPS access to the bucket"
     elif not _BUCKET.fullmatch(name):
-        why = "may hold only lower-case letters, digits and hyphens, beginning and ending with a letter or digit"
+        why = ("may hold only lower-case letters, digits and hyphens, beginning and ending "
+               "with a letter or digit")
     elif name.startswith(_BUCKET_PREFIXES) or name.endswith(_BUCKET_SUFFIXES):
         why = "uses a prefix or suffix that S3 reserves"
     if why:
-        raise ValueError(f"--bucket {name!r} {why}: choose another, e.g. --bucket yourname-tickersim-ticks")
+        raise ValueError(f"--bucket {name!r} {why}: choose another, e.g. --bucket "
+                         "yourname-tickersim-ticks")
     return name
 
 
 def region(name, session=None):
     known = (session or boto3.session.Session()).get_available_regions(_WHERE_STREAMS_RUN)
     if name not in known:
-        raise ValueError(
-            f"--region {name!r} is not a region with Kinesis Data Firehose: "
-            "use a region code such as eu-west-1 or us-east-1"
-        )
+        raise ValueError(f"--region {name!r} is not a region with Kinesis Data Firehose: "
+                         "use a region code such as eu-west-1 or us-east-1")
     return name
 
 
@@ -154,8 +145,6 @@ def project(path):
     """A tickersim checkout: deploy reads its .chalice/config.json and infra/data.yaml."""
     for part in (".chalice/config.json", "infra/data.yaml"):
         if not (Path(path) / part).is_file():
-            raise ValueError(
-                f"--project-dir {str(path)!r} is not a tickersim project (no "
-                f"{part}): point it at the checkout, or leave it out"
-            )
+            raise ValueError(f"--project-dir {str(path)!r} is not a tickersim project (no "
+                             f"{part}): point it at the checkout, or leave it out")
     return Path(path)

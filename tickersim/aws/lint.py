@@ -5,7 +5,6 @@ The functions' committed policy files are copied as they are; the delivery role'
 the bucket policy are taken from infra/data.yaml, references resolved for an example owner.
 Each is first checked against AWS's resource ARN formats (resource_formats).
 """
-
 import json
 import shutil
 import sys
@@ -24,7 +23,7 @@ def template_documents(template, refs):
     for logical_id, resource in template["Resources"].items():
         properties = resource.get("Properties", {})
         documents = {p["PolicyName"]: p["PolicyDocument"] for p in properties.get("Policies", [])}
-        if "PolicyDocument" in properties:  # the bucket policy
+        if "PolicyDocument" in properties:          # the bucket policy
             documents["policy"] = properties["PolicyDocument"]
         for name, document in documents.items():
             found[f"{logical_id}-{name}"] = data_template.resolve(document, refs)
@@ -34,10 +33,8 @@ def template_documents(template, refs):
 def documents(project_dir=stages.PROJECT_DIR):
     """{file name: document} for every policy the project writes: the functions' committed
     policy files and infra/data.yaml's, resolved for an example owner."""
-    found = {
-        path.name: json.loads(path.read_text())
-        for path in sorted((Path(project_dir) / ".chalice").glob("policy-*.json"))
-    }
+    found = {path.name: json.loads(path.read_text())
+             for path in sorted((Path(project_dir) / ".chalice").glob("policy-*.json"))}
     # Parquet: the delivery role's larger policy (it adds the Glue schema read).
     refs = stack.example_refs(naming.names_for("Kyle Maposa"), record_format="parquet")
     for name, document in template_documents(load_data_template(project_dir), refs).items():
@@ -60,9 +57,8 @@ def write_documents(out_dir, project_dir=stages.PROJECT_DIR):
 
 
 def main(out_dir):
-    problems = [
-        line for name, document in documents().items() for line in resource_formats.problems(document, where=name)
-    ]
+    problems = [line for name, document in documents().items()
+                for line in resource_formats.problems(document, where=name)]
     for line in problems:
         print(line, file=sys.stderr)
     for path in write_documents(out_dir):

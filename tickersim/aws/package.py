@@ -7,7 +7,6 @@ destination, fixed function names, environment variables that reference the stac
 resources, and the same least-privilege policies `tickersim deploy` writes, with Fn::Sub ARNs.
 Dictionaries merge into Chalice's template; lists (such as a role's Policies) replace.
 """
-
 import argparse
 import json
 import sys
@@ -20,45 +19,32 @@ from tickersim.base.data_template import load_data_template
 from tickersim.base.wiring import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
-CHALICE_IDS = {
-    stages.STREAMING: "StreamingLambda",
-    stages.NOTIFICATION: "NotificationLambda",
-    stages.WATCH: "WatchLambda",
-    stages.API: "APIHandler",
-    stages.WORKER: "WorkerLambda",
-}
-ROLE_IDS = {stages.API: "ApiHandlerRole"}  # the others are <function id>Role
+CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda",
+               stages.WATCH: "WatchLambda", stages.API: "APIHandler",
+               stages.WORKER: "WorkerLambda"}
+ROLE_IDS = {stages.API: "ApiHandlerRole"}        # the others are <function id>Role
 
 # Checkov findings on Chalice's functions, each with the reason it does not apply here.
 _FUNCTION_SKIPS = [
-    {
-        "id": "CKV_AWS_115",
-        "comment": "reserved concurrency would fail in new accounts (limit 10); "
-        "the run claim in DynamoDB already serialises runs",
-    },
-    {
-        "id": "CKV_AWS_116",
-        "comment": "failed async runs go to the on-failure destination "
-        "(EventInvokeConfig), which replaces a dead-letter queue",
-    },
-    {
-        "id": "CKV_AWS_117",
-        "comment": "the functions reach only public AWS endpoints; a VPC would add NAT costs and nothing to protect",
-    },
+    {"id": "CKV_AWS_115", "comment": "reserved concurrency would fail in new accounts (limit 10); "
+                                     "the run claim in DynamoDB already serialises runs"},
+    {"id": "CKV_AWS_116", "comment": "failed async runs go to the on-failure destination "
+                                     "(EventInvokeConfig), which replaces a dead-letter queue"},
+    {"id": "CKV_AWS_117", "comment": "the functions reach only public AWS endpoints; a VPC "
+                                     "would add NAT costs and nothing to protect"},
     {"id": "CKV_AWS_173", "comment": "environment variables hold resource names, no secrets"},
 ]
 
 
 # Checkov findings on the read-only REST API, by id, each with the reason it does not apply.
-_API_SKIPS = [
-    {"id": check, "comment": why}
-    for check, why in {
-        "CKV_AWS_73": "X-Ray bills every trace; the function's logs cover a read-only API of three routes",
-        "CKV_AWS_76": "access logs need an account-wide API Gateway logging role, which a stack "
-        "should not change for the whole account",
-        "CKV_AWS_120": "a stage cache costs at least $14 a month; the function caches what it reads from the bucket",
-    }.items()
-]
+_API_SKIPS = [{"id": check, "comment": why} for check, why in {
+    "CKV_AWS_73": "X-Ray bills every trace; the function's logs cover a read-only API of three "
+                  "routes",
+    "CKV_AWS_76": "access logs need an account-wide API Gateway logging role, which a stack "
+                  "should not change for the whole account",
+    "CKV_AWS_120": "a stage cache costs at least $14 a month; the function caches what it reads "
+                   "from the bucket",
+}.items()]
 
 
 def merge_template(stage, project_dir=stages.PROJECT_DIR):
@@ -68,42 +54,36 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
     owner = notification_env.get("OWNER_NAME") or ""
     params = data["Parameters"]
     # Defaults from the stage's recorded names, so the template deploys the stage as is.
-    for key, value in {
-        "TableName": streaming_env["TABLE_NAME"],
-        "DeliveryStreamName": streaming_env["DELIVERY_STREAM_NAME"],
-        "TopicName": notification_env["TOPIC_ARN"].split(":")[-1],
-        "BucketName": streaming_env.get("BUCKET_NAME") or naming.names_for(owner, stage).bucket,
-    }.items():
+    for key, value in {"TableName": streaming_env["TABLE_NAME"],
+                       "DeliveryStreamName": streaming_env["DELIVERY_STREAM_NAME"],
+                       "TopicName": notification_env["TOPIC_ARN"].split(":")[-1],
+                       "BucketName": streaming_env.get("BUCKET_NAME")
+                       or naming.names_for(owner, stage).bucket}.items():
         params[key]["Default"] = value
-    params["OwnerName"] = {"Type": "String", "Default": owner, "Description": "Named in every failure alert"}
-    params["MaximumRetryAttempts"] = {"Type": "Number", "Default": 1, "MinValue": 0, "MaxValue": 2}
+    params["OwnerName"] = {"Type": "String", "Default": owner,
+                           "Description": "Named in every failure alert"}
+    params["MaximumRetryAttempts"] = {"Type": "Number", "Default": 1, "MinValue": 0,
+                                      "MaxValue": 2}
 
     # The bucket by its parameter, not the resource: the Bucket's notification needs the
     # watcher, whose role would otherwise need the Bucket (a cycle).
-    arns = {
-        key: {"Fn::Sub": arn}
-        for key, arn in policies.arn_templates(
-            stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}", "${MarketTopic.TopicName}"
-        ).items()
-    }
+    arns = {key: {"Fn::Sub": arn} for key, arn in policies.arn_templates(
+        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
+        "${MarketTopic.TopicName}").items()}
     documents = policies.documents(arns)
     resources = data["Resources"]
     environment = {
-        stages.STREAMING: {
-            "TABLE_NAME": {"Ref": "Table"},
-            "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
-            "BUCKET_NAME": {"Ref": "Bucket"},
-            "TOPIC_ARN": {"Ref": "Topic"},
-            "OWNER_NAME": {"Ref": "OwnerName"},
-            "WORKER_FUNCTION_NAME": naming.function_name(stage, stages.WORKER),
-        },
-        stages.WORKER: {"TABLE_NAME": {"Ref": "Table"}, "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"}},
-        stages.NOTIFICATION: {
-            "TOPIC_ARN": {"Ref": "Topic"},
-            "OWNER_NAME": {"Ref": "OwnerName"},
-            "TABLE_NAME": {"Ref": "Table"},
-        },
-        stages.WATCH: {"TABLE_NAME": {"Ref": "Table"}, "MARKET_TOPIC_ARN": {"Ref": "MarketTopic"}},
+        stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
+                           "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
+                           "BUCKET_NAME": {"Ref": "Bucket"}, "TOPIC_ARN": {"Ref": "Topic"},
+                           "OWNER_NAME": {"Ref": "OwnerName"},
+                           "WORKER_FUNCTION_NAME": naming.function_name(stage, stages.WORKER)},
+        stages.WORKER: {"TABLE_NAME": {"Ref": "Table"},
+                        "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"}},
+        stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"},
+                              "TABLE_NAME": {"Ref": "Table"}},
+        stages.WATCH: {"TABLE_NAME": {"Ref": "Table"},
+                       "MARKET_TOPIC_ARN": {"Ref": "MarketTopic"}},
         stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"}},
     }
     for function, logical_id in CHALICE_IDS.items():
@@ -111,47 +91,29 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
             "Metadata": {"checkov": {"skip": _FUNCTION_SKIPS}},
             "Properties": {
                 # Fixed names: the policies and log groups name them, as on `chalice deploy`.
-                "FunctionName": (
-                    f"{naming.APP_NAME}-{stage}" if function == stages.API else naming.function_name(stage, function)
-                ),
+                "FunctionName": (f"{naming.APP_NAME}-{stage}" if function == stages.API
+                                 else naming.function_name(stage, function)),
                 "Environment": {"Variables": environment[function]},
             },
         }
-        resources[ROLE_IDS.get(function, f"{logical_id}Role")] = {
-            "Properties": {
-                "Policies": [{"PolicyName": f"{logical_id}RolePolicy", "PolicyDocument": documents[function]}]
-            }
-        }
+        resources[ROLE_IDS.get(function, f"{logical_id}Role")] = {"Properties": {"Policies": [
+            {"PolicyName": f"{logical_id}RolePolicy", "PolicyDocument": documents[function]}]}}
     # Chalice 1.34 names the API function's log group after a resource that does not exist
     # (${ApiHandler}); the function is APIHandler.
-    resources["ApiHandlerLogGroup"] = {
-        "Properties": {"LogGroupName": {"Fn::Sub": f"/aws/lambda/${{{CHALICE_IDS[stages.API]}}}"}}
-    }
-    for group in [
-        f"{logical_id}LogGroup" for logical_id in CHALICE_IDS.values() if logical_id != CHALICE_IDS[stages.API]
-    ] + ["ApiHandlerLogGroup"]:
-        resources.setdefault(group, {})["Metadata"] = {
-            "checkov": {
-                "skip": [
-                    {
-                        "id": "CKV_AWS_158",
-                        "comment": "CloudWatch Logs encrypts every group at rest; a KMS "
-                        "key would add $1 a month and a key policy to keep",
-                    }
-                ]
-            }
-        }
-    resources["RestAPI"] = {
-        "Properties": api_gateway.template_properties(),
-        "Metadata": {"checkov": {"skip": _API_SKIPS}},
-    }
+    resources["ApiHandlerLogGroup"] = {"Properties": {"LogGroupName": {
+        "Fn::Sub": f"/aws/lambda/${{{CHALICE_IDS[stages.API]}}}"}}}
+    for group in [f"{logical_id}LogGroup" for logical_id in CHALICE_IDS.values()
+                  if logical_id != CHALICE_IDS[stages.API]] + ["ApiHandlerLogGroup"]:
+        resources.setdefault(group, {})["Metadata"] = {"checkov": {"skip": [{
+            "id": "CKV_AWS_158", "comment": "CloudWatch Logs encrypts every group at rest; a KMS "
+                                            "key would add $1 a month and a key policy to keep"}]}}
+    resources["RestAPI"] = {"Properties": api_gateway.template_properties(),
+                            "Metadata": {"checkov": {"skip": _API_SKIPS}}}
     # The streaming role's policy (which the function waits for) already allows invoking the
     # notifier, so this config is valid as soon as the function exists.
     # So does each worker's role, for the workers' own config.
-    for function, logical_id in (
-        (stages.STREAMING, "StreamingFailureDestination"),
-        (stages.WORKER, "WorkerFailureDestination"),
-    ):
+    for function, logical_id in ((stages.STREAMING, "StreamingFailureDestination"),
+                                 (stages.WORKER, "WorkerFailureDestination")):
         resources[logical_id] = {
             "Type": "AWS::Lambda::EventInvokeConfig",
             "Properties": {
@@ -159,9 +121,8 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                 "Qualifier": "$LATEST",
                 "MaximumRetryAttempts": {"Ref": "MaximumRetryAttempts"},
                 "MaximumEventAgeInSeconds": MAX_EVENT_AGE_S,
-                "DestinationConfig": {
-                    "OnFailure": {"Destination": {"Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}
-                },
+                "DestinationConfig": {"OnFailure": {"Destination": {
+                    "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
             },
         }
     _watch_trigger(resources, params)
@@ -172,31 +133,21 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
 def _watch_trigger(resources, params):
     """New objects under ticks/ invoke the watcher, as watch_trigger.wire does on deploy."""
     params["MarketTopicName"]["Default"] = params["TopicName"]["Default"].replace(
-        "-streaming-sns-topic", "-market-sns-topic"
-    )
+        "-streaming-sns-topic", "-market-sns-topic")
     resources["WatchInvokePermission"] = {
         "Type": "AWS::Lambda::Permission",
         "Properties": {
             "FunctionName": {"Fn::GetAtt": [CHALICE_IDS[stages.WATCH], "Arn"]},
-            "Action": "lambda:InvokeFunction",
-            "Principal": "s3.amazonaws.com",
+            "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com",
             "SourceAccount": {"Ref": "AWS::AccountId"},
-            "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"},
-        },
-    }
+            "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"}}}
     bucket = resources["Bucket"]
     bucket["DependsOn"] = "WatchInvokePermission"
     config = watch_trigger.notification({"Fn::GetAtt": [CHALICE_IDS[stages.WATCH], "Arn"]})
-    bucket["Properties"]["NotificationConfiguration"] = {
-        "LambdaConfigurations": [
-            {
-                "Event": event,
-                "Function": config["LambdaFunctionArn"],
-                "Filter": {"S3Key": {"Rules": config["Filter"]["Key"]["FilterRules"]}},
-            }
-            for event in config["Events"]
-        ]
-    }
+    bucket["Properties"]["NotificationConfiguration"] = {"LambdaConfigurations": [{
+        "Event": event, "Function": config["LambdaFunctionArn"],
+        "Filter": {"S3Key": {"Rules": config["Filter"]["Key"]["FilterRules"]}}}
+        for event in config["Events"]]}
 
 
 def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR):
@@ -205,9 +156,8 @@ def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR):
     out_dir.mkdir(parents=True, exist_ok=True)
     merge_file = out_dir.parent / f"merge-{stage}.json"
     merge_file.write_text(json.dumps(merge_template(stage, project_dir), indent=2) + "\n")
-    chalice_run.run(
-        project_dir, region, None, "package", "--stage", stage, "--merge-template", str(merge_file), str(out_dir)
-    )
+    chalice_run.run(project_dir, region, None, "package", "--stage", stage,
+                    "--merge-template", str(merge_file), str(out_dir))
     return out_dir / "sam.json"
 
 
@@ -223,11 +173,9 @@ def main(argv=None):
     except (KeyError, ValueError, chalice_run.ChaliceFailed) as exc:
         print(f"package: {exc}", file=sys.stderr)
         return 1
-    print(
-        f"wrote {template} and its deployment.zip: deploy them with `aws cloudformation "
-        f"package` + `deploy --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND`, passing "
-        "AlertEmail"
-    )
+    print(f"wrote {template} and its deployment.zip: deploy them with `aws cloudformation "
+          f"package` + `deploy --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND`, passing "
+          "AlertEmail")
     return 0
 
 

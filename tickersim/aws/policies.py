@@ -4,7 +4,6 @@ One source for both deploy routes: `tickersim deploy` writes them as Chalice pol
 (`.chalice/policy-<stage>-<function>.json`, concrete ARNs), and `make package` puts the same
 documents into the merged template with `Fn::Sub` ARNs.
 """
-
 import json
 from pathlib import Path
 
@@ -12,13 +11,8 @@ from tickersim.base import naming
 from tickersim.base import stage as stages
 from tickersim.base.naming import function_name
 
-FILES = {
-    stages.STREAMING: "streaming",
-    stages.NOTIFICATION: "notification",
-    stages.WATCH: "watch",
-    stages.API: "api",
-    stages.WORKER: "worker",
-}
+FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification",
+         stages.WATCH: "watch", stages.API: "api", stages.WORKER: "worker"}
 # ARN templates use CloudFormation's pseudo parameters; `concrete` fills them in.
 _HEAD = "arn:${AWS::Partition}"
 _WHERE = "${AWS::Region}:${AWS::AccountId}"
@@ -26,7 +20,6 @@ _WHERE = "${AWS::Region}:${AWS::AccountId}"
 
 def arn_templates(stage, table, stream, topic, bucket, market_topic):
     """The ARNs each function may touch, with ${AWS::...} placeholders left in."""
-
     def logs(function):
         return f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{function_name(stage, function)}"
 
@@ -37,7 +30,8 @@ def arn_templates(stage, table, stream, topic, bucket, market_topic):
         "market_topic": f"{_HEAD}:sns:{_WHERE}:{market_topic}",
         "ticks": f"{_HEAD}:s3:::{bucket}/ticks/*",
         "history": f"{_HEAD}:s3:::{bucket}/history/*",
-        "notifier": f"{_HEAD}:lambda:{_WHERE}:function:{function_name(stage, stages.NOTIFICATION)}",
+        "notifier": f"{_HEAD}:lambda:{_WHERE}:function:"
+                    f"{function_name(stage, stages.NOTIFICATION)}",
         "worker": f"{_HEAD}:lambda:{_WHERE}:function:{function_name(stage, stages.WORKER)}",
         stages.STREAMING: logs(stages.STREAMING),
         stages.NOTIFICATION: logs(stages.NOTIFICATION),
@@ -54,12 +48,9 @@ def _logs_statements(log_group):
     # so the function only adds streams and events to it. IAM names a stream
     # `<group>:log-stream:<name>`, hence `<group>:*`.
     return [
-        {
-            "Sid": "OwnLogStreams",
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": _join(log_group, ":*"),
-        }
+        {"Sid": "OwnLogStreams", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": _join(log_group, ":*")},
     ]
 
 
@@ -69,100 +60,79 @@ def _join(arn, tail):
 
 def _own_items(sid, actions, table, prefix):
     """Item actions on the table, limited to the items whose key starts with prefix."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": actions,
-        "Resource": table,
-        "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [prefix]}},
-    }
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": table,
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [prefix]}}}
 
 
 def documents(arns):
     """{function: policy document}; `arns` as from arn_templates, each a string or Fn::Sub."""
-    deliver = {
-        "Sid": "DeliverTicks",
-        "Effect": "Allow",
-        "Action": "firehose:PutRecordBatch",
-        "Resource": arns["stream"],
-    }
+    deliver = {"Sid": "DeliverTicks", "Effect": "Allow", "Action": "firehose:PutRecordBatch",
+               "Resource": arns["stream"]}
     # Lambda invokes a function's on-failure destination with the function's own role.
-    destination = {
-        "Sid": "OnFailureDestination",
-        "Effect": "Allow",
-        "Action": "lambda:InvokeFunction",
-        "Resource": arns["notifier"],
-    }
+    destination = {"Sid": "OnFailureDestination", "Effect": "Allow",
+                   "Action": "lambda:InvokeFunction", "Resource": arns["notifier"]}
     streaming = [
-        {
-            "Sid": "TableState",
-            "Effect": "Allow",
-            # BatchExecuteStatement has no IAM action of its own: each UPDATE in it needs
-            # dynamodb:PartiQLUpdate.
-            "Action": ["dynamodb:PartiQLUpdate", "dynamodb:Scan", "dynamodb:UpdateItem"],
-            "Resource": arns["table"],
-        },
+        {"Sid": "TableState", "Effect": "Allow",
+         # BatchExecuteStatement has no IAM action of its own: each UPDATE in it needs
+         # dynamodb:PartiQLUpdate.
+         "Action": ["dynamodb:PartiQLUpdate", "dynamodb:Scan", "dynamodb:UpdateItem"],
+         "Resource": arns["table"]},
         # The recovery notice: close the outage record, then tell the owner.
         _own_items("CloseOutage", "dynamodb:DeleteItem", arns["table"], "#outage"),
-        {"Sid": "RecoveryNotice", "Effect": "Allow", "Action": "sns:Publish", "Resource": arns["topic"]},
+        {"Sid": "RecoveryNotice", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["topic"]},
         deliver,
         # The function itself starts the workers once the table outgrows it.
         destination,
-        {"Sid": "StartWorkers", "Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": arns["worker"]},
+        {"Sid": "StartWorkers", "Effect": "Allow", "Action": "lambda:InvokeFunction",
+         "Resource": arns["worker"]},
     ] + _logs_statements(arns[stages.STREAMING])
     # A worker: its segment's Scan, its own run-state item and #scenarios (BatchGetItem),
     # the claim, the commit (PartiQL), the delivery and its own on-failure destination.
     worker = [
-        {
-            "Sid": "TableState",
-            "Effect": "Allow",
-            "Action": ["dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate", "dynamodb:Scan", "dynamodb:UpdateItem"],
-            "Resource": arns["table"],
-        },
+        {"Sid": "TableState", "Effect": "Allow",
+         "Action": ["dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate", "dynamodb:Scan",
+                    "dynamodb:UpdateItem"],
+         "Resource": arns["table"]},
         deliver,
         destination,
     ] + _logs_statements(arns[stages.WORKER])
     notification = [
-        {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish", "Resource": arns["topic"]},
+        {"Sid": "PublishAlerts", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["topic"]},
         _own_items("RecordOutage", "dynamodb:UpdateItem", arns["table"], "#outage"),
     ] + _logs_statements(arns[stages.NOTIFICATION])
     watch = [
-        {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject", "Resource": arns["ticks"]},
-        _own_items(
-            "MoveState", ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"], arns["table"], "#moves|*"
-        ),
-        {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish", "Resource": arns["market_topic"]},
+        {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": arns["ticks"]},
+        _own_items("MoveState", ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
+                   arns["table"], "#moves|*"),
+        {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["market_topic"]},
     ] + _logs_statements(arns[stages.WATCH])
     # The read-only API: one Scan of the table, listings and reads under ticks/ and history/
     # (the backfilled sessions) only.
     api = [
-        {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan", "Resource": arns["table"]},
-        {
-            "Sid": "ListTicks",
-            "Effect": "Allow",
-            "Action": "s3:ListBucket",
-            "Resource": arns["bucket"],
-            "Condition": {"StringLike": {"s3:prefix": ["ticks/*", "history/*"]}},
-        },
-        {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject", "Resource": [arns["ticks"], arns["history"]]},
+        {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan",
+         "Resource": arns["table"]},
+        {"Sid": "ListTicks", "Effect": "Allow", "Action": "s3:ListBucket",
+         "Resource": arns["bucket"],
+         "Condition": {"StringLike": {"s3:prefix": ["ticks/*", "history/*"]}}},
+        {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
+         "Resource": [arns["ticks"], arns["history"]]},
     ] + _logs_statements(arns[stages.API])
-    return {
-        stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
-        stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},
-        stages.WATCH: {"Version": "2012-10-17", "Statement": watch},
-        stages.API: {"Version": "2012-10-17", "Statement": api},
-        stages.WORKER: {"Version": "2012-10-17", "Statement": worker},
-    }
+    return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
+            stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},
+            stages.WATCH: {"Version": "2012-10-17", "Statement": watch},
+            stages.API: {"Version": "2012-10-17", "Statement": api},
+            stages.WORKER: {"Version": "2012-10-17", "Statement": worker}}
 
 
 def concrete(templates, partition, region, account):
     filled = {}
     for key, arn in templates.items():
-        filled[key] = (
-            arn.replace("${AWS::Partition}", partition)
-            .replace("${AWS::Region}", region)
-            .replace("${AWS::AccountId}", account)
-        )
+        filled[key] = (arn.replace("${AWS::Partition}", partition)
+                       .replace("${AWS::Region}", region).replace("${AWS::AccountId}", account))
     return filled
 
 
@@ -178,20 +148,14 @@ def for_stage(stage, project_dir=stages.PROJECT_DIR):
     topic_arn = notification["TOPIC_ARN"]
     parts = topic_arn.split(":")
     if len(parts) != 6 or parts[2] != "sns":
-        raise ValueError(
-            f"TOPIC_ARN {topic_arn!r} of stage {stage!r} in .chalice/config.json is "
-            "not an SNS topic ARN: run `tickersim deploy` to record the real one"
-        )
+        raise ValueError(f"TOPIC_ARN {topic_arn!r} of stage {stage!r} in .chalice/config.json is "
+                         "not an SNS topic ARN: run `tickersim deploy` to record the real one")
     _, partition, _, region, account, topic = parts
-    bucket = streaming.get("BUCKET_NAME") or naming.names_for(notification.get("OWNER_NAME") or "", stage).bucket
-    templates = arn_templates(
-        stage,
-        streaming["TABLE_NAME"],
-        streaming["DELIVERY_STREAM_NAME"],
-        topic,
-        bucket,
-        watch["MARKET_TOPIC_ARN"].rsplit(":", 1)[-1],
-    )
+    bucket = (streaming.get("BUCKET_NAME")
+              or naming.names_for(notification.get("OWNER_NAME") or "", stage).bucket)
+    templates = arn_templates(stage, streaming["TABLE_NAME"],
+                              streaming["DELIVERY_STREAM_NAME"], topic, bucket,
+                              watch["MARKET_TOPIC_ARN"].rsplit(":", 1)[-1])
     return documents(concrete(templates, partition, region, account))
 
 

@@ -4,7 +4,6 @@ The account and region, S3 Block Public Access, whether the bucket name is free,
 stage already has (its names and owner). `deploy --check` prints it with the plan; `deploy`
 runs it first and stops on anything that would make the stack fail.
 """
-
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,13 +16,8 @@ from tickersim.base import naming
 from tickersim.base import stage as stages
 
 # The stack's parameters that hold the stage's names, by the Names field they fill.
-NAME_PARAMETERS = {
-    "table": "TableName",
-    "stream": "DeliveryStreamName",
-    "topic": "TopicName",
-    "bucket": "BucketName",
-    "market_topic": "MarketTopicName",
-}
+NAME_PARAMETERS = {"table": "TableName", "stream": "DeliveryStreamName", "topic": "TopicName",
+                   "bucket": "BucketName", "market_topic": "MarketTopicName"}
 
 
 class PreflightError(ValueError):
@@ -33,7 +27,6 @@ class PreflightError(ValueError):
 @dataclass(frozen=True)
 class Request:
     """The operator's arguments, checked."""
-
     project_dir: Path
     stage: str
     owner: str
@@ -44,37 +37,21 @@ class Request:
     bucket: str = None
     readers: tuple = ()
     move_emails: tuple = ()
-    record_format: str = None  # None: the stage's own, json for a new stage
+    record_format: str = None       # None: the stage's own, json for a new stage
 
 
-def request(
-    project_dir,
-    stage,
-    owner,
-    emails,
-    region=stages.DEFAULT_REGION,
-    endpoint=None,
-    retries=stages.DEFAULT_RETRIES,
-    bucket=None,
-    readers=(),
-    move_emails=(),
-    record_format=None,
-):
+def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, endpoint=None,
+            retries=stages.DEFAULT_RETRIES, bucket=None, readers=(), move_emails=(),
+            record_format=None):
     """A Request from raw arguments; ValueError names the first one at fault."""
     stage = inputs.deploy_stage(stage)
-    return Request(
-        inputs.project(project_dir),
-        stage,
-        inputs.owner(owner),
-        tuple(inputs.emails(list(emails))),
-        inputs.region(region),
-        inputs.endpoint(endpoint),
-        retries,
-        inputs.bucket(bucket) if bucket is not None else None,
-        tuple(inputs.reader_accounts(list(readers))),
-        tuple(inputs.move_emails(list(move_emails))),
-        inputs.record_format(record_format),
-    )
+    return Request(inputs.project(project_dir), stage, inputs.owner(owner),
+                   tuple(inputs.emails(list(emails))),
+                   inputs.region(region), inputs.endpoint(endpoint), retries,
+                   inputs.bucket(bucket) if bucket is not None else None,
+                   tuple(inputs.reader_accounts(list(readers))),
+                   tuple(inputs.move_emails(list(move_emails))),
+                   inputs.record_format(record_format))
 
 
 @dataclass
@@ -83,9 +60,9 @@ class Findings:
     names: naming.Names
     stack_exists: bool
     recorded_owner: str = None
-    readers: tuple = ()  # the accounts that will read ticks/; none: any account
+    readers: tuple = ()             # the accounts that will read ticks/; none: any account
     record_format: str = stack.RECORD_FORMATS[0]
-    public_access: dict = None  # the account's Block Public Access, None when none is set
+    public_access: dict = None      # the account's Block Public Access, None when none is set
     notes: list = field(default_factory=list)
 
 
@@ -97,8 +74,8 @@ def s3control_client(session, endpoint):
         target = urlsplit(endpoint)
 
         def to_endpoint(request, **_):
-            request.url = urlunsplit(urlsplit(request.url)._replace(scheme=target.scheme, netloc=target.netloc))
-
+            request.url = urlunsplit(urlsplit(request.url)._replace(
+                scheme=target.scheme, netloc=target.netloc))
         client.meta.events.register("before-send.s3-control", to_endpoint)
     return client
 
@@ -107,9 +84,8 @@ def account_id(sts):
     try:
         return sts.get_caller_identity()["Account"]
     except NoCredentialsError:
-        raise PreflightError(
-            "no AWS credentials found: run `aws configure` (or set AWS_PROFILE), then run deploy again"
-        ) from None
+        raise PreflightError("no AWS credentials found: run `aws configure` (or set "
+                             "AWS_PROFILE), then run deploy again") from None
 
 
 def recorded(project_dir, stage):
@@ -149,13 +125,12 @@ def bucket_state(s3, bucket):
         if code in ("404", "NoSuchBucket", "NotFound"):
             return "free"
         if code in ("403", "301", "AccessDenied", "PermanentRedirect"):
-            return "taken"  # another account's, or ours in another region
+            return "taken"        # another account's, or ours in another region
         raise
 
 
 def check(req, session):
     """Read what can be known before creating anything; PreflightError on what would fail."""
-
     def client(service):
         return session.client(service, endpoint_url=req.endpoint)
 
@@ -170,9 +145,8 @@ def check(req, session):
         # The stage's names were fixed at its first deploy: a changed --owner renames the
         # owner in alerts, never the table, bucket, stream or topic (that would replace them).
         kept = {p["ParameterKey"]: p["ParameterValue"] for p in existing.get("Parameters", [])}
-        findings.names = replace(
-            names, **{field_: kept[key] for field_, key in NAME_PARAMETERS.items() if kept.get(key)}
-        )
+        findings.names = replace(names, **{field_: kept[key] for field_, key in
+                                           NAME_PARAMETERS.items() if kept.get(key)})
         # Firehose could switch, but ticks/ already holds the old format and the Glue table
         # reads one format: a switch would leave Athena (and the watcher) half blind.
         kept_format = kept.get("RecordFormat", stack.RECORD_FORMATS[0])
@@ -182,24 +156,23 @@ def check(req, session):
                 f"--format {req.record_format}: stage {req.stage} was created with --format "
                 f"{kept_format} and its ticks/ objects are {kept_format}, which its Glue table "
                 f"reads; keep --format {kept_format}, or run `tickersim teardown --stage "
-                f"{req.stage}` first"
-            )
+                f"{req.stage}` first")
         if req.bucket and req.bucket != findings.names.bucket:
             raise PreflightError(
                 f"--bucket {req.bucket}: stage {req.stage} already keeps its ticks in bucket "
                 f"{findings.names.bucket}, and a deploy keeps it; drop --bucket, or run "
-                f"`tickersim teardown --stage {req.stage}` first"
-            )
+                f"`tickersim teardown --stage {req.stage}` first")
         # Named readers stay named: a redeploy that forgot --reader-account must not open the
         # bucket to every account.
-        findings.readers = req.readers or tuple(re.findall(r"[0-9]{12}", kept.get("ReaderAccounts", "")))
+        findings.readers = req.readers or tuple(re.findall(r"[0-9]{12}",
+                                                           kept.get("ReaderAccounts", "")))
         if findings.readers and not req.readers:
-            findings.notes.append("keeping the stage's reader accounts " + ", ".join(findings.readers))
+            findings.notes.append("keeping the stage's reader accounts "
+                                  + ", ".join(findings.readers))
         if owner and owner != req.owner:
             findings.notes.append(
                 f"owner: {owner} -> {req.owner}: alerts will name {req.owner}; the stage "
-                f"keeps the resource names it was created with ({findings.names.code}...)"
-            )
+                f"keeps the resource names it was created with ({findings.names.code}...)")
     else:
         findings.readers = req.readers
         findings.record_format = req.record_format or stack.RECORD_FORMATS[0]
@@ -207,42 +180,35 @@ def check(req, session):
         findings.names = replace(names, bucket=bucket)
         state = bucket_state(client("s3"), bucket)
         if state != "free":
-            how = (
-                "exists and answers this account, but no tickersim stage owns it"
-                if state == "reachable"
-                else "is taken by another AWS account (bucket names are global)"
-            )
+            how = ("exists and answers this account, but no tickersim stage owns it"
+                   if state == "reachable" else
+                   "is taken by another AWS account (bucket names are global)")
             raise PreflightError(
                 f"bucket {bucket} {how}: choose another with --bucket NAME, e.g. --bucket "
-                f"{suggest_bucket(bucket, account)}"
-            )
+                f"{suggest_bucket(bucket, account)}")
 
     if findings.readers:
-        findings.notes.append(
-            "ticks/ shared with the named accounts only (works under any Block Public Access setting)"
-        )
+        findings.notes.append("ticks/ shared with the named accounts only (works under any "
+                              "Block Public Access setting)")
     else:
-        setting = public_access_block(s3control_client(session, req.endpoint), account)
+        setting = public_access_block(s3control_client(session, req.endpoint),
+                                      account)
         findings.public_access = setting
         if setting is None:
-            findings.notes.append(
-                "Block Public Access: not readable with these credentials "
-                "(s3:GetAccountPublicAccessBlock); if the bucket policy is "
-                "refused, see --reader-account"
-            )
+            findings.notes.append("Block Public Access: not readable with these credentials "
+                                  "(s3:GetAccountPublicAccessBlock); if the bucket policy is "
+                                  "refused, see --reader-account")
         else:
             blocking = advice.blocking_settings(setting)
             if blocking:
                 raise PreflightError(advice.public_access_message(account, blocking))
     if findings.record_format == "parquet":
-        findings.notes.append(
-            "ticks/ in Parquet (Snappy): Athena reads it; the move watcher "
-            "and the API's tick history read JSON lines, so they see no ticks"
-        )
+        findings.notes.append("ticks/ in Parquet (Snappy): Athena reads it; the move watcher "
+                              "and the API's tick history read JSON lines, so they see no ticks")
     return findings
 
 
 def suggest_bucket(bucket, account):
     """The name with the account id in it (unique to the account), within S3's 63."""
     tail = f"-{account}"
-    return bucket[: 63 - len(tail)].rstrip("-") + tail
+    return bucket[:63 - len(tail)].rstrip("-") + tail

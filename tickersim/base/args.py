@@ -1,6 +1,5 @@
 """Checks of command-line values shared by the commands: each returns None or one line that
 names the value at fault and what to pass instead (the command prints it and exits 2)."""
-
 import argparse
 import math
 import os
@@ -21,7 +20,8 @@ _TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 
 def endpoint_problem(endpoint):
     """--endpoint (or AWS_ENDPOINT_URL when it is not given) must be an http(s) URL."""
-    shown, value = ("--endpoint", endpoint) if endpoint else ("AWS_ENDPOINT_URL", os.environ.get("AWS_ENDPOINT_URL"))
+    shown, value = ("--endpoint", endpoint) if endpoint else (
+        "AWS_ENDPOINT_URL", os.environ.get("AWS_ENDPOINT_URL"))
     if not value:
         return None
     try:
@@ -30,17 +30,16 @@ def endpoint_problem(endpoint):
     except ValueError:
         port_ok = False
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        return f"{shown} {value!r} is not an endpoint URL: pass it with its scheme, e.g. http://127.0.0.1:8765"
+        return (f"{shown} {value!r} is not an endpoint URL: pass it with its scheme, e.g. "
+                "http://127.0.0.1:8765")
     return None
 
 
 def local_stage_problem(stage, endpoint, local_stage="local"):
     """The local stage exists only inside a running demo: it needs that demo's endpoint."""
     if stage == local_stage and not (endpoint or os.environ.get("AWS_ENDPOINT_URL")):
-        return (
-            "the local stage lives inside a running `tickersim demo`: pass the endpoint it "
-            "prints, e.g. --endpoint http://127.0.0.1:PORT"
-        )
+        return ("the local stage lives inside a running `tickersim demo`: pass the endpoint it "
+                "prints, e.g. --endpoint http://127.0.0.1:PORT")
     return None
 
 
@@ -52,7 +51,8 @@ def check_region(region):
 
 def check_table_name(table):
     if not _TABLE.match(table or ""):
-        return f"--table {table!r} is not a DynamoDB table name: 3-255 letters, digits, '_', '-' or '.'"
+        return (f"--table {table!r} is not a DynamoDB table name: 3-255 letters, digits, "
+                "'_', '-' or '.'")
     return None
 
 

@@ -4,7 +4,6 @@ Resumable: the names already in the table are read first (one keys-only Scan) an
 missing ones are written, so an interrupted `seed --count` carries on where it stopped and
 a ticker that has moved since keeps its state.
 """
-
 import sys
 import time
 
@@ -14,14 +13,10 @@ from chalicelib.walk.items import KEY, item_name
 from tickersim.base import synthetic
 from tickersim.base.seeds import SEQ_MARK, reset_item
 
-BATCH_WRITE_MAX = 25  # BatchWriteItem: at most 25 requests a call
+BATCH_WRITE_MAX = 25          # BatchWriteItem: at most 25 requests a call
 _BACKOFF_S = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
-_RETRYABLE = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-}
+_RETRYABLE = {"ProvisionedThroughputExceededException", "ThrottlingException",
+              "RequestLimitExceeded", "InternalServerError"}
 
 
 class Progress:
@@ -36,7 +31,8 @@ class Progress:
     def update(self, done):
         tenth = done * 10 // max(1, self.total)
         if self.tty:
-            print(f"\rseed: {done:,} of {self.total:,} {self.verb}", end="", file=self.stream, flush=True)
+            print(f"\rseed: {done:,} of {self.total:,} {self.verb}", end="", file=self.stream,
+                  flush=True)
         elif tenth != self.shown or done == self.total:
             print(f"seed: {done:,} of {self.total:,} {self.verb}", file=self.stream)
         self.shown = tenth
@@ -51,13 +47,11 @@ def existing(ddb, table, prefix):
     earlier: the Seq its `#seq|` mark keeps}), from one Scan of keys and Seq."""
     found, marks, start = {}, {}, None
     while True:
-        kwargs = {
-            "TableName": table,
-            "ProjectionExpression": "#k, Seq",
-            "FilterExpression": "begins_with(#k, :p) OR begins_with(#k, :m)",
-            "ExpressionAttributeNames": {"#k": KEY},
-            "ExpressionAttributeValues": {":p": {"S": prefix}, ":m": {"S": SEQ_MARK + prefix}},
-        }
+        kwargs = {"TableName": table, "ProjectionExpression": "#k, Seq",
+                  "FilterExpression": "begins_with(#k, :p) OR begins_with(#k, :m)",
+                  "ExpressionAttributeNames": {"#k": KEY},
+                  "ExpressionAttributeValues": {":p": {"S": prefix},
+                                                ":m": {"S": SEQ_MARK + prefix}}}
         if start:
             kwargs["ExclusiveStartKey"] = start
         page = ddb.scan(**kwargs)
@@ -66,7 +60,7 @@ def existing(ddb, table, prefix):
             if synthetic.is_synthetic(prefix, name):
                 found[name] = item.get("Seq")
             elif name.startswith(SEQ_MARK) and "Seq" in item:
-                marks[name[len(SEQ_MARK) :]] = item
+                marks[name[len(SEQ_MARK):]] = item
         start = page.get("LastEvaluatedKey")
         if not start:
             return found, marks
@@ -78,7 +72,7 @@ def batch_write(ddb, table, keys, requests, progress, sleep=time.sleep, per_key=
     with backoff."""
     done, step = 0, BATCH_WRITE_MAX // per_key
     for i in range(0, len(keys), step):
-        pending = [r for k in keys[i : i + step] for r in requests(k)]
+        pending = [r for k in keys[i:i + step] for r in requests(k)]
         for attempt in range(len(_BACKOFF_S) + 1):
             try:
                 reply = ddb.batch_write_item(RequestItems={table: pending})
@@ -91,8 +85,7 @@ def batch_write(ddb, table, keys, requests, progress, sleep=time.sleep, per_key=
             if attempt == len(_BACKOFF_S):
                 raise RuntimeError(
                     f"DynamoDB table {table!r} kept throttling the writes: run the same "
-                    "command again to carry on from where it stopped"
-                )
+                    "command again to carry on from where it stopped")
             sleep(_BACKOFF_S[attempt])
         done += min(step, len(keys) - i)
         progress.update(done)
@@ -107,9 +100,9 @@ def create(ddb, table, count, prefix, kind, seed=synthetic.DEFAULT_SEED, stream=
 
     def put(n):
         # A ticker taken out earlier counts on from its last seq: (ticker, seq) names one tick.
-        item = reset_item(synthetic.item(prefix, n, kind, seed), marks.get(synthetic.name(prefix, n)))
+        item = reset_item(synthetic.item(prefix, n, kind, seed),
+                          marks.get(synthetic.name(prefix, n)))
         return [{"PutRequest": {"Item": item}}]
-
     try:
         written = batch_write(ddb, table, missing, put, progress)
     finally:
@@ -127,9 +120,7 @@ def delete(ddb, table, prefix, stream=sys.stderr):
     def remove(name):
         seq = found[name]
         return [{"DeleteRequest": {"Key": {KEY: {"S": name}}}}] + (
-            [{"PutRequest": {"Item": {KEY: {"S": SEQ_MARK + name}, "Seq": seq}}}] if seq else []
-        )
-
+            [{"PutRequest": {"Item": {KEY: {"S": SEQ_MARK + name}, "Seq": seq}}}] if seq else [])
     try:
         return batch_write(ddb, table, names, remove, progress, per_key=2)
     finally:

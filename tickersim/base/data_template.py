@@ -1,6 +1,5 @@
 """The data template (infra/data.yaml): where it is, how it is read, and its intrinsics
 resolved for checks and emulations that need plain documents."""
-
 import re
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import yaml
 from tickersim.base import stage as stages
 
 TEMPLATE = Path("infra") / "data.yaml"
-_NO_VALUE = object()  # AWS::NoValue: the property or list item is left out
+_NO_VALUE = object()    # AWS::NoValue: the property or list item is left out
 
 
 def load_data_template(project_dir=stages.PROJECT_DIR):
@@ -29,7 +28,7 @@ def resolve(node, refs):
         return _NO_VALUE
     if set(node) == {"Ref"}:
         return refs[node["Ref"]]
-    if set(node) == {"Fn::If"}:  # the condition's value is in refs too
+    if set(node) == {"Fn::If"}:                  # the condition's value is in refs too
         condition, when_true, when_false = node["Fn::If"]
         return resolve(when_true if refs[condition] else when_false, refs)
     if set(node) == {"Fn::GetAtt"}:

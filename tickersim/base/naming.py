@@ -5,7 +5,6 @@
 `dekylemaposa-deliverystream-s3`. A stage other than the default one is appended to
 every name, so `dev` and `prod` can live in one account.
 """
-
 import hashlib
 import re
 from dataclasses import dataclass
@@ -49,45 +48,16 @@ def function_name(stage, short):
 
 def check_stage(stage):
     if not _STAGE.match(stage or ""):
-        raise ValueError(
-            f"stage {stage!r} is not usable: use 1-10 lower-case letters or digits, "
-            "starting with a letter (e.g. dev, prod, test2)"
-        )
+        raise ValueError(f"stage {stage!r} is not usable: use 1-10 lower-case letters or digits, "
+                         "starting with a letter (e.g. dev, prod, test2)")
     return stage
 
 
 # Neither is part of the name itself: "Kyle Maposa Jr." is MAPosa, "Dr. Ada Lovelace" is ADA.
-_SUFFIXES = {
-    "jr",
-    "jnr",
-    "sr",
-    "snr",
-    "phd",
-    "dphil",
-    "md",
-    "do",
-    "esq",
-    "dds",
-    "dmd",
-    "dvm",
-    "mba",
-    "cpa",
-    "jd",
-    "llb",
-    "llm",
-    "rn",
-    "obe",
-    "mbe",
-    "cbe",
-    "kbe",
-    "qc",
-    "kc",
-    "2nd",
-    "3rd",
-    "4th",
-    "5th",
-}
-_NUMERALS = re.compile(r"^(II|III|IV|VI|VII|VIII|IX|X)$")  # as written: "Iv" is a name
+_SUFFIXES = {"jr", "jnr", "sr", "snr", "phd", "dphil", "md", "do", "esq", "dds", "dmd", "dvm",
+             "mba", "cpa", "jd", "llb", "llm", "rn", "obe", "mbe", "cbe", "kbe", "qc", "kc",
+             "2nd", "3rd", "4th", "5th"}
+_NUMERALS = re.compile(r"^(II|III|IV|VI|VII|VIII|IX|X)$")       # as written: "Iv" is a name
 _TITLES = {"mr", "mrs", "ms", "mx", "miss", "dr", "prof", "sir", "dame", "rev", "fr"}
 
 
@@ -123,14 +93,14 @@ def stack_name(stage):
 
 def names_for(owner, stage=DEFAULT_STAGE):
     if not owner or not owner.strip():
-        raise ValueError('owner name is empty: pass the full name, e.g. --owner "Kyle Maposa"')
+        raise ValueError("owner name is empty: pass the full name, e.g. --owner \"Kyle Maposa\"")
     check_stage(stage)
     words = _words(owner)
     code = _code(owner, words)
     suffix = "" if stage == DEFAULT_STAGE else f"-{stage}"
     tail = f"-deliverystream-s3{suffix}"
     person = ("de" + "".join(words).lower()) if words else code.lower()
-    bucket = person[: _BUCKET_MAX - len(tail)] + tail
+    bucket = person[:_BUCKET_MAX - len(tail)] + tail
     return Names(
         owner=owner,
         stage=stage,

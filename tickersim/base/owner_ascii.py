@@ -4,7 +4,6 @@ A real transliteration (李小龍 -> Li Xiao Long, Владимир -> Vladimir)
 table: 311 KB, 71 KB zipped, more than three times the whole Lambda bundle. So it runs on the
 operator's machine (deploy, demo) and reaches the notifier as OWNER_ASCII.
 """
-
 from text_unidecode import unidecode
 
 from chalicelib.alerts import alerts

@@ -1,6 +1,5 @@
 """Reading the bucket's lines as a consumer does: a line that is not a tick is skipped, never
 fatal (anyone with write access, or a bug, can put anything there)."""
-
 import json
 
 from chalicelib.walk import news
@@ -12,14 +11,10 @@ def parse_tick(line):
         tick = json.loads(line)
     except ValueError:
         return None
-    if (
-        isinstance(tick, dict)
-        and isinstance(tick.get("ticker"), str)
-        and isinstance(tick.get("seq"), int)
-        and not isinstance(tick.get("seq"), bool)
-        and isinstance(tick.get("price"), (int, float))
-        and not isinstance(tick.get("price"), bool)
-    ):
+    if (isinstance(tick, dict) and isinstance(tick.get("ticker"), str)
+            and isinstance(tick.get("seq"), int) and not isinstance(tick.get("seq"), bool)
+            and isinstance(tick.get("price"), (int, float))
+            and not isinstance(tick.get("price"), bool)):
         return tick
     return None
 

@@ -3,7 +3,6 @@
 The streaming function reads the table's `#scenarios` item in the Scan it already makes, and
 applies each scenario to the ticks it walks from the scenario's start: no redeploy needed.
 """
-
 import json
 import sys
 from pathlib import Path
@@ -25,11 +24,12 @@ class ScenarioError(Exception):
 def add_arguments(parser):
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     apply = sub.add_parser("apply", help="apply a scenario from a start time")
-    apply.add_argument("name", metavar="NAME", help=f"a scenario in scenarios/ ({', '.join(names())}) or a JSON file")
-    apply.add_argument(
-        "--at", required=True, metavar="ISO-TIME", help="when it starts, e.g. 2026-12-01T14:30:00Z (UTC if no zone)"
-    )
-    apply.add_argument("--tickers", default=None, metavar="A,B", help="the tickers it applies to (default: all)")
+    apply.add_argument("name", metavar="NAME",
+                       help=f"a scenario in scenarios/ ({', '.join(names())}) or a JSON file")
+    apply.add_argument("--at", required=True, metavar="ISO-TIME",
+                       help="when it starts, e.g. 2026-12-01T14:30:00Z (UTC if no zone)")
+    apply.add_argument("--tickers", default=None, metavar="A,B",
+                       help="the tickers it applies to (default: all)")
     listing = sub.add_parser("list", help="list the applied scenarios")
     clearing = sub.add_parser("clear", help="remove every applied scenario")
     for command in (apply, listing, clearing):
@@ -45,9 +45,8 @@ def load_spec(name):
     """(scenario name, checked spec) for a name in scenarios/ or a path to a JSON file."""
     path = Path(name) if name.endswith(".json") else SCENARIO_DIR / f"{name}.json"
     if not path.is_file():
-        raise ScenarioError(
-            f"no scenario {name!r}: use one of {', '.join(names())}, or the path of a .json file shaped like them"
-        )
+        raise ScenarioError(f"no scenario {name!r}: use one of {', '.join(names())}, or "
+                            "the path of a .json file shaped like them")
     try:
         spec = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -60,7 +59,8 @@ def load_spec(name):
 
 def read(ddb, table):
     """(the stored records, the item's text as read, for the conditional write)."""
-    item = ddb.get_item(TableName=table, Key={KEY: {"S": scenarios.ITEM}}, ConsistentRead=True).get("Item")
+    item = ddb.get_item(TableName=table, Key={KEY: {"S": scenarios.ITEM}},
+                        ConsistentRead=True).get("Item")
     if item is None:
         return [], None
     text = item.get(scenarios.ATTRIBUTE, {}).get("S", "[]")
@@ -69,9 +69,8 @@ def read(ddb, table):
     except ValueError:
         records = None
     if not isinstance(records, list):
-        raise ScenarioError(
-            f"the {scenarios.ITEM} item of table {table!r} is damaged: `tickersim scenario clear` removes it"
-        )
+        raise ScenarioError(f"the {scenarios.ITEM} item of table {table!r} is damaged: "
+                            "`tickersim scenario clear` removes it")
     return records, text
 
 
@@ -80,16 +79,16 @@ def apply(ddb, table, name, at_epoch, tickers=None):
     scenario, spec = load_spec(name)
     records, old = read(ddb, table)
     record = scenarios.to_record(scenario, iso(at_epoch), tickers, spec)
-    item = {KEY: {"S": scenarios.ITEM}, scenarios.ATTRIBUTE: {"S": json.dumps(records + [record], sort_keys=True)}}
+    item = {KEY: {"S": scenarios.ITEM},
+            scenarios.ATTRIBUTE: {"S": json.dumps(records + [record], sort_keys=True)}}
     # Another apply in between would be lost: write only over what was read.
     if old is None:
-        condition = {"ConditionExpression": "attribute_not_exists(#k)", "ExpressionAttributeNames": {"#k": KEY}}
+        condition = {"ConditionExpression": "attribute_not_exists(#k)",
+                     "ExpressionAttributeNames": {"#k": KEY}}
     else:
-        condition = {
-            "ConditionExpression": "#a = :old",
-            "ExpressionAttributeNames": {"#a": scenarios.ATTRIBUTE},
-            "ExpressionAttributeValues": {":old": {"S": old}},
-        }
+        condition = {"ConditionExpression": "#a = :old",
+                     "ExpressionAttributeNames": {"#a": scenarios.ATTRIBUTE},
+                     "ExpressionAttributeValues": {":old": {"S": old}}}
     ddb.put_item(TableName=table, Item=item, **condition)
     return record
 
@@ -136,7 +135,8 @@ def main(args):
                 print(f"{table}: no scenario applied")
             for r in records:
                 spec = r.get("spec", {})
-                print(f"{r.get('at')}  {r.get('name')}  {_whom(r)}  ({spec.get('effect')}, {spec.get('minutes')} min)")
+                print(f"{r.get('at')}  {r.get('name')}  {_whom(r)}  ({spec.get('effect')}, "
+                      f"{spec.get('minutes')} min)")
         else:
             print(f"{table}: {clear(ddb, table)} scenario(s) cleared")
     except (KeyError, ScenarioError, ValueError) as exc:
@@ -145,7 +145,8 @@ def main(args):
         return 2
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException":
-            print(f"scenario: table {table!r} does not exist: deploy or seed the stage first", file=sys.stderr)
+            print(f"scenario: table {table!r} does not exist: deploy or seed the stage first",
+                  file=sys.stderr)
             return 2
         print(f"scenario: AWS refused: {exc}", file=sys.stderr)
         return 1

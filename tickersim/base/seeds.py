@@ -10,14 +10,18 @@ names one tick); --create creates the table first if it is missing; --delete T t
 out of the stream, keeping its last seq so that seeded again it counts on. Entries are checked as the streaming function checks items.
 Exit codes: 0 done, 1 AWS refused, 2 bad input or missing table.
 """
-
 import json
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
 from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item
 from tickersim.base.args import OneLineErrors, check_region, check_table_name, endpoint_problem
@@ -47,10 +51,10 @@ def read_seed(path=SEED_FILE):
         try:
             item = seed_item(entry)
         except ValueError as exc:
-            named = f" ({entry[KEY]})" if isinstance(entry, dict) and isinstance(entry.get(KEY), str) else ""
-            raise SeedError(
-                f"seed file {path}, entry {n}{named}: {exc}; the streaming function would refuse it"
-            ) from None
+            named = f" ({entry[KEY]})" if isinstance(entry, dict) and isinstance(
+                entry.get(KEY), str) else ""
+            raise SeedError(f"seed file {path}, entry {n}{named}: {exc}; the streaming "
+                            "function would refuse it") from None
         name = item_name(item)
         if name in seen:
             raise SeedError(f"seed file {path}, entry {n}: ticker {name!r} is listed twice")
@@ -71,12 +75,9 @@ def table_exists(ddb, table):
 
 def create_table(ddb, table):
     """An on-demand table keyed by TickerName, waited on until it is active."""
-    ddb.create_table(
-        TableName=table,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": KEY, "KeyType": "HASH"}],
-    )
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": KEY, "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": KEY, "KeyType": "HASH"}])
     ddb.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 2})
 
 
@@ -84,7 +85,7 @@ def current_items(ddb, table, names):
     """{name: item} of the named tickers that exist, 100 keys a call."""
     found, names = {}, list(names)
     for i in range(0, len(names), _BATCH_GET_MAX):
-        keys = [{KEY: {"S": name}} for name in names[i : i + _BATCH_GET_MAX]]
+        keys = [{KEY: {"S": name}} for name in names[i:i + _BATCH_GET_MAX]]
         while keys:
             reply = ddb.batch_get_item(RequestItems={table: {"Keys": keys}})
             for item in reply.get("Responses", {}).get(table, []):
@@ -96,7 +97,7 @@ def current_items(ddb, table, names):
 def seq_marks(ddb, table, names):
     """{ticker: the Seq item it had when `--delete` took it out} for the named tickers."""
     found = current_items(ddb, table, [SEQ_MARK + name for name in names])
-    return {name[len(SEQ_MARK) :]: item for name, item in found.items() if "Seq" in item}
+    return {name[len(SEQ_MARK):]: item for name, item in found.items() if "Seq" in item}
 
 
 def reset_item(seed, current):
@@ -115,8 +116,7 @@ def reset_item(seed, current):
         raise SeedError(
             f"ticker {item_name(seed)!r} has a damaged Seq {seq!r}: --reset keeps each "
             "ticker's seq counting, so set Seq to the seq of its last delivered tick in the "
-            "DynamoDB console (or take it out of the stream with --delete) and run it again"
-        )
+            "DynamoDB console (or take it out of the stream with --delete) and run it again")
     return {**seed, "Seq": {"N": str(int(number))}}
 
 
@@ -127,7 +127,8 @@ def load(ddb, table, items, reset=False):
     marks = seq_marks(ddb, table, names)
     if reset:
         current = current_items(ddb, table, names)
-        new_items = [reset_item(item, current.get(name, marks.get(name))) for item, name in zip(items, names)]
+        new_items = [reset_item(item, current.get(name, marks.get(name)))
+                     for item, name in zip(items, names)]
         for item in new_items:
             ddb.put_item(TableName=table, Item=item)
             outcome[item_name(item)] = "reset"
@@ -137,14 +138,11 @@ def load(ddb, table, items, reset=False):
     for item in items:
         name = item_name(item)
         if name in marks:
-            item = reset_item(item, marks[name])  # seeded again after --delete
+            item = reset_item(item, marks[name])      # seeded again after --delete
         try:
-            ddb.put_item(
-                TableName=table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(#k)",
-                ExpressionAttributeNames={"#k": KEY},
-            )
+            ddb.put_item(TableName=table, Item=item,
+                         ConditionExpression="attribute_not_exists(#k)",
+                         ExpressionAttributeNames={"#k": KEY})
             outcome[name] = "created"
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
@@ -172,15 +170,12 @@ def seed_table(ddb, table, reset=False, create=False, path=SEED_FILE, delete_nam
         raise SeedError("--delete and --reset do different things: run them one at a time")
     for name in delete_names:
         if not name.strip() or name.startswith(SPECIAL_PREFIX):
-            raise SeedError(
-                f"--delete {name!r}: pass a ticker's name (the run-state item {RUN_KEY!r} is reset with --reset)"
-            )
+            raise SeedError(f"--delete {name!r}: pass a ticker's name (the run-state item "
+                            f"{RUN_KEY!r} is reset with --reset)")
     if not table_exists(ddb, table):
         if not create:
-            raise SeedError(
-                f"DynamoDB table {table!r} does not exist: add --create to create "
-                "it, or deploy the stage with `tickersim deploy`"
-            )
+            raise SeedError(f"DynamoDB table {table!r} does not exist: add --create to create "
+                            "it, or deploy the stage with `tickersim deploy`")
         create_table(ddb, table)
     if delete_names:
         return delete(ddb, table, delete_names)
@@ -193,44 +188,37 @@ def main(argv=None):
     parser.add_argument("--region", default="eu-west-1", help="AWS region (default eu-west-1)")
     parser.add_argument("--reset", action="store_true", help="restore the seed state")
     parser.add_argument("--create", action="store_true", help="create the table if missing")
-    parser.add_argument(
-        "--delete",
-        action="append",
-        default=[],
-        metavar="TICKER",
-        help="delete this ticker's item instead of loading (repeatable)",
-    )
-    parser.add_argument(
-        "--file",
-        default=str(SEED_FILE),
-        metavar="PATH",
-        help="seed file: seed/indices.json (default), stocks.json, fx.json, crypto.json, or your own in the same shape",
-    )
+    parser.add_argument("--delete", action="append", default=[], metavar="TICKER",
+                        help="delete this ticker's item instead of loading (repeatable)")
+    parser.add_argument("--file", default=str(SEED_FILE), metavar="PATH",
+                        help="seed file: seed/indices.json (default), stocks.json, fx.json, "
+                             "crypto.json, or your own in the same shape")
     args = parser.parse_args(argv)
-    problem = check_table_name(args.table) or check_region(args.region) or endpoint_problem(None)
+    problem = (check_table_name(args.table) or check_region(args.region)
+               or endpoint_problem(None))
     if problem:
         print(f"seed: {problem}", file=sys.stderr)
         return 2
     ddb = boto3.client("dynamodb", region_name=args.region)
-    return run(ddb, args.table, reset=args.reset, create=args.create, path=args.file, delete_names=args.delete)
+    return run(ddb, args.table, reset=args.reset, create=args.create, path=args.file,
+               delete_names=args.delete)
 
 
 def run(ddb, table, reset=False, create=False, path=SEED_FILE, delete_names=()):
     """seed_table, reported line by line for a person; returns the exit code."""
     try:
-        outcome = seed_table(ddb, table, reset=reset, create=create, path=path, delete_names=delete_names)
+        outcome = seed_table(ddb, table, reset=reset, create=create, path=path,
+                             delete_names=delete_names)
     except SeedError as exc:
         print(f"seed: {exc}", file=sys.stderr)
         return 2
     except EndpointConnectionError as exc:
-        print(
-            f"seed: nothing answers at {exc.kwargs.get('endpoint_url')}: check the network, "
-            "--region, or AWS_ENDPOINT_URL",
-            file=sys.stderr,
-        )
+        print(f"seed: nothing answers at {exc.kwargs.get('endpoint_url')}: check the network, "
+              "--region, or AWS_ENDPOINT_URL", file=sys.stderr)
         return 1
     except NoCredentialsError:
-        print("seed: no AWS credentials found: run `aws configure` or set AWS_PROFILE", file=sys.stderr)
+        print("seed: no AWS credentials found: run `aws configure` or set AWS_PROFILE",
+              file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:
         print(f"seed: AWS refused loading table {table!r}: {exc}", file=sys.stderr)

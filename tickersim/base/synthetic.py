@@ -3,7 +3,6 @@
 `seed --count N --prefix SIM --kind stock` makes SIM0000001 .. SIM000000N. Every value is a
 function of (seed, name), so a second run (or a resumed one) writes the same items.
 """
-
 import math
 import re
 
@@ -14,7 +13,7 @@ from chalicelib.walk.market import uniforms
 MAX_COUNT = 1_000_000
 DIGITS = len(str(MAX_COUNT))
 DEFAULT_PREFIX = "SIM"
-DEFAULT_KIND = INDEX  # 24x7: a load test streams at any hour
+DEFAULT_KIND = INDEX            # 24x7: a load test streams at any hour
 DEFAULT_SEED = 1
 _PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,31}$")
 # Per kind: (median price, price spread as a log-normal sigma, volatility range, drift range).
@@ -28,16 +27,15 @@ _SHAPES = {
 
 def count_problem(count):
     if count < 1 or count > MAX_COUNT:
-        return f"--count {count} is out of range: pass a whole number from 1 to {MAX_COUNT:,}"
+        return (f"--count {count} is out of range: pass a whole number from 1 to "
+                f"{MAX_COUNT:,}")
     return None
 
 
 def prefix_problem(prefix):
     if not _PREFIX.match(prefix or ""):
-        return (
-            f"--prefix {prefix!r} cannot start a ticker name: pass 1-32 letters, digits, "
-            "'.', '_' or '-', starting with a letter (e.g. SIM)"
-        )
+        return (f"--prefix {prefix!r} cannot start a ticker name: pass 1-32 letters, digits, "
+                "'.', '_' or '-', starting with a letter (e.g. SIM)")
     return None
 
 
@@ -53,7 +51,7 @@ def name(prefix, number):
 
 def is_synthetic(prefix, ticker):
     """Whether `ticker` is one of the names `--count` makes with this prefix."""
-    tail = ticker[len(prefix) :]
+    tail = ticker[len(prefix):]
     return ticker.startswith(prefix) and len(tail) == DIGITS and tail.isdigit()
 
 
@@ -66,12 +64,8 @@ def item(prefix, number, kind, seed=DEFAULT_SEED):
     # Box-Muller: a log-normal price around the kind's median.
     z = math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
     price = float(f"{median * math.exp(spread * z):.6g}")
-    return seed_item(
-        {
-            "TickerName": ticker,
-            "Kind": kind,
-            "Price": price,
-            "Volatility": round(vol_low + (vol_high - vol_low) * u3, 4),
-            "Drift": round(drift_low + (drift_high - drift_low) * u4, 4),
-        }
-    )
+    return seed_item({
+        "TickerName": ticker, "Kind": kind, "Price": price,
+        "Volatility": round(vol_low + (vol_high - vol_low) * u3, 4),
+        "Drift": round(drift_low + (drift_high - drift_low) * u4, 4),
+    })

@@ -9,7 +9,6 @@ function is a plain `@app.lambda_function`; deploy wires it here, and the merged
 whole configuration on every put: the bucket's other notifications are kept as they are,
 and only ours, named by CONFIG_ID, is replaced.
 """
-
 from botocore.exceptions import ClientError
 
 CONFIG_ID = "tickersim-watch-moves"
@@ -18,18 +17,16 @@ STATEMENT_ID = "s3-invokes-watch-moves"
 
 
 def notification(function_arn):
-    return {
-        "Id": CONFIG_ID,
-        "LambdaFunctionArn": function_arn,
-        "Events": ["s3:ObjectCreated:*"],
-        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": TICKS_PREFIX}]}},
-    }
+    return {"Id": CONFIG_ID, "LambdaFunctionArn": function_arn,
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": TICKS_PREFIX}]}}}
 
 
 def merged(current, function_arn):
     """The bucket's notification configuration with ours in place of any earlier copy."""
     config = {k: v for k, v in current.items() if k != "ResponseMetadata"}
-    others = [c for c in config.get("LambdaFunctionConfigurations", []) if c.get("Id") != CONFIG_ID]
+    others = [c for c in config.get("LambdaFunctionConfigurations", [])
+              if c.get("Id") != CONFIG_ID]
     config["LambdaFunctionConfigurations"] = others + [notification(function_arn)]
     return config
 
@@ -37,18 +34,14 @@ def merged(current, function_arn):
 def wire(s3, lam, bucket, function_arn, account=None):
     """Let S3 invoke the function for this bucket only, then point the bucket at it."""
     account = account or function_arn.split(":")[4]
-    try:  # replaced, not added to: a re-deploy leaves one grant, for this bucket
+    try:    # replaced, not added to: a re-deploy leaves one grant, for this bucket
         lam.remove_permission(FunctionName=function_arn, StatementId=STATEMENT_ID)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
             raise
-    lam.add_permission(
-        FunctionName=function_arn,
-        StatementId=STATEMENT_ID,
-        Action="lambda:InvokeFunction",
-        Principal="s3.amazonaws.com",
-        SourceArn=f"arn:aws:s3:::{bucket}",
-        SourceAccount=account,
-    )
+    lam.add_permission(FunctionName=function_arn, StatementId=STATEMENT_ID,
+                       Action="lambda:InvokeFunction", Principal="s3.amazonaws.com",
+                       SourceArn=f"arn:aws:s3:::{bucket}", SourceAccount=account)
     current = s3.get_bucket_notification_configuration(Bucket=bucket)
-    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=merged(current, function_arn))
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration=merged(current, function_arn))

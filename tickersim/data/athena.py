@@ -3,12 +3,11 @@
 The workgroup (infra/data.yaml) fixes where results go and enforces it; the Glue database
 holds the tables `ticks` and `history`.
 """
-
 import time
 
-PRICE_PER_TB = 5.0  # USD per TB scanned (eu-west-1, as us-east-1)
-MIN_BILLED_BYTES = 10 * 2**20  # every query is billed at least 10 MB
-TB = 2**40
+PRICE_PER_TB = 5.0                  # USD per TB scanned (eu-west-1, as us-east-1)
+MIN_BILLED_BYTES = 10 * 2 ** 20     # every query is billed at least 10 MB
+TB = 2 ** 40
 DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
 
 
@@ -23,8 +22,8 @@ def cost(scanned_bytes):
 def run(athena, sql, database, workgroup, progress=None, poll_s=1.0, sleep=time.sleep):
     """(column names, rows as lists of strings or None, scanned bytes)."""
     query_id = athena.start_query_execution(
-        QueryString=sql, QueryExecutionContext={"Database": database}, WorkGroup=workgroup
-    )["QueryExecutionId"]
+        QueryString=sql, QueryExecutionContext={"Database": database},
+        WorkGroup=workgroup)["QueryExecutionId"]
     waited = 0.0
     while True:
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
@@ -43,7 +42,7 @@ def run(athena, sql, database, workgroup, progress=None, poll_s=1.0, sleep=time.
         result = page["ResultSet"]
         if columns is None:
             columns = [c["Name"] for c in result.get("ResultSetMetadata", {}).get("ColumnInfo", [])]
-            page_rows = result.get("Rows", [])[1:]  # the first row repeats the header
+            page_rows = result.get("Rows", [])[1:]       # the first row repeats the header
         else:
             page_rows = result.get("Rows", [])
         rows += [[cell.get("VarCharValue") for cell in row["Data"]] for row in page_rows]

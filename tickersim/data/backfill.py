@@ -6,7 +6,6 @@ a minute, minutes from a real exchange calendar (exchange-calendars, operator-si
 table and ticks/ are never touched. Same seed, date and tickers: byte-identical objects, at
 the same keys, so a repeated backfill replaces its own objects and nothing else.
 """
-
 import hashlib
 import sys
 from dataclasses import dataclass, replace
@@ -38,34 +37,23 @@ class BackfillError(Exception):
 @dataclass(frozen=True)
 class Session:
     calendar: str
-    day: str  # YYYY-MM-DD
-    first_minute: int  # epoch minute of the open
-    stop_minute: int  # epoch minute of the close (exclusive)
+    day: str             # YYYY-MM-DD
+    first_minute: int    # epoch minute of the open
+    stop_minute: int     # epoch minute of the close (exclusive)
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--date", required=True, metavar="YYYY-MM-DD", help="the session to backfill (an exchange trading day)"
-    )
-    parser.add_argument(
-        "--calendar",
-        default=DEFAULT_CALENDAR,
-        help=f"exchange calendar (default {DEFAULT_CALENDAR}: New York, 09:30-16:00 local time)",
-    )
-    parser.add_argument(
-        "--tickers",
-        default=None,
-        metavar="A,B",
-        help="tickers from the ready sets in seed/ (default: every ticker of "
-        "seed/stocks.json, the classic exercise's ten stocks)",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=0,
-        metavar="K",
-        help="market seed: same seed, date and tickers give the same bytes (default 0)",
-    )
+    parser.add_argument("--date", required=True, metavar="YYYY-MM-DD",
+                        help="the session to backfill (an exchange trading day)")
+    parser.add_argument("--calendar", default=DEFAULT_CALENDAR,
+                        help=f"exchange calendar (default {DEFAULT_CALENDAR}: New York, "
+                             "09:30-16:00 local time)")
+    parser.add_argument("--tickers", default=None, metavar="A,B",
+                        help="tickers from the ready sets in seed/ (default: every ticker of "
+                             "seed/stocks.json, the classic exercise's ten stocks)")
+    parser.add_argument("--seed", type=int, default=0, metavar="K",
+                        help="market seed: same seed, date and tickers give the same bytes "
+                             "(default 0)")
     locations.add_arguments(parser)
 
 
@@ -73,7 +61,6 @@ def session_for(day, calendar_name):
     """The session of `day`; BackfillError names the sessions around a day without one."""
     import exchange_calendars
     import pandas
-
     try:
         parsed = Date.fromisoformat(day)
     except ValueError:
@@ -81,28 +68,22 @@ def session_for(day, calendar_name):
     try:
         calendar = exchange_calendars.get_calendar(calendar_name)
     except exchange_calendars.errors.InvalidCalendarName:
-        raise BackfillError(
-            f"--calendar {calendar_name!r} is not a known exchange calendar (e.g. XNYS, XLON, XTKS)"
-        ) from None
+        raise BackfillError(f"--calendar {calendar_name!r} is not a known exchange calendar "
+                            "(e.g. XNYS, XLON, XTKS)") from None
     stamp = pandas.Timestamp(parsed)
     first, last = calendar.first_session, calendar.last_session
     if not first <= stamp <= last:
-        raise BackfillError(f"--date {day}: calendar {calendar_name} covers {first.date()} to {last.date()} only")
+        raise BackfillError(f"--date {day}: calendar {calendar_name} covers "
+                            f"{first.date()} to {last.date()} only")
     if not calendar.is_session(stamp):
         before = calendar.date_to_session(stamp, "previous") if stamp > first else None
         after = calendar.date_to_session(stamp, "next") if stamp < last else None
-        around = " and ".join(
-            f"{word} session is {s.date()}"
-            for word, s in (("the previous", before), ("the next", after))
-            if s is not None
-        )
-        raise BackfillError(f"--date {day} ({parsed:%A}) is not a session of {calendar_name}: {around}")
-    return Session(
-        calendar_name,
-        day,
-        int(calendar.session_open(stamp).timestamp()) // 60,
-        int(calendar.session_close(stamp).timestamp()) // 60,
-    )
+        around = " and ".join(f"{word} session is {s.date()}" for word, s in
+                              (("the previous", before), ("the next", after)) if s is not None)
+        raise BackfillError(f"--date {day} ({parsed:%A}) is not a session of {calendar_name}: "
+                            f"{around}")
+    return Session(calendar_name, day, int(calendar.session_open(stamp).timestamp()) // 60,
+                   int(calendar.session_close(stamp).timestamp()) // 60)
 
 
 def ready_tickers(names=None):
@@ -118,10 +99,8 @@ def ready_tickers(names=None):
     wanted = [n.strip() for n in names.split(",") if n.strip()]
     missing = [n for n in wanted if n not in known]
     if missing or not wanted:
-        raise BackfillError(
-            f"--tickers: {', '.join(missing) or 'no ticker given'} not in the "
-            f"ready sets in seed/ (known: {', '.join(sorted(known))})"
-        )
+        raise BackfillError(f"--tickers: {', '.join(missing) or 'no ticker given'} not in the "
+                            f"ready sets in seed/ (known: {', '.join(sorted(known))})")
     return [known[n] for n in dict.fromkeys(wanted)]
 
 
@@ -139,16 +118,15 @@ def hours(session):
 def objects(session, tickers, model, ticks_per_minute):
     """(key, body) of every object, an hour at a time; each ticker's walk carries over."""
     state = [replace(t, seq=0, last_tick=None) for t in tickers]
-    tag = hashlib.sha256("\n".join([str(model.seed)] + [t.name for t in tickers]).encode("utf-8")).hexdigest()[:12]
+    tag = hashlib.sha256("\n".join([str(model.seed)] + [t.name for t in tickers])
+                         .encode("utf-8")).hexdigest()[:12]
     for day, hour, minutes in hours(session):
         lines = []
         for n, ticker in enumerate(state):
             walked, state[n] = walk(ticker, minutes, ticks_per_minute, model)
             lines += walked
-        yield (
-            partition_path(TABLE, day, hour) + f"{session.calendar}-{session.day}-{tag}",
-            "".join(lines).encode("ascii"),
-        )
+        yield (partition_path(TABLE, day, hour) + f"{session.calendar}-{session.day}-{tag}",
+               "".join(lines).encode("ascii"))
 
 
 def market(location, seed):
@@ -160,12 +138,10 @@ def market(location, seed):
     per_minute = int(env.get("TICKS_PER_RUN") or 4)
     kind = (env.get("MARKET_MODEL") or "gbm").strip().lower()
     if kind not in MODELS or 60 % per_minute:
-        raise BackfillError(
-            f"the stage's MARKET_MODEL={kind!r} or TICKS_PER_RUN={per_minute} is not usable: fix .chalice/config.json"
-        )
-    return Model(
-        kind=kind, seed=seed, tick_seconds=60 // per_minute, correlation=float(env.get("MARKET_CORRELATION") or 0)
-    ), per_minute
+        raise BackfillError(f"the stage's MARKET_MODEL={kind!r} or TICKS_PER_RUN={per_minute} "
+                            "is not usable: fix .chalice/config.json")
+    return Model(kind=kind, seed=seed, tick_seconds=60 // per_minute,
+                 correlation=float(env.get("MARKET_CORRELATION") or 0)), per_minute
 
 
 def write(location, key, body):
@@ -196,9 +172,7 @@ def main(args):
         print(f"backfill: AWS refused: {exc}", file=sys.stderr)
         return 1
     where = location.directory or f"s3://{location.bucket}"
-    print(
-        f"backfilled the {session.calendar} session of {session.day} "
-        f"({session.stop_minute - session.first_minute} minutes): {len(tickers)} tickers, "
-        f"{ticks:,} ticks in {count} objects under {where}/{TABLE}/dt={session.day}/"
-    )
+    print(f"backfilled the {session.calendar} session of {session.day} "
+          f"({session.stop_minute - session.first_minute} minutes): {len(tickers)} tickers, "
+          f"{ticks:,} ticks in {count} objects under {where}/{TABLE}/dt={session.day}/")
     return 0

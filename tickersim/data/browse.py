@@ -3,11 +3,15 @@
 The bucket is found from the stage's own configuration: DELIVERY_STREAM_NAME, then the
 delivery stream's S3 destination. Nothing else needs configuring, on AWS or locally.
 """
-
 import os
 import sys
 
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
 from chalicelib.walk.market import price_text
 from tickersim.base import stage as stages
@@ -22,9 +26,8 @@ class BrowseError(Exception):
 def add_arguments(parser):
     parser.add_argument("--stage", required=True, help="stage in .chalice/config.json")
     stages.add_aws_arguments(parser)
-    parser.add_argument(
-        "--count", type=int, default=20, metavar="N", help="how many of the latest ticks to show (default 20)"
-    )
+    parser.add_argument("--count", type=int, default=20, metavar="N",
+                        help="how many of the latest ticks to show (default 20)")
 
 
 def destination(firehose, stream):
@@ -33,17 +36,16 @@ def destination(firehose, stream):
         description = firehose.describe_delivery_stream(DeliveryStreamName=stream)
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException":
-            raise BrowseError(
-                f"delivery stream {stream!r} does not exist there: deploy the "
-                "stage, or check DELIVERY_STREAM_NAME in .chalice/config.json"
-            ) from None
+            raise BrowseError(f"delivery stream {stream!r} does not exist there: deploy the "
+                              "stage, or check DELIVERY_STREAM_NAME in .chalice/config.json") \
+                from None
         raise
     for dest in description["DeliveryStreamDescription"]["Destinations"]:
         s3 = dest.get("ExtendedS3DestinationDescription") or dest.get("S3DestinationDescription")
         if s3:
             # An event-time prefix starts with the record type: ticks are under ticks/.
             prefix = (s3.get("Prefix") or "").split("!{", 1)[0] or "ticks/"
-            return s3["BucketARN"].split(":::", 1)[1], prefix[: prefix.rfind("/") + 1]
+            return s3["BucketARN"].split(":::", 1)[1], prefix[:prefix.rfind("/") + 1]
     raise BrowseError(f"delivery stream {stream!r} has no S3 destination")
 
 
@@ -55,7 +57,8 @@ def newest_objects(s3, bucket, prefix):
     """
     while True:
         folders, objects = [], []
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+        for page in s3.get_paginator("list_objects_v2").paginate(
+                Bucket=bucket, Prefix=prefix, Delimiter="/"):
             folders += [p["Prefix"] for p in page.get("CommonPrefixes", [])]
             objects += page.get("Contents", [])
         if objects or not folders:
@@ -76,12 +79,9 @@ def latest_ticks(s3, bucket, objects, count):
 
 
 def main(args):
-    problem = (
-        count_problem("--count", args.count)
-        or check_region(args.region)
-        or endpoint_problem(args.endpoint)
-        or local_stage_problem(args.stage, args.endpoint, stages.LOCAL)
-    )
+    problem = (count_problem("--count", args.count) or check_region(args.region)
+               or endpoint_problem(args.endpoint)
+               or local_stage_problem(args.stage, args.endpoint, stages.LOCAL))
     if problem:
         print(f"browse: {problem}", file=sys.stderr)
         return 2
@@ -91,10 +91,8 @@ def main(args):
     try:
         stream = stages.environment(args.stage, stages.STREAMING).get("DELIVERY_STREAM_NAME")
         if not stream:
-            raise BrowseError(
-                f"stage {args.stage!r} has no DELIVERY_STREAM_NAME in "
-                ".chalice/config.json: deploy it with `tickersim deploy`"
-            )
+            raise BrowseError(f"stage {args.stage!r} has no DELIVERY_STREAM_NAME in "
+                              ".chalice/config.json: deploy it with `tickersim deploy`")
         session = stages.session_for(args.stage, endpoint)
         firehose = session.client("firehose", region_name=args.region, endpoint_url=endpoint)
         s3 = session.client("s3", region_name=args.region, endpoint_url=endpoint)
@@ -109,24 +107,16 @@ def main(args):
         return 2
     except EndpointConnectionError as exc:
         if endpoint:
-            print(
-                f"browse: nothing answers at {endpoint}: is `tickersim demo` still running? "
-                "It prints its endpoint when it starts.",
-                file=sys.stderr,
-            )
+            print(f"browse: nothing answers at {endpoint}: is `tickersim demo` still running? "
+                  "It prints its endpoint when it starts.", file=sys.stderr)
         else:
-            print(
-                f"browse: cannot reach AWS in {args.region} "
-                f"({exc.kwargs.get('endpoint_url')}): check the network and --region",
-                file=sys.stderr,
-            )
+            print(f"browse: cannot reach AWS in {args.region} "
+                  f"({exc.kwargs.get('endpoint_url')}): check the network and --region",
+                  file=sys.stderr)
         return 1
     except NoCredentialsError:
-        print(
-            f"browse ({where}): no AWS credentials found: run `aws configure`, set "
-            "AWS_PROFILE, or pass --endpoint of a running `tickersim demo`",
-            file=sys.stderr,
-        )
+        print(f"browse ({where}): no AWS credentials found: run `aws configure`, set "
+              "AWS_PROFILE, or pass --endpoint of a running `tickersim demo`", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:
         print(f"browse ({where}): AWS refused: {exc}", file=sys.stderr)
@@ -139,8 +129,6 @@ def main(args):
     print(f"s3://{bucket}/{objects[-1]['Key']} and earlier: the latest {len(ticks)} ticks")
     print(f"{'ticker':<12} {'timestamp':<21} {'price':>14} {'seq':>8}")
     for tick in ticks:
-        print(
-            f"{tick['ticker']:<12} {str(tick.get('timestamp', '?')):<21} "
-            f"{price_text(tick['price']):>14} {tick['seq']:>8}"
-        )
+        print(f"{tick['ticker']:<12} {str(tick.get('timestamp', '?')):<21} "
+              f"{price_text(tick['price']):>14} {tick['seq']:>8}")
     return 0

@@ -6,7 +6,6 @@ and `ts` the bar's start as pandas prints a New York time ('2020-05-14 09:30:00-
 SUBSTRING(ts, 12, 2) is the New York hour (09-15 in a session). The view makes the same bars
 from the ticks; a tick delivered twice counts once.
 """
-
 ZONE = "America/New_York"
 
 DUCKDB_VIEW = f"""

@@ -4,7 +4,6 @@ DuckDB reads the stage's bucket or a directory as `tickersim query` does and wri
 TO/ticks/dt=YYYY-MM-DD/hour=HH/*.parquet and the same for history; `tickersim query --dir TO`
 then runs the same SQL over the Parquet copy.
 """
-
 import sys
 from pathlib import Path
 
@@ -19,10 +18,10 @@ class ExportError(Exception):
 
 
 def add_arguments(parser):
-    parser.add_argument("--format", choices=("parquet",), required=True, help="parquet (Snappy-compressed)")
-    parser.add_argument(
-        "--to", required=True, metavar="DIR", help="where to write ticks/ and history/ (must not hold them yet)"
-    )
+    parser.add_argument("--format", choices=("parquet",), required=True,
+                        help="parquet (Snappy-compressed)")
+    parser.add_argument("--to", required=True, metavar="DIR",
+                        help="where to write ticks/ and history/ (must not hold them yet)")
     locations.add_arguments(parser)
 
 
@@ -31,13 +30,11 @@ def export(location, target):
     import duckdb
 
     from tickersim.data import duck
-
     target = Path(target).resolve()
     taken = [t for t in TABLES if (target / t).exists() and any((target / t).iterdir())]
     if taken:
-        raise ExportError(
-            f"--to {target}: {', '.join(taken)}/ already hold files; pick a new directory (export never overwrites)"
-        )
+        raise ExportError(f"--to {target}: {', '.join(taken)}/ already hold files; pick a new "
+                          "directory (export never overwrites)")
     con = duck.connect(location)
     target.mkdir(parents=True, exist_ok=True)
     columns = ", ".join(f'"{n}"' for n, _ in COLUMNS)
@@ -50,11 +47,9 @@ def export(location, target):
             path = str(target / table).replace("'", "''")
             # The files keep dt and hour too, typed: a reader of one file (pyarrow, pandas)
             # sees the schema's date and integer, not folder-name text.
-            con.execute(
-                f"COPY (SELECT {columns}, dt, hour FROM {table}) TO '{path}' "
-                f"(FORMAT parquet, COMPRESSION snappy, PARTITION_BY (dt, hour), "
-                f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN '{table}_{{i}}')"
-            )
+            con.execute(f"COPY (SELECT {columns}, dt, hour FROM {table}) TO '{path}' "
+                        f"(FORMAT parquet, COMPRESSION snappy, PARTITION_BY (dt, hour), "
+                        f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN '{table}_{{i}}')")
             _two_digit_hours(target / table)
             written[table] = rows
     except duckdb.Error as exc:
@@ -82,7 +77,6 @@ def main(args):
     if not written:
         print("export: nothing to export: ticks/ and history/ hold no records yet")
         return 0
-    print(
-        f"exported {', '.join(f'{t} ({n:,} rows)' for t, n in written.items())} as Parquet to {Path(args.to).resolve()}"
-    )
+    print(f"exported {', '.join(f'{t} ({n:,} rows)' for t, n in written.items())} as Parquet "
+          f"to {Path(args.to).resolve()}")
     return 0

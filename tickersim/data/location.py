@@ -4,7 +4,6 @@ The local stage is the running demo's bucket, found as `browse` finds it (from t
 stream); a deployed stage's bucket, Glue database and Athena workgroup are its data stack's
 outputs.
 """
-
 import os
 import sys
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ class LocationError(Exception):
 
 
 TABLE_FOLDERS = ("ticks", "history")
-DEMO_COPY = "s3"  # a demo's --out DIR keeps its bucket's copy in DIR/s3
+DEMO_COPY = "s3"        # a demo's --out DIR keeps its bucket's copy in DIR/s3
 
 
 def _holds_tables(path):
@@ -33,24 +32,20 @@ def readable(directory):
     stderr); LocationError for a path that is missing or holds neither."""
     path = os.path.abspath(directory)
     if not os.path.exists(path):
-        raise LocationError(
-            f"--dir {directory}: no such directory: pass the folder that "
-            "holds ticks/ and history/, e.g. a demo's --out DIR/s3"
-        )
+        raise LocationError(f"--dir {directory}: no such directory: pass the folder that "
+                            "holds ticks/ and history/, e.g. a demo's --out DIR/s3")
     if not os.path.isdir(path):
-        raise LocationError(
-            f"--dir {directory} is a file: pass the folder that holds ticks/ and history/, e.g. a demo's --out DIR/s3"
-        )
+        raise LocationError(f"--dir {directory} is a file: pass the folder that holds ticks/ "
+                            "and history/, e.g. a demo's --out DIR/s3")
     if _holds_tables(path):
         return path
     if _holds_tables(os.path.join(path, DEMO_COPY)):
-        print(f"reading {os.path.join(directory, DEMO_COPY)} (the demo's copy of its bucket)", file=sys.stderr)
+        print(f"reading {os.path.join(directory, DEMO_COPY)} (the demo's copy of its bucket)",
+              file=sys.stderr)
         return os.path.join(path, DEMO_COPY)
-    raise LocationError(
-        f"--dir {directory} holds no ticks/ or history/ folder: pass the "
-        "folder in the bucket's layout, e.g. a demo's --out DIR/s3, or a "
-        "--dir that `tickersim backfill` wrote"
-    )
+    raise LocationError(f"--dir {directory} holds no ticks/ or history/ folder: pass the "
+                        "folder in the bucket's layout, e.g. a demo's --out DIR/s3, or a "
+                        "--dir that `tickersim backfill` wrote")
 
 
 @dataclass
@@ -60,7 +55,7 @@ class Location:
     region: str = stages.DEFAULT_REGION
     directory: str | None = None
     bucket: str | None = None
-    outputs: dict = field(default_factory=dict)  # the data stack's, for a deployed stage
+    outputs: dict = field(default_factory=dict)      # the data stack's, for a deployed stage
     session: object = None
 
     @property
@@ -68,14 +63,17 @@ class Location:
         return self.stage == stages.LOCAL
 
     def client(self, service):
-        return self.session.client(service, region_name=self.region, endpoint_url=self.endpoint)
+        return self.session.client(service, region_name=self.region,
+                                   endpoint_url=self.endpoint)
 
 
 def add_arguments(parser):
     """(--stage S [--endpoint URL] [--region R] | --dir PATH), alike for query/backfill/export."""
     where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--stage", help="a deployed stage, or `local` for a running demo (with --endpoint)")
-    where.add_argument("--dir", metavar="PATH", help="a directory in the bucket's layout, e.g. a demo's --out DIR/s3")
+    where.add_argument("--stage", help="a deployed stage, or `local` for a running demo "
+                                       "(with --endpoint)")
+    where.add_argument("--dir", metavar="PATH",
+                       help="a directory in the bucket's layout, e.g. a demo's --out DIR/s3")
     stages.add_aws_arguments(parser)
 
 
@@ -94,19 +92,19 @@ def resolve(args, reading=False):
             return location
         stack = naming.stack_name(args.stage)
         try:
-            (described,) = location.client("cloudformation").describe_stacks(StackName=stack)["Stacks"]
+            (described,) = location.client("cloudformation").describe_stacks(
+                StackName=stack)["Stacks"]
         except ClientError as exc:
-            raise LocationError(
-                f"stage {args.stage!r}: its data stack {stack} cannot be read "
-                f"({exc.response['Error'].get('Message', exc)}): deploy it "
-                "with `tickersim deploy`, or check --region"
-            ) from None
-        location.outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+            raise LocationError(f"stage {args.stage!r}: its data stack {stack} cannot be read "
+                                f"({exc.response['Error'].get('Message', exc)}): deploy it "
+                                "with `tickersim deploy`, or check --region") from None
+        location.outputs = {o["OutputKey"]: o["OutputValue"]
+                            for o in described.get("Outputs", [])}
         location.bucket = location.outputs.get("BucketName")
     except (BrowseError, KeyError, ValueError) as exc:
-        raise LocationError(f"stage {args.stage!r}: {exc.args[0] if exc.args else exc}") from None
+        raise LocationError(f"stage {args.stage!r}: {exc.args[0] if exc.args else exc}") \
+            from None
     if not location.bucket:
-        raise LocationError(
-            f"stage {args.stage!r}: its data stack has no BucketName output: deploy it again with `tickersim deploy`"
-        )
+        raise LocationError(f"stage {args.stage!r}: its data stack has no BucketName output: "
+                            "deploy it again with `tickersim deploy`")
     return location

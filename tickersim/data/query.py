@@ -4,7 +4,6 @@ A deployed stage runs on Athena (its workgroup and Glue tables); the local demo'
 (`--stage local --endpoint URL`) and a directory in the bucket's layout (`--dir PATH`) run
 on DuckDB. The same SQL (e.g. queries/*.sql) runs unchanged on both.
 """
-
 import csv
 import json
 import os
@@ -22,10 +21,10 @@ FORMATS = ("table", "csv", "json")
 def add_arguments(parser):
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("sql", nargs="?", help="the SQL to run")
-    what.add_argument("--file", metavar="PATH", help="read the SQL from a file, e.g. queries/hourly_high.sql")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="table", help="table (default), csv, or json (one object per row)"
-    )
+    what.add_argument("--file", metavar="PATH", help="read the SQL from a file, e.g. "
+                                                     "queries/hourly_high.sql")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="table (default), csv, or json (one object per row)")
     locations.add_arguments(parser)
 
 
@@ -36,12 +35,12 @@ def read_sql(args):
         try:
             sql = Path(args.file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise locations.LocationError(f"--file {args.file}: {getattr(exc, 'strerror', None) or exc}") from None
+            raise locations.LocationError(f"--file {args.file}: "
+                                          f"{getattr(exc, 'strerror', None) or exc}") from None
     if not sql.strip(" \t\r\n;"):
         where = f"--file {args.file} is empty" if args.file else "the SQL is empty"
-        raise locations.LocationError(
-            f"{where}: give a query, e.g. 'SELECT * FROM ticks LIMIT 5' or --file queries/latest.sql"
-        )
+        raise locations.LocationError(f"{where}: give a query, e.g. 'SELECT * FROM ticks LIMIT "
+                                      "5' or --file queries/latest.sql")
     return sql
 
 
@@ -51,7 +50,6 @@ def on_duckdb(location, sql):
     import duckdb
 
     from tickersim.data import duck
-
     try:
         return _fetch(duck.connect(location), sql)
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
@@ -66,22 +64,17 @@ def on_duckdb(location, sql):
     skipped = duck.malformed_lines(con)
     if not skipped:
         raise QueryError(_first_line(first))
-    print(
-        "query: skipped "
-        + ", ".join(f"{n:,} line(s) in {t}/" for t, n in skipped.items())
-        + " that are not ticks (not JSON, or without ticker, timestamp, price and seq); "
-        "the rows leave them out",
-        file=sys.stderr,
-    )
+    print("query: skipped " + ", ".join(f"{n:,} line(s) in {t}/" for t, n in skipped.items())
+          + " that are not ticks (not JSON, or without ticker, timestamp, price and seq); "
+          "the rows leave them out", file=sys.stderr)
     return result
 
 
 def _fetch(con, sql):
     cursor = con.execute(sql)
     if cursor is None or cursor.description is None:
-        raise QueryError(
-            "the SQL holds no statement that returns rows: give a SELECT, e.g. 'SELECT * FROM ticks LIMIT 5'"
-        )
+        raise QueryError("the SQL holds no statement that returns rows: give a SELECT, e.g. "
+                         "'SELECT * FROM ticks LIMIT 5'")
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
@@ -91,23 +84,22 @@ def _first_line(exc):
 
 def on_athena(location, sql):
     from tickersim.data import athena
-
     database = location.outputs.get("GlueDatabase")
     workgroup = location.outputs.get("AthenaWorkGroup")
     if not database or not workgroup:
         raise locations.LocationError(
             f"stage {location.stage!r}: its data stack has no Glue database or Athena "
-            "workgroup outputs: deploy it again with `tickersim deploy`"
-        )
+            "workgroup outputs: deploy it again with `tickersim deploy`")
 
     def progress(text):
         print(f"athena: {text}", file=sys.stderr, flush=True)
-
     try:
-        columns, rows, scanned = athena.run(location.client("athena"), sql, database, workgroup, progress)
+        columns, rows, scanned = athena.run(location.client("athena"), sql, database,
+                                            workgroup, progress)
     except athena.QueryFailed as exc:
         raise QueryError(str(exc)) from None
-    print(f"athena: scanned {scanned:,} bytes, about ${athena.cost(scanned):.6f}", file=sys.stderr)
+    print(f"athena: scanned {scanned:,} bytes, about ${athena.cost(scanned):.6f}",
+          file=sys.stderr)
     return columns, rows
 
 
@@ -118,11 +110,8 @@ class QueryError(Exception):
 def _json_value(value):
     """Times as the records write them (ISO-8601, `Z` for UTC), dates as YYYY-MM-DD."""
     if isinstance(value, datetime) and value.utcoffset() == timedelta(0):
-        return (
-            value.strftime("%Y-%m-%dT%H:%M:%S")
-            + (f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "")
-            + "Z"
-        )
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + (
+            f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "") + "Z"
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)
@@ -156,13 +145,14 @@ def main(args):
         print(f"query: {exc}", file=sys.stderr)
         return 2
     except EndpointConnectionError:
-        print(f"query: nothing answers at {args.endpoint}: is `tickersim demo` still running?", file=sys.stderr)
+        print(f"query: nothing answers at {args.endpoint}: is `tickersim demo` still running?",
+              file=sys.stderr)
         return 1
     except (ClientError, BotoCoreError) as exc:
         print(f"query: AWS refused: {exc}", file=sys.stderr)
         return 1
     try:
         write(columns, rows, args.format)
-    except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+    except BrokenPipeError:          # e.g. piped into `head`: the reader has what it wanted
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - open until the process exits
     return 0

@@ -6,26 +6,12 @@ Glue tables parse the records' ISO-8601 text with TIMESTAMP_FORMAT), `volume` an
 `dt` a date and `hour` an integer. bid, ask and volume are null for instruments that do not
 quote them.
 """
-
 TABLES = ("ticks", "history")
-COLUMNS = (
-    ("ticker", "string"),
-    ("timestamp", "timestamp"),
-    ("price", "double"),
-    ("seq", "bigint"),
-    ("bid", "double"),
-    ("ask", "double"),
-    ("volume", "bigint"),
-)
+COLUMNS = (("ticker", "string"), ("timestamp", "timestamp"), ("price", "double"),
+           ("seq", "bigint"), ("bid", "double"), ("ask", "double"), ("volume", "bigint"))
 PARTITIONS = (("dt", "date"), ("hour", "int"))
-DUCKDB = {
-    "string": "VARCHAR",
-    "double": "DOUBLE",
-    "bigint": "BIGINT",
-    "int": "INTEGER",
-    "timestamp": "TIMESTAMPTZ",
-    "date": "DATE",
-}
+DUCKDB = {"string": "VARCHAR", "double": "DOUBLE", "bigint": "BIGINT", "int": "INTEGER",
+          "timestamp": "TIMESTAMPTZ", "date": "DATE"}
 # How the Hive JSON SerDe (Athena, Firehose's Parquet conversion) reads the records' times.
 TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss'Z'"
 

@@ -6,7 +6,6 @@ exchange-calendars (with pandas) is operator tooling, far too big for the Lambda
 its sessions are stored compactly: the weekdays the exchange is closed, and the sessions
 whose hours differ from 9:30-16:00 New York time (half days). Redeploy after extending it.
 """
-
 import argparse
 import json
 import sys
@@ -33,18 +32,12 @@ def xnys_table(first=DEFAULT_FIRST, last=DEFAULT_LAST):
         if hours != (new_york(day, _NY_OPEN), new_york(day, _NY_CLOSE)):
             special[session.date().isoformat()] = [_hhmm(hours[0]), _hhmm(hours[1])]
     start, stop = (date.fromisoformat(d) for d in (first, last))
-    closed = [
-        date.fromordinal(n).isoformat()
-        for n in range(start.toordinal(), stop.toordinal() + 1)
-        if date.fromordinal(n).weekday() < 5 and (date.fromordinal(n) - date(1970, 1, 1)).days not in opened
-    ]
-    return {
-        "source": f"exchange-calendars XNYS, {first} to {last}",
-        "first": first,
-        "last": last,
-        "closed": closed,
-        "special": special,
-    }
+    closed = [date.fromordinal(n).isoformat()
+              for n in range(start.toordinal(), stop.toordinal() + 1)
+              if date.fromordinal(n).weekday() < 5
+              and (date.fromordinal(n) - date(1970, 1, 1)).days not in opened]
+    return {"source": f"exchange-calendars XNYS, {first} to {last}",
+            "first": first, "last": last, "closed": closed, "special": special}
 
 
 def main(argv=None):
@@ -60,16 +53,15 @@ def main(argv=None):
         return 2
     if not date(2007, 1, 1) <= first <= last:
         # The table stores regular hours by today's US daylight-time rules (from 2007).
-        print("sessions: --from must be 2007-01-01 or later, and not after --to", file=sys.stderr)
+        print("sessions: --from must be 2007-01-01 or later, and not after --to",
+              file=sys.stderr)
         return 2
     table = xnys_table(args.first, args.last)
     with open(args.out, "w", encoding="utf-8") as out:
         json.dump(table, out, separators=(",", ":"))
         out.write("\n")
-    print(
-        f"{args.out}: {len(table['closed'])} holidays, {len(table['special'])} special "
-        f"sessions, {args.first} to {args.last}"
-    )
+    print(f"{args.out}: {len(table['closed'])} holidays, {len(table['special'])} special "
+          f"sessions, {args.first} to {args.last}")
     return 0
 
 

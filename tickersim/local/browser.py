@@ -5,7 +5,6 @@ downloaded), and what the page shows. Used by the browser tests and `make screen
 `python -m tickersim.local.browser PATH [--points N]` saves a screenshot of the page once
 every ticker's line has N points.
 """
-
 import argparse
 import os
 import signal
@@ -24,10 +23,8 @@ WIDTH, HEIGHT = 1280, 800
 URL_WAIT_S = 120
 STOP_WAIT_S = 30
 # What the page reports, per ticker: the points its line has.
-POINTS_JS = (
-    "return Object.fromEntries([...document.querySelectorAll('tr[data-ticker]')]"
-    ".map(r => [r.dataset.ticker, Number(r.dataset.points)]));"
-)
+POINTS_JS = ("return Object.fromEntries([...document.querySelectorAll('tr[data-ticker]')]"
+             ".map(r => [r.dataset.ticker, Number(r.dataset.points)]));")
 STATE_JS = "return document.getElementById('status').dataset.state;"
 
 
@@ -35,7 +32,8 @@ def missing():
     """Why no browser test can run here, or None when Chromium and its driver are installed."""
     absent = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if absent:
-        return f"{' and '.join(absent)} not installed (Debian: apt-get install chromium chromium-driver)"
+        return (f"{' and '.join(absent)} not installed (Debian: apt-get install chromium "
+                "chromium-driver)")
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -49,26 +47,10 @@ def running_demo(*args, interval=1.0):
     yields the page's URL, which the demo prints first."""
     with tempfile.TemporaryDirectory(prefix="tickersim-browser-") as out:
         demo = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tickersim",
-                "demo",
-                "--no-live",
-                "--web-port",
-                "0",
-                "--interval",
-                str(interval),
-                "--out",
-                out,
-                *args,
-            ],
-            cwd=stages.PROJECT_DIR,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+            [sys.executable, "-m", "tickersim", "demo", "--no-live", "--web-port", "0",
+             "--interval", str(interval), "--out", out, *args],
+            cwd=stages.PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         first = demo.stdout.readline()
         # Keep reading, or a full pipe would stall the demo.
         drain = threading.Thread(target=demo.stdout.read, daemon=True)
@@ -76,9 +58,9 @@ def running_demo(*args, interval=1.0):
         try:
             if "http://" not in first:
                 raise RuntimeError(f"the demo printed {first!r} first, not the page's URL")
-            yield first[first.index("http://") :].split()[0]
+            yield first[first.index("http://"):].split()[0]
         finally:
-            demo.send_signal(signal.SIGINT)  # as Ctrl-C: the demo stops its servers
+            demo.send_signal(signal.SIGINT)      # as Ctrl-C: the demo stops its servers
             try:
                 demo.wait(timeout=STOP_WAIT_S)
             except subprocess.TimeoutExpired:
@@ -94,13 +76,8 @@ def chromium(width=WIDTH, height=HEIGHT):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        f"--window-size={width},{height}",
-    ):
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 f"--window-size={width},{height}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:
@@ -122,11 +99,13 @@ def wait_until(driver, condition, timeout, what):
     try:
         return WebDriverWait(driver, timeout, poll_frequency=0.5).until(condition)
     except TimeoutException:
-        raise AssertionError(f"after {timeout} s the page still lacked {what}: points {points(driver)}") from None
+        raise AssertionError(f"after {timeout} s the page still lacked {what}: "
+                             f"points {points(driver)}") from None
 
 
 def every_line_has(count):
-    return lambda driver: (lambda p: p if p and min(p.values()) >= count else None)(points(driver))
+    return lambda driver: (lambda p: p if p and min(p.values()) >= count else None)(
+        points(driver))
 
 
 def save_screenshot(path, count, timeout):
@@ -139,11 +118,11 @@ def save_screenshot(path, count, timeout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m tickersim.local.browser", description="screenshot of the live chart of a demo"
-    )
+    parser = argparse.ArgumentParser(prog="python -m tickersim.local.browser",
+                                     description="screenshot of the live chart of a demo")
     parser.add_argument("path", type=Path)
-    parser.add_argument("--points", type=int, default=12, help="wait until every ticker's line has this many points")
+    parser.add_argument("--points", type=int, default=12,
+                        help="wait until every ticker's line has this many points")
     parser.add_argument("--timeout", type=float, default=300)
     args = parser.parse_args(argv)
     reason = missing()

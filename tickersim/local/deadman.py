@@ -5,7 +5,6 @@ evaluated once per logical minute on the records that landed in the bucket in th
 as CloudWatch evaluates Firehose's DeliveryToS3.Records; a state change publishes to the
 failure topic the message CloudWatch would send.
 """
-
 import json
 import operator
 from collections import deque
@@ -16,12 +15,9 @@ from tickersim.base.data_template import load_data_template, resolve
 
 ALARM_ID = "NoTicksAlarm"
 REGION_NAMES = {"eu-west-1": "EU (Ireland)", "us-east-1": "US East (N. Virginia)"}
-_COMPARE = {
-    "LessThanThreshold": operator.lt,
-    "LessThanOrEqualToThreshold": operator.le,
-    "GreaterThanThreshold": operator.gt,
-    "GreaterThanOrEqualToThreshold": operator.ge,
-}
+_COMPARE = {"LessThanThreshold": operator.lt, "LessThanOrEqualToThreshold": operator.le,
+            "GreaterThanThreshold": operator.gt,
+            "GreaterThanOrEqualToThreshold": operator.ge}
 
 
 def definition(refs, project_dir=stages.PROJECT_DIR):
@@ -33,14 +29,14 @@ def definition(refs, project_dir=stages.PROJECT_DIR):
 @dataclass
 class Alarm:
     """CloudWatch's M-out-of-N evaluation of one metric, one datapoint a period."""
-
     props: dict
-    state: str = "OK"  # the demo starts from a deployed pipeline whose alarm is settled
+    state: str = "OK"      # the demo starts from a deployed pipeline whose alarm is settled
     recent: deque = field(default_factory=deque)
 
     def breaching(self, value):
         if value is None:
-            return {"breaching": True, "notBreaching": False}.get(self.props.get("TreatMissingData", "missing"))
+            return {"breaching": True, "notBreaching": False}.get(
+                self.props.get("TreatMissingData", "missing"))
         return _COMPARE[self.props["ComparisonOperator"]](value, self.props["Threshold"])
 
     def add(self, value):
@@ -62,11 +58,9 @@ class Alarm:
 
     def reason(self):
         shown = ", ".join("no data" if v is None else f"{v:g}" for v in self.recent)
-        return (
-            f"Threshold Crossed: {len(self.recent)} datapoint(s) [{shown}] "
-            f"{'were' if self.state == 'ALARM' else 'were not all'} "
-            f"{self.props['ComparisonOperator']} the threshold ({self.props['Threshold']})."
-        )
+        return (f"Threshold Crossed: {len(self.recent)} datapoint(s) [{shown}] "
+                f"{'were' if self.state == 'ALARM' else 'were not all'} "
+                f"{self.props['ComparisonOperator']} the threshold ({self.props['Threshold']}).")
 
 
 def message(alarm, old, new, when, region, account):
@@ -75,29 +69,14 @@ def message(alarm, old, new, when, region, account):
     name = props["AlarmName"]
     place = REGION_NAMES.get(region, region)
     body = {
-        "AlarmName": name,
-        "AlarmDescription": props.get("AlarmDescription"),
-        "AWSAccountId": account,
-        "NewStateValue": new,
-        "OldStateValue": old,
-        "NewStateReason": alarm.reason(),
-        "StateChangeTime": when,
-        "Region": place,
+        "AlarmName": name, "AlarmDescription": props.get("AlarmDescription"),
+        "AWSAccountId": account, "NewStateValue": new, "OldStateValue": old,
+        "NewStateReason": alarm.reason(), "StateChangeTime": when, "Region": place,
         "AlarmArn": f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}",
-        "Trigger": {
-            k: props.get(k)
-            for k in (
-                "MetricName",
-                "Namespace",
-                "Statistic",
-                "Period",
-                "EvaluationPeriods",
-                "DatapointsToAlarm",
-                "ComparisonOperator",
-                "Threshold",
-                "TreatMissingData",
-            )
-        }
-        | {"Dimensions": [{"name": d["Name"], "value": d["Value"]} for d in props.get("Dimensions", [])]},
+        "Trigger": {k: props.get(k) for k in (
+            "MetricName", "Namespace", "Statistic", "Period", "EvaluationPeriods",
+            "DatapointsToAlarm", "ComparisonOperator", "Threshold", "TreatMissingData")}
+        | {"Dimensions": [{"name": d["Name"], "value": d["Value"]}
+                          for d in props.get("Dimensions", [])]},
     }
     return f'{new}: "{name}" in {place}', json.dumps(body, indent=2)

@@ -5,7 +5,6 @@ moto's server plays AWS on 127.0.0.1; a scheduler with a logical clock plays Eve
 the Lambda service (a fresh process per invocation, timeout, retries, on-failure destination);
 a queue subscribed to the alert topic plays the owner's inbox.
 """
-
 import signal
 import sys
 import tempfile
@@ -24,7 +23,7 @@ from tickersim.local.liveview import LiveView, PlainView
 from tickersim.local.localcloud import LocalCloud, LocalCloudError
 from tickersim.local.outdir import OutDir, OutDirError
 
-__all__ = ["add_arguments", "main"]  # the command's two entry points (tickersim.cli)
+__all__ = ["add_arguments", "main"]      # the command's two entry points (tickersim.cli)
 
 
 def main(args):
@@ -43,25 +42,17 @@ def main(args):
     previous = signal.signal(signal.SIGTERM, _interrupt)
     demo = None
     interrupted = False
-    stopped = None  # the OutDirError that stopped the demo early (e.g. a full disk)
+    stopped = None          # the OutDirError that stopped the demo early (e.g. a full disk)
     try:
-        with (
-            web.Site(args) as site,
-            tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir,
-            LiveView() if args.live else PlainView() as view,
-            LocalCloud(stages.DEFAULT_REGION, args.port) as cloud,
-        ):
+        with web.Site(args) as site, \
+                tempfile.TemporaryDirectory(prefix="tickersim-demo-") as workdir, \
+                (LiveView() if args.live else PlainView()) as view, \
+                LocalCloud(stages.DEFAULT_REGION, args.port) as cloud:
             demo = Demo(args, cloud, Path(workdir), files, view)
             try:
                 demo.setup()
-                site.start(
-                    cloud.environment(),
-                    demo.table,
-                    demo.names.bucket,
-                    args.interval,
-                    files.write_bytes("logs/web.log", b""),
-                    view.event,
-                )
+                site.start(cloud.environment(), demo.table, demo.names.bucket, args.interval,
+                           files.write_bytes("logs/web.log", b""), view.event)
                 demo.run()
             except KeyboardInterrupt:
                 interrupted = True
@@ -72,7 +63,8 @@ def main(args):
             finally:
                 if getattr(demo, "state", None) is not None:
                     finish(demo, interrupted, stopped)
-    except (DemoError, LocalCloudError, SeedError, OutDirError, web.WebError) as exc:
+    except (DemoError, LocalCloudError, SeedError, OutDirError,
+            web.WebError) as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as exc:
@@ -86,10 +78,8 @@ def main(args):
         return 2
     if demo is None or getattr(demo, "state", None) is None:
         return 130 if interrupted else 1
-    print(
-        f"local AWS stopped. The data is in {out}: s3/ (every object of the bucket), "
-        "outbox/ (every alert e-mail), logs/ (each function's output), summary.json"
-    )
+    print(f"local AWS stopped. The data is in {out}: s3/ (every object of the bucket), "
+          "outbox/ (every alert e-mail), logs/ (each function's output), summary.json")
     for problem in demo.state.problems:
         print(f"demo: {problem}", file=sys.stderr)
     if interrupted:

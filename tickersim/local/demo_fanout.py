@@ -4,7 +4,6 @@ moto records the coordinator's asynchronous Invoke calls but runs nothing; the c
 report (segments, seed) fixes every worker's event, so the demo starts the same workers
 itself, each in a fresh process with the async contract of its own (tickersim.local.workers).
 """
-
 import os
 
 from chalicelib.core import events
@@ -48,46 +47,29 @@ class FanOut:
         stream_env["WORKER_FUNCTION_NAME"] = function_name(stage, stages.WORKER)
         if self.args.workers is not None:
             stream_env["WORKERS"] = str(self.args.workers)
-        return Function(
-            name=function_name(stage, stages.WORKER),
-            handler=WORKER_HANDLER,
-            code_dir=self.project,
-            environment=env,
-            timeout=max(config.lambda_timeout, LOCAL_WORKER_TIMEOUT_S),
-            memory=config.lambda_memory_size,
-            region=self.cloud.region,
-        )
+        return Function(name=function_name(stage, stages.WORKER), handler=WORKER_HANDLER,
+                        code_dir=self.project, environment=env,
+                        timeout=max(config.lambda_timeout, LOCAL_WORKER_TIMEOUT_S),
+                        memory=config.lambda_memory_size, region=self.cloud.region)
 
     def seed_count(self):
         if self.args.count is None:
             return
         written, kept = bulk_seed.create(
-            self.cloud.client("dynamodb"),
-            self.table,
-            self.args.count,
-            synthetic.DEFAULT_PREFIX,
-            synthetic.DEFAULT_KIND,
-            stream=_ViewLines(self.view),
-        )
+            self.cloud.client("dynamodb"), self.table, self.args.count, synthetic.DEFAULT_PREFIX,
+            synthetic.DEFAULT_KIND, stream=_ViewLines(self.view))
         self.view.event(f"{written:,} synthetic tickers written ({kept:,} already there)")
 
     def run_workers(self, attempt, report, at):
         """Start the coordinator's workers and wait for them; returns the ticks they sent."""
         payloads = events.worker_events(attempt.event, report["fanout"], report.get("seed"))
         retries = self.async_config(self.worker.name)[0]
-        self.view.event(
-            f"run {attempt.run}: the table is fanned out to {len(payloads)} "
-            f"workers, {min(len(payloads), _processes())} at a time (each may take "
-            f"up to {self.worker.timeout:g} s on moto)"
-        )
-        pool = WorkerPool(
-            self.worker,
-            self.aws_env,
-            _processes(),
-            retries,
-            say=lambda text, style: self.view.event(text, style),
-            notify=self.notify,
-        )
+        self.view.event(f"run {attempt.run}: the table is fanned out to {len(payloads)} "
+                        f"workers, {min(len(payloads), _processes())} at a time (each may take "
+                        f"up to {self.worker.timeout:g} s on moto)")
+        pool = WorkerPool(self.worker, self.aws_env, _processes(), retries,
+                          say=lambda text, style: self.view.event(text, style),
+                          notify=self.notify)
         results = pool.run(payloads, at)
         ticks = 0
         for _, outcome, _ in results:
@@ -101,3 +83,4 @@ class FanOut:
 def _processes():
     """Workers at once: one a core (each walks its segment CPU-bound)."""
     return max(1, os.cpu_count() or 1)
+

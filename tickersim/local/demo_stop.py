@@ -1,6 +1,5 @@
 """What happens at stop: what is still in flight is collected, the run is checked against
 what was configured, and summary.json is written (on Ctrl-C and on a full disk too)."""
-
 import json
 
 from chalicelib.walk.ticks import iso
@@ -8,7 +7,7 @@ from tickersim.local.demo_code import BROKEN_ERROR
 from tickersim.local.demo_run import STAGE
 from tickersim.local.outdir import OutDirError
 
-SUMMARY_ROOM = 64 * 1024  # bytes kept for summary.json from the start, so a full disk still gets it
+SUMMARY_ROOM = 64 * 1024   # bytes kept for summary.json from the start, so a full disk still gets it
 
 
 def finish(demo, interrupted, stopped=None):
@@ -25,7 +24,8 @@ def finish(demo, interrupted, stopped=None):
         demo.state.problems.append(f"stopped early: {stopped}")
     elif not interrupted:
         demo.state.problems = check(demo)
-    demo.files.write_text("summary.json", json.dumps(summary(demo, interrupted), indent=2, allow_nan=False) + "\n")
+    demo.files.write_text("summary.json", json.dumps(summary(demo, interrupted), indent=2,
+                                                     allow_nan=False) + "\n")
     demo.view.update(demo.state)
 
 
@@ -39,13 +39,15 @@ def check(demo):
         problems.append(f"{s.retrying} run(s) still had retries pending")
     if len(s.alerts) != s.failed:
         problems.append(f"{len(s.alerts)} alert(s) arrived for {s.failed} failed run(s)")
-    problems += [f"alert subject {a!r} is not {demo.subject!r}" for a in s.alerts if a != demo.subject]
+    problems += [f"alert subject {a!r} is not {demo.subject!r}" for a in s.alerts
+                 if a != demo.subject]
     if demo.break_request and not any(BROKEN_ERROR in a.body for a in demo.mailbox.alerts):
         problems.append(f"no alert names {BROKEN_ERROR}, the error of the broken copy")
     if demo.notifier_failures:
         problems.append(f"the notifier failed {demo.notifier_failures} time(s)")
     if s.ticks_delivered != len(s.tick_keys):
-        problems.append(f"{s.ticks_delivered} ticks delivered, only {len(s.tick_keys)} distinct")
+        problems.append(f"{s.ticks_delivered} ticks delivered, only {len(s.tick_keys)} "
+                        "distinct")
     if demo.scripted:
         # Closed markets and halts leave minutes without ticks: check seq has no gaps.
         for name in sorted(s.tickers):
@@ -58,51 +60,36 @@ def check(demo):
         minutes = max((run for run, status in s.runs.items() if status == "ok"), default=0)
         expected = minutes * len(s.tickers) * demo.ticks_per_run
         if len(s.tick_keys) != expected:
-            problems.append(f"{len(s.tick_keys)} distinct ticks delivered, {expected} expected for {minutes} minute(s)")
+            problems.append(f"{len(s.tick_keys)} distinct ticks delivered, {expected} "
+                            f"expected for {minutes} minute(s)")
     failed = [run for run, status in s.runs.items() if status == "failed"]
     problems += demo.watching.check(
         None if s.failed != planned else bool(planned),
-        any(status == "ok" and run > max(failed) for run, status in s.runs.items()) if failed else False,
-    )
+        any(status == "ok" and run > max(failed) for run, status in s.runs.items())
+        if failed else False)
     if s.unreadable_lines:
         problems.append(f"{s.unreadable_lines} line(s) in the bucket are not ticks")
     for name, view in sorted(s.tickers.items()):
         if view.last_tick_price is not None and view.last_tick_price != view.price:
-            problems.append(
-                f"{name}: table price {view.price} differs from its last delivered tick {view.last_tick_price}"
-            )
+            problems.append(f"{name}: table price {view.price} differs from its last "
+                            f"delivered tick {view.last_tick_price}")
     return problems
-
 
 def summary(demo, interrupted):
     s = demo.state
     return {
-        "stage": STAGE,
-        "runs": len(s.runs),
-        "succeeded": s.succeeded,
-        "failed": s.failed,
+        "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
         "interrupted_runs": s.interrupted_runs,
-        "invocations": s.invocations,
-        "ticks_delivered": s.ticks_delivered,
+        "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
         "ticks_backfilled": s.ticks_backfilled,
-        "s3_objects": s.s3_objects,
-        "unreadable_lines": s.unreadable_lines,
-        "news": s.news,
-        "tickers_file": demo.args.tickers,
-        "scenario": demo.args.scenario,
-        "skipped_items": dict(sorted(demo.skipped.items())),
-        "alerts": s.alerts,
+        "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
+        "news": s.news, "tickers_file": demo.args.tickers, "scenario": demo.args.scenario,
+        "skipped_items": dict(sorted(demo.skipped.items())), "alerts": s.alerts,
         "alert_files": [str(p.relative_to(demo.out)) for p in s.alert_files],
         "prices": {name: v.price for name, v in sorted(s.tickers.items())},
-        "first_time": iso(s.start_epoch),
-        "last_time": s.clock_text(),
-        "interval": demo.args.interval,
-        "seed": demo.args.seed,
-        "break_after": demo.args.break_after,
-        "retries": demo.args.retries,
-        "table": demo.table,
-        "bucket": s.bucket,
-        "interrupted": interrupted,
-        "problems": s.problems,
-        **demo.watching.summary(),
+        "first_time": iso(s.start_epoch), "last_time": s.clock_text(),
+        "interval": demo.args.interval, "seed": demo.args.seed,
+        "break_after": demo.args.break_after, "retries": demo.args.retries,
+        "table": demo.table, "bucket": s.bucket, "interrupted": interrupted,
+        "problems": s.problems, **demo.watching.summary(),
     }

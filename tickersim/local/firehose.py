@@ -9,7 +9,6 @@ filled in, then `<stream>-<version>-<arrival time>-<uuid>`), each line ending in
 (AppendDelimiterToRecord). Lines the query rejects go to the error prefix as AWS's error
 records. The literal objects are deleted afterwards, so the bucket holds exactly AWS's layout.
 """
-
 import base64
 import json
 import re
@@ -31,16 +30,12 @@ _JAVA_TIME = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss"
 def destination(template=None):
     """The parts of the template's S3 destination that decide where records land."""
     config = (template or load_data_template())["Resources"]["DeliveryStream"]["Properties"][
-        "ExtendedS3DestinationConfiguration"
-    ]
+        "ExtendedS3DestinationConfiguration"]
     # The demo is a JSON-lines stage (RecordFormat json): its conditions resolve as such.
-    return data_template.resolve(
-        {
-            key: config[key]
-            for key in ("Prefix", "ErrorOutputPrefix", "DynamicPartitioningConfiguration", "ProcessingConfiguration")
-        },
-        {"IsParquet": False},
-    )
+    return data_template.resolve({key: config[key] for key in ("Prefix", "ErrorOutputPrefix",
+                                                       "DynamicPartitioningConfiguration",
+                                                       "ProcessingConfiguration")},
+                         {"IsParquet": False})
 
 
 def metadata_query(config):
@@ -54,7 +49,6 @@ def metadata_query(config):
 
 def render(prefix, keys=None, error_type=None, arrival=None):
     """A prefix with its !{…} expressions evaluated, as Firehose evaluates them."""
-
     def value(match):
         namespace, name = match.groups()
         if namespace == "partitionKeyFromQuery":
@@ -62,9 +56,9 @@ def render(prefix, keys=None, error_type=None, arrival=None):
         if namespace == "firehose" and name == "error-output-type":
             return error_type
         if namespace == "timestamp":
-            return arrival.strftime(re.sub("|".join(_JAVA_TIME), lambda m: _JAVA_TIME[m[0]], name))
+            return arrival.strftime(re.sub("|".join(_JAVA_TIME), lambda m: _JAVA_TIME[m[0]],
+                                           name))
         raise ValueError(f"unsupported prefix expression {match[0]}")
-
     return _EXPRESSION.sub(value, prefix)
 
 
@@ -79,7 +73,7 @@ def partition(lines, query):
             continue
         try:
             keys = query.input_text(line).first()
-        except ValueError as exc:  # not JSON, or the query raised
+        except ValueError as exc:       # not JSON, or the query raised
             failed.append((line, str(exc)))
             continue
         parts.setdefault(tuple(sorted(keys.items())), []).append(line)
@@ -91,7 +85,6 @@ class Partitioner:
 
     def __init__(self, config=None):
         import jq  # only the demo's delivery needs it
-
         config = config or destination()
         self.prefix, self.error_prefix = config["Prefix"], config["ErrorOutputPrefix"]
         self.query = jq.compile(metadata_query(config))
@@ -99,7 +92,8 @@ class Partitioner:
     def deliver(self, s3, bucket):
         """Partition every object moto's Firehose has written; returns the keys written."""
         written = []
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=self.prefix):
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket,
+                                                                 Prefix=self.prefix):
             for entry in page.get("Contents", []):
                 written += self._deliver_one(s3, bucket, entry)
                 s3.delete_object(Bucket=bucket, Key=entry["Key"])
@@ -111,14 +105,12 @@ class Partitioner:
         stem = name[:-36] if _UUID_TAIL.search(name) else f"{name}-"
         body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read()
         parts, failed = partition(body.decode("utf-8", "replace").splitlines(), self.query)
-        objects = {
-            render(self.prefix, dict(keys)) + stem + str(uuid.uuid4()): "".join(line + "\n" for line in lines)
-            for keys, lines in parts.items()
-        }
+        objects = {render(self.prefix, dict(keys)) + stem + str(uuid.uuid4()):
+                   "".join(line + "\n" for line in lines) for keys, lines in parts.items()}
         if failed:
-            objects[
-                render(self.error_prefix, error_type=PARTITIONING_FAILED, arrival=arrival) + stem + str(uuid.uuid4())
-            ] = "".join(error_record(line, why, arrival) + "\n" for line, why in failed)
+            objects[render(self.error_prefix, error_type=PARTITIONING_FAILED, arrival=arrival)
+                    + stem + str(uuid.uuid4())] = "".join(
+                error_record(line, why, arrival) + "\n" for line, why in failed)
         for key, text in objects.items():
             s3.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
         return list(objects)
@@ -127,13 +119,7 @@ class Partitioner:
 def error_record(line, why, arrival):
     """A record Firehose could not partition, in the shape of its error output."""
     millis = int(arrival.timestamp() * 1000)
-    return json.dumps(
-        {
-            "attemptsMade": 1,
-            "arrivalTimestamp": millis,
-            "errorCode": FAILED_CODE,
-            "errorMessage": why,
-            "attemptEndingTimestamp": millis,
-            "rawData": base64.b64encode(line.encode("utf-8")).decode("ascii"),
-        }
-    )
+    return json.dumps({
+        "attemptsMade": 1, "arrivalTimestamp": millis, "errorCode": FAILED_CODE,
+        "errorMessage": why, "attemptEndingTimestamp": millis,
+        "rawData": base64.b64encode(line.encode("utf-8")).decode("ascii")})

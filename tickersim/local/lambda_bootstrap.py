@@ -10,7 +10,6 @@ stdout/stderr, as it would go to CloudWatch Logs.
 
 This file runs inside the function's process, so it imports nothing from tickersim.
 """
-
 import importlib
 import importlib.machinery
 import json
@@ -21,17 +20,8 @@ import traceback
 
 # What the Lambda Python runtime provides besides the standard library, and what
 # `chalice deploy` adds to every bundle.
-RUNTIME_PACKAGES = {
-    "boto3",
-    "botocore",
-    "s3transfer",
-    "jmespath",
-    "dateutil",
-    "urllib3",
-    "six",
-    "awslambdaric",
-    "chalice",
-}
+RUNTIME_PACKAGES = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six",
+                    "awslambdaric", "chalice"}
 
 
 class Fault(Exception):
@@ -39,7 +29,8 @@ class Fault(Exception):
 
     def __init__(self, error_type, message, trace=()):
         super().__init__(message)
-        self.payload = {"errorType": error_type, "errorMessage": message, "requestId": "", "stackTrace": list(trace)}
+        self.payload = {"errorType": error_type, "errorMessage": message, "requestId": "",
+                        "stackTrace": list(trace)}
 
 
 class LambdaContext:
@@ -94,10 +85,8 @@ def install_import_rules(code_dir, bundle):
         if full != code_dir and not full.startswith(code_dir + os.sep):
             raise ImportError("not the function's code")
         return importlib.machinery.FileFinder(
-            full,
-            (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
-            (FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES),
-        )
+            full, (importlib.machinery.ExtensionFileLoader, importlib.machinery.EXTENSION_SUFFIXES),
+            (FreshSourceLoader, importlib.machinery.SOURCE_SUFFIXES))
 
     sys.dont_write_bytecode = True
     sys.path_hooks.insert(0, only_code_dir)
@@ -117,17 +106,17 @@ def load_handler(spec):
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from None
+        raise Fault("Runtime.ImportModuleError",
+                    f"Unable to import module '{module_name}': {exc}") from None
     except SyntaxError as exc:
         text = exc.text if exc.text is not None else "\n"
-        raise Fault(
-            "Runtime.UserCodeSyntaxError",
-            f"Syntax error in module '{module_name}': {exc}",
-            [f'  File "{exc.filename}" Line {exc.lineno}\n    {text}'],
-        ) from None
+        raise Fault("Runtime.UserCodeSyntaxError",
+                    f"Syntax error in module '{module_name}': {exc}",
+                    [f'  File "{exc.filename}" Line {exc.lineno}\n    {text}']) from None
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise Fault("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'")
+        raise Fault("Runtime.HandlerNotFound",
+                    f"Handler '{function_name}' missing on module '{module_name}'")
     return handler
 
 
@@ -137,31 +126,20 @@ def invoke(request):
         handler = load_handler(request["handler"])
     except Fault as fault:
         return fault.payload
-    except Exception as exc:  # anything else raised while importing the module
-        return {
-            "errorType": type(exc).__name__,
-            "errorMessage": str(exc),
-            "requestId": "",
-            "stackTrace": user_frames(exc.__traceback__),
-        }
+    except Exception as exc:   # anything else raised while importing the module
+        return {"errorType": type(exc).__name__, "errorMessage": str(exc), "requestId": "",
+                "stackTrace": user_frames(exc.__traceback__)}
     try:
         result = handler(request["event"], LambdaContext(request))
     except Exception as exc:
-        return {
-            "errorType": type(exc).__name__,
-            "errorMessage": str(exc),
-            "requestId": request_id,
-            "stackTrace": user_frames(exc.__traceback__),
-        }
+        return {"errorType": type(exc).__name__, "errorMessage": str(exc),
+                "requestId": request_id, "stackTrace": user_frames(exc.__traceback__)}
     try:
         json.dumps(result)
     except (TypeError, ValueError) as exc:
-        return {
-            "errorType": "Runtime.MarshalError",
-            "errorMessage": f"Unable to marshal response: {exc}",
-            "requestId": request_id,
-            "stackTrace": [],
-        }
+        return {"errorType": "Runtime.MarshalError",
+                "errorMessage": f"Unable to marshal response: {exc}", "requestId": request_id,
+                "stackTrace": []}
     return {"result": result}
 
 

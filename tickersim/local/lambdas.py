@@ -5,7 +5,6 @@ process per invocation (no warm state leaks between runs, and an edited app.py i
 at the next run), the function's timeout, and for asynchronous invocations the retries and
 the on-failure destination record, in the shape AWS hands to the destination.
 """
-
 import io
 import json
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 from tickersim.base import stage as stages
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
-ACCOUNT = "123456789012"  # moto's account id
+ACCOUNT = "123456789012"            # moto's account id
 PYTHON_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 # AWS retries a failed asynchronous invocation after about 1 minute, then about 2 more.
 RETRY_DELAY_MINUTES = (1, 2)
@@ -37,10 +36,10 @@ _KILL_GRACE_S = 5.0
 @dataclass(frozen=True)
 class Function:
     name: str
-    handler: str  # module.function, as Chalice deploys it
-    code_dir: Path  # the code this function runs ("as deployed")
-    environment: dict  # the stage's variables for this function
-    timeout: float  # seconds
+    handler: str            # module.function, as Chalice deploys it
+    code_dir: Path          # the code this function runs ("as deployed")
+    environment: dict       # the stage's variables for this function
+    timeout: float          # seconds
     memory: int = 128
     region: str = "eu-west-1"
 
@@ -52,10 +51,10 @@ class Function:
 @dataclass(frozen=True)
 class Outcome:
     request_id: str
-    payload: dict  # the handler's result, or the error payload the runtime reports
+    payload: dict           # the handler's result, or the error payload the runtime reports
     failed: bool
-    duration: float  # seconds of wall time
-    log: str  # what the function wrote, as CloudWatch Logs would hold it
+    duration: float         # seconds of wall time
+    log: str                # what the function wrote, as CloudWatch Logs would hold it
 
 
 def iso_millis(epoch):
@@ -100,28 +99,19 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
     request_id = request_id or str(uuid.uuid4())
     started = time.time()
     logical_start = started if logical_start is None else logical_start
-    request = {
-        "handler": function.handler,
-        "event": event,
-        "request_id": request_id,
-        "function_arn": f"{function.arn}:$LATEST",
-        "bundle": bundle_modules(function.code_dir),
-        "deadline_ms": (started + function.timeout) * 1000,
-    }
+    request = {"handler": function.handler, "event": event, "request_id": request_id,
+               "function_arn": f"{function.arn}:$LATEST",
+               "bundle": bundle_modules(function.code_dir),
+               "deadline_ms": (started + function.timeout) * 1000}
     with tempfile.TemporaryDirectory(prefix="tickersim-invoke-") as tmp:
         result_file = Path(tmp) / "result.json"
         # Its own session: the terminal's Ctrl-C reaches the demo, which stops the
         # function itself, and a timeout kills the whole process group.
         process = subprocess.Popen(
             [sys.executable, "-P", str(BOOTSTRAP), str(result_file)],
-            cwd=function.code_dir,
-            env=runtime_environment(function, aws_env),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
+            cwd=function.code_dir, env=runtime_environment(function, aws_env),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True)
         if on_start is not None:
             on_start(process)
         try:
@@ -130,17 +120,9 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
             stop(process)
             log, _ = process.communicate()
             elapsed = time.time() - started
-            return Outcome(
-                request_id,
-                {
-                    "errorMessage": (
-                        f"{iso_millis(logical_start + elapsed)} {request_id} Task timed out after {elapsed:.2f} seconds"
-                    )
-                },
-                True,
-                elapsed,
-                log,
-            )
+            return Outcome(request_id, {"errorMessage": (
+                f"{iso_millis(logical_start + elapsed)} {request_id} Task timed out after "
+                f"{elapsed:.2f} seconds")}, True, elapsed, log)
         except BaseException:
             stop(process)
             raise
@@ -148,12 +130,9 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
         try:
             payload = json.loads(result_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            payload = {
-                "errorType": "Runtime.ExitError",
-                "errorMessage": (
-                    f"RequestId: {request_id} Error: Runtime exited with error: exit status {process.returncode}"
-                ),
-            }
+            payload = {"errorType": "Runtime.ExitError", "errorMessage": (
+                f"RequestId: {request_id} Error: Runtime exited with error: "
+                f"exit status {process.returncode}")}
     if "result" in payload:
         return Outcome(request_id, payload["result"], False, elapsed, log)
     return Outcome(request_id, payload, True, elapsed, log)
@@ -181,7 +160,8 @@ def failure_record(function, event, outcome, attempts, when, condition="RetriesE
             "approximateInvokeCount": attempts,
         },
         "requestPayload": event,
-        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST",
+                            "functionError": "Unhandled"},
         "responsePayload": outcome.payload,
     }
 

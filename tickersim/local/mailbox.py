@@ -3,7 +3,6 @@
 moto never sends e-mail, so the owner's inbox is a queue; each SNS notification becomes an
 RFC 5322 message as SNS's e-mail protocol would deliver it (`.eml`, CRLF line endings).
 """
-
 import json
 import re
 from dataclasses import dataclass
@@ -14,11 +13,9 @@ from email.utils import format_datetime
 from pathlib import Path
 
 SENDER = "AWS Notifications <no-reply@sns.amazonaws.com>"
-MAX_LINE = 998  # RFC 5322: characters in a line, without its CRLF
-_FOOTER = (
-    "\n--\nIf you wish to stop receiving notifications from this topic, please click or "
-    "visit the link below to unsubscribe:\n{}\n"
-)
+MAX_LINE = 998          # RFC 5322: characters in a line, without its CRLF
+_FOOTER = ("\n--\nIf you wish to stop receiving notifications from this topic, please click or "
+           "visit the link below to unsubscribe:\n{}\n")
 
 
 @dataclass(frozen=True)
@@ -62,15 +59,15 @@ class Mailbox:
         """
         new = []
         while True:
-            reply = self.sqs.receive_message(
-                QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0 if new else wait_seconds
-            )
+            reply = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                             WaitTimeSeconds=0 if new else wait_seconds)
             messages = reply.get("Messages", [])
             if not messages:
                 return new
             for message in messages:
                 new.append(self._deliver(json.loads(message["Body"])))
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+                self.sqs.delete_message(QueueUrl=self.queue_url,
+                                        ReceiptHandle=message["ReceiptHandle"])
 
     def _deliver(self, envelope):
         mail = to_email(envelope, self.recipient)

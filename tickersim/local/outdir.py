@@ -4,7 +4,6 @@ Every file the demo creates is listed in DIR/tickersim-files.txt before it is wr
 demo with the same --out removes exactly those files and nothing else. A non-empty directory
 without that list is someone else's: the demo refuses it instead of guessing.
 """
-
 import errno
 from pathlib import Path
 
@@ -39,9 +38,8 @@ class OutDir:
         shown = str(path)
         try:
             if root.exists() and not root.is_dir():
-                raise OutDirError(
-                    f"--out {shown} is a file, not a directory: pass a directory path (it is created if missing)"
-                )
+                raise OutDirError(f"--out {shown} is a file, not a directory: pass a directory "
+                                  "path (it is created if missing)")
             root.mkdir(parents=True, exist_ok=True)
             manifest = root / MANIFEST
             if manifest.is_file():
@@ -49,8 +47,7 @@ class OutDir:
             elif any(root.iterdir()):
                 raise OutDirError(
                     f"--out {shown} is not empty and holds no earlier demo output (no "
-                    f"{MANIFEST}): pass a new or empty directory; nothing in it was touched"
-                )
+                    f"{MANIFEST}): pass a new or empty directory; nothing in it was touched")
             manifest.write_text(_HEADER, encoding="utf-8")
         except OSError as exc:
             raise OutDirError(f"cannot use --out {shown}: {_why(exc)}") from None
@@ -66,18 +63,15 @@ class OutDir:
             target = root / line
             # Only files inside DIR: an edited list, or a folder swapped for a symlink, never
             # reaches outside it.
-            if (
-                ".." in Path(line).parts
-                or Path(line).is_absolute()
-                or not target.parent.resolve().is_relative_to(root.resolve())
-            ):
+            if (".." in Path(line).parts or Path(line).is_absolute()
+                    or not target.parent.resolve().is_relative_to(root.resolve())):
                 continue
             if target.is_symlink() or target.is_file():
                 target.unlink()
             folders.update(p for p in target.parents if root in p.parents)
         for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
             try:
-                folder.rmdir()  # only when empty: someone else's files keep it
+                folder.rmdir()          # only when empty: someone else's files keep it
             except OSError:
                 pass
 
@@ -87,9 +81,8 @@ class OutDir:
         if rel in self._written:
             return target
         if target.exists() or target.is_symlink():
-            raise OutDirError(
-                f"{target} exists and was not written by this demo: move it away, or pass --out with a new directory"
-            )
+            raise OutDirError(f"{target} exists and was not written by this demo: move it "
+                              "away, or pass --out with a new directory")
         target.parent.mkdir(parents=True, exist_ok=True)
         with (self.root / MANIFEST).open("a", encoding="utf-8") as manifest:
             manifest.write(f"{Path(rel).as_posix()}\n")
@@ -98,7 +91,7 @@ class OutDir:
 
     def _write(self, rel, data, mode):
         if rel in self._reserved and mode == "wb":
-            mode = "r+b"  # into the blocks kept for it; only then cut the rest
+            mode = "r+b"            # into the blocks kept for it; only then cut the rest
             self._filled.add(rel)
         try:
             with self._create(rel).open(mode) as handle:

@@ -4,7 +4,6 @@ The function's process runs in its own session, so the terminal's Ctrl-C reaches
 Stopping it mid-run would leave ticks delivered that the summary and logs/ never mention; so the
 first Ctrl-C (or SIGTERM) asks to stop once the run is recorded, and a second one stops at once.
 """
-
 import signal
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

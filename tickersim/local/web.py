@@ -5,7 +5,6 @@ The port is bound by the demo first thing (so its URL is known and printed befor
 else starts); the app then runs in a process of its own, as Lambda runs it, with the API
 function's environment (table, bucket) and its AWS clients pointed at the local endpoint.
 """
-
 import os
 import socket
 import subprocess
@@ -29,14 +28,11 @@ class WebError(Exception):
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--web-port",
-        type=int,
-        default=None,
-        metavar="P",
-        help=f"serve the API and the live chart on 127.0.0.1:P (default {DEFAULT_PORT}, or the next free port)",
-    )
-    parser.add_argument("--no-web", dest="web", action="store_false", help="do not serve the API and the chart page")
+    parser.add_argument("--web-port", type=int, default=None, metavar="P",
+                        help=f"serve the API and the live chart on 127.0.0.1:P (default "
+                             f"{DEFAULT_PORT}, or the next free port)")
+    parser.add_argument("--no-web", dest="web", action="store_false",
+                        help="do not serve the API and the chart page")
 
 
 def bind(port=None):
@@ -53,11 +49,9 @@ def bind(port=None):
         except OSError as exc:
             listener.close()
             reason = exc.strerror
-    raise WebError(
-        f"cannot listen on {HOST}:{candidates[0]}"
-        f"{'' if port is not None else f' to {candidates[-1]}'} ({reason}): "
-        "pick another --web-port (0 for any free one), or --no-web"
-    )
+    raise WebError(f"cannot listen on {HOST}:{candidates[0]}"
+                   f"{'' if port is not None else f' to {candidates[-1]}'} ({reason}): "
+                   "pick another --web-port (0 for any free one), or --no-web")
 
 
 class Site:
@@ -80,27 +74,15 @@ class Site:
         """Serve the app from a process of its own, and say where."""
         if not self.enabled:
             return None
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "en_US.UTF-8",
-            "TZ": "UTC",
-            "PYTHONUNBUFFERED": "1",
-            **aws_env,
-            "TABLE_NAME": table,
-            "BUCKET_NAME": bucket,
-            "RUN_INTERVAL_SECONDS": f"{max(schedule_seconds, 1):g}",
-        }
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "en_US.UTF-8",
+               "TZ": "UTC", "PYTHONUNBUFFERED": "1", **aws_env, "TABLE_NAME": table,
+               "BUCKET_NAME": bucket, "RUN_INTERVAL_SECONDS": f"{max(schedule_seconds, 1):g}"}
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tickersim.local.web", str(self.listener.fileno())],
-                cwd=stages.PROJECT_DIR,
-                env=env,
-                pass_fds=(self.listener.fileno(),),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
+                cwd=stages.PROJECT_DIR, env=env, pass_fds=(self.listener.fileno(),),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         say(f"live chart: {self.url}  API: {self.url}api/tickers, {self.url}api/ticks")
 
     def __exit__(self, *exc):
@@ -117,19 +99,18 @@ class Site:
 
 # --- the serving process -------------------------------------------------------------------
 
-
 def gateway_not_found(method, path):
     """What API Gateway answers, with the gateway responses `tickersim deploy` sets, for a
     method and path that no route has."""
     from chalicelib.api import api
 
-    return 404, api.dumps(api.error_body("not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
+    return 404, api.dumps(api.error_body(
+        "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
 
 
-_REFUSALS = {
-    414: ("uri_too_long", "the URL is longer than 64 KB: ask for fewer symbols at a time"),
-    431: ("headers_too_large", "a request header is longer than 64 KB"),
-}
+_REFUSALS = {414: ("uri_too_long", "the URL is longer than 64 KB: ask for fewer symbols "
+                                   "at a time"),
+             431: ("headers_too_large", "a request header is longer than 64 KB")}
 
 
 def refusal(code):
@@ -187,7 +168,7 @@ def handler_for(gateway, routes):
             self._reply(status, {"Content-Type": "application/json"}, body.encode())
 
         def log_message(self, *args):
-            pass  # one line per request would fill the demo's log
+            pass        # one line per request would fill the demo's log
 
     return Handler
 
@@ -206,7 +187,8 @@ def serve(fd):
     from app import app
 
     routes = {path: set(methods) for path, methods in app.routes.items()}
-    server = ThreadingHTTPServer((HOST, 0), handler_for(LocalGateway(app, Config()), routes), bind_and_activate=False)
+    server = ThreadingHTTPServer((HOST, 0), handler_for(LocalGateway(app, Config()), routes),
+                                 bind_and_activate=False)
     server.socket.close()
     server.socket = socket.socket(fileno=fd)
     server.daemon_threads = True
@@ -214,7 +196,7 @@ def serve(fd):
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        pass  # Ctrl-C reaches the whole demo; the demo reports it
+        pass        # Ctrl-C reaches the whole demo; the demo reports it
     finally:
         server.server_close()
 

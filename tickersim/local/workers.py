@@ -6,7 +6,6 @@ every worker's event): each in a fresh process (tickersim.local.lambdas), K at a
 with the async contract of its own (retries, then the failure record for the notifier).
 Ctrl-C stops every worker process at once.
 """
-
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,24 +35,20 @@ class WorkerPool:
         for attempt in range(1, self.retries + 2):
             if self.stopping:
                 return event, None, attempt - 1
-            outcome = lambdas.invoke(
-                self.function, event, self.aws_env, logical_start=logical_start, on_start=self._started
-            )
+            outcome = lambdas.invoke(self.function, event, self.aws_env,
+                                     logical_start=logical_start, on_start=self._started)
             if self.stopping:
                 return event, outcome, attempt
             if not outcome.failed:
                 report = outcome.payload if isinstance(outcome.payload, dict) else {}
-                self.say(
-                    f"  worker {label}: {report.get('tickers', '?')} tickers, "
-                    f"{report.get('ticks', '?')} ticks ({outcome.duration:.1f} s)",
-                    None,
-                )
+                self.say(f"  worker {label}: {report.get('tickers', '?')} tickers, "
+                         f"{report.get('ticks', '?')} ticks ({outcome.duration:.1f} s)", None)
                 return event, outcome, attempt
-            error = f"{lambdas.error_type(outcome.payload)}: {outcome.payload.get('errorMessage', '')}"
+            error = f"{lambdas.error_type(outcome.payload)}: " \
+                    f"{outcome.payload.get('errorMessage', '')}"
             more = attempt <= self.retries
-            self.say(
-                f"  worker {label} failed: {error}" + ("; Lambda retries it (here at once)" if more else ""), "yellow"
-            )
+            self.say(f"  worker {label} failed: {error}"
+                     + ("; Lambda retries it (here at once)" if more else ""), "yellow")
         return event, outcome, attempt
 
     def run(self, events, logical_start):
@@ -66,7 +61,7 @@ class WorkerPool:
                 # while it sets up, and a Ctrl-C there would leave them held for good.
                 results = [future.result() for future in futures]
             except KeyboardInterrupt:
-                for future in futures:  # the queued ones never start
+                for future in futures:      # the queued ones never start
                     future.cancel()
                 with self.lock:
                     self.stopping = True
@@ -76,7 +71,6 @@ class WorkerPool:
                 raise
         for event, outcome, attempts in results:
             if outcome.failed:
-                self.notify(
-                    lambdas.failure_record(self.function, event, outcome, attempts, logical_start + outcome.duration)
-                )
+                self.notify(lambdas.failure_record(self.function, event, outcome, attempts,
+                                                   logical_start + outcome.duration))
         return results
