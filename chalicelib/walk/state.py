@@ -46,7 +46,9 @@ def read_all(ddb, table, specials=None, stop_above=None, **segment):
     TooManyTickers raised with the total (the table is for workers to walk).
     """
     items, run_item = [], None
-    for page in _pages(ddb, table, ConsistentRead=True, **segment):
+    # Pages of one worker's share at most: past it, nothing more is read than counted.
+    limit = {} if stop_above is None else {"Limit": stop_above + 1}
+    for page in _pages(ddb, table, ConsistentRead=True, **limit, **segment):
         for item in page.get("Items", []):
             name = item_name(item)
             if name == RUN_KEY:
