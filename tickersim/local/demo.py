@@ -51,6 +51,7 @@ MAIL_WAIT_S = 5
 HISTORY = 64
 MAX_SEED = 2**63 - 1
 MAX_SCENARIO_MINUTES = 10**6
+HISTORY_PREFIX = "history/"     # backfilled sessions, beside the live ticks/ in the bucket
 BROKEN_ERROR = "Runtime.UserCodeSyntaxError"     # a def whose body is all comments
 # What Lambda does for a function without an event invoke config.
 AWS_DEFAULT_RETRIES = 2
@@ -230,6 +231,7 @@ class DemoState:
     runs: dict = field(default_factory=dict)         # run number -> ok | retrying | failed
     tickers: dict = field(default_factory=dict)      # name -> TickerView
     ticks_delivered: int = 0
+    history_ticks: int = 0                           # backfilled into history/ meanwhile
     tick_keys: set = field(default_factory=set)      # (ticker, seq) seen in the bucket
     unreadable_lines: int = 0                        # lines in the bucket that are not ticks
     news: int = 0                                    # news records in the bucket
@@ -569,6 +571,11 @@ class Demo:
                 else:
                     self.files.write_bytes(copy, data)
                 self.state.s3_objects += 1
+                if key.startswith(HISTORY_PREFIX):
+                    # Backfilled sessions (`tickersim backfill`): a table of their own, with
+                    # seqs of their own; not what the pipeline delivered.
+                    self.state.history_ticks += len(ticks_in(data)[0])
+                    continue
                 self.take_ticks(key, data)
                 self.watching.landed(key, data, self.state.minute, self.run_started)
         minute = self.state.start_epoch // 60 + self.state.minute
@@ -656,6 +663,7 @@ class Demo:
             "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
             "interrupted_runs": s.interrupted_runs,
             "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
+            "history_ticks": s.history_ticks,
             "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
             "news": s.news, "tickers_file": self.args.tickers, "scenario": self.args.scenario,
             "skipped_items": dict(sorted(self.skipped.items())), "alerts": s.alerts,
@@ -677,8 +685,13 @@ def main(args):
         return 2
     try:
         files = OutDir.prepare(args.out or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S"))
+    except OutDirError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    try:
         files.reserve("summary.json", SUMMARY_ROOM)
     except OutDirError as exc:
+        files.close()
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     out = files.root
@@ -716,6 +729,7 @@ def main(args):
     finally:
         signal.signal(signal.SIGTERM, previous)
         files.discard_unwritten()
+        files.close()
     if stopped is not None:
         print(f"demo: {stopped}", file=sys.stderr)
         return 2
