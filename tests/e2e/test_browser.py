@@ -51,3 +51,22 @@ def test_every_line_fills_grows_and_fits_a_phone(tmp_path):
             "a layout as narrow as a phone")
         rows = driver.execute_script("return document.querySelectorAll('tr[data-ticker]').length")
         assert rows == len(names)
+
+
+PRICES_JS = ("return [...document.querySelectorAll('tr[data-ticker]')].map("
+             "(r) => [r.dataset.ticker, r.cells[0].textContent, r.cells[1].textContent]);")
+
+
+def test_a_holiday_shows_closed_tickers_with_prices_not_a_waiting_page():
+    if REASON:
+        pytest.fail(f"CI is set, so the browser tests must run, but {REASON}")
+    with browser.running_demo("--tickers", "seed/stocks.json", "--start",
+                              "2026-12-25T15:00Z") as url, browser.chromium() as driver:
+        driver.get(url)
+        browser.wait_until(driver, lambda d: d.execute_script(browser.STATE_JS) == "closed",
+                           WAIT_S, "the 'market closed' status")
+        rows = driver.execute_script(PRICES_JS)
+        assert len(rows) == 10
+        for ticker, name, price in rows:
+            assert name.endswith("closed") and float(price) > 0, (ticker, name, price)
+        assert not driver.execute_script("return document.getElementById('alert').textContent")
