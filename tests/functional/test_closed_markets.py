@@ -2,8 +2,8 @@
 dead-man alarm, /api/tickers and the page watch."""
 import json
 
-from chalicelib import api
-from seed.load import seed_table
+from chalicelib.api import api
+from tickersim.base.seeds import seed_table
 from tests.functional.test_faults import go
 from tests.functional.test_watch_resources import REFS
 from tickersim.local import deadman

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 from moto import mock_aws
 
-from chalicelib.items import commit_statements
+from chalicelib.walk.items import commit_statements
 from tickersim.local import partiql
 from tickersim.local.localcloud import LocalCloud
 

@@ -5,7 +5,7 @@ from contextlib import redirect_stdout
 
 from hypothesis import given, strategies as st
 
-from chalicelib import logs
+from chalicelib.core import logs
 from tickersim.local import deadman
 
 RULE = {"Namespace": logs.NAMESPACE, "MetricName": "duration_ms", "Statistic": "SampleCount",

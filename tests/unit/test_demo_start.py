@@ -31,9 +31,9 @@ def test_a_start_outside_the_session_table_is_refused_up_front(argv, named, caps
 
 
 def test_tickers_that_trade_around_the_clock_start_any_year():
-    from tickersim.local import demo
+    from tickersim.local import demo_flags
     args = demo_args(["--start", "2035-01-01T15:00Z", "--tickers", "seed/fx.json"])
-    demo.check_arguments(args)       # no DemoError
+    demo_flags.check_arguments(args)       # no DemoError
 
 
 @pytest.mark.parametrize("scenario, runs, named", [
