@@ -3,9 +3,9 @@ dead-man alarm, /api/tickers and the page watch."""
 import json
 
 from chalicelib.api import api
-from tickersim.base.seeds import seed_table
 from tests.functional.test_faults import go
 from tests.functional.test_watch_resources import REFS
+from tickersim.base.seeds import seed_table
 from tickersim.local import deadman
 
 SATURDAY = "2026-12-05T15:00:00Z"

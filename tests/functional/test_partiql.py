@@ -1,7 +1,8 @@
 """BatchExecuteStatement in the local cloud (and every moto here) answers as DynamoDB does."""
 import boto3
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from chalicelib.walk.items import commit_statements

@@ -3,7 +3,8 @@ import io
 import json
 from contextlib import redirect_stdout
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chalicelib.core import logs
 from tickersim.local import deadman

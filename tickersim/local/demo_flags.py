@@ -1,6 +1,6 @@
 """`tickersim demo`'s flags and their checks: a bad flag stops the demo before it starts."""
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from chalicelib.walk.calendars import coverage
 from chalicelib.walk.items import parse_ticker
@@ -111,7 +111,7 @@ def check_arguments(args):
 def _day(minute):
     """The UTC date of a minute since the epoch; date.max past what datetime can hold."""
     try:
-        return datetime.fromtimestamp(minute * 60, timezone.utc).date()
+        return datetime.fromtimestamp(minute * 60, UTC).date()
     except (OverflowError, ValueError, OSError):
         return date.max
 
