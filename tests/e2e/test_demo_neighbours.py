@@ -40,6 +40,6 @@ def test_a_backfill_and_a_second_demo_beside_a_running_demo(start_demo, tmp_path
     summary = summary_of(out)
     assert summary["problems"] == []
     assert summary["ticks_delivered"] == summary["succeeded"] * 5 * 4   # live ticks only
-    assert summary["history_ticks"] == 6
+    assert summary["ticks_backfilled"] == 6
     assert summary["runs"] == RUNS                 # the first demo's summary, not replaced
     assert (out / "s3" / "history" / "dt=2026-11-30" / "hour=14").is_dir()

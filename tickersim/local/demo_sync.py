@@ -1,12 +1,11 @@
 """What the bucket and the table hold now, read back into the demo's state after each run."""
+from chalicelib.api.apiquery import HISTORY_PREFIX as BACKFILL_PREFIX
 from chalicelib.walk import state as table_state
 from chalicelib.walk.calendars import CalendarExhausted, is_open
 from chalicelib.walk.items import item_name, parse_ticker
 from tickersim.base.records import news_in, ticks_in
 from tickersim.local.demo_state import TickerView
 from tickersim.local.outdir import bucket_copy_path
-
-HISTORY_PREFIX = "history/"     # backfilled sessions, beside the live ticks/ in the bucket
 
 
 class BucketSync:
@@ -49,11 +48,6 @@ class BucketSync:
                 else:
                     self.files.write_bytes(copy, data)
                 self.state.s3_objects += 1
-                if key.startswith(HISTORY_PREFIX):
-                    # Backfilled sessions (`tickersim backfill`): a table of their own, with
-                    # seqs of their own; not what the pipeline delivered.
-                    self.state.history_ticks += len(ticks_in(data)[0])
-                    continue
                 self.take_ticks(key, data)
                 self.watching.landed(key, data, self.state.minute, self.run_started)
         minute = self.state.start_epoch // 60 + self.state.minute
@@ -68,6 +62,10 @@ class BucketSync:
 
     def take_ticks(self, key, data):
         ticks, unreadable = ticks_in(data)
+        if key.startswith(BACKFILL_PREFIX):
+            # `tickersim backfill` into the running demo: another table, counted apart.
+            self.state.ticks_backfilled += len(ticks)
+            ticks = []
         # News records share the stream (the bucket files them under news/): not ticks.
         for record in news_in(data) if unreadable else ():
             unreadable -= 1
