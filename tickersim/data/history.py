@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 import time
-from datetime import date
+from datetime import date, timedelta
 
 from chalicelib.walk import instruments, stochvol
 from chalicelib.walk.market import Model, quantize
@@ -95,7 +95,8 @@ def groups(tickers, span):
     by_name = defaultdict(list)
     for ticker in tickers:
         by_name[span.calendar or ticker.calendar_name].append(ticker)
-    last = max(span.last, ANCHOR_DAY)
+    # A little past the range, so a day without a session can name the next one.
+    last = max(span.last + timedelta(days=14), ANCHOR_DAY)
     return [(calendar_history(name, last), members) for name, members in by_name.items()]
 
 

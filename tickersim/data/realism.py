@@ -142,7 +142,7 @@ def markdown(rows, names, seed, years):
     for fact, *values in rows:
         shown = ["" if v != v else f"{v:,.3f}" if abs(v) < 1000 else f"{v:,.0f}"
                  for v in values]
-        lines.append(f"| {fact} | " + " | ".join(shown) + " |")
+        lines.append(f"| {fact.replace('|', chr(92) + '|')} | " + " | ".join(shown) + " |")
     return "\n".join(lines) + "\n"
 
 
