@@ -16,8 +16,8 @@ from chalicelib.walk.ticks import Ticker, encode
 from tests.unit.test_named_queries import expected_hourly_high, raw_records
 from tickersim.base import prices
 from tickersim.data.backfill import ready_tickers
-from tickersim.data.history import Span, calendar_history, objects
 from tickersim.data.duck import connect
+from tickersim.data.history import Span, calendar_history, objects
 from tickersim.data.location import Location
 from tickersim.local.firehose import destination, metadata_query
 

@@ -78,7 +78,7 @@ def params(kind, volatility, drift, overrides=None):
 
 def draws(seed, key, n):
     """(normal, normal, uniform, uniform), fixed by (seed, key, n): one hash, four draws."""
-    digest = hashlib.blake2b(f"{seed}\x1f{key}\x1f{n}".encode("utf-8"), digest_size=32).digest()
+    digest = hashlib.blake2b(f"{seed}\x1f{key}\x1f{n}".encode(), digest_size=32).digest()
     a, b, c, d = struct.unpack("<QQQQ", digest)
     radius = math.sqrt(-2.0 * math.log((a + 1) * _UNIT))
     angle = _TWO_PI * b * _UNIT

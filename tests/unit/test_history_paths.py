@@ -2,7 +2,8 @@
 import json
 from datetime import date, timedelta
 
-from hypothesis import Phase, given, settings, strategies as st
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 
 from chalicelib.walk.ticks import Ticker
 from tickersim.data import history

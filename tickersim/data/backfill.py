@@ -9,7 +9,7 @@ seed, sessions, tickers and resolution: byte-identical objects at the same keys.
 import re
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -178,7 +178,7 @@ def write(location, key, body):
 
 def main(args):
     try:
-        span = span_for(args, datetime.now(timezone.utc).date())
+        span = span_for(args, datetime.now(UTC).date())
         tickers = from_file(args.file) if args.file else ready_tickers(args.tickers)
         plan = histories.groups(tickers, span)
         check_sessions(plan, span, args.date is not None)

@@ -58,7 +58,7 @@ def sessions(name, last):
     CalendarProblem for an unknown calendar or one whose data stop before `last`."""
     if name in OWN_CALENDARS:
         return _own(name, last)
-    import exchange_calendars          # heavy (pandas): operator tooling only
+    import exchange_calendars  # heavy (pandas): operator tooling only
     try:
         calendar = exchange_calendars.get_calendar(name, start=HISTORY_START.isoformat())
     except exchange_calendars.errors.InvalidCalendarName:

@@ -8,11 +8,11 @@ identical ones, and dedup on (ticker, seq) across them is exact.
 import hashlib
 import json
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-import time
 from datetime import date, timedelta
+from functools import lru_cache
 
 from chalicelib.walk import instruments, stochvol
 from chalicelib.walk.market import Model, quantize

@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass
 
 from chalicelib.walk import stochvol
-from chalicelib.walk.stochvol import OVERNIGHT_SHARE
 from chalicelib.walk.instruments import intraday_shape
+from chalicelib.walk.stochvol import OVERNIGHT_SHARE
 
 RESOLUTIONS = {"1s": 1, "1min": 60, "1h": 3600, "1d": 0}    # 0: one tick at the close
 

@@ -14,7 +14,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from tickersim.data import history as histories, stylized
+from tickersim.data import history as histories
+from tickersim.data import stylized
 from tickersim.data.backfill import BackfillError, ready_tickers
 
 REAL_LAST = date(2018, 12, 31)
@@ -63,8 +64,8 @@ def real(first):
 
 def garch(returns):
     """(persistence, asymmetry) of a GJR-GARCH(1,1) with Student-t shocks."""
-    from arch import arch_model
     import numpy
+    from arch import arch_model
     fit = arch_model(100 * numpy.asarray(returns), p=1, o=1, q=1, dist="t").fit(disp="off")
     a, g, b = (fit.params[k] for k in ("alpha[1]", "gamma[1]", "beta[1]"))
     return float(a + b + g / 2), float(g)
@@ -74,6 +75,7 @@ def intraday(seed):
     """(U ratio, corr(volume, |r|)) of the ready stocks at 1min over some recent sessions:
     mean |1-min return| in the first and last 30 minutes over that of 12:00-14:00 New York."""
     from datetime import timedelta
+
     import numpy
     tickers = ready_tickers(INTRADAY_SET)
     span = histories.Span(first=REAL_LAST - timedelta(days=INTRADAY_SESSIONS * 7 // 5),
