@@ -1,4 +1,8 @@
 """`tickersim demo`'s flags and their checks: a bad flag stops the demo before it starts."""
+from datetime import date, timedelta
+
+from chalicelib.walk.calendars import CalendarExhausted, calendar, is_open
+from chalicelib.walk.items import parse_ticker
 from chalicelib.walk.ticks import parse_minute
 from tickersim.base import scenario as scenario_cli
 from tickersim.base.args import seconds_problem
@@ -80,8 +84,25 @@ def check_arguments(args):
                             "ISO-8601 time such as 2026-12-01T14:30Z") from None
     if watching.problem_with(args):
         raise DemoError(watching.problem_with(args))
-    read_seed(args.tickers)          # a bad seed file stops the demo before it starts
+    items = read_seed(args.tickers)  # a bad seed file stops the demo before it starts
+    if args.start is not None:
+        check_start_in_calendars(args.start, items)
     scenario_at(args.scenario)
+
+
+def check_start_in_calendars(start, items):
+    """DemoError when a ticker's session table does not reach the start: every run would
+    fail and alert, so the demo does not start."""
+    minute = parse_minute(start)
+    for name in sorted({parse_ticker(item).calendar_name for item in items}):
+        try:
+            is_open(name, minute)
+        except CalendarExhausted:
+            table = calendar(name)
+            first, last = (date(1970, 1, 1) + timedelta(days=d)
+                           for d in (table.first_day, table.last_day))
+            raise DemoError(f"--start {start!r} is outside the {name} session table the "
+                            f"tickers trade on ({first} to {last}): start within it") from None
 
 
 def scenario_at(text):
