@@ -59,11 +59,13 @@ def fold(parts, bucket):
 
 
 def minute_bars(ticks):
-    """1min bars of ticks given in any order; a tick re-sent with the same (symbol, seq) counts
-    once. Within a minute the ticks fold in (time, seq) order, so the close is the last tick."""
+    """1min bars of ticks given in any order. A re-sent tick (same symbol, seq and time: the
+    walk is deterministic) counts once; seq alone is not enough, since every backfilled
+    session starts again at seq 1. Within a minute the ticks fold in (time, seq) order, so
+    the close is the last tick."""
     unique = {}
     for tick in ticks:
-        unique.setdefault((tick.symbol, tick.seq), tick)
+        unique.setdefault((tick.symbol, tick.seq, tick.epoch), tick)
     ordered = sorted(unique.values(), key=lambda t: (t.symbol, t.epoch, t.seq))
     as_bars = (Bar(t.symbol, int(t.epoch // 60), t.price, t.price, t.price, t.price, t.volume)
                for t in ordered)

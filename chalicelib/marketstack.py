@@ -7,6 +7,7 @@ clients handle): 401 missing_access_key / invalid_access_key, 422 validation_err
 exchange it does not have, 404 invalid_api_function for a path it does not serve, 429
 rate_limit_reached, 500 internal_error.
 """
+import hmac
 from datetime import datetime, timezone
 
 from chalicelib.calendars import DAY
@@ -39,6 +40,18 @@ def validation_error(problems):
     context = {name: [{"key": key, "message": message}]
                for name, (key, message) in sorted(problems.items())}
     return MarketstackError("validation_error", VALIDATION_MESSAGE, context)
+
+
+def check_access_key(given, expected):
+    """Marketstack's 401 unless `given` is the stage's key. The comparison takes the same time
+    wherever the strings differ, so timing cannot reveal the key a character at a time."""
+    if not (given or "").strip():
+        raise MarketstackError("missing_access_key", "You have not supplied an API access key: "
+                               "add access_key=YOUR_KEY (`tickersim api-key --stage S` prints "
+                               "it; the demo prints it with its URL).")
+    if not hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8")):
+        raise MarketstackError("invalid_access_key", "You have not supplied a valid API access "
+                               "key: `tickersim api-key --stage S` prints this stage's key.")
 
 
 def envelope(records, limit, offset):

@@ -67,6 +67,14 @@ def test_order_and_resent_ticks_change_nothing(ticks, rnd):
     assert minute_bars(again) == minute_bars(ticks)
 
 
+def test_backfilled_sessions_that_each_start_at_seq_1_all_count():
+    day_one = [Tick("FB", START + 15 * i, i + 1, 10.0 + i, 5) for i in range(8)]
+    day_two = [Tick("FB", t.epoch + 86400, t.seq, t.price * 2, 7) for t in day_one]
+    got = eod_bars(minute_bars(day_one + day_two), lambda symbol: "XNYS")
+    assert [(b.close, b.volume) for b in got] == [
+        (day[-1].price, sum(t.volume for t in day)) for day in (day_one, day_two)]
+
+
 @given(tick_sets(span_s=86400 * 5), st.sampled_from(["24x7", "24x5", "XNYS"]))
 @settings(max_examples=100, deadline=None)
 def test_eod_close_is_the_sessions_last_intraday_close_and_volume_its_sum(ticks, name):

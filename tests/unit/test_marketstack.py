@@ -156,3 +156,21 @@ def test_every_ticker_is_listed_on_an_exchange_the_exchanges_list_has():
             listed = marketstack.mic(kind, calendar)
             record = marketstack.ticker_record("X", listed)
             assert record["stock_exchange"]["mic"] == listed in marketstack.EXCHANGES
+
+
+# --- access key -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("given, code", [(None, "missing_access_key"), ("", "missing_access_key"),
+                                         ("  ", "missing_access_key"),
+                                         ("wrong", "invalid_access_key"),
+                                         ("s3cret-", "invalid_access_key"),
+                                         ("s3crét", "invalid_access_key")])
+def test_a_missing_or_wrong_key_is_marketstacks_401(given, code):
+    with pytest.raises(MarketstackError) as caught:
+        marketstack.check_access_key(given, "s3cret")
+    assert (caught.value.status, caught.value.code) == (401, code)
+    assert "s3cret" not in caught.value.message            # the answer never shows the key
+
+
+def test_the_right_key_passes():
+    assert marketstack.check_access_key("s3cret", "s3cret") is None
