@@ -35,7 +35,7 @@ class Query:
     pinned: bool                 # False: date_to was not given, `last` is the newest data
 
 
-def _value(params, name):
+def value(params, name):
     """The parameter's last value, or None; Chalice gives every value of a repeated name."""
     values = params.get(name)
     if isinstance(values, str):
@@ -67,6 +67,28 @@ def _symbols(text, known, problems):
                                f"ask for at most {MAX_SYMBOLS} in one request.")
         return ()
     return tuple(name for name in names if name in known)
+
+
+def _paging(raw, problems):
+    limit = DEFAULT_LIMIT if raw["limit"] is None else _whole(raw["limit"], 1, MAX_LIMIT)
+    if limit is None:
+        problems["limit"] = ("invalid_limit", f"{raw['limit'][:40]!r} is not a whole number "
+                             f"from 1 to {MAX_LIMIT}.")
+    offset = 0 if raw["offset"] is None else _whole(raw["offset"], 0, MAX_OFFSET)
+    if offset is None:
+        problems["offset"] = ("invalid_offset", f"{raw['offset'][:40]!r} is not a whole "
+                              "number of 0 or more.")
+    return limit, offset
+
+
+def paging(params):
+    """(limit, offset) of a listing (/v1/tickers, /v1/exchanges); MarketstackError if bad."""
+    problems = {}
+    limit, offset = _paging({name: value(params, name) for name in ("limit", "offset")},
+                            problems)
+    if problems:
+        raise validation_error(problems)
+    return limit, offset
 
 
 def _dates(raw, endpoint, newest, problems):
@@ -101,7 +123,7 @@ def parse(params, endpoint, known, newest, day=None):
     default); `day`: the path's date (/v1/intraday/{date}, /v1/eod/{date}), which sets both
     ends. Raises MarketstackError: validation_error (422) naming each parameter at fault,
     or no_valid_symbols_provided (422) when none of the symbols exists."""
-    raw = {name: _value(params, name) for name in
+    raw = {name: value(params, name) for name in
            ("symbols", "exchange", "interval", "sort", "date_from", "date_to", "limit",
             "offset")}
     if day is not None:
@@ -119,14 +141,7 @@ def parse(params, endpoint, known, newest, day=None):
     if sort not in ("DESC", "ASC"):
         problems["sort"] = ("invalid_sort", f"{raw['sort'][:40]!r} is not a sort order; "
                             "use DESC or ASC.")
-    limit = DEFAULT_LIMIT if raw["limit"] is None else _whole(raw["limit"], 1, MAX_LIMIT)
-    if limit is None:
-        problems["limit"] = ("invalid_limit", f"{raw['limit'][:40]!r} is not a whole number "
-                             f"from 1 to {MAX_LIMIT}.")
-    offset = 0 if raw["offset"] is None else _whole(raw["offset"], 0, MAX_OFFSET)
-    if offset is None:
-        problems["offset"] = ("invalid_offset", f"{raw['offset'][:40]!r} is not a whole "
-                              "number of 0 or more.")
+    limit, offset = _paging(raw, problems)
     first, last = _dates(raw, endpoint, newest, problems)
     if problems:
         raise validation_error(problems)
