@@ -11,11 +11,11 @@ from chalice.test import Client
 
 from chalicelib import api, msapi
 from tests.functional.conftest import PROJECT, STAGE
-from tickersim import stage as stages
+from tickersim import access_key, stage as stages
 
 ENV = stages.environment(STAGE, stages.API, PROJECT)
 KEY = "test-key-9f2c"
-PARAMETER = "/tickersim/dev/api-access-key"
+PARAMETER = access_key.parameter_name(STAGE)
 OPEN = int(datetime(2020, 5, 14, 13, 30, tzinfo=timezone.utc).timestamp())
 STOCKS = ("FB", "SNAP")
 
