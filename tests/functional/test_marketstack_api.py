@@ -1,17 +1,25 @@
 """The Marketstack v1 surface through Chalice's test client, against moto: the access key, the
 numbers (checked against the ticks that landed and against each other), paging and errors."""
+import importlib.util
 import json
 import logging
 import random
+import threading
+import urllib.error
+import urllib.request
 from datetime import datetime, timezone
+from http.server import ThreadingHTTPServer
 
 import boto3
 import pytest
+from chalice.config import Config
+from chalice.local import LocalGateway
 from chalice.test import Client
 
 from chalicelib import api, msapi
 from tests.functional.conftest import PROJECT, STAGE
 from tickersim import access_key, stage as stages
+from tickersim.local import web
 
 ENV = stages.environment(STAGE, stages.API, PROJECT)
 KEY = "test-key-9f2c"
@@ -169,3 +177,49 @@ def test_an_unknown_ticker_is_a_404_and_the_key_is_never_logged(feed, caplog):
     # botocore's own DEBUG wire log shows every response body (off unless asked for).
     ours = [r.getMessage() for r in caplog.records if not r.name.startswith("botocore")]
     assert ours and not any(KEY in line for line in ours)
+
+
+@pytest.fixture
+def site(feed):
+    """The demo's HTTP adapter around the app, on a free port."""
+    from app import app
+    routes = {path: set(methods) for path, methods in app.routes.items()}
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 web.handler_for(LocalGateway(app, Config()), routes))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", feed[1]
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_the_producer_example_gets_every_bar_once_over_http(site, tmp_path):
+    base, ticks = site
+    spec = importlib.util.spec_from_file_location(
+        "producer", PROJECT / "examples" / "marketstack_producer.py")
+    producer = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(producer)
+    out = tmp_path / "bars.jsonl"
+    with out.open("a", encoding="utf-8") as sink:
+        pages, written = producer.produce(f"{base}/v1", KEY, "FB,SNAP", "2020-05-14", "1min",
+                                          70, sink)
+    bars = [json.loads(line) for line in out.read_text().splitlines()]
+    minutes = {(t["ticker"], t["timestamp"][:16]) for t in ticks}
+    assert written == len(bars) == len(minutes) and pages == -(-len(minutes) // 70)
+    assert {(b["symbol"], b["date"][:16]) for b in bars} == minutes
+
+
+@pytest.mark.parametrize("path", ["/v1/intraday/latest", "/v1/eod/2020-05-14",
+                                  "/v1/tickers/FB"])
+def test_the_demos_server_routes_templated_paths(site, path):
+    base, _ = site
+    with urllib.request.urlopen(f"{base}{path}?access_key={KEY}&symbols=FB", timeout=30) as r:
+        assert r.status == 200 and json.loads(r.read())
+
+
+def test_the_demos_server_still_answers_404_off_the_routes(site):
+    base, _ = site
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(f"{base}/v1/tickers/FB/splits", timeout=30)
+    assert caught.value.code == 404

@@ -108,7 +108,24 @@ def gateway_not_found(method, path):
         "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
 
 
+def methods_for(routes):
+    """path -> the methods its route allows, matching templated routes (/v1/tickers/{symbol})
+    as API Gateway does: a literal route before a templated one."""
+    from chalice.local import RouteMatcher
+
+    matcher = RouteMatcher(list(routes))
+
+    def allowed(path):
+        try:
+            return routes[matcher.match_route(path).route]
+        except ValueError:
+            return set()
+    return allowed
+
+
 def handler_for(gateway, routes):
+    allowed_for = methods_for(routes)
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "tickersim-local"
 
@@ -116,7 +133,7 @@ def handler_for(gateway, routes):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             path = urlsplit(self.path).path
-            allowed = routes.get(path, {})
+            allowed = allowed_for(path)
             if self.command not in allowed and not (self.command == "HEAD" and "GET" in allowed):
                 status, text = gateway_not_found(self.command, path)
                 self._reply(status, {"Content-Type": "application/json"}, text.encode())
