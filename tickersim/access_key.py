@@ -6,8 +6,13 @@ the parameter's name and reads the value itself.
 """
 import re
 import secrets
+import sys
 
-from botocore.exceptions import ClientError
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from tickersim import naming
+from tickersim import stage as stages
 
 KEY_BYTES = 24                        # 32 URL-safe characters, 192 bits
 _SHAPE = re.compile(r"[A-Za-z0-9._~-]{8,128}")
@@ -59,9 +64,37 @@ def ensure(ssm, stage, key=None):
 
 
 def delete(ssm, stage):
-    """Remove the stage's key (teardown); a stage without one is fine."""
+    """Remove the stage's key (teardown): True if there was one."""
     try:
         ssm.delete_parameter(Name=parameter_name(stage))
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ParameterNotFound":
             raise
+        return False
+    return True
+
+
+# --- `tickersim api-key --stage S [--new]` ------------------------------------------------
+
+def add_arguments(parser):
+    parser.add_argument("--stage", required=True,
+                        help="the stage (`local` for a running demo, with its --endpoint)")
+    parser.add_argument("--new", action="store_true",
+                        help="replace the stage's key with a new one (the old one stops "
+                             "working within a minute)")
+    stages.add_aws_arguments(parser)
+
+
+def main(args):
+    try:
+        naming.check_stage(args.stage)
+        ssm = boto3.session.Session(region_name=args.region).client(
+            "ssm", endpoint_url=args.endpoint)
+        print(ensure(ssm, args.stage, generate()) if args.new else read(ssm, args.stage))
+    except (AccessKeyError, ValueError) as exc:
+        print(f"api-key: {exc}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError) as exc:
+        print(f"api-key: AWS refused to read the key: {exc}", file=sys.stderr)
+        return 1
+    return 0

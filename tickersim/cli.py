@@ -15,6 +15,8 @@ COMMANDS = {
     "backfill": ("tickersim.data.backfill", "one exchange session of ticks into history/"),
     "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
     "scenario": ("tickersim.scenario", "apply, list or clear scripted market events"),
+    "api-key": ("tickersim.access_key", "print (or --new: replace) the stage's Marketstack "
+                                        "access key"),
 }
 
 

@@ -41,7 +41,27 @@ def test_generated_keys_differ_and_fit_the_shape():
 
 def test_teardown_removes_the_key_and_tolerates_none(ssm):
     access_key.ensure(ssm, "dev")
-    access_key.delete(ssm, "dev")
-    access_key.delete(ssm, "dev")
+    assert access_key.delete(ssm, "dev") is True
+    assert access_key.delete(ssm, "dev") is False
     with pytest.raises(AccessKeyError):
         access_key.read(ssm, "dev")
+
+
+def test_the_cli_prints_the_stages_key_and_says_what_to_do_without_one(ssm, capsys):
+    from tickersim.cli import main
+    assert main(["api-key", "--stage", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "tickersim deploy --stage dev" in err
+    key = access_key.ensure(ssm, "dev")
+    assert main(["api-key", "--stage", "dev"]) == 0
+    assert capsys.readouterr().out == f"{key}\n"
+    assert main(["api-key", "--stage", "dev", "--new"]) == 0
+    new = capsys.readouterr().out.strip()
+    assert new != key and access_key.read(ssm, "dev") == new
+
+
+@pytest.mark.parametrize("stage", ["", "Dev", "../x", "ü"])
+def test_the_cli_refuses_a_bad_stage_in_one_line(ssm, capsys, stage):
+    from tickersim.cli import main
+    assert main(["api-key", "--stage", stage]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

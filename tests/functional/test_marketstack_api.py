@@ -16,9 +16,10 @@ from chalice.config import Config
 from chalice.local import LocalGateway
 from chalice.test import Client
 
-from chalicelib import api, msapi
+from chalicelib import api, clients, msapi
 from tests.functional.conftest import PROJECT, STAGE
 from tickersim import access_key, stage as stages
+from tickersim.aws import policies
 from tickersim.local import web
 
 ENV = stages.environment(STAGE, stages.API, PROJECT)
@@ -223,3 +224,18 @@ def test_the_demos_server_still_answers_404_off_the_routes(site):
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{base}/v1/tickers/FB/splits", timeout=30)
     assert caught.value.code == 404
+
+
+def test_the_policy_grants_the_calls_these_routes_make_on_exact_resources(feed):
+    http, _ = feed
+    with clients.counting(clients.get("s3"), clients.get("dynamodb"), clients.get("ssm")) \
+            as (calls, _):
+        get(http, "/v1/eod/2020-05-14", symbols="FB")
+        get(http, "/v1/tickers")
+    actions = {"DynamoDB.Scan": "dynamodb:Scan", "S3.ListObjectsV2": "s3:ListBucket",
+               "S3.GetObject": "s3:GetObject", "SSM.GetParameter": "ssm:GetParameter"}
+    document = policies.for_stage(STAGE, PROJECT)[stages.API]
+    granted = {s["Action"]: s for s in document["Statement"] if not s["Sid"].startswith("Own")}
+    assert set(granted) == {actions[call] for call in calls}
+    key_arn = granted["ssm:GetParameter"]["Resource"]
+    assert key_arn.endswith(f":parameter{PARAMETER}") and "*" not in key_arn

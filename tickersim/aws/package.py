@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from tickersim.aws import api_gateway, chalice_run, policies, stack, watch_trigger
-from tickersim import naming
+from tickersim import access_key, naming
 from tickersim import stage as stages
 from tickersim.aws.deploy import MAX_EVENT_AGE_S
 
@@ -86,7 +86,10 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                               "TABLE_NAME": {"Ref": "Table"}},
         stages.WATCH: {"TABLE_NAME": {"Ref": "Table"},
                        "MARKET_TOPIC_ARN": {"Ref": "MarketTopic"}},
-        stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"}},
+        stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"},
+                     # CloudFormation cannot create a SecureString: `tickersim api-key
+                     # --stage S --new` stores the key under this name.
+                     "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
     for function, logical_id in CHALICE_IDS.items():
         resources[logical_id] = {

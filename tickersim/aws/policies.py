@@ -7,8 +7,8 @@ documents into the merged template with `Fn::Sub` ARNs.
 import json
 from pathlib import Path
 
+from tickersim import access_key, naming
 from tickersim import stage as stages
-from tickersim import naming
 from tickersim.naming import function_name
 
 FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification",
@@ -29,6 +29,9 @@ def arn_templates(stage, table, stream, topic, bucket, market_topic):
         "topic": f"{_HEAD}:sns:{_WHERE}:{topic}",
         "market_topic": f"{_HEAD}:sns:{_WHERE}:{market_topic}",
         "ticks": f"{_HEAD}:s3:::{bucket}/ticks/*",
+        "history": f"{_HEAD}:s3:::{bucket}/history/*",
+        # The name starts with "/": the ARN is parameter/tickersim/<stage>/...
+        "access_key": f"{_HEAD}:ssm:{_WHERE}:parameter{access_key.parameter_name(stage)}",
         "notifier": f"{_HEAD}:lambda:{_WHERE}:function:"
                     f"{function_name(stage, stages.NOTIFICATION)}",
         stages.STREAMING: logs(stages.STREAMING),
@@ -92,14 +95,19 @@ def documents(arns):
         {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish",
          "Resource": arns["market_topic"]},
     ] + _logs_statements(arns[stages.WATCH])
-    # The read-only API: one Scan of the table, listings and reads under ticks/ only.
+    # The read-only API: one Scan of the table, listings and reads under ticks/ and history/
+    # only, and the stage's access key (no other function may read it; the AWS managed
+    # aws/ssm key decrypts for any principal allowed the GetParameter).
     api = [
         {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan",
          "Resource": arns["table"]},
         {"Sid": "ListTicks", "Effect": "Allow", "Action": "s3:ListBucket",
-         "Resource": arns["bucket"], "Condition": {"StringLike": {"s3:prefix": ["ticks/*"]}}},
+         "Resource": arns["bucket"],
+         "Condition": {"StringLike": {"s3:prefix": ["ticks/*", "history/*"]}}},
         {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
-         "Resource": arns["ticks"]},
+         "Resource": [arns["ticks"], arns["history"]]},
+        {"Sid": "ReadAccessKey", "Effect": "Allow", "Action": "ssm:GetParameter",
+         "Resource": arns["access_key"]},
     ] + _logs_statements(arns[stages.API])
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
             stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},
