@@ -18,12 +18,14 @@ log = logging.getLogger("tickersim.marketstack")
 KEY_PARAMETER_ENV = "API_KEY_PARAMETER"
 KEY_TTL_S = 60           # a rotated key takes effect within a minute, without a GetParameter a call
 PIN_TTL_S = 60           # how long a page walk without date_to keeps its snapshot
+LISTING_TTL_S = 30       # a walk of pages lists each partition once; new objects show within it
 PREFIXES = ("ticks/", "history/")
 MAX_DAYS = 31            # days holding data that one request may read
 _FX_EVENING_MIN = 7 * 60  # an FX session starts the evening before its day (see bars)
 
 _key = {"value": None, "read_at": -KEY_TTL_S}
 _pins = {}
+_listings = {}
 
 
 def _aws(call, what):
@@ -89,33 +91,56 @@ def present_days(s3, bucket, prefix):
             return days
 
 
+def _remembered(key, list_now, now=time.monotonic):
+    """A listing's result, kept LISTING_TTL_S: listing a busy day costs more than aggregating
+    it, and a producer walks all its pages within seconds."""
+    for old in [k for k, (_, at) in _listings.items() if now() - at >= LISTING_TTL_S]:
+        del _listings[old]
+    if key not in _listings:
+        _listings[key] = (list_now(), now())
+    return _listings[key][0]
+
+
 def read_ticks(config, symbols, lo, hi, s3=None, cache=None):
     """Ticks of `symbols` stamped in [lo, hi) epoch seconds, live and backfilled alike."""
     s3 = s3 or clients.get("s3")
     keys, days_read = [], set()
     for prefix in PREFIXES:
-        days = present_days(s3, config.bucket_name, prefix)
+        days = _remembered((config.bucket_name, prefix),
+                           lambda: present_days(s3, config.bucket_name, prefix))
         for part in apiquery.partitions(lo, hi - 1e-6, prefix):
             day = int(datetime.strptime(part.prefix[len(prefix) + 3:-1], "%Y-%m-%d").replace(
                 tzinfo=timezone.utc).timestamp()) // 86400
             if day in days:
                 days_read.add(day)
-                keys.extend(api.list_partition(s3, config.bucket_name, part))
+                keys.extend(_remembered((config.bucket_name, part), lambda: api.list_partition(
+                    s3, config.bucket_name, part)))
     if len(days_read) > MAX_DAYS:
         raise marketstack.validation_error({"date_from": (
             "date_range_too_wide", f"the range holds {len(days_read)} days of ticks; ask for "
             f"at most {MAX_DAYS} days of data in one request (set date_from and date_to).")})
-    rows, malformed = api.read_objects(s3, config.bucket_name, keys, cache)
+    found, malformed = api.read_objects(s3, config.bucket_name, keys,
+                                        _ticks_cache if cache is None else cache, parse_ticks)
     if malformed:
         log.warning("skipped %d malformed line(s) in %d object(s)", malformed, len(keys))
-    wanted, ticks = set(symbols), []
+    wanted = set(symbols)
+    return [t for t in found if t.symbol in wanted and lo <= t.epoch < hi]
+
+
+def parse_ticks(data):
+    """(ticks, malformed lines) of one object: /api/ticks' reading, plus price and volume."""
+    rows, malformed = apiquery.read_lines(data)
+    ticks = []
     for row in rows:
-        if row.ticker in wanted and lo <= row.epoch < hi:
-            record = json.loads(row.line)
-            volume = record.get("volume")
-            ticks.append(bars.Tick(row.ticker, row.epoch, row.seq, float(record["price"]),
-                                   volume if type(volume) is int else None))
-    return ticks
+        record = json.loads(row.line)
+        volume = record.get("volume")
+        ticks.append(bars.Tick(row.ticker, row.epoch, row.seq, float(record["price"]),
+                               volume if type(volume) is int else None))
+    return ticks, malformed
+
+
+# Parsed ticks by object, apart from /api/ticks' rows: a warm function parses each object once.
+_ticks_cache = api.ObjectCache()
 
 
 # --- bars -------------------------------------------------------------------------------
@@ -166,8 +191,10 @@ def bars_body(config, params, endpoint, mode=None, ddb=None, s3=None, now=time.t
         made = list(newest_bar.values())
     record = (marketstack.eod_record if endpoint == msquery.EOD
               else marketstack.intraday_record)
-    records = [record(b, listed[b.symbol]) for b in marketstack.ordered(made, query.descending)]
-    return marketstack.envelope(records, query.limit, query.offset)
+    body = marketstack.envelope(marketstack.ordered(made, query.descending), query.limit,
+                                query.offset)
+    body["data"] = [record(b, listed[b.symbol]) for b in body["data"]]    # the page's only
+    return body
 
 
 # --- tickers and exchanges --------------------------------------------------------------

@@ -49,8 +49,10 @@ def session_ticks(minutes=90, start=OPEN):
 def feed(cloud, monkeypatch):
     """A stage with a backfilled session under history/ and the API function's environment."""
     api._cache.__init__()
+    msapi._ticks_cache.__init__()
     msapi._key.update(value=None, read_at=-msapi.KEY_TTL_S)
     msapi._pins.clear()
+    msapi._listings.clear()
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=ENV["BUCKET_NAME"],
                      CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
