@@ -73,7 +73,6 @@ def test_export_round_trips_with_parity_and_appends_only_new_ticks(bucket_dir, t
     assert keyed(table.to_pyarrow_table().to_pylist()) == keyed(source_rows(bucket_dir / "ticks"))
     assert table.version() == 1                               # history unchanged, ticks merged
     # An incremental reader (as the README shows) sees exactly the second export's ticks.
-
     added = pa.table(table.load_cdf(starting_version=1).read_all()).to_pylist()
     assert keyed(r for r in added if r["_change_type"] == "insert") == keyed(
         {**t, "dt": "2026-12-01"} for t in more)
