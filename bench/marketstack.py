@@ -10,7 +10,7 @@ import sys
 import boto3
 
 from bench import cloud
-from bench.api import DAY, MINUTES, NAME, TICKERS, fill_day, measured, p95
+from bench.api import DAY, MINUTES, NAME, TICKERS, _row, fill_day, measured
 from chalicelib import api, msapi
 from seed.load import seed_table
 
@@ -47,13 +47,6 @@ def measure(log):
     return {"naive": naive, "cold": cold, "warm": warm, "total": total}
 
 
-def _row(name, runs):
-    times = [r[0] * 1000 for r in runs]
-    calls = runs[-1][1]
-    return (f"| {name} | {statistics.median(times):.0f} | {p95(times):.0f} | "
-            f"{', '.join(f'{k} {v}' for k, v in sorted(calls.items()))} |")
-
-
 def section(log):
     m = measure(log)
     naive_ms = statistics.median(r[0] for r in m["naive"]) * 1000
@@ -63,7 +56,8 @@ def section(log):
         f"The day above as 1min bars: {m['total']:,} bars from {MINUTES} objects; each request "
         "aggregates the whole day and answers one page of 1,000 bars (target: p95 ≤ 1 s "
         "warm).", "",
-        "| request | median ms | p95 ms | AWS calls (last request) |", "|---|---|---|---|",
+        "| request | median ms | p95 ms | AWS calls (last request) | bytes received |",
+        "|---|---|---|---|---|",
         _row(f"/v1/intraday, no cache (naive, {len(m['naive'])} runs)", m["naive"]),
         _row("/v1/intraday, first request of a cold function", [m["cold"]]),
         _row(f"/v1/intraday, warm function ({len(m['warm'])} pages)", m["warm"]),
