@@ -1,6 +1,8 @@
 from chalice import Chalice
 
-from chalicelib import api, events, handlers, msapi
+from chalicelib import handlers
+from chalicelib.api import api, msapi
+from chalicelib.core import events
 
 app = Chalice(app_name="tickersim")
 

@@ -4,6 +4,7 @@ one object a minute), pages of 1,000 1min bars, newest first, as a producer walk
 Naive reader, same run: a fresh object cache and listing for every page, so each page lists
 and reads the whole day again. `python -m bench.marketstack` runs just this.
 """
+
 import statistics
 import sys
 
@@ -11,12 +12,17 @@ import boto3
 
 from bench import cloud
 from bench.api import DAY, MINUTES, NAME, TICKERS, _row, fill_day, measured
-from chalicelib import api, msapi
-from seed.load import seed_table
+from chalicelib.api import api, msapi
+from tickersim.base.seeds import seed_table
 
 PAGES, NAIVE_PAGES = 7, 3
-PARAMS = {"symbols": [",".join(f"Index_{i}" for i in range(1, TICKERS + 1))],
-          "interval": ["1min"], "date_from": [DAY], "date_to": [DAY], "limit": ["1000"]}
+PARAMS = {
+    "symbols": [",".join(f"Index_{i}" for i in range(1, TICKERS + 1))],
+    "interval": ["1min"],
+    "date_from": [DAY],
+    "date_to": [DAY],
+    "limit": ["1000"],
+}
 
 
 def measure(log):
@@ -32,14 +38,16 @@ def measure(log):
         def page(number, cache, cold=False):
             if cold:
                 msapi._listings.clear()
-            body = msapi.bars_body(config, {**PARAMS, "offset": [str(number * 1000)]},
-                                   "intraday", cache=cache)
+            body = msapi.bars_body(
+                config, {**PARAMS, "offset": [str(number * 1000)]}, "intraday", cache=cache
+            )
             assert body["pagination"]["count"] == 1000, body["pagination"]
             return body
 
         log(f"Marketstack: {NAIVE_PAGES} uncached and {PAGES} cached pages of 1,000 bars")
-        naive = [measured(lambda i=i: page(i, api.ObjectCache(), cold=True))
-                 for i in range(NAIVE_PAGES)]
+        naive = [
+            measured(lambda i=i: page(i, api.ObjectCache(), cold=True)) for i in range(NAIVE_PAGES)
+        ]
         cache = api.ObjectCache()
         cold = measured(lambda: page(0, cache, cold=True))
         warm = [measured(lambda i=i: page(i, cache)) for i in range(PAGES)]
@@ -51,17 +59,25 @@ def section(log):
     m = measure(log)
     naive_ms = statistics.median(r[0] for r in m["naive"]) * 1000
     warm_ms = statistics.median(r[0] for r in m["warm"]) * 1000
-    return "\n".join([
-        "", "## Marketstack /v1/intraday (moto server, as in the demo)", "",
-        f"The day above as 1min bars: {m['total']:,} bars from {MINUTES} objects; each request "
-        "aggregates the whole day and answers one page of 1,000 bars (target: p95 ≤ 1 s "
-        "warm).", "",
-        "| request | median ms | p95 ms | AWS calls (last request) | bytes received |",
-        "|---|---|---|---|---|",
-        _row(f"/v1/intraday, no cache (naive, {len(m['naive'])} runs)", m["naive"]),
-        _row("/v1/intraday, first request of a cold function", [m["cold"]]),
-        _row(f"/v1/intraday, warm function ({len(m['warm'])} pages)", m["warm"]),
-        "", f"Warm page vs naive: {naive_ms / warm_ms:.1f}x faster.", ""])
+    return "\n".join(
+        [
+            "",
+            "## Marketstack /v1/intraday (moto server, as in the demo)",
+            "",
+            f"The day above as 1min bars: {m['total']:,} bars from {MINUTES} objects; each request "
+            "aggregates the whole day and answers one page of 1,000 bars (target: p95 ≤ 1 s "
+            "warm).",
+            "",
+            "| request | median ms | p95 ms | AWS calls (last request) | bytes received |",
+            "|---|---|---|---|---|",
+            _row(f"/v1/intraday, no cache (naive, {len(m['naive'])} runs)", m["naive"]),
+            _row("/v1/intraday, first request of a cold function", [m["cold"]]),
+            _row(f"/v1/intraday, warm function ({len(m['warm'])} pages)", m["warm"]),
+            "",
+            f"Warm page vs naive: {naive_ms / warm_ms:.1f}x faster.",
+            "",
+        ]
+    )
 
 
 if __name__ == "__main__":

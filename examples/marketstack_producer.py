@@ -10,6 +10,7 @@ read with pandas, as the original does to track how far it has got.
     python examples/marketstack_producer.py --base-url http://127.0.0.1:8400/v1 \\
         --access-key KEY --symbols FB,SNAP --date-from 2020-05-14 --out bars.jsonl
 """
+
 import argparse
 import json
 import math
@@ -32,8 +33,14 @@ def fetch(session, base_url, params):
 
 def produce(base_url, access_key, symbols, date_from, interval, limit, out):
     """Page through every bar from date_from; returns (pages read, records written)."""
-    params = {"limit": limit, "offset": 0, "symbols": symbols, "access_key": access_key,
-              "date_from": date_from, "interval": interval}
+    params = {
+        "limit": limit,
+        "offset": 0,
+        "symbols": symbols,
+        "access_key": access_key,
+        "date_from": date_from,
+        "interval": interval,
+    }
     with requests.Session() as session:
         first = fetch(session, base_url, params)
         size, total = first["pagination"]["limit"], first["pagination"]["total"]
@@ -43,8 +50,10 @@ def produce(base_url, access_key, symbols, date_from, interval, limit, out):
             body = fetch(session, base_url, {**params, "offset": size * page})
             if body["data"]:
                 newest = pd.to_datetime(body["data"][0]["date"])
-                print(f"offset {size * page}: {len(body['data'])} bars, first {newest}",
-                      file=sys.stderr)
+                print(
+                    f"offset {size * page}: {len(body['data'])} bars, first {newest}",
+                    file=sys.stderr,
+                )
             for record in body["data"]:
                 out.write(json.dumps(record) + "\n")
                 written += 1
@@ -59,11 +68,22 @@ def main(argv=None):
     parser.add_argument("--date-from", required=True, help="YYYY-MM-DD or ISO-8601 time")
     parser.add_argument("--interval", default="1min")
     parser.add_argument("--limit", type=int, default=1000)
-    parser.add_argument("--out", type=argparse.FileType("a", encoding="utf-8"), default="-",
-                        help="JSON-lines file the bars are appended to (default: stdout)")
+    parser.add_argument(
+        "--out",
+        type=argparse.FileType("a", encoding="utf-8"),
+        default="-",
+        help="JSON-lines file the bars are appended to (default: stdout)",
+    )
     args = parser.parse_args(argv)
-    pages, written = produce(args.base_url, args.access_key, args.symbols, args.date_from,
-                             args.interval, args.limit, args.out)
+    pages, written = produce(
+        args.base_url,
+        args.access_key,
+        args.symbols,
+        args.date_from,
+        args.interval,
+        args.limit,
+        args.out,
+    )
     print(f"{written} bars in {pages} pages", file=sys.stderr)
 
 

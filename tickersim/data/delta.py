@@ -6,6 +6,7 @@ export MERGEs them on (dt, ticker, seq) and inserts only the rows the table lack
 running it again after new ticks landed adds just those (a backfilled session's seq starts at
 1 each day, hence dt in the key). Readable by `deltalake` and `polars`.
 """
+
 from pathlib import Path
 
 from tickersim.data import duck
@@ -27,14 +28,19 @@ def storage_options(location, out):
     if out is not None:
         return None
     credentials = location.session.get_credentials().get_frozen_credentials()
-    options = {"AWS_ACCESS_KEY_ID": credentials.access_key,
-               "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
-               "AWS_REGION": location.region}
+    options = {
+        "AWS_ACCESS_KEY_ID": credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+        "AWS_REGION": location.region,
+    }
     if credentials.token:
         options["AWS_SESSION_TOKEN"] = credentials.token
     if location.endpoint:
-        options.update(AWS_ENDPOINT_URL=location.endpoint, AWS_ALLOW_HTTP="true",
-                       AWS_S3_ALLOW_UNSAFE_RENAME="true")
+        options.update(
+            AWS_ENDPOINT_URL=location.endpoint,
+            AWS_ALLOW_HTTP="true",
+            AWS_S3_ALLOW_UNSAFE_RENAME="true",
+        )
     return options
 
 
@@ -48,9 +54,11 @@ def export(location, out=None):
     done = {}
     for table in TABLES:
         # A tick Firehose delivered twice is one row (the same bytes both times).
-        rows = con.execute(f"SELECT DISTINCT ON (dt, ticker, seq) {columns}, dt, "
-                           f"CAST(hour AS INTEGER) AS hour FROM {table} "
-                           "ORDER BY dt, ticker, seq").to_arrow_table()
+        rows = con.execute(
+            f"SELECT DISTINCT ON (dt, ticker, seq) {columns}, dt, "
+            f"CAST(hour AS INTEGER) AS hour FROM {table} "
+            "ORDER BY dt, ticker, seq"
+        ).to_arrow_table()
         if not rows.num_rows:
             continue
         uri = table_uri(location, out, table)
@@ -58,12 +66,24 @@ def export(location, out=None):
             target = deltalake.DeltaTable(uri, storage_options=options)
         except deltalake.exceptions.TableNotFoundError:
             # The change data feed lets a consumer read only what each export added.
-            deltalake.write_deltalake(uri, rows, partition_by=["dt"], storage_options=options,
-                                      configuration={"delta.enableChangeDataFeed": "true"})
+            deltalake.write_deltalake(
+                uri,
+                rows,
+                partition_by=["dt"],
+                storage_options=options,
+                configuration={"delta.enableChangeDataFeed": "true"},
+            )
             done[table] = (rows.num_rows, rows.num_rows)
             continue
-        metrics = (target.merge(rows, predicate=" AND ".join(f"t.{k} = s.{k}" for k in KEY),
-                                source_alias="s", target_alias="t")
-                   .when_not_matched_insert_all().execute())
+        metrics = (
+            target.merge(
+                rows,
+                predicate=" AND ".join(f"t.{k} = s.{k}" for k in KEY),
+                source_alias="s",
+                target_alias="t",
+            )
+            .when_not_matched_insert_all()
+            .execute()
+        )
         done[table] = (rows.num_rows, metrics.get("num_target_rows_inserted", 0))
     return done

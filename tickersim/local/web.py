@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import boto3
 
-from tickersim import access_key, stage as stages
+from tickersim.base import access_key
+from tickersim.base import stage as stages
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8400
@@ -83,7 +84,8 @@ class Site:
                      flush=True)
         return self
 
-    def start(self, aws_env, table, bucket, schedule_seconds, log_path, say, stage="local"):
+    def start(self, aws_env, table, bucket, schedule_seconds, log_path, say,
+              stage=stages.LOCAL):
         """Store the access key as the stage's, then serve the app from a process of its own,
         and say where."""
         if not self.enabled:
@@ -123,7 +125,7 @@ class Site:
 def gateway_not_found(method, path):
     """What API Gateway answers, with the gateway responses `tickersim deploy` sets, for a
     method and path that no route has."""
-    from chalicelib import api
+    from chalicelib.api import api
 
     return 404, api.dumps(api.error_body(
         "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
