@@ -19,6 +19,7 @@ log = logging.getLogger("tickersim.marketstack")
 KEY_PARAMETER_ENV = "API_KEY_PARAMETER"
 KEY_TTL_S = 60  # a rotated key takes effect within a minute, without a GetParameter a call
 PIN_TTL_S = 60  # how long a page walk without date_to keeps its snapshot
+REMEMBERED = 64  # listings and walks kept at once (a walk's bars: ~1 MB per 5,000)
 LISTING_TTL_S = 30  # a walk of pages lists each partition once; new objects show within it
 PREFIXES = ("ticks/", "history/")
 MAX_DAYS = 31  # days holding data that one request may read
@@ -97,19 +98,21 @@ def present_days(s3, bucket, prefix):
             return days
 
 
-def _remembered(key, list_now, now=time.monotonic):
-    """A listing's result, kept LISTING_TTL_S: listing a busy day costs more than aggregating
-    it, and a producer walks all its pages within seconds."""
+def _remembered(key, make, now=time.monotonic):
+    """A listing's (or a walk's bars') result, kept LISTING_TTL_S: listing a busy day costs
+    more than aggregating it, aggregating more than answering a page, and a producer walks all
+    its pages within seconds. At most REMEMBERED results, the oldest dropped first."""
     for old in [k for k, (_, at) in _listings.items() if now() - at >= LISTING_TTL_S]:
         del _listings[old]
     if key not in _listings:
-        _listings[key] = (list_now(), now())
+        while len(_listings) >= REMEMBERED:
+            del _listings[next(iter(_listings))]
+        _listings[key] = (make(), now())
     return _listings[key][0]
 
 
-def read_ticks(config, symbols, lo, hi, s3=None, cache=None):
-    """Ticks of `symbols` stamped in [lo, hi) epoch seconds, live and backfilled alike."""
-    s3 = s3 or clients.get("s3")
+def object_keys(config, lo, hi, s3):
+    """(key, ETag) of the objects that may hold ticks stamped in [lo, hi) epoch seconds."""
     keys, days_read = [], set()
     for prefix in PREFIXES:
         days = _remembered(
@@ -142,6 +145,12 @@ def read_ticks(config, symbols, lo, hi, s3=None, cache=None):
                 )
             }
         )
+    return keys
+
+
+def read_ticks(config, symbols, lo, hi, keys, s3, cache=None):
+    """Ticks of `symbols` stamped in [lo, hi) epoch seconds in the objects, live and
+    backfilled alike."""
     found, malformed = api.read_objects(
         s3, config.bucket_name, keys, _ticks_cache if cache is None else cache, parse_ticks
     )
@@ -203,31 +212,49 @@ def bars_body(config, params, endpoint, mode=None, ddb=None, s3=None, now=time.t
     if endpoint == msquery.EOD:
         lo -= _FX_EVENING_MIN
     hi = (query.last - query.last % step + step) * 60
-    ticks = read_ticks(config, query.symbols, lo * 60, hi, s3, cache)
-    if cutoff is not None:
-        ticks = [t for t in ticks if t.epoch <= cutoff]
-    ones = bars.minute_bars(ticks)
-    if endpoint == msquery.EOD:
-        made = bars.eod_bars(ones, lambda symbol: known[symbol][1])
-    else:
-        made = bars.interval_bars(ones, step)
+    s3 = s3 or clients.get("s3")
+    keys = object_keys(config, lo * 60, hi, s3)
     listed = _listed(known)
-    made = [
-        b
-        for b in made
-        if query.first - query.first % step <= b.start <= query.last
-        and query.exchange in (None, listed[b.symbol])
-    ]
-    if mode == "latest":
-        newest_bar = {}
-        for bar in made:
-            if bar.start >= newest_bar.get(bar.symbol, bar).start:
-                newest_bar[bar.symbol] = bar
-        made = list(newest_bar.values())
-    record = marketstack.eod_record if endpoint == msquery.EOD else marketstack.intraday_record
-    body = marketstack.envelope(
-        marketstack.ordered(made, query.descending), query.limit, query.offset
+
+    def aggregate():
+        ticks = read_ticks(config, query.symbols, lo * 60, hi, keys, s3, cache)
+        if cutoff is not None:
+            ticks = [t for t in ticks if t.epoch <= cutoff]
+        ones = bars.minute_bars(ticks)
+        if endpoint == msquery.EOD:
+            made = bars.eod_bars(ones, lambda symbol: known[symbol][1])
+        else:
+            made = bars.interval_bars(ones, step)
+        made = [
+            b
+            for b in made
+            if query.first - query.first % step <= b.start <= query.last
+            and query.exchange in (None, listed[b.symbol])
+        ]
+        if mode == "latest":
+            newest_bar = {}
+            for bar in made:
+                if bar.start >= newest_bar.get(bar.symbol, bar).start:
+                    newest_bar[bar.symbol] = bar
+            made = list(newest_bar.values())
+        return marketstack.ordered(made, query.descending)
+
+    # The same objects (keys and ETags) and the same question give the same bars: the next
+    # pages of a walk are slices of the first one's.
+    walk = (
+        query.endpoint,
+        mode,
+        query.symbols,
+        query.interval,
+        query.exchange,
+        query.descending,
+        query.first,
+        query.last,
+        cutoff,
+        tuple(keys),
     )
+    record = marketstack.eod_record if endpoint == msquery.EOD else marketstack.intraday_record
+    body = marketstack.envelope(_remembered(walk, aggregate), query.limit, query.offset)
     body["data"] = [record(b, listed[b.symbol]) for b in body["data"]]  # the page's only
     return body
 
