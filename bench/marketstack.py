@@ -69,7 +69,8 @@ def section(log):
             "",
             "## Marketstack /v1/intraday (moto server, as in the demo)",
             "",
-            f"A day of {TICKERS} tickers, one object a minute, as 1min bars: {m['total']:,} bars from {MINUTES} objects; each request "
+            f"A day of {TICKERS} tickers, one object a minute, as 1min bars: {m['total']:,} "
+            f"bars from {MINUTES} objects; each request "
             "aggregates the whole day and answers one page of 1,000 bars; a walk's next pages "
             "reuse the first one's bars for 30 s (target: p95 ≤ 1 s warm).",
             "",
