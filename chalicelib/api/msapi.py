@@ -21,7 +21,6 @@ KEY_TTL_S = 60  # a rotated key takes effect within a minute, without a GetParam
 PIN_TTL_S = 60  # how long a page walk without date_to keeps its snapshot
 REMEMBERED = 64  # listings and walks kept at once (a walk's bars: ~1 MB per 5,000)
 LISTING_TTL_S = 30  # a walk of pages lists each partition once; new objects show within it
-PREFIXES = ("ticks/", "history/")
 MAX_DAYS = 31  # days holding data that one request may read
 _FX_EVENING_MIN = 7 * 60  # an FX session starts the evening before its day (see bars)
 
@@ -114,7 +113,7 @@ def _remembered(key, make, now=time.monotonic):
 def object_keys(config, lo, hi, s3):
     """(key, ETag) of the objects that may hold ticks stamped in [lo, hi) epoch seconds."""
     keys, days_read = [], set()
-    for prefix in PREFIXES:
+    for prefix in apiquery.PREFIXES:
         days = _remembered(
             (config.bucket_name, prefix), lambda: present_days(s3, config.bucket_name, prefix)
         )
@@ -160,9 +159,9 @@ def read_ticks(config, symbols, lo, hi, keys, s3, cache=None):
     return [t for t in found if t.symbol in wanted and lo <= t.epoch < hi]
 
 
-def parse_ticks(data):
+def parse_ticks(data, source="ticks"):
     """(ticks, malformed lines) of one object: /api/ticks' reading, plus price and volume."""
-    rows, malformed = apiquery.read_lines(data)
+    rows, malformed = apiquery.read_lines(data, source)
     ticks = []
     for row in rows:
         record = json.loads(row.line)

@@ -54,7 +54,9 @@ def _minute(name, text, end_of_day):
     text = text.strip()
     if len(text) > 5 and text[-5] == " " and text[-4:].isdigit():
         text = f"{text[:-5]}+{text[-4:]}"
-    return int(epoch(name, text, end_of_day) // 60)
+    minute = int(epoch(name, text) // 60)
+    # A bare date in date_to takes in that whole day: up to its last minute.
+    return minute + 1439 if end_of_day and ":" not in text else minute
 
 
 def _symbols(text, known, problems):

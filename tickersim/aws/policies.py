@@ -96,8 +96,8 @@ def documents(arns):
          "Resource": arns["market_topic"]},
     ] + _logs_statements(arns[stages.WATCH])
     # The read-only API: one Scan of the table, listings and reads under ticks/ and history/
-    # only, and the stage's access key (no other function may read it; the AWS managed
-    # aws/ssm key decrypts for any principal allowed the GetParameter).
+    # (the backfilled sessions) only, and the stage's access key (no other function may read
+    # it; the AWS managed aws/ssm key decrypts for any principal allowed the GetParameter).
     api = [
         {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan",
          "Resource": arns["table"]},
