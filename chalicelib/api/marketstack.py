@@ -142,52 +142,43 @@ def ordered(bars, descending):
 # around-the-clock and FX-week markets have no MIC, so tickersim names them (TS24, TSFX).
 
 _UTC = {"timezone": "UTC", "abbr": "UTC", "abbr_dst": "UTC"}
+_NEW_YORK = {"timezone": "America/New_York", "abbr": "EST", "abbr_dst": "EDT"}
 _USD = {"code": "USD", "symbol": "$", "name": "US Dollar"}
+
+
+def _exchange(
+    mic, name, acronym, timezone, country=None, country_code=None, city=None, website=None
+):
+    return {
+        "name": name,
+        "acronym": acronym,
+        "mic": mic,
+        "country": country,
+        "country_code": country_code,
+        "city": city,
+        "website": website,
+        "timezone": timezone,
+        "currency": _USD,
+    }
+
+
 EXCHANGES = {
-    "XNYS": {
-        "name": "New York Stock Exchange",
-        "acronym": "NYSE",
-        "mic": "XNYS",
-        "country": "USA",
-        "country_code": "US",
-        "city": "New York",
-        "website": "www.nyse.com",
-        "timezone": {"timezone": "America/New_York", "abbr": "EST", "abbr_dst": "EDT"},
-        "currency": _USD,
-    },
-    "INDX": {
-        "name": "INDEX",
-        "acronym": "INDX",
-        "mic": "INDX",
-        "country": None,
-        "country_code": None,
-        "city": None,
-        "website": None,
-        "timezone": _UTC,
-        "currency": _USD,
-    },
-    "TSFX": {
-        "name": "tickersim FX week (24x5)",
-        "acronym": "TSFX",
-        "mic": "TSFX",
-        "country": None,
-        "country_code": None,
-        "city": None,
-        "website": None,
-        "timezone": {"timezone": "America/New_York", "abbr": "EST", "abbr_dst": "EDT"},
-        "currency": _USD,
-    },
-    "TS24": {
-        "name": "tickersim around the clock (24x7)",
-        "acronym": "TS24",
-        "mic": "TS24",
-        "country": None,
-        "country_code": None,
-        "city": None,
-        "website": None,
-        "timezone": _UTC,
-        "currency": _USD,
-    },
+    e["mic"]: e
+    for e in (
+        _exchange(
+            "XNYS",
+            "New York Stock Exchange",
+            "NYSE",
+            _NEW_YORK,
+            "USA",
+            "US",
+            "New York",
+            "www.nyse.com",
+        ),
+        _exchange("INDX", "INDEX", "INDX", _UTC),
+        _exchange("TSFX", "tickersim FX week (24x5)", "TSFX", _NEW_YORK),
+        _exchange("TS24", "tickersim around the clock (24x7)", "TS24", _UTC),
+    )
 }
 _BY_CALENDAR = {"XNYS": "XNYS", "24x5": "TSFX", "24x7": "TS24"}
 _LISTING = ("name", "acronym", "mic", "country", "country_code", "city", "website")

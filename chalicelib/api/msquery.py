@@ -14,6 +14,8 @@ from chalicelib.api.marketstack import MarketstackError, validation_error
 from chalicelib.walk.calendars import DAY
 
 INTRADAY, EOD = "intraday", "eod"
+# What a bars request reads besides access_key (checked apart); any other name is ignored.
+PARAMETERS = ("symbols", "exchange", "interval", "sort", "date_from", "date_to", "limit", "offset")
 DEFAULT_INTERVAL = "1hour"  # Marketstack's default
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 MAX_SYMBOLS = 100  # Marketstack's maximum per request
@@ -140,19 +142,7 @@ def parse(params, endpoint, known, newest, day=None):
     default); `day`: the path's date (/v1/intraday/{date}, /v1/eod/{date}), which sets both
     ends. Raises MarketstackError: validation_error (422) naming each parameter at fault,
     or no_valid_symbols_provided (422) when none of the symbols exists."""
-    raw = {
-        name: value(params, name)
-        for name in (
-            "symbols",
-            "exchange",
-            "interval",
-            "sort",
-            "date_from",
-            "date_to",
-            "limit",
-            "offset",
-        )
-    }
+    raw = {name: value(params, name) for name in PARAMETERS}
     if day is not None:
         raw["date_from"] = raw["date_to"] = day
     problems = {}

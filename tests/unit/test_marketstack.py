@@ -127,19 +127,7 @@ def test_the_interval_is_not_a_parameter_of_eod():
 
 @given(
     st.dictionaries(
-        st.sampled_from(
-            [
-                "symbols",
-                "interval",
-                "sort",
-                "date_from",
-                "date_to",
-                "limit",
-                "offset",
-                "exchange",
-                "x",
-            ]
-        ),
+        st.sampled_from([*msquery.PARAMETERS, "access_key", "x"]),
         st.lists(st.text(max_size=30), max_size=3),
     ),
     st.sampled_from([INTRADAY, EOD]),
