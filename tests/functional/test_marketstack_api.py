@@ -303,3 +303,49 @@ def test_the_policy_grants_the_calls_these_routes_make_on_exact_resources(feed):
     assert set(granted) == {actions[call] for call in calls}
     key_arn = granted["ssm:GetParameter"]["Resource"]
     assert key_arn.endswith(f":parameter{PARAMETER}") and "*" not in key_arn
+
+
+def test_a_newest_first_walk_does_not_shift_while_ticks_arrive(feed, cloud):
+    http, ticks = feed
+    stamp = max(t["timestamp"] for t in ticks)
+    for symbol in STOCKS:
+        cloud.ddb.update_item(
+            TableName=cloud.table,
+            Key={"TickerName": {"S": symbol}},
+            UpdateExpression="SET LastTick = :t",
+            ExpressionAttributeValues={":t": {"S": stamp}},
+        )
+    params = {"symbols": "FB,SNAP", "interval": "1min", "date_from": "2020-05-14", "limit": 40}
+    status, first = get(http, "/v1/intraday", offset=0, **params)
+    assert status == 200
+    # Ten more minutes land (and the listings kept for 30 s have expired) mid-walk.
+    later = session_ticks(minutes=10, start=OPEN + 90 * 60)
+    s3 = boto3.client("s3")
+    s3.put_object(
+        Bucket=ENV["BUCKET_NAME"],
+        Key="history/dt=2020-05-14/hour=15/later.json",
+        Body="".join(json.dumps({**t, "seq": t["seq"] + 360}) + "\n" for t in later).encode(),
+    )
+    for symbol in STOCKS:
+        cloud.ddb.update_item(
+            TableName=cloud.table,
+            Key={"TickerName": {"S": symbol}},
+            UpdateExpression="SET LastTick = :t",
+            ExpressionAttributeValues={":t": {"S": later[-1]["timestamp"]}},
+        )
+    msapi._listings.clear()
+    total = first["pagination"]["total"]
+    pages = [first] + [
+        get(http, "/v1/intraday", offset=o, **params)[1] for o in range(40, total, 40)
+    ]
+    walked = [(b["symbol"], b["date"]) for p in pages for b in p["data"]]
+    assert {p["pagination"]["total"] for p in pages} == {total}
+    assert (
+        len(walked)
+        == len(set(walked))
+        == total
+        == len({(t["ticker"], t["timestamp"][:16]) for t in ticks})
+    )
+    # A new walk (another date_from, so another snapshot) sees the new minutes.
+    status, fresh = get(http, "/v1/intraday", offset=0, **{**params, "date_from": "2020-05-13"})
+    assert fresh["pagination"]["total"] == total + 2 * 10
