@@ -1,5 +1,6 @@
 """`tickersim demo`'s flags and their checks: a bad flag stops the demo before it starts."""
 from chalicelib.walk.ticks import parse_minute
+from tickersim.base import access_key
 from tickersim.base import scenario as scenario_cli
 from tickersim.base.args import seconds_problem
 from tickersim.base.seeds import SEED_FILE, read_seed
@@ -80,6 +81,11 @@ def check_arguments(args):
                             "ISO-8601 time such as 2026-12-01T14:30Z") from None
     if watching.problem_with(args):
         raise DemoError(watching.problem_with(args))
+    if getattr(args, "access_key", None) is not None:
+        try:
+            access_key.check(args.access_key)
+        except access_key.AccessKeyError as exc:
+            raise DemoError(str(exc)) from None
     read_seed(args.tickers)          # a bad seed file stops the demo before it starts
     scenario_at(args.scenario)
 
