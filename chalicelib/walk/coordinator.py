@@ -18,9 +18,10 @@ def fix_seed(ddb, table, now_minute, segments, market_seed):
     """Record the fan-out on the run-state item and return the seed every worker walks with:
     the stored one, or one drawn now and stored in the same write (if_not_exists: two
     coordinators racing still agree). None when MARKET_SEED is set."""
-    names = {"#f": "FanOutAt", "#n": "Segments"}
+    # Heartbeat: the schedule ran (the API tells a stopped feed from a closed market by it).
+    names = {"#f": "FanOutAt", "#n": "Segments", "#h": "Heartbeat"}
     values = {":f": {"S": iso(now_minute * 60)}, ":n": {"N": str(segments)}}
-    update = "SET #f = :f, #n = :n"
+    update = "SET #f = :f, #n = :n, #h = :f"
     if market_seed is None:
         names["#s"] = "Seed"
         values[":s"] = {"N": str(secrets.randbits(63))}

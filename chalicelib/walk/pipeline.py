@@ -181,7 +181,11 @@ def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by
     # Minutes filled before the run's own: the catch-up after missed runs.
     report["catchup_minutes"] = max((len(m) - 1 for _, _, m in due), default=0)
     if not due:
-        return problems   # nothing due: a re-delivered event changes nothing
+        # Nothing due (markets closed, or a re-delivered event): the schedule still ran.
+        # (With workers, the coordinator's own write says so.)
+        if task is None:
+            state.beat(ddb, settings.table_name, run_item, iso(now_minute * 60))
+        return problems
 
     # LastRun only moves forward: a late retry of an older minute must not hide a newer run.
     last_run = now_minute if run_state.last_run is None else max(run_state.last_run, now_minute)

@@ -19,7 +19,7 @@ from chalicelib.core.settings import DEFAULT_WORKER_TICKERS
 from chalicelib.walk import fanout, state
 from tickersim.aws import api_gateway, capacity, chalice_run, plan, policies, preflight, stack
 from tickersim.aws.failures import guarded
-from tickersim.base import data_template, owner_ascii, watch_trigger
+from tickersim.base import access_key, data_template, owner_ascii, watch_trigger
 from tickersim.base import stage as stages
 from tickersim.base.naming import function_name
 from tickersim.base.seeds import SeedError, read_seed, seed_table
@@ -143,6 +143,10 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
             ":")[-1], stages.read_config(project_dir).get("log_retention_in_days"))
         say(f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
             f"{functions['rest_api']['rest_api_url']}")
+        # Kept across redeploys: scripts holding the key go on working.
+        key = access_key.ensure(client("ssm"), stage)
+        say(f"Marketstack API: {functions['rest_api']['rest_api_url']}v1  access key: {key}  "
+            f"(`tickersim api-key --stage {stage}` prints it again)")
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
         worker = functions[stages.WORKER]["lambda_arn"]
@@ -193,7 +197,8 @@ def record(project_dir, stage, owner, outputs):
                               "TABLE_NAME": outputs["TableName"]},
         stages.WATCH: {"TABLE_NAME": outputs["TableName"],
                        "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
-        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
+        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"],
+                     "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
     timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20,
                 stages.WORKER: 60}
@@ -231,6 +236,6 @@ def next_steps(names, outputs, emails, region, readers=()):
         f"     a few minutes {names.notification_function} e-mails",
         f"     '{owner_ascii.alert_subject(names.owner)}'. Logs: /aws/lambda/{streaming}",
         f"  5. Price moves go to {names.market_topic} (subscribe: --move-email ADDR);",
-        f"     no ticks for 5 minutes raises the alarm {names.stack}-no-ticks.",
+        f"     no run for 5 minutes raises the alarm {names.stack}-no-ticks.",
         f"  6. Remove everything: tickersim teardown --stage {names.stage}",
     ])
