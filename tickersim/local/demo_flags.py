@@ -6,9 +6,8 @@ from chalicelib.core.events import MAX_WORKERS
 from chalicelib.walk.calendars import coverage
 from chalicelib.walk.items import parse_ticker
 from chalicelib.walk.ticks import parse_minute
-from tickersim.base import access_key
+from tickersim.base import access_key, synthetic
 from tickersim.base import scenario as scenario_cli
-from tickersim.base import synthetic
 from tickersim.base.args import seconds_problem
 from tickersim.base.seeds import SEED_FILE, read_seed
 from tickersim.local import lambdas, watching, web
