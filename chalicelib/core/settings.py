@@ -6,8 +6,8 @@ from chalicelib.core.errors import ConfigError
 from chalicelib.core.events import MAX_WORKERS
 
 MODELS = ("realistic", "gbm", "uniform")     # the first is the default
-# From `make bench` (docs/benchmarks.md, fan-out): a worker of 5,000 tickers peaks at ~80 MB
-# and models ~8 s on a 128 MB Lambda, a seventh of its minute.
+# From `make bench` (docs/benchmarks.md, fan-out): a worker of 5,000 tickers peaks at ~90 MB
+# and models under 10 s on a 192 MB Lambda, a sixth of its minute.
 DEFAULT_WORKER_TICKERS = 5000
 
 

@@ -22,9 +22,9 @@ MEMORY_SHARE = 0.7                # a worker's measured peak uses at most this o
 MEMORY_STEP_MB = 64
 # A worker's peak RSS as `make bench` measures it in a fresh interpreter (docs/benchmarks.md):
 # Python with boto3's clients, plus the segment's items and one chunk of lines.
-# 10 tickers: 51 MB; 5,000 tickers: 80 MB.
+# 10 tickers: 51 MB; 5,000 tickers: 90 MB (the realistic model keeps more state a ticker).
 PEAK_BASE_MB = 51.0
-PEAK_PER_TICKER_MB = 0.0058
+PEAK_PER_TICKER_MB = 0.0079
 
 
 @dataclass(frozen=True)
