@@ -2,7 +2,7 @@
 import os
 import time
 
-from chalicelib import alerts, clients, logs, pipeline, recovery, watch
+from chalicelib import alerts, clients, logs, pipeline, recovery, sink, watch
 from chalicelib.settings import alert_settings, stream_settings, watch_settings
 
 
@@ -10,7 +10,7 @@ def stream(event, context):
     settings = stream_settings(os.environ)
     specials = {}
     report = pipeline.run(event, context, settings, clients.get("dynamodb"),
-                          clients.get("firehose"), specials=specials)
+                          sink=sink.for_settings(settings, clients.get), specials=specials)
     if recovery.OUTAGE_KEY in specials:
         recovery.announce(clients.get("dynamodb"), clients.get("sns"), settings.table_name,
                           os.environ.get("TOPIC_ARN"), os.environ.get("OWNER_NAME"),

@@ -8,6 +8,7 @@ from chalicelib.clients import counting
 from chalicelib.errors import DeliveryFailed, MalformedItems, RunStateInvalid
 from chalicelib.items import parse_run_state, parse_ticker, ticker_item, item_name
 from chalicelib.market import Model
+from chalicelib.sink import FirehoseSink
 from chalicelib.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
@@ -25,11 +26,13 @@ def remaining_seconds(context):
         return DEFAULT_BUDGET_S
 
 
-def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_clock=time.time,
-        specials=None, **retry_options):
+def run(event, context, settings, ddb, firehose=None, clock=time.monotonic,
+        wall_clock=time.time, specials=None, sink=None, **retry_options):
     """Run the pipeline once for a scheduled event; returns the run's report (also logged).
 
+    sink: where the lines go (chalicelib/sink.py); by default the `firehose` client's stream.
     specials: a dict to receive the table's other `#` items from the run's own Scan."""
+    sink = sink or FirehoseSink(firehose, settings.stream_name)
     started = clock()
     budget = max(0.0, remaining_seconds(context) - SAFETY_MARGIN_S)
     now_minute, problem = run_minute(event, wall_clock)
@@ -40,9 +43,9 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
               "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
               "catchup_minutes": 0, "conflicts": [], "news": 0}
     retry_options.setdefault("clock", clock)
-    with counting(ddb, firehose) as (calls, retries):
+    with counting(ddb, sink.client) as (calls, retries):
         try:
-            problems = _run(settings, ddb, firehose, now_minute, report, specials,
+            problems = _run(settings, ddb, sink, now_minute, report, specials,
                             deliver_by=started + budget * DELIVERY_SHARE,
                             commit_by=started + budget, retry_options=retry_options)
         except Exception as exc:
@@ -62,7 +65,7 @@ def run(event, context, settings, ddb, firehose, clock=time.monotonic, wall_cloc
     return report
 
 
-def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, commit_by,
+def _run(settings, ddb, sink, now_minute, report, specials, deliver_by, commit_by,
          retry_options):
     # The scenarios come from the same Scan, whether or not the caller wants the other items.
     specials = {} if specials is None else specials
@@ -125,11 +128,11 @@ def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, comm
                         "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
                 seed_to_store=new_seed)
     try:
-        _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+        _deliver(due, settings, model, applied, ddb, sink, report, deliver_by, commit_by,
                  retry_options)
     except DeliveryFailed as exc:
         if not exc.landed:
-            # Nothing of it reached Firehose: its tickers are not "possibly delivered", so
+            # Nothing of it reached the sink: its tickers are not "possibly delivered", so
             # they need not keep this run's floor (a long outage would else lift the cap).
             state.unclaim(ddb, settings.table_name, run_item, run_state)
         raise
@@ -152,7 +155,7 @@ def _skip_closed(tickers, last_ticks, now_minute, problems):
     return seen
 
 
-def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+def _deliver(due, settings, model, applied, ddb, sink, report, deliver_by, commit_by,
              retry_options):
     """Walk, deliver and commit the due tickers chunk by chunk, so a long catch-up needs no
     more memory than one PutRecordBatch."""
@@ -173,10 +176,8 @@ def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, c
             current[position] = (ticker_item(item, moved), moved)
             lines.extend(ticks)
             updates.append((item, current[position][0]))
-        records = delivery.pack(lines)
         try:
-            report["resends"] += delivery.send(firehose, settings.stream_name, records,
-                                               deliver_by, **retry_options)
+            sent = sink.send(lines, deliver_by, **retry_options)
         except DeliveryFailed as exc:
             if not advanced:
                 raise
@@ -185,14 +186,14 @@ def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, c
                                  landed=exc.landed) from exc
         resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by,
                                           **retry_options)
-        report["resends"] += resends
+        report["resends"] += resends + sent.resends
         # Edited, deleted or committed by a newer run meanwhile: that change stands.
         report["conflicts"] = sorted(set(report["conflicts"]) | set(conflicts))
         # A ticker walked in slices has advanced once its last slice is committed.
         advanced.update(p for p, minutes in chunk if minutes.stop == due[p][2].stop)
-        report["records"] += len(records)
-        report["bytes"] += sum(map(len, records))
-        report["billed_units"] += delivery.billed_units(records)
+        report["records"] += sent.records
+        report["bytes"] += sent.bytes
+        report["billed_units"] += sent.billed_units
         headlines = sum(1 for line in lines if line.startswith(news.PREFIX))
         report["ticks"] += len(lines) - headlines
         report["news"] += headlines
