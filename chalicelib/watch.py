@@ -1,11 +1,12 @@
-"""watch_moves: read the delivered tick objects an S3 event names, keep each window's
-state in the table, publish one alert for what moved. The rule is in chalicelib/moves.py."""
+"""watch_moves: read the ticks an event brings (the delivered objects an S3 event names, or
+the records of a Kinesis batch), keep each window's state in the table, publish one alert for
+what moved. The rule is in chalicelib/moves.py."""
 import time
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from chalicelib import logs, moves
+from chalicelib import logs, moves, stream_events
 from chalicelib.clients import counting
 from chalicelib.errors import TickersimError
 
@@ -38,7 +39,8 @@ def objects(event):
 def run(event, settings, s3, ddb, sns, region, clock=time.monotonic):
     """Handle one S3 event; returns the report it logs."""
     started = clock()
-    report = {"objects": 0, "ticks": 0, "windows": 0, "state_writes": 0, "alerts": 0}
+    report = {"objects": 0, "records": 0, "ticks": 0, "windows": 0, "state_writes": 0,
+              "alerts": 0}
     with counting(s3, ddb, sns) as (calls, _):
         try:
             _run(event, settings, s3, ddb, sns, region, report)
@@ -51,12 +53,14 @@ def run(event, settings, s3, ddb, sns, region, clock=time.monotonic):
 
 
 def _run(event, settings, s3, ddb, sns, region, report):
-    found = objects(event)
+    found, batch = objects(event), stream_events.records(event)
     ticks = {}
     for bucket, key in found:
         data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         ticks.update(moves.parse_ticks(data))
-    report.update(objects=len(found), ticks=len(ticks))
+    for *_, data in batch:
+        ticks.update(moves.parse_ticks(data))
+    report.update(objects=len(found), records=len(batch), ticks=len(ticks))
     moved = []
     for window, fresh in sorted(moves.ranges(ticks, settings.window_minutes).items()):
         report["windows"] += 1
@@ -65,7 +69,8 @@ def _run(event, settings, s3, ddb, sns, region, report):
         moved += [moves.Move(name, window, settings.window_minutes, merged[name])
                   for name in alerted]
     if moved:
-        message = moves.body(moved, settings.percent, found, region)
+        message = moves.body(moved, settings.percent, moves.object_links(found, region)
+                             + stream_events.links(batch, region))
         subject = moves.subject(moved)
         sns.publish(TopicArn=settings.topic_arn, Subject=subject, Message=message)
         report["alerts"] = len(moved)
