@@ -56,6 +56,14 @@ class KinesisSink:
                          kinesis_sink.put_units(sent), resends)
 
 
+def configured(env):
+    """The sink a stage's streaming environment describes: a data stream and a delivery
+    stream is `both` (Firehose reads the stream), a data stream alone `kinesis`."""
+    if not (env.get("DATA_STREAM_NAME") or "").strip():
+        return FIREHOSE
+    return BOTH if (env.get("DELIVERY_STREAM_NAME") or "").strip() else KINESIS
+
+
 def for_settings(settings, client):
     """The sink a stage's function writes to: its data stream when it has one (with `both`,
     Firehose reads that stream), else its Firehose delivery stream. `client(service)`."""

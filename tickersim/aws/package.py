@@ -14,8 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from chalicelib import sink
 from tickersim.aws import api_gateway, chalice_run, policies, stack, watch_trigger
-from tickersim import naming
+from tickersim import naming, stream_trigger
 from tickersim import stage as stages
 from tickersim.aws.deploy import MAX_EVENT_AGE_S
 
@@ -72,14 +73,19 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
 
     # The bucket by its parameter, not the resource: the Bucket's notification needs the
     # watcher, whose role would otherwise need the Bucket (a cycle).
-    arns = {key: {"Fn::Sub": arn} for key, arn in policies.arn_templates(
-        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
-        "${MarketTopic.TopicName}").items()}
+    # The stage's sink is fixed in the package: its policies and wiring depend on it.
+    chosen = sink.configured(streaming_env)
+    params["Sink"].update(Default=chosen, AllowedValues=[chosen])
+    arns = {key: arn and {"Fn::Sub": arn} for key, arn in policies.arn_templates(
+        stage, "${Table}", "${DeliveryStreamName}", "${Topic.TopicName}", "${BucketName}",
+        "${MarketTopic.TopicName}",
+        "${DataStreamName}" if chosen != sink.FIREHOSE else None).items()}
     documents = policies.documents(arns)
     resources = data["Resources"]
     environment = {
         stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
-                           "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
+                           "DELIVERY_STREAM_NAME": "" if chosen == sink.KINESIS
+                           else {"Ref": "DeliveryStream"},
                            "BUCKET_NAME": {"Ref": "Bucket"}, "TOPIC_ARN": {"Ref": "Topic"},
                            "OWNER_NAME": {"Ref": "OwnerName"}},
         stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"},
@@ -124,15 +130,23 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                 "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
         },
     }
-    _watch_trigger(resources, params)
+    if chosen == sink.FIREHOSE:
+        _watch_trigger(resources, params)
+    else:
+        params["MarketTopicName"]["Default"] = _market_topic(params)
+        environment[stages.STREAMING]["DATA_STREAM_NAME"] = {"Ref": "DataStream"}
+        resources["WatchStreamMapping"] = {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": stream_trigger.mapping(
+                {"Fn::GetAtt": ["DataStream", "Arn"]},
+                {"Ref": CHALICE_IDS[stages.WATCH]}, {"Ref": "Topic"})}
     data["Description"] = f"tickersim stage {stage}: the whole pipeline (make package)"
     return data
 
 
 def _watch_trigger(resources, params):
     """New objects under ticks/ invoke the watcher, as watch_trigger.wire does on deploy."""
-    params["MarketTopicName"]["Default"] = params["TopicName"]["Default"].replace(
-        "-streaming-sns-topic", "-market-sns-topic")
+    params["MarketTopicName"]["Default"] = _market_topic(params)
     resources["WatchInvokePermission"] = {
         "Type": "AWS::Lambda::Permission",
         "Properties": {
@@ -147,6 +161,10 @@ def _watch_trigger(resources, params):
         "Event": event, "Function": config["LambdaFunctionArn"],
         "Filter": {"S3Key": {"Rules": config["Filter"]["Key"]["FilterRules"]}}}
         for event in config["Events"]]}
+
+
+def _market_topic(params):
+    return params["TopicName"]["Default"].replace("-streaming-sns-topic", "-market-sns-topic")
 
 
 def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR):

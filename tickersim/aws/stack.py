@@ -10,6 +10,8 @@ from tickersim.aws import advice
 TEMPLATE = Path("infra") / "data.yaml"
 MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in the template
 RECORD_FORMATS = ("json", "parquet")    # the template's RecordFormat; the first is the default
+SINKS = ("firehose", "kinesis", "both")  # the template's Sink; the first is the default
+ON_DEMAND = "on-demand"                  # Shards: AWS scales the stream
 _NO_VALUE = object()    # AWS::NoValue: the property or list item is left out
 _DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 
@@ -20,7 +22,7 @@ class StackError(Exception):
 
 
 def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
-               record_format=RECORD_FORMATS[0]):
+               record_format=RECORD_FORMATS[0], sink=SINKS[0], shards="1"):
     if not 1 <= len(emails) <= MAX_EMAILS:
         raise ValueError(f"give 1 to {MAX_EMAILS} alert addresses (--email), not {len(emails)}")
     values = {"TableName": names.table, "DeliveryStreamName": names.stream,
@@ -36,6 +38,7 @@ def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
         values["TickRetentionDays"] = str(retention_days)
     values["ReaderAccounts"] = ",".join(readers)     # none: any AWS account may read ticks/
     values["RecordFormat"] = record_format
+    values.update(Sink=sink, DataStreamName=names.data_stream, Shards=str(shards))
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
@@ -191,10 +194,11 @@ def resolve(node, refs):
 
 
 def example_refs(names, account="111122223333", region="eu-west-1", partition="aws",
-                 readers=(), record_format=RECORD_FORMATS[0]):
+                 readers=(), record_format=RECORD_FORMATS[0], sink=SINKS[0], shards="1"):
     """What CloudFormation would resolve the data template's references (and conditions)
-    to, for `names`, the reader accounts and the record format."""
+    to, for `names`, the reader accounts, the record format and the sink."""
     bucket_arn = f"arn:{partition}:s3:::{names.bucket}"
+    stream_arn = f"arn:{partition}:kinesis:{region}:{account}:stream/{names.data_stream}"
     return {"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account,
             "ReaderAccounts": list(readers), "AnyAccountReads": not readers,
             "Bucket": names.bucket, "Bucket.Arn": bucket_arn, "BucketName": names.bucket,
@@ -204,4 +208,8 @@ def example_refs(names, account="111122223333", region="eu-west-1", partition="a
             "DeliveryLogGroup": f"/aws/kinesisfirehose/{names.stream}",
             "DeliveryLogStream": "DestinationDelivery",
             "RecordFormat": record_format, "IsParquet": record_format == "parquet",
-            "QueryDatabase": names.stack.replace("-", "_"), "TicksTable": "ticks"}
+            "QueryDatabase": names.stack.replace("-", "_"), "TicksTable": "ticks",
+            "Sink": sink, "Shards": str(shards), "DataStreamName": names.data_stream,
+            "DataStream": names.data_stream, "DataStream.Arn": stream_arn,
+            "HasDataStream": sink != "firehose", "HasDeliveryStream": sink != "kinesis",
+            "FirehoseReadsStream": sink == "both", "StreamOnDemand": shards == ON_DEMAND}

@@ -16,10 +16,7 @@ from dataclasses import dataclass
 
 from chalicelib import delivery
 from tickersim import shards
-
-BATCH_SIZE = 100           # the mapping's batch size (records a shard hands at a time)
-BATCHING_WINDOW_S = 2      # MaximumBatchingWindowInSeconds in the stage's mapping
-MAX_RETRIES = 2            # MaximumRetryAttempts, after which the batch's record goes out
+from tickersim.stream_trigger import BATCH_SIZE, MAX_RETRIES
 
 
 @dataclass(frozen=True)
