@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
 from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
-from tickersim import owner_ascii
+from tickersim import owner_ascii, stream_trigger
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
 
@@ -52,6 +52,14 @@ def add_arguments(parser):
                         help="how Firehose writes ticks/: JSON lines, or Parquet (Snappy) "
                              "from the Glue schema; chosen when the stage is created "
                              "(default: json, or the stage's own)")
+    parser.add_argument("--sink", metavar="|".join(stack.SINKS),
+                        help="where the function writes: Firehose, a Kinesis data stream "
+                             "(one record per tick, keyed by ticker), or both (Firehose reads "
+                             "the stream); chosen when the stage is created (default: "
+                             "firehose, or the stage's own)")
+    parser.add_argument("--shards", metavar=f"N|{stack.ON_DEMAND}",
+                        help="the data stream's shards, or on-demand (default: 1, or the "
+                             "stage's own)")
     parser.add_argument("--check", action="store_true",
                         help="check the account and print the plan, creating nothing")
 
@@ -62,7 +70,8 @@ def main(args):
                                 region=args.region, endpoint=args.endpoint,
                                 retries=args.retries, bucket=args.bucket, readers=args.readers,
                                 move_emails=args.move_email,
-                                record_format=args.record_format)
+                                record_format=args.record_format, sink=args.sink,
+                                shards=args.shards)
         return deploy(req, check_only=args.check)
 
     _, failed = guarded(
@@ -105,7 +114,8 @@ def deploy(req, say=print, check_only=False):
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),
-                                            record_format=findings.record_format),
+                                            record_format=findings.record_format,
+                                            sink=findings.sink, shards=findings.shards),
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
@@ -135,7 +145,12 @@ def deploy(req, say=print, check_only=False):
     say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
         f"then {notifier.split(':')[-1]}")
     watcher = functions.get(stages.WATCH, {}).get("lambda_arn")
-    if watcher:
+    if watcher and outputs.get("DataStreamArn"):
+        stream_trigger.wire(client("lambda"), outputs["DataStreamArn"], watcher,
+                            outputs["TopicArn"])
+        say(f"new records on {outputs['DataStreamName']} reach {watcher.split(':')[-1]} "
+            f"within {stream_trigger.BATCHING_WINDOW_S} s (event source mapping)")
+    elif watcher:
         watch_trigger.wire(client("s3"), client("lambda"), outputs["BucketName"], watcher)
         say(f"new objects under s3://{outputs['BucketName']}/ticks/ trigger "
             f"{watcher.split(':')[-1]}")
@@ -158,8 +173,12 @@ def record(project_dir, stage, owner, outputs):
     functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
         "lambda_functions", {})
     wanted = {
+        # With a data stream the function writes to it; with `--sink kinesis` there is no
+        # delivery stream (chalicelib/sink.py reads the sink back from these two).
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
-                           "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
+                           "DELIVERY_STREAM_NAME": "" if outputs.get("Sink") == "kinesis"
+                           else outputs["DeliveryStreamName"],
+                           "DATA_STREAM_NAME": outputs.get("DataStreamName", ""),
                            "BUCKET_NAME": outputs["BucketName"],
                            "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
                            owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
