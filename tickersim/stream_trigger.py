@@ -39,14 +39,16 @@ def wire(lam, stream_arn, function_arn, failure_topic_arn):
     return found[0]["UUID"]
 
 
-def unwire(lam, function_arn):
-    """Delete the function's mappings (teardown); returns how many there were."""
+def unwire(lam, function):
+    """Delete the function's (name or ARN) mappings, as teardown does before the function
+    goes; returns how many there were. Listed by the ARN they were created with."""
     try:
-        found = lam.list_event_source_mappings(FunctionName=function_arn)["EventSourceMappings"]
+        arn = lam.get_function(FunctionName=function)["Configuration"]["FunctionArn"]
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
             return 0
         raise
+    found = lam.list_event_source_mappings(FunctionName=arn)["EventSourceMappings"]
     for entry in found:
         lam.delete_event_source_mapping(UUID=entry["UUID"])
     return len(found)

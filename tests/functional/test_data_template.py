@@ -224,6 +224,7 @@ def test_the_data_stream_is_encrypted_kept_24_h_and_sized_as_asked(shards):
     assert props["RetentionPeriodHours"] == 24 and props["Name"] == NAMES.data_stream
     assert (props.get("ShardCount"), props["StreamModeDetails"]["StreamMode"]) == (
         (None, "ON_DEMAND") if shards == stack.ON_DEMAND else ("2", "PROVISIONED"))
+    assert stack.shards_of(refs) == shards
     with mock_aws():      # the real API takes what the template would create
         kinesis = boto3.client("kinesis")
         kinesis.create_stream(StreamName=props["Name"], StreamModeDetails=props[

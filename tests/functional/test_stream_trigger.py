@@ -34,6 +34,6 @@ def test_wiring_twice_leaves_one_mapping_as_defined_and_unwire_removes_it(aws):
     assert found["BisectBatchOnFunctionError"] is True
     assert found["MaximumBatchingWindowInSeconds"] == stream_trigger.BATCHING_WINDOW_S
     assert found["DestinationConfig"]["OnFailure"]["Destination"] == topic
-    assert stream_trigger.unwire(lam, function) == 1
+    assert stream_trigger.unwire(lam, "tickersim-dev-watch-lambda") == 1     # by name
     assert lam.list_event_source_mappings(FunctionName=function)["EventSourceMappings"] == []
     assert stream_trigger.unwire(lam, "arn:aws:lambda:eu-west-1:123456789012:function:gone") == 0

@@ -178,7 +178,6 @@ def record(project_dir, stage, owner, outputs):
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
                            "DELIVERY_STREAM_NAME": "" if outputs.get("Sink") == "kinesis"
                            else outputs["DeliveryStreamName"],
-                           "DATA_STREAM_NAME": outputs.get("DataStreamName", ""),
                            "BUCKET_NAME": outputs["BucketName"],
                            "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
                            owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
@@ -189,6 +188,8 @@ def record(project_dir, stage, owner, outputs):
                        "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
         stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
     }
+    if outputs.get("DataStreamName"):
+        wanted[stages.STREAMING]["DATA_STREAM_NAME"] = outputs["DataStreamName"]
     timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})

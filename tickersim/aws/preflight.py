@@ -173,7 +173,7 @@ def check(req, session):
                 f"--sink {req.sink}: stage {req.stage} was created with --sink {findings.sink}, "
                 f"which its watcher and consumers read; keep --sink {findings.sink}, or run "
                 f"`tickersim teardown --stage {req.stage}` first")
-        findings.shards = req.shards or kept.get("Shards", "1")
+        findings.shards = req.shards or stack.shards_of(kept)
         if req.bucket and req.bucket != findings.names.bucket:
             raise PreflightError(
                 f"--bucket {req.bucket}: stage {req.stage} already keeps its ticks in bucket "

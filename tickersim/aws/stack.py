@@ -38,8 +38,22 @@ def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
         values["TickRetentionDays"] = str(retention_days)
     values["ReaderAccounts"] = ",".join(readers)     # none: any AWS account may read ticks/
     values["RecordFormat"] = record_format
-    values.update(Sink=sink, DataStreamName=names.data_stream, Shards=str(shards))
+    values.update(Sink=sink, DataStreamName=names.data_stream, **stream_size(shards))
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+
+
+def stream_size(shards):
+    """The template's StreamMode and ShardCount for `--shards N|on-demand`."""
+    if shards == ON_DEMAND:
+        return {"StreamMode": "ON_DEMAND", "ShardCount": "1"}
+    return {"StreamMode": "PROVISIONED", "ShardCount": str(shards)}
+
+
+def shards_of(parameters):
+    """`--shards` as a stack's parameters ({key: value}) keep it."""
+    if parameters.get("StreamMode") == "ON_DEMAND":
+        return ON_DEMAND
+    return parameters.get("ShardCount", "1")
 
 
 def describe(cfn, name):
@@ -209,7 +223,7 @@ def example_refs(names, account="111122223333", region="eu-west-1", partition="a
             "DeliveryLogStream": "DestinationDelivery",
             "RecordFormat": record_format, "IsParquet": record_format == "parquet",
             "QueryDatabase": names.stack.replace("-", "_"), "TicksTable": "ticks",
-            "Sink": sink, "Shards": str(shards), "DataStreamName": names.data_stream,
+            "Sink": sink, **stream_size(shards), "DataStreamName": names.data_stream,
             "DataStream": names.data_stream, "DataStream.Arn": stream_arn,
             "HasDataStream": sink != "firehose", "HasDeliveryStream": sink != "kinesis",
             "FirehoseReadsStream": sink == "both", "StreamOnDemand": shards == ON_DEMAND}
