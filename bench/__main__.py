@@ -16,7 +16,7 @@ import chalice
 import moto
 
 from bench import (api, cloud, costs, data as query_bench, markets, report, startup,
-                   watching)
+                   streams, watching)
 from bench.runners import Runners
 from chalicelib.items import RUN_KEY, item_name
 
@@ -145,7 +145,8 @@ def main():
             "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,
             "buffering": costs.firehose_buffering(), "elapsed_s": time.monotonic() - started}
     text = (report.render(data) + query_bench.render(query_bench.measure(log))
-            + watching.section(log) + api.section(log) + markets.render(log))
+            + watching.section(log) + streams.section(log) + api.section(log)
+            + markets.render(log))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)

@@ -11,7 +11,8 @@ import boto3
 
 from tickersim import naming
 from tickersim.args import endpoint_problem
-from tickersim.aws.stack import MAX_EMAILS, ON_DEMAND, RECORD_FORMATS, SINKS
+from tickersim import sinks
+from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
@@ -107,45 +108,20 @@ def record_format(name):
 
 
 def sink(name):
-    """Where the streaming function writes (Sink in infra/data.yaml); None: the stage's own
-    (firehose for a new one)."""
-    if name is not None and name not in SINKS:
-        raise ValueError(f"--sink {name!r} is not a sink: give "
-                         + ", ".join(f"--sink {s}" for s in SINKS[:-1])
-                         + f" or --sink {SINKS[-1]}")
+    """Where the streaming function writes; None: the stage's own (firehose for a new one)."""
+    problem = sinks.sink_problem(name)
+    if problem:
+        raise ValueError(problem)
     return name
 
 
-# Kinesis's default shard quota per account and region (provisioned streams): 500 in these
-# three regions, 200 in every other.
-SHARD_QUOTA = {"us-east-1": 500, "us-west-2": 500, "eu-west-1": 500}
-OTHER_REGIONS_SHARD_QUOTA = 200
-
-
 def shards(text, region_name, chosen_sink):
-    """The data stream's size: a whole number of shards within the account's default quota,
-    or on-demand; None: the stage's own (1 for a new one)."""
-    if text is None:
-        return None
-    if chosen_sink == SINKS[0]:
-        raise ValueError(f"--shards {text} sizes a data stream, which --sink firehose does not "
-                         "have: add --sink kinesis (or both), or drop --shards")
-    if text == ON_DEMAND:
-        return text
-    quota = SHARD_QUOTA.get(region_name, OTHER_REGIONS_SHARD_QUOTA)
-    if not re.fullmatch(r"[0-9]{1,9}", text.strip()):
-        raise ValueError(f"--shards {text!r} is not a number of shards: give a whole number "
-                         f"from 1 to {quota}, or --shards {ON_DEMAND}")
-    count = int(text)
-    if count < 1:
-        raise ValueError(f"--shards {text}: a stream needs at least 1 shard: give --shards 1 "
-                         f"or more, or --shards {ON_DEMAND}")
-    if count > quota:
-        raise ValueError(
-            f"--shards {count} is more than Kinesis's default shard quota of {quota} per account "
-            f"in {region_name} (500 in us-east-1, us-west-2 and eu-west-1, 200 elsewhere): ask "
-            f"for a quota increase in Service Quotas first, or use --shards {ON_DEMAND}")
-    return str(count)
+    """The data stream's size (a whole number of shards, or on-demand); None: the stage's
+    own (1 for a new stream)."""
+    problem = sinks.shards_problem(text, region_name, chosen_sink)
+    if problem:
+        raise ValueError(problem)
+    return sinks.shards_value(text)
 
 
 def bucket(name):

@@ -6,12 +6,11 @@ from pathlib import Path
 from botocore.exceptions import ClientError
 
 from tickersim.aws import advice
+from tickersim.sinks import ON_DEMAND, SINKS
 
 TEMPLATE = Path("infra") / "data.yaml"
 MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in the template
 RECORD_FORMATS = ("json", "parquet")    # the template's RecordFormat; the first is the default
-SINKS = ("firehose", "kinesis", "both")  # the template's Sink; the first is the default
-ON_DEMAND = "on-demand"                  # Shards: AWS scales the stream
 _NO_VALUE = object()    # AWS::NoValue: the property or list item is left out
 _DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 

@@ -20,14 +20,14 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import alerts, news, state as table_state
+from chalicelib import alerts, news, sink, state as table_state
 from chalicelib.calendars import CalendarExhausted, is_open
 from chalicelib.errors import ConfigError
 from chalicelib.items import item_name, parse_ticker
 from chalicelib.settings import alert_settings, stream_settings
 from chalicelib.ticks import iso, parse_minute
 from seed.load import SEED_FILE, SeedError, read_seed
-from tickersim.local import lambdas, watching
+from tickersim.local import lambdas, stream_demo, watching
 from tickersim import owner_ascii, scenario as scenario_cli, stage as stages
 from tickersim.data.records import news_in, ticks_in
 from tickersim.args import seconds_problem
@@ -89,6 +89,7 @@ def add_arguments(parser):
                         help="the logical clock's first minute, e.g. 2026-12-01T14:30Z "
                              "(default: now)")
     watching.add_arguments(parser)
+    stream_demo.add_arguments(parser)
     web.add_arguments(parser)
     parser.add_argument("--tickers", default=str(SEED_FILE), metavar="PATH",
                         help="the seed file to load: seed/indices.json (default), "
@@ -126,6 +127,8 @@ def check_arguments(args):
                             "ISO-8601 time such as 2026-12-01T14:30Z") from None
     if watching.problem_with(args):
         raise DemoError(watching.problem_with(args))
+    if stream_demo.problem_with(args, stages.DEFAULT_REGION):
+        raise DemoError(stream_demo.problem_with(args, stages.DEFAULT_REGION))
     read_seed(args.tickers)          # a bad seed file stops the demo before it starts
     scenario_at(args.scenario)
 
@@ -310,6 +313,11 @@ class Demo:
         self.aws_env = self.cloud.environment()
         self.watching = watching.Watching(self, STAGE)
         self.watching.setup(settings.stream_name, topic)
+        self.stream_side = None
+        if self.args.sink != sink.FIREHOSE:
+            self.stream_side = stream_demo.StreamSide(self, self.args.sink, self.args.shards)
+            self.stream_side.setup(stream_env, settings.stream_name, topic)
+            self.watching.s3_trigger = False       # the mapping on the stream feeds it
         self.run_started = time.monotonic()
 
         now = (parse_minute(self.args.start) if self.args.start else int(time.time()) // 60) * 60
@@ -324,6 +332,8 @@ class Demo:
         self.view.event(f"{self.streaming.name} runs {self.project / 'app.py'} (edits apply "
                         f"at the next run); {self.notifier.name} runs the code as it was "
                         "at start")
+        if self.stream_side:
+            self.view.event(self.stream_side.describe())
         self.view.event(f"look inside: tickersim browse --stage {STAGE} --endpoint "
                         f"{self.cloud.endpoint}   (or aws --endpoint-url {self.cloud.endpoint} ...)")
 
@@ -522,6 +532,8 @@ class Demo:
     def sync(self):
         """Copy new objects from the bucket to DIR/s3, and read the table's prices."""
         s3 = self.cloud.client("s3")
+        if self.stream_side:
+            self.stream_side.sync(self.state.minute, self.run_started)
         self.cloud.deliver_stream(self.names.bucket)
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.names.bucket):
             for entry in page.get("Contents", []):
@@ -706,6 +718,8 @@ def finish(demo, interrupted, stopped=None):
         demo.collect_mail()
         demo.sync()
         demo.watching.close(interrupted)
+        if demo.stream_side:
+            demo.stream_side.dump()
     except OutDirError as exc:
         stopped = stopped or exc
     if stopped is not None:

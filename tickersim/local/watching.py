@@ -57,9 +57,10 @@ def problem_with(args):
     return None
 
 
-def _refs(stack, bucket, stream, topic="x"):
+def _refs(stack, bucket, stream, topic="x", data_stream="x", sink_name="firehose"):
     return {"AWS::StackName": stack, "BucketName": bucket, "DeliveryStreamName": stream,
-            "Topic": topic,
+            "Topic": topic, "DataStreamName": data_stream,
+            "HasDeliveryStream": sink_name != "kinesis",
             "AWS::Region": "eu-west-1", "AWS::AccountId": lambdas.ACCOUNT,
             "AWS::Partition": "aws"}
 
@@ -80,6 +81,7 @@ class Watching:
         self.stall = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watch-moves")
         self.pending = []          # (future, key, start of the run that made the object)
+        self.s3_trigger = True     # False: an event source mapping on the stream feeds it
 
     def setup(self, stream_name, failure_topic):
         demo, args = self.demo, self.demo.args
@@ -98,7 +100,8 @@ class Watching:
                               "market-watcher@localhost")
         self.failure_topic = failure_topic
         props = deadman.definition(_refs(stack_name(self.stage), demo.names.bucket,
-                                         stream_name, failure_topic), demo.project)
+                                         stream_name, failure_topic, demo.names.data_stream,
+                                         getattr(args, "sink", "firehose")), demo.project)
         self.alarm = deadman.Alarm(props)
         if args.stall_after is not None:
             self.stall = range(args.stall_after + 1, args.stall_after + 1 + stall_minutes())
@@ -152,6 +155,8 @@ class Watching:
         if not key.startswith(TICKS_PREFIX):
             return
         self.records[minute] = self.records.get(minute, 0) + data.count(b"\n")
+        if not self.s3_trigger:
+            return
         event = s3_event(self.demo.names.bucket, key, len(data), self.cloud.region)
         self.pending.append((self.pool.submit(lambdas.invoke, self.function, event,
                                               self.demo.aws_env), key, run_started))
