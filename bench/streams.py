@@ -13,6 +13,7 @@ from bench import watching
 from chalicelib import clients, pipeline, sink
 from chalicelib.settings import stream_settings
 from seed.load import create_table
+from tickersim.aws import plan
 from tests.support import LambdaContext, scheduled
 
 SIZES = (5, 100, 1000)
@@ -111,5 +112,25 @@ def latency(log):
             "AWS the mapping's batching window (2 s) replaces Firehose's 60 s buffer.\n")
 
 
+def costs_table():
+    """USD a month by sink at 5 and 1,000 tickers (4 ticks a minute), as `deploy --check`
+    prices them (tickersim/aws/plan.py)."""
+    options = [("firehose", "1"), ("kinesis", "1"), ("kinesis", "on-demand"), ("both", "1")]
+    lines = ["", "## Kinesis sink: USD a month", "",
+             "List prices (the stream's are recalled, not re-checked: see the prices module), "
+             "one run a minute, 4 ticks per ticker, no free tier.", "",
+             "| tickers | " + " | ".join(f"{s} ({sh})" for s, sh in options) + " |",
+             "|---:|" + "---:|" * len(options)]
+    for n in (5, 1000):
+        items = [{"TickerName": {"S": f"Index_{i}"}, "Price": {"N": "100"}}
+                 for i in range(1, n + 1)]
+        totals = [sum(plan.monthly_cost(items, 4, s, sh).values()) for s, sh in options]
+        lines.append(f"| {n:,} | " + " | ".join(f"${t:,.2f}" for t in totals) + " |")
+    lines += ["", "A shard costs about $12 a month whether it carries 5 tickers or 1,000; with "
+              "`both`, Firehose bills each one-tick record as 5 KB, where Direct PUT packs "
+              "hundreds of ticks into one."]
+    return "\n".join(lines) + "\n"
+
+
 def section(log):
-    return render(measure(log)) + latency(log)
+    return render(measure(log)) + costs_table() + latency(log)
