@@ -10,9 +10,10 @@ import boto3
 from moto import mock_aws
 
 from bench import watching
-from chalicelib import clients, pipeline, sink
-from chalicelib.settings import stream_settings
-from seed.load import create_table
+from chalicelib.core import clients
+from chalicelib.walk import pipeline, sink
+from chalicelib.core.settings import stream_settings
+from tickersim.base.seeds import create_table
 from tickersim.aws import plan
 from tests.support import LambdaContext, scheduled
 

@@ -1,6 +1,6 @@
 """What watching costs a month (watch_moves, the dead-man alarm, the dashboard, the run's
 EMF metrics) at 5 and 1,000 tickers, and how long a move takes from tick to .eml in the
-local demo. Counts are measured (watch_moves on moto, in process); prices are costs.py's.
+local demo. Counts are measured (watch_moves on moto, in process); prices are prices.py's.
 """
 import contextlib
 import io
@@ -17,11 +17,12 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from bench import costs
-from chalicelib import clients, moves, watch
-from chalicelib.pipeline import RUN_METRICS
-from chalicelib.settings import WatchSettings
-from chalicelib.ticks import iso
+from chalicelib.core import clients
+from chalicelib.core.settings import WatchSettings
+from chalicelib.walk.pipeline import RUN_METRICS
+from chalicelib.walk.ticks import iso
+from chalicelib.watch import moves, watch
+from tickersim.base import prices
 
 SIZES = (5, 1000)
 MINUTES = 10                       # steady-state minutes measured per size
@@ -42,7 +43,7 @@ BUCKET = "bench-watch-ticks"
 def _map_item_bytes(item):
     """DynamoDB's size of a window item: names and string values, numbers as in costs."""
     flat = {k: v for k, v in item.items() if "M" not in v}
-    size = costs.item_bytes(flat) + len("Tickers") + 3
+    size = prices.item_bytes(flat) + len("Tickers") + 3
     for name, value in item["Tickers"]["M"].items():
         size += len(name.encode()) + len(value["S"].encode()) + 1
     return size
@@ -50,16 +51,16 @@ def _map_item_bytes(item):
 
 def _minutes(n, rng):
     """MINUTES objects of ticks for n tickers: a 20 % a year random walk, 15 s apart."""
-    prices = {f"T{i:04d}": 100.0 for i in range(n)}
+    walked = {f"T{i:04d}": 100.0 for i in range(n)}
     step = ANNUAL_VOLATILITY * math.sqrt(60 / TICKS_PER_MINUTE / (365 * 24 * 3600))
     for minute in range(MINUTES):
         lines = []
         for k in range(TICKS_PER_MINUTE):
             seq = minute * TICKS_PER_MINUTE + k + 1
-            for name in prices:
-                prices[name] *= math.exp(rng.gauss(0, step))
+            for name in walked:
+                walked[name] *= math.exp(rng.gauss(0, step))
                 lines.append(json.dumps({"ticker": name, "timestamp": iso(
-                    START + (seq - 1) * 60 // TICKS_PER_MINUTE), "price": round(prices[name], 4),
+                    START + (seq - 1) * 60 // TICKS_PER_MINUTE), "price": round(walked[name], 4),
                     "seq": seq}))
         yield minute, ("\n".join(lines) + "\n").encode()
 
@@ -105,23 +106,23 @@ def steady_state(n):
 
 def monthly(m):
     """USD a month by line for one object a minute."""
-    runs = costs.RUNS_PER_MONTH
-    lambda_s = costs.lambda_seconds(m["cpu_s"], m["calls"])
+    runs = prices.RUNS_PER_MONTH
+    lambda_s = prices.lambda_seconds(m["cpu_s"], m["calls"])
     return {
-        "Lambda requests": runs / 1e6 * costs.LAMBDA_PER_MILLION_REQUESTS,
-        "Lambda GB-seconds": math.ceil(lambda_s * 1000) / 1000 * costs.LAMBDA_MEMORY_GB
-        * runs * costs.LAMBDA_PER_GB_SECOND,
+        "Lambda requests": runs / 1e6 * prices.LAMBDA_PER_MILLION_REQUESTS,
+        "Lambda GB-seconds": math.ceil(lambda_s * 1000) / 1000 * prices.LAMBDA_MEMORY_GB
+        * runs * prices.LAMBDA_PER_GB_SECOND,
         "S3 GETs": runs / 1000 * S3_PER_THOUSAND_GETS,
         "DynamoDB writes": m["writes"] * m["write_units"] * runs / 1e6
-        * costs.DDB_PER_MILLION_WRITES,
+        * prices.DDB_PER_MILLION_WRITES,
         # A delete costs the deleted item's size in write units: one window every W minutes.
         "DynamoDB deletes of old windows": m["write_units"] / WINDOW_MINUTES * runs / 1e6
-        * costs.DDB_PER_MILLION_WRITES,
-        "DynamoDB reads": m["read_units"] * runs / 1e6 * costs.DDB_PER_MILLION_READS,
+        * prices.DDB_PER_MILLION_WRITES,
+        "DynamoDB reads": m["read_units"] * runs / 1e6 * prices.DDB_PER_MILLION_READS,
         # The streaming run's consistent Scan reads every item, the kept windows too.
         "streaming Scan of the kept windows": math.ceil(
             moves.windows_kept(60, WINDOW_MINUTES) * m["item_bytes"] / 4096) * runs / 1e6
-        * costs.DDB_PER_MILLION_READS,
+        * prices.DDB_PER_MILLION_READS,
         "SNS (publishes, 1 e-mail each)": m["alerts"] * runs * (
             SNS_PER_MILLION_PUBLISHES / 1e6 + SNS_PER_100K_EMAILS / 1e5),
         "dead-man alarm": ALARM_PER_MONTH,
@@ -173,7 +174,7 @@ def section(log):
     for line in totals[SIZES[0]]:
         out.append(f"| {line} | " + " | ".join(f"${totals[n][line]:.4f}" for n in SIZES) + " |")
     big = SIZES[-1]
-    naive = big * costs.RUNS_PER_MONTH / 1e6 * costs.DDB_PER_MILLION_WRITES
+    naive = big * prices.RUNS_PER_MONTH / 1e6 * prices.DDB_PER_MILLION_WRITES
     out += ["", f"A naive watcher keeping one state item per ticker would make 2 x N + 1 calls "
             f"and N write units per object: at {big:,} tickers {2 * big + 1:,} calls and "
             f"${naive:.2f} a month of DynamoDB writes, against "

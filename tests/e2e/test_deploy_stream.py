@@ -8,11 +8,11 @@ import os
 import boto3
 import pytest
 
-from chalicelib import clients
+from chalicelib.core import clients
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
 from tests.support import LambdaContext, scheduled
-from tickersim import naming, shards, stream_trigger
-from tickersim.stage import copy_project
+from tickersim.base import naming, shards, stream_trigger
+from tickersim.base.stage import copy_project
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from chalice.test import Client
 
-from chalicelib.ticks import encode
+from chalicelib.walk.ticks import encode
 from tests.support import event
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "stream_consumer"

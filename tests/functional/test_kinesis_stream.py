@@ -7,12 +7,12 @@ import json
 import boto3
 import pytest
 
-from chalicelib import pipeline, sink
-from chalicelib.errors import DataStreamMissing
-from chalicelib.settings import stream_settings
+from chalicelib.walk import pipeline, sink
+from chalicelib.core.errors import DataStreamMissing
+from chalicelib.core.settings import stream_settings
 from tests.support import LambdaContext, scheduled
 from tests.unit.test_retry import FakeTime
-from tickersim import shards
+from tickersim.base import shards
 
 STREAM = "DETEST-ticks"
 

@@ -6,7 +6,7 @@ import boto3
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import stream_events
+from chalicelib.watch import stream_events
 from tickersim.local import stream_feed
 from tickersim.local.outdir import OutDir
 

@@ -5,7 +5,7 @@ import zipfile
 
 import boto3
 
-from tickersim import stream_trigger
+from tickersim.base import stream_trigger
 
 
 def _function(lam, iam):

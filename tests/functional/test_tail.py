@@ -8,8 +8,8 @@ import boto3
 import pytest
 
 from tickersim.data import tail
-from tickersim.naming import names_for
-from tickersim import stage as stages
+from tickersim.base.naming import names_for
+from tickersim.base import stage as stages
 
 
 def args(**given):

@@ -7,8 +7,9 @@ from chalice.test import Client
 from hypothesis import given, settings, strategies as st
 from moto import mock_aws
 
-from chalicelib import clients, stream_events
-from chalicelib.ticks import iso
+from chalicelib.core import clients
+from chalicelib.watch import stream_events
+from chalicelib.walk.ticks import iso
 from tests.functional.conftest import PROJECT, STAGE, Cloud
 from tests.functional.test_watch import START, market, received  # noqa: F401 - fixture
 from tests.support import event

@@ -8,11 +8,11 @@ import pytest
 from botocore.exceptions import ClientError
 from hypothesis import given, settings, strategies as st
 
-from chalicelib import kinesis_sink
-from chalicelib.errors import DataStreamMissing, DeliveryFailed
-from chalicelib.kinesis_sink import (MAX_CALL_BYTES, MAX_CALL_RECORDS, entries, next_call,
+from chalicelib.walk import kinesis_sink
+from chalicelib.core.errors import DataStreamMissing, DeliveryFailed
+from chalicelib.walk.kinesis_sink import (MAX_CALL_BYTES, MAX_CALL_RECORDS, entries, next_call,
                                      partition_key, put_units, queue)
-from chalicelib.ticks import encode
+from chalicelib.walk.ticks import encode
 
 
 class FakeTime:

@@ -1,8 +1,8 @@
 """The plan's cost per sink: the stream's lines appear with it, Firehose's go without it."""
 import pytest
 
-from bench import costs
-from seed.load import read_seed
+from tickersim.base import prices as costs
+from tickersim.base.seeds import read_seed
 from tickersim.aws import plan
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import boto3
 
-from tickersim import naming
-from tickersim.args import endpoint_problem
-from tickersim import sinks
 from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
+from tickersim.base import naming, sinks
+from tickersim.base import stage as stages
+from tickersim.base.args import endpoint_problem
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
@@ -28,9 +28,8 @@ _WHERE_STREAMS_RUN = "firehose"   # the scarcest of the stage's services
 
 def deploy_stage(stage):
     """A stage `tickersim deploy` may create: the demo's own is not one."""
-    from tickersim.local.demo import STAGE as DEMO_STAGE    # demo imports deploy's helpers
     naming.check_stage(stage)
-    if stage == DEMO_STAGE:
+    if stage == stages.LOCAL:
         raise ValueError(f"--stage {stage} is reserved for `tickersim demo` (its settings in "
                          ".chalice/config.json would be overwritten): pick another name, "
                          "e.g. --stage dev")

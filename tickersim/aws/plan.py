@@ -1,10 +1,10 @@
 """What `tickersim deploy` will create, with names, and what it will cost a month."""
 import math
 
-from bench import costs
-from chalicelib import delivery, ticks
-from seed.load import read_seed
-from tickersim import stage as stages
+from chalicelib.walk import delivery, ticks
+from tickersim.base import prices
+from tickersim.base import stage as stages
+from tickersim.base.seeds import read_seed
 
 # The streaming function's CPU per tick on a machine like the benchmark's (`make bench`
 # measures it); only the Lambda line of the estimate depends on it, and that line is cents.
@@ -13,7 +13,7 @@ LOG_BYTES_PER_RUN = 200         # the function's own summary line
 
 
 def per_run(items, ticks_per_run):
-    """One run's AWS units for these seed items (DynamoDB JSON), as bench.costs prices them."""
+    """One run's AWS units for these seed items (DynamoDB JSON), as tickersim.base.prices prices them."""
     names = [item["TickerName"]["S"] for item in items]
     lines = ["x" * (ticks.line_bytes(name) - 1) + "\n"
              for name in names for _ in range(ticks_per_run)]
@@ -22,28 +22,28 @@ def per_run(items, ticks_per_run):
     state = {"LastTick": {"S": "2026-11-26T09:00:45Z"}, "Seq": {"N": "1000000"}}
     walked = [{**item, **state} for item in items]
     calls = 4 + math.ceil(len(items) / 25)
-    return costs.PerRun(
+    return prices.PerRun(
         billed_units=delivery.billed_units(records),
         payload_bytes=sum(map(len, lines)),
-        read_units=costs.scan_read_units(walked, consistent=True),
-        write_units=costs.write_units(walked) + 1,          # + the run claim
-        lambda_s=costs.lambda_seconds(CPU_S_PER_TICK * len(lines), calls),
+        read_units=prices.scan_read_units(walked, consistent=True),
+        write_units=prices.write_units(walked) + 1,          # + the run claim
+        lambda_s=prices.lambda_seconds(CPU_S_PER_TICK * len(lines), calls),
         log_bytes=LOG_BYTES_PER_RUN)
 
 
 def monthly_cost(items, ticks_per_run, sink="firehose", shards="1"):
     """{bill line: USD a month} at one run a minute, for the stage's sink."""
-    bill = costs.monthly(per_run(items, ticks_per_run), costs.firehose_buffering())
+    bill = prices.monthly(per_run(items, ticks_per_run), prices.firehose_buffering())
     if sink == "firehose":
         return bill
     # One record per tick line, partition key = ticker.
     sizes = [ticks.line_bytes(i["TickerName"]["S"]) + len(i["TickerName"]["S"].encode())
              for i in items for _ in range(ticks_per_run)]
-    bill.update(costs.kinesis_monthly(sizes, shards))
+    bill.update(prices.kinesis_monthly(sizes, shards))
     if sink == "kinesis":
         del bill["Firehose ingestion"], bill["S3 PUTs by Firehose"]
     else:
-        bill["Firehose ingestion"] = costs.firehose_from_stream(sizes)
+        bill["Firehose ingestion"] = prices.firehose_from_stream(sizes)
     return bill
 
 

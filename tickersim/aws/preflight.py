@@ -11,9 +11,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from tickersim import naming
-from tickersim import stage as stages
 from tickersim.aws import advice, inputs, stack
+from tickersim.base import naming
+from tickersim.base import stage as stages
 
 # The stack's parameters that hold the stage's names, by the Names field they fill.
 NAME_PARAMETERS = {"table": "TableName", "stream": "DeliveryStreamName", "topic": "TopicName",

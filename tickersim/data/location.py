@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from tickersim import naming, stage as stages
-from tickersim.data.browse import LOCAL_STAGE, BrowseError, destination, session_for
+from tickersim.base import naming
+from tickersim.base import stage as stages
+from tickersim.data.browse import BrowseError, destination
 
 
 class LocationError(Exception):
@@ -29,7 +30,7 @@ class Location:
 
     @property
     def local(self):
-        return self.stage == LOCAL_STAGE
+        return self.stage == stages.LOCAL
 
     def client(self, service):
         return self.session.client(service, region_name=self.region,
@@ -53,9 +54,9 @@ def resolve(args):
     endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
     location = Location(stage=args.stage, endpoint=endpoint, region=args.region)
     try:
-        location.session = session_for(args.stage, endpoint)
+        location.session = stages.session_for(args.stage, endpoint)
         if location.local:
-            stream = stages.environment(LOCAL_STAGE, stages.STREAMING)["DELIVERY_STREAM_NAME"]
+            stream = stages.environment(stages.LOCAL, stages.STREAMING)["DELIVERY_STREAM_NAME"]
             location.bucket, _ = destination(location.client("firehose"), stream)
             return location
         stack = naming.stack_name(args.stage)

@@ -9,12 +9,12 @@ import sys
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.market import price_text
-from tickersim import shards
-from tickersim import stage as stages
-from tickersim.args import check_region, endpoint_problem, local_stage_problem
-from tickersim.data.browse import session_for
-from tickersim.naming import names_for
+from chalicelib.walk.market import price_text
+from tickersim.base import shards
+from tickersim.base import stage as stages
+from tickersim.base.args import check_region, endpoint_problem, local_stage_problem
+from tickersim.base.stage import session_for
+from tickersim.base.naming import names_for
 
 
 class TailError(Exception):

@@ -9,8 +9,8 @@ record is written to DIR/kinesis/<stream>/shard-*.jsonl.
 """
 import json
 
-from chalicelib import sink
-from tickersim import sinks
+from chalicelib.walk import sink
+from tickersim.base import sinks
 from tickersim.local import lambdas, stream_feed
 
 

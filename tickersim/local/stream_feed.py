@@ -14,9 +14,9 @@ import json
 import time
 from dataclasses import dataclass
 
-from chalicelib import delivery
-from tickersim import shards
-from tickersim.stream_trigger import BATCH_SIZE, MAX_RETRIES
+from chalicelib.walk import delivery
+from tickersim.base import shards
+from tickersim.base.stream_trigger import BATCH_SIZE, MAX_RETRIES
 
 
 @dataclass(frozen=True)
