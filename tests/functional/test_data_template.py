@@ -219,7 +219,7 @@ def test_the_data_stream_is_encrypted_kept_24_h_and_sized_as_asked(shards):
                                          shards=shards),
             "DeliveryRole.Arn": REFS["DeliveryRole.Arn"]}
     assert RESOURCES["DataStream"]["Condition"] == "HasDataStream"
-    props = stack.resolve(RESOURCES["DataStream"]["Properties"], refs)
+    props = data_template.resolve(RESOURCES["DataStream"]["Properties"], refs)
     assert props["StreamEncryption"] == {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}
     assert props["RetentionPeriodHours"] == 24 and props["Name"] == NAMES.data_stream
     assert (props.get("ShardCount"), props["StreamModeDetails"]["StreamMode"]) == (
@@ -239,7 +239,7 @@ def test_the_data_stream_is_encrypted_kept_24_h_and_sized_as_asked(shards):
 def test_with_sink_both_firehose_reads_the_stream_with_a_role_that_may():
     refs = {**stack.example_refs(NAMES, account="123456789012", sink="both"),
             "DeliveryRole.Arn": REFS["DeliveryRole.Arn"]}
-    props = stack.resolve(RESOURCES["DeliveryStream"]["Properties"], refs)
+    props = data_template.resolve(RESOURCES["DeliveryStream"]["Properties"], refs)
     assert props["DeliveryStreamType"] == "KinesisStreamAsSource"
     assert "DeliveryStreamEncryptionConfigurationInput" not in props
     with mock_aws():
@@ -248,11 +248,11 @@ def test_with_sink_both_firehose_reads_the_stream_with_a_role_that_may():
         source = firehose.describe_delivery_stream(DeliveryStreamName=NAMES.stream)[
             "DeliveryStreamDescription"]["Source"]["KinesisStreamSourceDescription"]
     assert source["KinesisStreamARN"] == refs["DataStream.Arn"]
-    role = stack.resolve(RESOURCES["DeliveryRole"]["Properties"], refs)
+    role = data_template.resolve(RESOURCES["DeliveryRole"]["Properties"], refs)
     (read,) = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]
                if s["Sid"] == "ReadDataStream"]
     assert read["Resource"] == refs["DataStream.Arn"] and "kinesis:GetRecords" in read["Action"]
     # Sink firehose: no stream, and Firehose takes records directly as before.
-    plain = stack.resolve(RESOURCES["DeliveryStream"]["Properties"],
+    plain = data_template.resolve(RESOURCES["DeliveryStream"]["Properties"],
                           {**REFS, **stack.example_refs(NAMES, account="123456789012")})
     assert plain["DeliveryStreamType"] == "DirectPut"

@@ -168,7 +168,7 @@ def record(project_dir, stage, owner, outputs):
         "lambda_functions", {})
     wanted = {
         # With a data stream the function writes to it; with `--sink kinesis` there is no
-        # delivery stream (chalicelib/sink.py reads the sink back from these two).
+        # delivery stream (chalicelib/walk/sink.py reads the sink back from these two).
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
                            "DELIVERY_STREAM_NAME": "" if outputs.get("Sink") == "kinesis"
                            else outputs["DeliveryStreamName"],

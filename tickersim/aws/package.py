@@ -71,9 +71,9 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
     chosen = sink.configured(streaming_env)
     params["Sink"].update(Default=chosen, AllowedValues=[chosen])
     arns = {key: arn and {"Fn::Sub": arn} for key, arn in policies.arn_templates(
-        stage, "${Table}", "${DeliveryStreamName}", "${Topic.TopicName}", "${BucketName}",
+        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
         "${MarketTopic.TopicName}",
-        "${DataStreamName}" if chosen != sink.FIREHOSE else None).items()}
+        "${DataStream}" if chosen != sink.FIREHOSE else None).items()}
     documents = policies.documents(arns)
     resources = data["Resources"]
     environment = {

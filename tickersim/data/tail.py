@@ -2,7 +2,7 @@
 arrive, every shard, resharding included (like `kcat -C`); `--json` prints the raw lines.
 
 The stream is the stage's DATA_STREAM_NAME, else the one its owner's name gives
-(tickersim/naming.py), as `tickersim demo|deploy --sink kinesis|both` creates it.
+(tickersim/base/naming.py), as `tickersim demo|deploy --sink kinesis|both` creates it.
 """
 import json
 import sys
