@@ -11,11 +11,11 @@ from moto import mock_aws
 
 from bench import watching
 from chalicelib.core import clients
-from chalicelib.walk import pipeline, sink
 from chalicelib.core.settings import stream_settings
-from tickersim.base.seeds import create_table
-from tickersim.aws import plan
+from chalicelib.walk import pipeline, sink
 from tests.support import LambdaContext, scheduled
+from tickersim.aws import plan
+from tickersim.base.seeds import create_table
 
 SIZES = (5, 100, 1000)
 RUNS = 1                      # steady runs measured per size, after the first (moto is slow at 1,000)

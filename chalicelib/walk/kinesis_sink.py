@@ -97,7 +97,7 @@ def send(kinesis, stream, lines, deadline, **retry_options):
             keys = next_call(queues)
             batch = [queues[k][0] for k in keys]
             refused = _put(kinesis, stream, [e for _, e in batch], errors)
-            for key, (_, entry_), bad in zip(keys, batch, refused):
+            for key, bad in zip(keys, refused):
                 if not bad:
                     queues[key].popleft()
             if any(refused):

@@ -6,8 +6,9 @@ sent or raises DeliveryFailed (with `landed`: how many were accepted) or a *Miss
 What stays above the seam and never changes with the sink: the claim, delivery before commit,
 the catch-up floors. A new sink (a fan-out, another service) implements `Sink` and nothing else.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from chalicelib.walk import delivery, kinesis_sink
 

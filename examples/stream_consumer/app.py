@@ -10,7 +10,6 @@ import os
 from collections import Counter
 
 import boto3
-
 from chalice import Chalice
 
 app = Chalice(app_name="tickersim-stream-consumer")

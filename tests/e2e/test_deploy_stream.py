@@ -3,7 +3,6 @@ stream, Firehose reading it (its template part is checked in test_data_template.
 CloudFormation skips delivery streams), the watcher's event source mapping, the function
 writing to the stream, the sink kept on a redeploy, and teardown removing stream and mapping."""
 import json
-import os
 
 import boto3
 import pytest

@@ -7,9 +7,9 @@ import json
 import boto3
 import pytest
 
-from chalicelib.walk import pipeline, sink
 from chalicelib.core.errors import DataStreamMissing
 from chalicelib.core.settings import stream_settings
+from chalicelib.walk import pipeline, sink
 from tests.support import LambdaContext, scheduled
 from tests.unit.test_retry import FakeTime
 from tickersim.base import shards

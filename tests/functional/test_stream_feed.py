@@ -4,7 +4,8 @@ import json
 
 import boto3
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.watch import stream_events
 from tickersim.local import stream_feed

@@ -7,9 +7,9 @@ import json
 import boto3
 import pytest
 
-from tickersim.data import tail
-from tickersim.base.naming import names_for
 from tickersim.base import stage as stages
+from tickersim.base.naming import names_for
+from tickersim.data import tail
 
 
 def args(**given):

@@ -4,12 +4,13 @@ import base64
 import json
 
 from chalice.test import Client
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
 from chalicelib.core import clients
-from chalicelib.watch import stream_events
 from chalicelib.walk.ticks import iso
+from chalicelib.watch import stream_events
 from tests.functional.conftest import PROJECT, STAGE, Cloud
 from tests.functional.test_watch import START, market, received  # noqa: F401 - fixture
 from tests.support import event

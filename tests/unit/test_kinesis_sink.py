@@ -6,12 +6,20 @@ import math
 
 import pytest
 from botocore.exceptions import ClientError
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.walk import kinesis_sink
 from chalicelib.core.errors import DataStreamMissing, DeliveryFailed
-from chalicelib.walk.kinesis_sink import (MAX_CALL_BYTES, MAX_CALL_RECORDS, entries, next_call,
-                                     partition_key, put_units, queue)
+from chalicelib.walk import kinesis_sink
+from chalicelib.walk.kinesis_sink import (
+    MAX_CALL_BYTES,
+    MAX_CALL_RECORDS,
+    entries,
+    next_call,
+    partition_key,
+    put_units,
+    queue,
+)
 from chalicelib.walk.ticks import encode
 
 

@@ -1,9 +1,9 @@
 """The plan's cost per sink: the stream's lines appear with it, Firehose's go without it."""
 import pytest
 
+from tickersim.aws import plan
 from tickersim.base import prices as costs
 from tickersim.base.seeds import read_seed
-from tickersim.aws import plan
 
 
 @pytest.mark.parametrize("sink, shards", [("kinesis", "1"), ("kinesis", "on-demand"),

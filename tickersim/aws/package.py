@@ -70,12 +70,17 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
     # The stage's sink is fixed in the package: its policies and wiring depend on it.
     chosen = sink.configured(streaming_env)
     params["Sink"].update(Default=chosen, AllowedValues=[chosen])
+    resources = data["Resources"]
+    # ... so the streams it needs are there unconditionally (the policies name them).
+    if chosen != sink.KINESIS:
+        resources["DeliveryStream"].pop("Condition")
+    if chosen != sink.FIREHOSE:
+        resources["DataStream"].pop("Condition")
     arns = {key: arn and {"Fn::Sub": arn} for key, arn in policies.arn_templates(
         stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
         "${MarketTopic.TopicName}",
         "${DataStream}" if chosen != sink.FIREHOSE else None).items()}
     documents = policies.documents(arns)
-    resources = data["Resources"]
     environment = {
         stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
                            "DELIVERY_STREAM_NAME": "" if chosen == sink.KINESIS

@@ -2,7 +2,8 @@
 each check returns None or one line naming the value at fault and what to pass instead."""
 import re
 
-from chalicelib.walk.sink import SINKS     # infra/data.yaml's Sink values; the first is the default
+from chalicelib.walk.sink import SINKS  # infra/data.yaml's Sink values; the first is the default
+
 ON_DEMAND = "on-demand"
 # Kinesis's default shard quota per account and region (provisioned streams): 500 in these
 # three regions, 200 in every other.

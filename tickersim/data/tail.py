@@ -13,8 +13,8 @@ from chalicelib.walk.market import price_text
 from tickersim.base import shards
 from tickersim.base import stage as stages
 from tickersim.base.args import check_region, endpoint_problem, local_stage_problem
-from tickersim.base.stage import session_for
 from tickersim.base.naming import names_for
+from tickersim.base.stage import session_for
 
 
 class TailError(Exception):
