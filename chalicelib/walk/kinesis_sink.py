@@ -14,7 +14,7 @@ from collections import deque
 from botocore.exceptions import ClientError
 
 from chalicelib.core.errors import DataStreamMissing, DeliveryFailed
-from chalicelib.core.retry import resend
+from chalicelib.core.retry import refused_whole, resend
 
 MAX_CALL_RECORDS = 500                  # PutRecords: at most 500 records ...
 MAX_CALL_BYTES = 5 * 1024 * 1024        # ... and 5 MiB, partition keys included
@@ -123,11 +123,7 @@ def _put(kinesis, stream, batch, errors):
         reply = kinesis.put_records(StreamName=stream, Records=[
             {"PartitionKey": key, "Data": data} for key, data in batch])
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code == "ResourceNotFoundException":
-            raise DataStreamMissing(stream) from exc
-        if code not in RETRYABLE:
-            raise
+        code = refused_whole(exc, RETRYABLE, DataStreamMissing(stream))
         errors[code] = errors.get(code, 0) + len(batch)
         return [True] * len(batch)
     refused = [bool(r.get("ErrorCode")) for r in reply["Records"]]

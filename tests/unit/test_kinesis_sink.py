@@ -21,17 +21,7 @@ from chalicelib.walk.kinesis_sink import (
     queue,
 )
 from chalicelib.walk.ticks import encode
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 0.0
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+from tests.unit.test_retry import FakeTime
 
 
 class FlakyStream:
