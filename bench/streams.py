@@ -59,7 +59,7 @@ def measure_calls(n, kind):
         report = None
         for minute in range(RUNS + 1):
             report = pipeline.run(scheduled(_minute(minute)), LambdaContext(), settings, ddb,
-                                  sink=chosen)
+                                  None, sink=chosen)
         clients.reset()
     return report
 

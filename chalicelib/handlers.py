@@ -13,7 +13,7 @@ from chalicelib.watch import watch
 def stream(event: dict, context: Any) -> dict:
     settings = stream_settings(os.environ)
     specials = {}
-    report = pipeline.run(event, context, settings, clients.get("dynamodb"),
+    report = pipeline.run(event, context, settings, clients.get("dynamodb"), None,
                           sink=sink.for_settings(settings, clients.get), specials=specials)
     if recovery.OUTAGE_KEY in specials:
         recovery.announce(clients.get("dynamodb"), clients.get("sns"), settings.table_name,

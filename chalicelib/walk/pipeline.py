@@ -33,12 +33,13 @@ def remaining_seconds(context: Any) -> float:
 
 
 def run(event: dict, context: Any, settings: StreamSettings, ddb: BaseClient,
-        firehose: BaseClient | None = None, clock: Callable[[], float] = time.monotonic,
+        firehose: BaseClient | None, clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time, specials: dict | None = None,
         sink: Sink | None = None, **retry_options: Any) -> dict:
     """Run the pipeline once for a scheduled event; returns the run's report (also logged).
 
-    sink: where the lines go (chalicelib/walk/sink.py); by default the `firehose` client's stream.
+    sink: where the lines go (chalicelib/walk/sink.py); without one, the `firehose` client's
+    delivery stream (pass firehose=None with a sink; the defaults' order is chaos/world.py's).
     specials: a dict to receive the table's other `#` items from the run's own Scan."""
     sink = sink or FirehoseSink(firehose, settings.stream_name)
     started = clock()

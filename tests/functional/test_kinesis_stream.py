@@ -28,7 +28,7 @@ def go(cloud, kinesis, when, stream=STREAM):
     t = FakeTime()
     settings = stream_settings({**cloud.stream_env, "DATA_STREAM_NAME": stream})
     chosen = sink.for_settings(settings, {"kinesis": kinesis}.get)
-    return pipeline.run(scheduled(when), LambdaContext(clock=t.clock), settings, cloud.ddb,
+    return pipeline.run(scheduled(when), LambdaContext(clock=t.clock), settings, cloud.ddb, None,
                         sink=chosen, clock=t.clock, sleep=t.sleep)
 
 
