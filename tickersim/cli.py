@@ -13,7 +13,10 @@ COMMANDS = {
     "tail": ("tickersim.data.tail", "follow the stage's Kinesis data stream, tick by tick"),
     "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
     "query": ("tickersim.data.query", "SQL over the ticks: Athena for a stage, DuckDB locally"),
-    "backfill": ("tickersim.data.backfill", "one exchange session of ticks into history/"),
+    "backfill": ("tickersim.data.backfill", "history into history/: a date or a range, any "
+                 "resolution, one path per ticker"),
+    "realism": ("tickersim.data.realism", "stylized facts of the history against the S&P 500 "
+                "and the NASDAQ"),
     "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
     "scenario": ("tickersim.base.scenario", "apply, list or clear scripted market events"),
 }

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from chalicelib.core.errors import ConfigError
 
-MODELS = ("gbm", "uniform")
+MODELS = ("realistic", "gbm", "uniform")     # the first is the default
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,7 @@ class StreamSettings:
     ticks_per_run: int = 4
     market_seed: int | None = None
     max_catchup_minutes: int = 60
-    model: str = "gbm"
+    model: str = MODELS[0]
     correlation: float = 0.0
     data_stream_name: str | None = None     # set: the run writes to this Kinesis stream
 
@@ -58,7 +58,7 @@ def stream_settings(env=os.environ):
         _fail(f"TICKS_PER_RUN={ticks} does not divide a minute into whole seconds "
               "(use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)")
     seed = env.get("MARKET_SEED")
-    model = (env.get("MARKET_MODEL") or "gbm").strip().lower()
+    model = (env.get("MARKET_MODEL") or MODELS[0]).strip().lower()
     if model not in MODELS:
         _fail(f"MARKET_MODEL={model!r} is unknown (use one of {', '.join(MODELS)})")
     try:

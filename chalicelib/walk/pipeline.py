@@ -128,7 +128,9 @@ def _run(settings, ddb, sink, now_minute, report, specials, deliver_by, commit_b
     # Minutes filled before the run's own: the catch-up after missed runs.
     report["catchup_minutes"] = max((len(m) - 1 for _, _, m in due), default=0)
     if not due:
-        return problems   # nothing due: a re-delivered event changes nothing
+        # Nothing due (markets closed, or a re-delivered event): the schedule still ran.
+        state.beat(ddb, settings.table_name, run_item, iso(now_minute * 60))
+        return problems
 
     # LastRun only moves forward: a late retry of an older minute must not hide a newer run.
     last_run = now_minute if run_state.last_run is None else max(run_state.last_run, now_minute)

@@ -92,6 +92,27 @@ def claim(ddb, table, state, run_time, starts=None, seed_to_store=None):
         raise
 
 
+def beat(ddb, table, run_item, run_time):
+    """Record that the schedule ran at run_time (`Heartbeat`, only ever moving forward), for a
+    run with nothing to walk: a closed market is a healthy feed, and the API and the page
+    tell it from a stopped one by this. No call when the run-state item read already shows
+    that time or a later one (a re-delivered event); a newer run's beat written meanwhile
+    stays."""
+    if any((run_item or {}).get(a, {}).get("S", "") >= run_time for a in ("LastRun", "Heartbeat")):
+        return
+    try:
+        ddb.update_item(TableName=table, Key={KEY: {"S": RUN_KEY}},
+                        UpdateExpression="SET #h = :t",
+                        ConditionExpression="attribute_not_exists(#h) OR #h < :t",
+                        ExpressionAttributeNames={"#h": "Heartbeat"},
+                        ExpressionAttributeValues={":t": {"S": run_time}})
+    except ClientError as exc:
+        if _code(exc) == "ResourceNotFoundException":
+            raise TableMissing(table) from exc
+        if _code(exc) != "ConditionalCheckFailedException":
+            raise
+
+
 def unclaim(ddb, table, run_item, state):
     """Put back the start minutes a claim replaced (LastRun, Floors, FreshStart), for a run
     that delivered nothing, if no other run has claimed since. Best effort: if it fails, the

@@ -216,6 +216,6 @@ def next_steps(names, outputs, emails, region, readers=()):
         f"     a few minutes {names.notification_function} e-mails",
         f"     '{owner_ascii.alert_subject(names.owner)}'. Logs: /aws/lambda/{streaming}",
         f"  5. Price moves go to {names.market_topic} (subscribe: --move-email ADDR);",
-        f"     no ticks for 5 minutes raises the alarm {names.stack}-no-ticks.",
+        f"     no run for 5 minutes raises the alarm {names.stack}-no-ticks.",
         f"  6. Remove everything: tickersim teardown --stage {names.stage}",
     ])

@@ -214,6 +214,7 @@ class Demo(BucketSync):
                            "been delivered (summary.json counts what the bucket holds)\n", 0.0)
             raise
         self.record_log(self.streaming, outcome)
+        self.watching.ran(outcome.log, attempt.minute)     # its metrics, for the alarm
         self.state.invocations += 1
         if not outcome.failed:
             self.state.runs[attempt.run] = "ok"

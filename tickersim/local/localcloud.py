@@ -21,6 +21,7 @@ from tickersim.base.seeds import SEED_FILE, seed_table
 from tickersim.base.stage import FAKE_CREDENTIALS
 from tickersim.base.wiring import wire_failure_destination
 from tickersim.local import firehose as partitioning
+from tickersim.local import partiql
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
@@ -48,6 +49,7 @@ class LocalCloud:
     def start(self):
         # One log line per request would drown the demo's own output.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        partiql.install()     # DynamoDB's answer to a conditional PartiQL batch, not moto's
         # Bound here rather than by werkzeug, which exits the process on a busy port.
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -58,9 +58,9 @@ class StreamSide:
         self.name = name
         return name
 
-    def sync(self, minute, run_started):
+    def sync(self, run_started):
         """What arrived since the last sync: to the view (no bucket with `kinesis`), the
-        pump (`both`), the alarm's count and the watcher."""
+        pump (`both`) and the watcher."""
         arrived = self.feed.take()
         if not arrived:
             return
@@ -70,7 +70,6 @@ class StreamSide:
             data = "".join(record["data"] for _, record in arrived).encode("utf-8")
             self.demo.take_ticks(f"kinesis://{self.name}", data)
         watching = self.demo.watching
-        watching.records[minute] = watching.records.get(minute, 0) + len(arrived)
         for shard, records in stream_feed.batches(arrived):
             label = f"{shard} {records[0]['sequence_number']}..{records[-1]['sequence_number']}"
             watching.pending.append((watching.pool.submit(self._hand, shard, records), label,

@@ -42,6 +42,8 @@ def bind(port=None):
     candidates = [port] if port is not None else range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TRIED)
     for candidate in candidates:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # The port of a demo just stopped is in TIME_WAIT for a minute: reusable at once.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             listener.bind((HOST, candidate))
             listener.listen(64)
