@@ -73,7 +73,7 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
     resources = data["Resources"]
     # ... so the streams it needs are there unconditionally (the policies name them).
     if chosen != sink.KINESIS:
-        resources["DeliveryStream"].pop("Condition")
+        data["Conditions"].pop(resources["DeliveryStream"].pop("Condition"))   # its only user
     if chosen != sink.FIREHOSE:
         resources["DataStream"].pop("Condition")
     arns = {key: arn and {"Fn::Sub": arn} for key, arn in policies.arn_templates(
