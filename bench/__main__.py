@@ -15,7 +15,7 @@ import boto3
 import chalice
 import moto
 
-from bench import alert_rate, api, cloud, markets, report, startup, streams, watching
+from bench import alert_rate, api, cloud, markets, marketstack, report, startup, streams, watching
 from bench import data as query_bench
 from bench.runners import Runners
 from chalicelib.walk.items import RUN_KEY, item_name
@@ -147,7 +147,8 @@ def main():
             "buffering": prices.firehose_buffering(), "elapsed_s": time.monotonic() - started}
     text = (report.render(data) + query_bench.render(query_bench.measure(log))
             + watching.section(log) + streams.section(log) + api.section(log)
-            + markets.render(log) + alert_rate.render(log))
+            + marketstack.section(log) + markets.render(log)
+            + alert_rate.render(log))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)

@@ -19,6 +19,8 @@ COMMANDS = {
                 "and the NASDAQ"),
     "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
     "scenario": ("tickersim.base.scenario", "apply, list or clear scripted market events"),
+    "api-key": ("tickersim.base.access_key", "print (or --new: replace) the stage's Marketstack "
+                                             "access key"),
 }
 
 

@@ -206,13 +206,14 @@ def list_partition(s3, bucket, partition):
             return found
 
 
-def read_objects(s3, bucket, keys, cache=None):
-    """(rows, malformed lines) of the objects, in key order; each object read once."""
+def read_objects(s3, bucket, keys, cache=None, parse=apiquery.read_lines):
+    """(rows, malformed lines) of the objects, in key order; each object read once. `parse`
+    turns an object's bytes into (rows, malformed lines); each parse keeps its own cache."""
     cache = _cache if cache is None else cache
     def fetch(key):
         body = _aws(lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
                     "tick bucket")
-        return apiquery.read_lines(body, source=key.split("/", 1)[0])
+        return parse(body, source=key.split("/", 1)[0])
 
     # Held here too: a range larger than the cache must not lose what it just evicted.
     entries = {key: cache.get(key) for key in keys}

@@ -15,7 +15,7 @@ import boto3
 
 from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack
 from tickersim.aws.failures import guarded
-from tickersim.base import data_template, owner_ascii, stream_trigger, watch_trigger
+from tickersim.base import access_key, data_template, owner_ascii, stream_trigger, watch_trigger
 from tickersim.base import stage as stages
 from tickersim.base.seeds import SeedError, seed_table
 from tickersim.base.wiring import wire_failure_destination
@@ -128,6 +128,10 @@ def deploy(req, say=print, check_only=False):
             ":")[-1], stages.read_config(project_dir).get("log_retention_in_days"))
         say(f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
             f"{functions['rest_api']['rest_api_url']}")
+        # Kept across redeploys: scripts holding the key go on working.
+        key = access_key.ensure(client("ssm"), stage)
+        say(f"Marketstack API: {functions['rest_api']['rest_api_url']}v1  access key: {key}  "
+            f"(`tickersim api-key --stage {stage}` prints it again)")
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
@@ -180,7 +184,8 @@ def record(project_dir, stage, owner, outputs):
                               "TABLE_NAME": outputs["TableName"]},
         stages.WATCH: {"TABLE_NAME": outputs["TableName"],
                        "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
-        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
+        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"],
+                     "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
     if outputs.get("DataStreamName"):
         wanted[stages.STREAMING]["DATA_STREAM_NAME"] = outputs["DataStreamName"]

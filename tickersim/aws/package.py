@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chalicelib.walk import sink
 from tickersim.aws import api_gateway, chalice_run, policies
-from tickersim.base import naming, stream_trigger, watch_trigger
+from tickersim.base import access_key, naming, stream_trigger, watch_trigger
 from tickersim.base import stage as stages
 from tickersim.base.data_template import load_data_template
 from tickersim.base.wiring import MAX_EVENT_AGE_S
@@ -91,7 +91,10 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                               "TABLE_NAME": {"Ref": "Table"}},
         stages.WATCH: {"TABLE_NAME": {"Ref": "Table"},
                        "MARKET_TOPIC_ARN": {"Ref": "MarketTopic"}},
-        stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"}},
+        stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"},
+                     # CloudFormation cannot create a SecureString: `tickersim api-key
+                     # --stage S --new` stores the key under this name.
+                     "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
     for function, logical_id in CHALICE_IDS.items():
         resources[logical_id] = {

@@ -7,7 +7,7 @@ documents into the merged template with `Fn::Sub` ARNs.
 import json
 from pathlib import Path
 
-from tickersim.base import naming
+from tickersim.base import access_key, naming
 from tickersim.base import stage as stages
 from tickersim.base.naming import function_name
 
@@ -32,6 +32,8 @@ def arn_templates(stage, table, stream, topic, bucket, market_topic, data_stream
         "market_topic": f"{_HEAD}:sns:{_WHERE}:{market_topic}",
         "ticks": f"{_HEAD}:s3:::{bucket}/ticks/*",
         "history": f"{_HEAD}:s3:::{bucket}/history/*",
+        # The name starts with "/": the ARN is parameter/tickersim/<stage>/...
+        "access_key": f"{_HEAD}:ssm:{_WHERE}:parameter{access_key.parameter_name(stage)}",
         "notifier": f"{_HEAD}:lambda:{_WHERE}:function:"
                     f"{function_name(stage, stages.NOTIFICATION)}",
         stages.STREAMING: logs(stages.STREAMING),
@@ -110,7 +112,8 @@ def documents(arns):
          "Resource": arns["market_topic"]},
     ] + _logs_statements(arns[stages.WATCH])
     # The read-only API: one Scan of the table, listings and reads under ticks/ and history/
-    # (the backfilled sessions) only.
+    # (the backfilled sessions) only, and the stage's access key (no other function may read
+    # it; the AWS managed aws/ssm key decrypts for any principal allowed the GetParameter).
     api = [
         {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan",
          "Resource": arns["table"]},
@@ -119,6 +122,8 @@ def documents(arns):
          "Condition": {"StringLike": {"s3:prefix": ["ticks/*", "history/*"]}}},
         {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
          "Resource": [arns["ticks"], arns["history"]]},
+        {"Sid": "ReadAccessKey", "Effect": "Allow", "Action": "ssm:GetParameter",
+         "Resource": arns["access_key"]},
     ] + _logs_statements(arns[stages.API])
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
             stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},

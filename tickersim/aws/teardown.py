@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from tickersim.aws import chalice_run, inputs, stack
 from tickersim.aws.failures import guarded
-from tickersim.base import naming, stream_trigger
+from tickersim.base import access_key, naming, stream_trigger
 from tickersim.base import stage as stages
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
@@ -138,6 +138,8 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     # What chalice did not delete: left by a half-failed `chalice deploy` that never recorded
     # it, or after chalice delete stopped. Found by the names Chalice gives.
     removed += _sweep(client("events"), lam, iam, client("logs"), functions)
+    if access_key.delete(client("ssm"), stage):
+        removed.append(f"access key parameter {access_key.parameter_name(stage)}")
 
     s3 = client("s3")
     for attempt in range(1, _STACK_ATTEMPTS + 1):

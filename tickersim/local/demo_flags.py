@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from chalicelib.walk.calendars import coverage
 from chalicelib.walk.items import parse_ticker
 from chalicelib.walk.ticks import parse_minute
+from tickersim.base import access_key
 from tickersim.base import scenario as scenario_cli
 from tickersim.base.args import seconds_problem
 from tickersim.base.seeds import SEED_FILE, read_seed
@@ -90,6 +91,11 @@ def check_arguments(args):
         raise DemoError(watching.problem_with(args))
     if stream_demo.problem_with(args, DEFAULT_REGION):
         raise DemoError(stream_demo.problem_with(args, DEFAULT_REGION))
+    if getattr(args, "access_key", None) is not None:
+        try:
+            access_key.check(args.access_key)
+        except access_key.AccessKeyError as exc:
+            raise DemoError(str(exc)) from None
     items = read_seed(args.tickers)          # a bad seed file stops the demo before it starts
     # Each run would fail on a day its calendar's session table does not cover: refuse now.
     start = parse_minute(args.start) if args.start else int(time.time()) // 60
