@@ -7,7 +7,7 @@ from chalicelib.alerts import alerts, recovery
 from chalicelib.core import clients, events, logs
 from chalicelib.core.errors import TooManyTickers
 from chalicelib.core.settings import alert_settings, stream_settings, watch_settings
-from chalicelib.walk import coordinator, fanout, pipeline
+from chalicelib.walk import coordinator, fanout, pipeline, sink
 from chalicelib.watch import watch
 
 
@@ -18,8 +18,8 @@ def stream(event: dict, context: Any) -> dict:
                                settings.workers)
     specials = {}
     try:
-        report = pipeline.run(event, context, settings, clients.get("dynamodb"),
-                              clients.get("firehose"), specials=specials)
+        report = pipeline.run(event, context, settings, clients.get("dynamodb"), None,
+                              sink=sink.for_settings(settings, clients.get), specials=specials)
     except TooManyTickers as exc:
         # The coordinator's minute: one worker per WORKER_TICKERS tickers.
         return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
@@ -35,8 +35,9 @@ def stream(event: dict, context: Any) -> dict:
 def walk_segment(event: dict, context: Any) -> dict:
     """A worker: one segment of the minute, with the scheduled run's guarantees."""
     task = events.parse_task(event)
-    return pipeline.run(event, context, stream_settings(os.environ), clients.get("dynamodb"),
-                        clients.get("firehose"), task=task)
+    settings = stream_settings(os.environ)
+    return pipeline.run(event, context, settings, clients.get("dynamodb"), None,
+                        sink=sink.for_settings(settings, clients.get), task=task)
 
 
 def notify(event: dict, context: Any) -> dict:

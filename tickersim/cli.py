@@ -10,6 +10,7 @@ COMMANDS = {
     "deploy": ("tickersim.aws.deploy", "the whole pipeline on AWS (eu-west-1 by default)"),
     "seed": ("tickersim.seeding", "load the stage's table with the seed tickers"),
     "browse": ("tickersim.data.browse", "show the latest ticks from the stage's bucket"),
+    "tail": ("tickersim.data.tail", "follow the stage's Kinesis data stream, tick by tick"),
     "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
     "query": ("tickersim.data.query", "SQL over the ticks: Athena for a stage, DuckDB locally"),
     "backfill": ("tickersim.data.backfill", "history into history/: a date or a range, any "

@@ -26,6 +26,14 @@ class StreamMissing(TickersimError):
             "DELIVERY_STREAM_NAME in .chalice/config.json.")
 
 
+class DataStreamMissing(TickersimError):
+    def __init__(self, stream):
+        super().__init__(
+            f"Kinesis data stream {stream!r} does not exist in this account and region. Create "
+            "it with `tickersim deploy --sink kinesis` (or `--sink both`), and check "
+            "DATA_STREAM_NAME in .chalice/config.json.")
+
+
 class TopicMissing(TickersimError):
     def __init__(self, topic_arn):
         super().__init__(

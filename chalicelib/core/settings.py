@@ -24,6 +24,7 @@ class StreamSettings:
     worker_function: str | None = None
     worker_tickers: int = DEFAULT_WORKER_TICKERS
     workers: int | None = None           # a fixed number of workers, else from the count
+    data_stream_name: str | None = None     # set: the run writes to this Kinesis stream
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,13 @@ def stream_settings(env=os.environ):
         correlation = -1.0
     if not 0.0 <= correlation <= 1.0:
         _fail(f"MARKET_CORRELATION={env.get('MARKET_CORRELATION')!r} is not a number from 0 to 1")
+    data_stream = (env.get("DATA_STREAM_NAME") or "").strip() or None
     return StreamSettings(
         table_name=_required(env, "TABLE_NAME"),
-        stream_name=_required(env, "DELIVERY_STREAM_NAME"),
+        # With a data stream the run never writes to Firehose (with `both`, Firehose reads it).
+        stream_name=(env.get("DELIVERY_STREAM_NAME") or "").strip() if data_stream
+        else _required(env, "DELIVERY_STREAM_NAME"),
+        data_stream_name=data_stream,
         ticks_per_run=ticks,
         market_seed=None if seed in (None, "") else _integer(env, "MARKET_SEED", 0, 0, 2**63 - 1),
         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080),

@@ -21,6 +21,7 @@ from chalicelib.walk import delivery, fanout, floors, news, scenarios, state
 from chalicelib.walk.calendars import CalendarExhausted, resume_minute
 from chalicelib.walk.items import RUN_KEY, item_name, parse_run_state, parse_ticker, ticker_item
 from chalicelib.walk.market import Model
+from chalicelib.walk.sink import FirehoseSink, Sink
 from chalicelib.walk.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
@@ -40,13 +41,17 @@ def remaining_seconds(context: Any) -> float:
 
 
 def run(event: dict, context: Any, settings: StreamSettings, ddb: BaseClient,
-        firehose: BaseClient, clock: Callable[[], float] = time.monotonic,
+        firehose: BaseClient | None, clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time, specials: dict | None = None,
-        task: "events.Task | None" = None, **retry_options: Any) -> dict:
+        sink: Sink | None = None, task: "events.Task | None" = None,
+        **retry_options: Any) -> dict:
     """Run the pipeline once for a scheduled event; returns the run's report (also logged).
 
+    sink: where the lines go (chalicelib/walk/sink.py); without one, the `firehose` client's
+    delivery stream (pass firehose=None with a sink; the defaults' order is chaos/world.py's).
     specials: a dict to receive the table's other `#` items from the run's own Scan.
     task: an events.Task when this run is a worker walking one segment."""
+    sink = sink or FirehoseSink(firehose, settings.stream_name)
     started = clock()
     budget = max(0.0, remaining_seconds(context) - SAFETY_MARGIN_S)
     now_minute, problem = run_minute(event, wall_clock)
@@ -59,9 +64,9 @@ def run(event: dict, context: Any, settings: StreamSettings, ddb: BaseClient,
     if task is not None:
         report["segment"] = task.label
     retry_options.setdefault("clock", clock)
-    with counting(ddb, firehose) as (calls, retries):
+    with counting(ddb, sink.client) as (calls, retries):
         try:
-            problems = _run(settings, ddb, firehose, now_minute, report, specials, task,
+            problems = _run(settings, ddb, sink, now_minute, report, specials, task,
                             deliver_by=started + budget * DELIVERY_SHARE,
                             commit_by=started + budget, retry_options=retry_options)
         except TooManyTickers as exc:
@@ -112,7 +117,7 @@ def _warn_memory(report, context):
                      segment=report.get("segment"), behind=report["behind"])
 
 
-def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by, commit_by,
+def _run(settings, ddb, sink, now_minute, report, specials, task, deliver_by, commit_by,
          retry_options):
     # The scenarios come from the same Scan, whether or not the caller wants the other items.
     specials = {} if specials is None else specials
@@ -194,11 +199,11 @@ def _run(settings, ddb, firehose, now_minute, report, specials, task, deliver_by
                         "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
                 seed_to_store=new_seed, run_key=run_key)
     try:
-        _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+        _deliver(due, settings, model, applied, ddb, sink, report, deliver_by, commit_by,
                  retry_options)
     except DeliveryFailed as exc:
         if not exc.landed:
-            # Nothing of it reached Firehose: its tickers are not "possibly delivered", so
+            # Nothing of it reached the sink: its tickers are not "possibly delivered", so
             # they need not keep this run's floor (a long outage would else lift the cap).
             state.unclaim(ddb, settings.table_name, run_item, run_state, run_key=run_key)
         raise
@@ -221,7 +226,7 @@ def _skip_closed(tickers, last_ticks, now_minute, problems):
     return seen
 
 
-def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+def _deliver(due, settings, model, applied, ddb, sink, report, deliver_by, commit_by,
              retry_options):
     """Walk, deliver and commit the due tickers chunk by chunk, so a long catch-up needs no
     more memory than one PutRecordBatch."""
@@ -243,10 +248,8 @@ def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, c
             current[position] = (ticker_item(item, moved), moved)
             lines.extend(ticks)
             updates.append((item, current[position][0]))
-        records = delivery.pack(lines)
         try:
-            report["resends"] += delivery.send(firehose, settings.stream_name, records,
-                                               deliver_by, **retry_options)
+            sent = sink.send(lines, deliver_by, **retry_options)
         except DeliveryFailed as exc:
             if not advanced:
                 raise
@@ -255,14 +258,14 @@ def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, c
                                  landed=exc.landed) from exc
         resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by,
                                           **retry_options)
-        report["resends"] += resends
+        report["resends"] += resends + sent.resends
         # Edited, deleted or committed by a newer run meanwhile: that change stands.
         report["conflicts"] = sorted(set(report["conflicts"]) | set(conflicts))
         # A ticker walked in slices has advanced once its last slice is committed.
         advanced.update(p for p, minutes in chunk if minutes.stop == due[p][2].stop)
-        report["records"] += len(records)
-        report["bytes"] += sum(map(len, records))
-        report["billed_units"] += delivery.billed_units(records)
+        report["records"] += sent.records
+        report["bytes"] += sent.bytes
+        report["billed_units"] += sent.billed_units
         headlines = sum(1 for line in lines if line.startswith(news.PREFIX))
         report["ticks"] += len(lines) - headlines
         report["news"] += headlines

@@ -219,7 +219,10 @@ def test_deploy_creates_the_read_only_api_throttled_with_json_404s(story):
     assert story.api_role_policy == [story.config["policy-dev-api.json"]]
     actions = {s["Action"] for s in story.config["policy-dev-api.json"]["Statement"]
                if not s["Sid"].startswith("Own")}
-    assert actions == {"dynamodb:Scan", "s3:ListBucket", "s3:GetObject"}
+    assert actions == {"dynamodb:Scan", "s3:ListBucket", "s3:GetObject", "ssm:GetParameter"}
+    key_grants = [s["Resource"] for s in story.config["policy-dev-api.json"]["Statement"]
+                  if s["Action"] == "ssm:GetParameter"]
+    assert key_grants == ["arn:aws:ssm:eu-west-1:123456789012:parameter/tickersim/dev/api-access-key"]
     missing_route = story.gateway["MISSING_AUTHENTICATION_TOKEN"]
     assert missing_route["statusCode"] == "404"
     assert '"not_found"' in missing_route["responseTemplates"]["application/json"]

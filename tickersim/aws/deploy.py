@@ -19,7 +19,7 @@ from chalicelib.core.settings import DEFAULT_WORKER_TICKERS
 from chalicelib.walk import fanout, state
 from tickersim.aws import api_gateway, capacity, chalice_run, plan, policies, preflight, stack
 from tickersim.aws.failures import guarded
-from tickersim.base import access_key, data_template, owner_ascii, watch_trigger
+from tickersim.base import access_key, data_template, owner_ascii, stream_trigger, watch_trigger
 from tickersim.base import stage as stages
 from tickersim.base.naming import function_name
 from tickersim.base.seeds import SeedError, read_seed, seed_table
@@ -56,6 +56,14 @@ def add_arguments(parser):
     parser.add_argument("--capacity", choices=capacity.MODES, default=capacity.MODES[0],
                         help="the table's capacity: on-demand (default) or provisioned with "
                              "target-tracking auto scaling sized from the ticker count")
+    parser.add_argument("--sink", metavar="|".join(stack.SINKS),
+                        help="where the function writes: Firehose, a Kinesis data stream "
+                             "(one record per tick, keyed by ticker), or both (Firehose reads "
+                             "the stream); chosen when the stage is created (default: "
+                             "firehose, or the stage's own)")
+    parser.add_argument("--shards", metavar=f"N|{stack.ON_DEMAND}",
+                        help="the data stream's shards, or on-demand (default: 1, or the "
+                             "stage's own)")
     parser.add_argument("--check", action="store_true",
                         help="check the account and print the plan, creating nothing")
 
@@ -66,7 +74,8 @@ def main(args):
                                 region=args.region, endpoint=args.endpoint,
                                 retries=args.retries, bucket=args.bucket, readers=args.readers,
                                 move_emails=args.move_email,
-                                record_format=args.record_format)
+                                record_format=args.record_format, sink=args.sink,
+                                shards=args.shards)
         return deploy(req, check_only=args.check, capacity_mode=args.capacity)
 
     _, failed = guarded(
@@ -123,6 +132,7 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),
                                             record_format=findings.record_format,
+                                            sink=findings.sink, shards=findings.shards,
                                             capacity=sized),
                            say=say, account=findings.account)
 
@@ -161,7 +171,12 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
         say(f"{function.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
             f"then {notifier.split(':')[-1]}")
     watcher = functions.get(stages.WATCH, {}).get("lambda_arn")
-    if watcher:
+    if watcher and outputs.get("DataStreamArn"):
+        stream_trigger.wire(client("lambda"), outputs["DataStreamArn"], watcher,
+                            outputs["TopicArn"])
+        say(f"new records on {outputs['DataStreamName']} reach {watcher.split(':')[-1]} "
+            f"within {stream_trigger.BATCHING_WINDOW_S} s (event source mapping)")
+    elif watcher:
         watch_trigger.wire(client("s3"), client("lambda"), outputs["BucketName"], watcher)
         say(f"new objects under s3://{outputs['BucketName']}/ticks/ trigger "
             f"{watcher.split(':')[-1]}")
@@ -184,8 +199,11 @@ def record(project_dir, stage, owner, outputs):
     functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
         "lambda_functions", {})
     wanted = {
+        # With a data stream the function writes to it; with `--sink kinesis` there is no
+        # delivery stream (chalicelib/walk/sink.py reads the sink back from these two).
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
-                           "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
+                           "DELIVERY_STREAM_NAME": "" if outputs.get("Sink") == "kinesis"
+                           else outputs["DeliveryStreamName"],
                            "BUCKET_NAME": outputs["BucketName"],
                            "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
                            owner_ascii.ENV: owner_ascii.owner_ascii(owner),
@@ -200,6 +218,9 @@ def record(project_dir, stage, owner, outputs):
         stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"],
                      "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
+    if outputs.get("DataStreamName"):
+        for function in (stages.STREAMING, stages.WORKER):
+            wanted[function]["DATA_STREAM_NAME"] = outputs["DataStreamName"]
     timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20,
                 stages.WORKER: 60}
     memory = {stages.API: 256, stages.WORKER: WORKER_MEMORY_MB}

@@ -12,8 +12,9 @@ import json
 import sys
 from pathlib import Path
 
+from chalicelib.walk import sink
 from tickersim.aws import api_gateway, chalice_run, policies
-from tickersim.base import access_key, naming, watch_trigger
+from tickersim.base import access_key, naming, stream_trigger, watch_trigger
 from tickersim.base import stage as stages
 from tickersim.base.data_template import load_data_template
 from tickersim.base.wiring import MAX_EVENT_AGE_S
@@ -67,14 +68,24 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
 
     # The bucket by its parameter, not the resource: the Bucket's notification needs the
     # watcher, whose role would otherwise need the Bucket (a cycle).
-    arns = {key: {"Fn::Sub": arn} for key, arn in policies.arn_templates(
-        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
-        "${MarketTopic.TopicName}").items()}
-    documents = policies.documents(arns)
+    # The stage's sink is fixed in the package: its policies and wiring depend on it.
+    chosen = sink.configured(streaming_env)
+    params["Sink"].update(Default=chosen, AllowedValues=[chosen])
     resources = data["Resources"]
+    # ... so the streams it needs are there unconditionally (the policies name them).
+    if chosen != sink.KINESIS:
+        data["Conditions"].pop(resources["DeliveryStream"].pop("Condition"))   # its only user
+    if chosen != sink.FIREHOSE:
+        resources["DataStream"].pop("Condition")
+    arns = {key: arn and {"Fn::Sub": arn} for key, arn in policies.arn_templates(
+        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
+        "${MarketTopic.TopicName}",
+        "${DataStream}" if chosen != sink.FIREHOSE else None).items()}
+    documents = policies.documents(arns)
     environment = {
         stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
-                           "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
+                           "DELIVERY_STREAM_NAME": "" if chosen == sink.KINESIS
+                           else {"Ref": "DeliveryStream"},
                            "BUCKET_NAME": {"Ref": "Bucket"}, "TOPIC_ARN": {"Ref": "Topic"},
                            "OWNER_NAME": {"Ref": "OwnerName"},
                            "WORKER_FUNCTION_NAME": naming.function_name(stage, stages.WORKER)},
@@ -128,15 +139,24 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                     "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
             },
         }
-    _watch_trigger(resources, params)
+    if chosen == sink.FIREHOSE:
+        _watch_trigger(resources, params)
+    else:
+        params["MarketTopicName"]["Default"] = _market_topic(params)
+        for function in (stages.STREAMING, stages.WORKER):
+            environment[function]["DATA_STREAM_NAME"] = {"Ref": "DataStream"}
+        resources["WatchStreamMapping"] = {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": stream_trigger.mapping(
+                {"Fn::GetAtt": ["DataStream", "Arn"]},
+                {"Ref": CHALICE_IDS[stages.WATCH]}, {"Ref": "Topic"})}
     data["Description"] = f"tickersim stage {stage}: the whole pipeline (make package)"
     return data
 
 
 def _watch_trigger(resources, params):
     """New objects under ticks/ invoke the watcher, as watch_trigger.wire does on deploy."""
-    params["MarketTopicName"]["Default"] = params["TopicName"]["Default"].replace(
-        "-streaming-sns-topic", "-market-sns-topic")
+    params["MarketTopicName"]["Default"] = _market_topic(params)
     resources["WatchInvokePermission"] = {
         "Type": "AWS::Lambda::Permission",
         "Properties": {
@@ -151,6 +171,10 @@ def _watch_trigger(resources, params):
         "Event": event, "Function": config["LambdaFunctionArn"],
         "Filter": {"S3Key": {"Rules": config["Filter"]["Key"]["FilterRules"]}}}
         for event in config["Events"]]}
+
+
+def _market_topic(params):
+    return params["TopicName"]["Default"].replace("-streaming-sns-topic", "-market-sns-topic")
 
 
 def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR):

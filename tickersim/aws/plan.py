@@ -31,9 +31,20 @@ def per_run(items, ticks_per_run):
         log_bytes=LOG_BYTES_PER_RUN)
 
 
-def monthly_cost(items, ticks_per_run):
-    """{bill line: USD a month} at one run a minute."""
-    return prices.monthly(per_run(items, ticks_per_run), prices.firehose_buffering())
+def monthly_cost(items, ticks_per_run, sink="firehose", shards="1"):
+    """{bill line: USD a month} at one run a minute, for the stage's sink."""
+    bill = prices.monthly(per_run(items, ticks_per_run), prices.firehose_buffering())
+    if sink == "firehose":
+        return bill
+    # One record per tick line, partition key = ticker.
+    sizes = [ticks.line_bytes(i["TickerName"]["S"]) + len(i["TickerName"]["S"].encode())
+             for i in items for _ in range(ticks_per_run)]
+    bill.update(prices.kinesis_monthly(sizes, shards))
+    if sink == "kinesis":
+        del bill["Firehose ingestion"], bill["S3 PUTs by Firehose"]
+    else:
+        bill["Firehose ingestion"] = prices.firehose_from_stream(sizes)
+    return bill
 
 
 def describe(req, findings, project_dir=None):
@@ -55,8 +66,14 @@ def describe(req, findings, project_dir=None):
         f"  {verb} stack {names.stack}:",
         f"    DynamoDB table      {names.table} (on demand)",
         f"    S3 bucket           {names.bucket}: ticks/ readable by {readers}",
-        f"    Firehose stream     {names.stream} ({findings.record_format} objects), its role, "
-        f"log group /aws/kinesisfirehose/{names.stream}",
+        *([f"    Kinesis stream      {names.data_stream} ("
+           + ("on demand" if findings.shards == "on-demand" else f"{findings.shards} shard(s)")
+           + ", KMS aws/kinesis, 24 h); the watcher's event source mapping on it"]
+          if findings.sink != "firehose" else []),
+        *([f"    Firehose stream     {names.stream} ({findings.record_format} objects"
+           + (", reading the Kinesis stream" if findings.sink == "both" else "")
+           + f"), its role, log group /aws/kinesisfirehose/{names.stream}"]
+          if findings.sink != "kinesis" else []),
         f"    SNS topic           {names.topic}, e-mail to {', '.join(req.emails)}",
         f"  chalice deploy --stage {req.stage}:",
         f"    function + role     {names.streaming_function} (every minute, rule "
@@ -71,7 +88,7 @@ def describe(req, findings, project_dir=None):
     ]
     for note in findings.notes:
         lines.append(f"  note: {note}")
-    bill = monthly_cost(items, ticks_per_run)
+    bill = monthly_cost(items, ticks_per_run, findings.sink, findings.shards)
     lines.append(f"Estimated cost: about ${sum(bill.values()):.2f} a month at {len(items)} "
                  f"tickers x {ticks_per_run} ticks a minute (list prices, no free tier; "
                  + ", ".join(f"{line} ${usd:.2f}" for line, usd in bill.items()) + ")")

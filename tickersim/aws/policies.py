@@ -18,14 +18,16 @@ _HEAD = "arn:${AWS::Partition}"
 _WHERE = "${AWS::Region}:${AWS::AccountId}"
 
 
-def arn_templates(stage, table, stream, topic, bucket, market_topic):
-    """The ARNs each function may touch, with ${AWS::...} placeholders left in."""
+def arn_templates(stage, table, stream, topic, bucket, market_topic, data_stream=None):
+    """The ARNs each function may touch, with ${AWS::...} placeholders left in.
+    data_stream: the Kinesis stream the function writes and the watcher reads, if any."""
     def logs(function):
         return f"{_HEAD}:logs:{_WHERE}:log-group:/aws/lambda/{function_name(stage, function)}"
 
     return {
         "table": f"{_HEAD}:dynamodb:{_WHERE}:table/{table}",
         "stream": f"{_HEAD}:firehose:{_WHERE}:deliverystream/{stream}",
+        "data_stream": data_stream and f"{_HEAD}:kinesis:{_WHERE}:stream/{data_stream}",
         "topic": f"{_HEAD}:sns:{_WHERE}:{topic}",
         "market_topic": f"{_HEAD}:sns:{_WHERE}:{market_topic}",
         "ticks": f"{_HEAD}:s3:::{bucket}/ticks/*",
@@ -67,9 +69,13 @@ def _own_items(sid, actions, table, prefix):
 
 
 def documents(arns):
-    """{function: policy document}; `arns` as from arn_templates, each a string or Fn::Sub."""
-    deliver = {"Sid": "DeliverTicks", "Effect": "Allow", "Action": "firehose:PutRecordBatch",
-               "Resource": arns["stream"]}
+    """{function: policy document}; `arns` as from arn_templates, each a string or Fn::Sub.
+    With a data stream the function writes only to it, and the watcher reads only it."""
+    data_stream = arns.get("data_stream")
+    deliver = ({"Sid": "DeliverTicks", "Effect": "Allow", "Action": "kinesis:PutRecords",
+                "Resource": data_stream} if data_stream else
+               {"Sid": "DeliverTicks", "Effect": "Allow", "Action": "firehose:PutRecordBatch",
+                "Resource": arns["stream"]})
     # Lambda invokes a function's on-failure destination with the function's own role.
     destination = {"Sid": "OnFailureDestination", "Effect": "Allow",
                    "Action": "lambda:InvokeFunction", "Resource": arns["notifier"]}
@@ -104,9 +110,19 @@ def documents(arns):
          "Resource": arns["topic"]},
         _own_items("RecordOutage", "dynamodb:UpdateItem", arns["table"], "#outage"),
     ] + _logs_statements(arns[stages.NOTIFICATION])
-    watch = [
+    # Fed by an event source mapping on the stream (which polls with the function's role,
+    # and sends a batch it gives up on to the failure topic), else by S3 notifications.
+    reading = [
+        {"Sid": "ReadStream", "Effect": "Allow",
+         "Action": ["kinesis:DescribeStream", "kinesis:DescribeStreamSummary",
+                    "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"],
+         "Resource": data_stream},
+        {"Sid": "OnFailureDestination", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["topic"]},
+    ] if data_stream else [
         {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
-         "Resource": arns["ticks"]},
+         "Resource": arns["ticks"]}]
+    watch = reading + [
         _own_items("MoveState", ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"],
                    arns["table"], "#moves|*"),
         {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish",
@@ -136,7 +152,7 @@ def documents(arns):
 def concrete(templates, partition, region, account):
     filled = {}
     for key, arn in templates.items():
-        filled[key] = (arn.replace("${AWS::Partition}", partition)
+        filled[key] = arn and (arn.replace("${AWS::Partition}", partition)
                        .replace("${AWS::Region}", region).replace("${AWS::AccountId}", account))
     return filled
 
@@ -160,7 +176,8 @@ def for_stage(stage, project_dir=stages.PROJECT_DIR):
               or naming.names_for(notification.get("OWNER_NAME") or "", stage).bucket)
     templates = arn_templates(stage, streaming["TABLE_NAME"],
                               streaming["DELIVERY_STREAM_NAME"], topic, bucket,
-                              watch["MARKET_TOPIC_ARN"].rsplit(":", 1)[-1])
+                              watch["MARKET_TOPIC_ARN"].rsplit(":", 1)[-1],
+                              streaming.get("DATA_STREAM_NAME") or None)
     return documents(concrete(templates, partition, region, account))
 
 

@@ -10,7 +10,8 @@ from tickersim.base import access_key, synthetic
 from tickersim.base import scenario as scenario_cli
 from tickersim.base.args import seconds_problem
 from tickersim.base.seeds import SEED_FILE, read_seed
-from tickersim.local import lambdas, watching, web
+from tickersim.base.stage import DEFAULT_REGION
+from tickersim.local import lambdas, stream_demo, watching, web
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES
 
 DEFAULT_INTERVAL = 3.0
@@ -51,6 +52,7 @@ def add_arguments(parser):
                         help="the logical clock's first minute, e.g. 2026-12-01T14:30Z "
                              "(default: now)")
     watching.add_arguments(parser)
+    stream_demo.add_arguments(parser)
     web.add_arguments(parser)
     parser.add_argument("--tickers", default=str(SEED_FILE), metavar="PATH",
                         help="the seed file to load: seed/indices.json (default), "
@@ -100,6 +102,8 @@ def check_arguments(args):
                             "ISO-8601 time such as 2026-12-01T14:30Z") from None
     if watching.problem_with(args):
         raise DemoError(watching.problem_with(args))
+    if stream_demo.problem_with(args, DEFAULT_REGION):
+        raise DemoError(stream_demo.problem_with(args, DEFAULT_REGION))
     if getattr(args, "access_key", None) is not None:
         try:
             access_key.check(args.access_key)

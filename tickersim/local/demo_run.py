@@ -12,12 +12,13 @@ from botocore.exceptions import ClientError
 from chalicelib.alerts import alerts
 from chalicelib.core.errors import ConfigError
 from chalicelib.core.settings import alert_settings, stream_settings
+from chalicelib.walk import sink
 from chalicelib.walk.ticks import iso, parse_minute
 from tickersim.base import owner_ascii
 from tickersim.base import scenario as scenario_cli
 from tickersim.base import stage as stages
 from tickersim.base.naming import names_for
-from tickersim.local import lambdas, watching
+from tickersim.local import lambdas, stream_demo, watching
 from tickersim.local.demo_code import broken_copy
 from tickersim.local.demo_fanout import FanOut
 from tickersim.local.demo_flags import DemoError, scenario_at
@@ -107,6 +108,11 @@ class Demo(BucketSync, FanOut):
         self.aws_env = self.cloud.environment()
         self.watching = watching.Watching(self, STAGE)
         self.watching.setup(settings.stream_name, topic)
+        self.stream_side = None
+        if self.args.sink != sink.FIREHOSE:
+            self.stream_side = stream_demo.StreamSide(self, self.args.sink, self.args.shards)
+            self.stream_side.setup(stream_env, settings.stream_name, topic)
+            self.watching.s3_trigger = False       # the mapping on the stream feeds it
         self.run_started = time.monotonic()
 
         now = (parse_minute(self.args.start) if self.args.start else int(time.time()) // 60) * 60
@@ -121,6 +127,8 @@ class Demo(BucketSync, FanOut):
         self.view.event(f"{self.streaming.name} runs {self.project / 'app.py'} (edits apply "
                         f"at the next run); {self.notifier.name} runs the code as it was "
                         "at start")
+        if self.stream_side:
+            self.view.event(self.stream_side.describe())
         self.view.event(f"look inside: tickersim browse --stage {STAGE} --endpoint "
                         f"{self.cloud.endpoint}   (or aws --endpoint-url {self.cloud.endpoint} ...)")
 

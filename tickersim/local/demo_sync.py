@@ -38,6 +38,8 @@ class BucketSync:
     def sync(self):
         """Copy new objects from the bucket to DIR/s3, and read the table's prices."""
         s3 = self.cloud.client("s3")
+        if self.stream_side:
+            self.stream_side.sync(self.run_started)
         self.cloud.deliver_stream(self.names.bucket)
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.names.bucket):
             for entry in page.get("Contents", []):

@@ -80,6 +80,7 @@ class Watching:
         self.stall = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watch-moves")
         self.pending = []          # (future, key, start of the run that made the object)
+        self.s3_trigger = True     # False: an event source mapping on the stream feeds it
 
     def setup(self, stream_name, failure_topic):
         demo, args = self.demo, self.demo.args
@@ -155,6 +156,8 @@ class Watching:
     def landed(self, key, data, minute, run_started):
         """A new object in the bucket: trigger the watcher."""
         if not key.startswith(TICKS_PREFIX):
+            return
+        if not self.s3_trigger:
             return
         event = s3_event(self.demo.names.bucket, key, len(data), self.cloud.region)
         self.pending.append((self.pool.submit(lambdas.invoke, self.function, event,
