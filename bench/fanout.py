@@ -91,7 +91,8 @@ def measure(tickers, worker_tickers=settings.DEFAULT_WORKER_TICKERS):
 def row(tickers, segments, workers):
     """The table row: per-worker extremes, the modelled minute and the month's bill."""
     peak = max(w["peak_mb"] for w in workers)
-    memory = capacity.worker_memory_mb(peak)
+    # The memory deploy gives the worker (from the peak model), against which the peak counts.
+    memory = capacity.worker_memory_mb(capacity.worker_peak_mb(settings.DEFAULT_WORKER_TICKERS))
     slowdown = prices.LAMBDA_CPU_SLOWDOWN * prices.LAMBDA_MEMORY_GB * 1024 / memory
     lambda_s = [w["cpu_s"] * slowdown + w["calls"] * prices.AWS_CALL_LATENCY_S for w in workers]
     pages = math.ceil(tickers * capacity.ITEM_BYTES / 2 ** 20)
@@ -156,8 +157,8 @@ def section(log, sizes=SIZES):
         "", "## Fan-out: one worker per segment (stubbed AWS)", "",
         f"WORKER_TICKERS = {settings.DEFAULT_WORKER_TICKERS:,}. Each worker runs in a fresh "
         "process on stubbed AWS (`bench/fanout.py`); CPU time and peak RSS are per worker "
-        "(the largest shown), its Lambda time is modelled at the memory deploy sizes from that "
-        "peak (peak <= 70 %), the minute's wall time is the coordinator's plus the slowest "
+        "(the largest shown), its Lambda time is modelled at the memory deploy gives it "
+        "(from the peak model of `tickersim/aws/capacity.py`), the minute's wall time is the coordinator's plus the slowest "
         "worker's. Calls and write units are the whole minute's, coordinator included; the "
         "goals are the issue's (calls <= workers x (4 + tickers a worker / 25) + workers, "
         "write units <= N + segments + 1). The month adds Lambda and Firehose to each "
