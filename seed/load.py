@@ -25,8 +25,8 @@ from botocore.exceptions import (BotoCoreError, ClientError,  # noqa: E402
                                  EndpointConnectionError, NoCredentialsError)
 
 from chalicelib.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item  # noqa: E402
-from tickersim.args import (OneLineErrors, check_region, check_table_name,  # noqa: E402
-                            endpoint_problem)
+from tickersim import endpoints  # noqa: E402
+from tickersim.args import OneLineErrors, check_region, check_table_name  # noqa: E402
 
 SEED_FILE = Path(__file__).with_name("indices.json")
 _BATCH_GET_MAX = 100
@@ -177,11 +177,11 @@ def main(argv=None):
                              "crypto.json, or your own in the same shape")
     args = parser.parse_args(argv)
     problem = (check_table_name(args.table) or check_region(args.region)
-               or endpoint_problem(None))
+               or endpoints.problem())
     if problem:
         print(f"seed: {problem}", file=sys.stderr)
         return 2
-    ddb = boto3.client("dynamodb", region_name=args.region)
+    ddb = endpoints.client(boto3.session.Session(), "dynamodb", region=args.region)
     return run(ddb, args.table, reset=args.reset, create=args.create, path=args.file,
                delete_names=args.delete)
 

@@ -20,8 +20,9 @@ def add_aws_arguments(parser):
     parser.add_argument("--region", default=DEFAULT_REGION,
                         help=f"AWS region (default {DEFAULT_REGION})")
     parser.add_argument("--endpoint", default=None, metavar="URL",
-                        help="AWS endpoint URL, e.g. the one `tickersim demo` prints "
-                             "(default: AWS_ENDPOINT_URL, else AWS itself)")
+                        help="AWS endpoint URL for every service, e.g. the one `tickersim "
+                             "demo` prints (default: each service's AWS_ENDPOINT_URL_<SERVICE>, "
+                             "else AWS_ENDPOINT_URL, else AWS itself)")
 
 
 # What a deploy reads; tickersim/ itself comes along where a demo must run from the copy.

@@ -1,10 +1,11 @@
 """Running the real `chalice` CLI for a stage, and reading what it recorded as deployed."""
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from tickersim import endpoints
 
 
 class ChaliceFailed(Exception):
@@ -25,9 +26,7 @@ def executable():
 def run(project_dir, region, endpoint, *args):
     """`chalice <args>` in the project; region and endpoint through the environment, since
     neither is a Chalice option. Its output goes straight to the terminal."""
-    env = dict(os.environ, AWS_DEFAULT_REGION=region)
-    if endpoint:
-        env["AWS_ENDPOINT_URL"] = endpoint
+    env = dict(endpoints.subprocess_env(endpoint), AWS_DEFAULT_REGION=region)
     command = [executable(), *args]
     drop_bytecode(project_dir)
     sys.stdout.flush()   # our lines first, then chalice's, in order

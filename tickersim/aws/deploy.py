@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
 from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
-from tickersim import owner_ascii
+from tickersim import endpoints, owner_ascii
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
 
@@ -91,7 +91,7 @@ def deploy(req, say=print, check_only=False):
     session = boto3.session.Session(region_name=region)
 
     def client(service):
-        return session.client(service, endpoint_url=endpoint)
+        return endpoints.client(session, service, endpoint)
 
     findings = preflight.check(req, session)
     names = findings.names

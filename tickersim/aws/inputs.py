@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 
 from tickersim import naming
-from tickersim.args import endpoint_problem
+from tickersim import endpoints
 from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
@@ -134,8 +134,9 @@ def region(name, session=None):
 
 
 def endpoint(url):
-    """None (AWS itself) or an http(s) URL with a host."""
-    problem = url is not None and endpoint_problem(url)
+    """The --endpoint flag, None for none: it (or else each AWS_ENDPOINT_URL* variable) must
+    be an http(s) URL with a host."""
+    problem = endpoints.problem(url)
     if problem:
         raise ValueError(problem)
     return url

@@ -7,11 +7,10 @@ runs it first and stops on anything that would make the stack fail.
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from tickersim import naming
+from tickersim import endpoints, naming
 from tickersim import stage as stages
 from tickersim.aws import advice, inputs, stack
 
@@ -66,20 +65,6 @@ class Findings:
     notes: list = field(default_factory=list)
 
 
-def s3control_client(session, endpoint):
-    """S3 Control puts the account id in front of the host (`<id>.s3-control...`); an
-    --endpoint serves every service at one address, so there the prefix is dropped."""
-    client = session.client("s3control", endpoint_url=endpoint)
-    if endpoint:
-        target = urlsplit(endpoint)
-
-        def to_endpoint(request, **_):
-            request.url = urlunsplit(urlsplit(request.url)._replace(
-                scheme=target.scheme, netloc=target.netloc))
-        client.meta.events.register("before-send.s3-control", to_endpoint)
-    return client
-
-
 def account_id(sts):
     try:
         return sts.get_caller_identity()["Account"]
@@ -132,7 +117,7 @@ def bucket_state(s3, bucket):
 def check(req, session):
     """Read what can be known before creating anything; PreflightError on what would fail."""
     def client(service):
-        return session.client(service, endpoint_url=req.endpoint)
+        return endpoints.client(session, service, req.endpoint)
 
     account = account_id(client("sts"))
     cfn = client("cloudformation")
@@ -191,8 +176,7 @@ def check(req, session):
         findings.notes.append("ticks/ shared with the named accounts only (works under any "
                               "Block Public Access setting)")
     else:
-        setting = public_access_block(s3control_client(session, req.endpoint),
-                                      account)
+        setting = public_access_block(client("s3control"), account)
         findings.public_access = setting
         if setting is None:
             findings.notes.append("Block Public Access: not readable with these credentials "

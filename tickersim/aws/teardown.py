@@ -11,7 +11,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from tickersim.aws import chalice_run, inputs, stack
-from tickersim import naming
+from tickersim import endpoints, naming
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
 
@@ -97,7 +97,7 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     session = boto3.session.Session(region_name=region)
 
     def client(service):
-        return session.client(service, endpoint_url=endpoint)
+        return endpoints.client(session, service, endpoint)
 
     cfn, lam, iam = client("cloudformation"), client("lambda"), client("iam")
     stack_name = naming.stack_name(stage)

@@ -3,7 +3,6 @@
 The bucket is found from the stage's own configuration: DELIVERY_STREAM_NAME, then the
 delivery stream's S3 destination. Nothing else needs configuring, on AWS or locally.
 """
-import os
 import sys
 
 import boto3
@@ -12,8 +11,8 @@ from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionE
 
 from chalicelib.market import price_text
 from tickersim import stage as stages
-from tickersim.args import (check_region, count_problem, endpoint_problem,
-                            local_stage_problem)
+from tickersim import endpoints
+from tickersim.args import check_region, count_problem, local_stage_problem
 from tickersim.data.records import ticks_in
 from tickersim.local.localcloud import FAKE_CREDENTIALS
 
@@ -31,7 +30,7 @@ def add_arguments(parser):
                         help="how many of the latest ticks to show (default 20)")
 
 
-def session_for(stage, endpoint):
+def session_for(stage):
     if stage == LOCAL_STAGE:
         # The local cloud accepts any credentials; none need to be configured for it.
         return boto3.session.Session(
@@ -44,7 +43,7 @@ def session_for(stage, endpoint):
 def stage_table(args):
     """(DynamoDB client, table name) of the stage's streaming function, for the commands that
     edit the table (seed, scenario); ValueError says what is wrong with the arguments."""
-    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
+    problem = (check_region(args.region) or endpoints.problem(args.endpoint)
                or local_stage_problem(args.stage, args.endpoint))
     if problem:
         raise ValueError(problem)
@@ -56,8 +55,7 @@ def stage_table(args):
         raise ValueError(f"stage {args.stage!r} has no TABLE_NAME in .chalice/config.json: "
                          f"deploy it with `tickersim deploy --stage {args.stage} ...`")
     # The local stage's demo takes any credentials: none need configuring.
-    ddb = session_for(args.stage, args.endpoint).client(
-        "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+    ddb = endpoints.client(session_for(args.stage), "dynamodb", args.endpoint, args.region)
     return ddb, table
 
 
@@ -111,12 +109,12 @@ def latest_ticks(s3, bucket, objects, count):
 
 def main(args):
     problem = (count_problem("--count", args.count) or check_region(args.region)
-               or endpoint_problem(args.endpoint)
+               or endpoints.problem(args.endpoint)
                or local_stage_problem(args.stage, args.endpoint, LOCAL_STAGE))
     if problem:
         print(f"browse: {problem}", file=sys.stderr)
         return 2
-    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
+    endpoint = endpoints.resolve("s3", args.endpoint)
     where = endpoint or f"AWS {args.region}"
     skipped = 0
     try:
@@ -124,9 +122,9 @@ def main(args):
         if not stream:
             raise BrowseError(f"stage {args.stage!r} has no DELIVERY_STREAM_NAME in "
                               ".chalice/config.json: deploy it with `tickersim deploy`")
-        session = session_for(args.stage, endpoint)
-        firehose = session.client("firehose", region_name=args.region, endpoint_url=endpoint)
-        s3 = session.client("s3", region_name=args.region, endpoint_url=endpoint)
+        session = session_for(args.stage)
+        firehose = endpoints.client(session, "firehose", args.endpoint, args.region)
+        s3 = endpoints.client(session, "s3", args.endpoint, args.region)
         bucket, prefix = destination(firehose, stream)
         objects = newest_objects(s3, bucket, prefix)
         ticks, skipped = latest_ticks(s3, bucket, objects, args.count) if objects else ([], 0)

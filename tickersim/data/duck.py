@@ -8,6 +8,7 @@ import glob
 import os
 from urllib.parse import urlparse
 
+from tickersim import endpoints
 from tickersim.data.schema import COLUMNS, DUCKDB, PARTITIONS, TABLES
 
 HIVE_TYPES = "{" + ", ".join(f"'{n}': '{DUCKDB[t]}'" for n, t in PARTITIONS) + "}"
@@ -86,8 +87,9 @@ def _attach_s3(con, location):
                "REGION": location.region}
     if credentials.token:
         options["SESSION_TOKEN"] = credentials.token
-    if location.endpoint:
-        url = urlparse(location.endpoint)
+    endpoint = endpoints.resolve("s3", location.endpoint)
+    if endpoint:
+        url = urlparse(endpoint)
         options.update(ENDPOINT=url.netloc, URL_STYLE="path",
                        USE_SSL="true" if url.scheme == "https" else "false")
     settings = ", ".join(f"{k} {v}" if v in ("true", "false") else

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from tickersim import naming, stage as stages
+from tickersim import endpoints, naming, stage as stages
 from tickersim.data.browse import LOCAL_STAGE, BrowseError, destination, session_for
 
 
@@ -20,7 +20,7 @@ class LocationError(Exception):
 @dataclass
 class Location:
     stage: str | None = None
-    endpoint: str | None = None
+    endpoint: str | None = None      # --endpoint; without it, the AWS_ENDPOINT_URL* variables
     region: str = stages.DEFAULT_REGION
     directory: str | None = None
     bucket: str | None = None
@@ -32,8 +32,7 @@ class Location:
         return self.stage == LOCAL_STAGE
 
     def client(self, service):
-        return self.session.client(service, region_name=self.region,
-                                   endpoint_url=self.endpoint)
+        return endpoints.client(self.session, service, self.endpoint, self.region)
 
 
 def add_arguments(parser):
@@ -50,10 +49,12 @@ def resolve(args):
     """The Location args name; raises LocationError."""
     if args.dir is not None:
         return Location(directory=os.path.abspath(args.dir))
-    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
-    location = Location(stage=args.stage, endpoint=endpoint, region=args.region)
+    problem = endpoints.problem(args.endpoint)
+    if problem:
+        raise LocationError(problem)
+    location = Location(stage=args.stage, endpoint=args.endpoint, region=args.region)
     try:
-        location.session = session_for(args.stage, endpoint)
+        location.session = session_for(args.stage)
         if location.local:
             stream = stages.environment(LOCAL_STAGE, stages.STREAMING)["DELIVERY_STREAM_NAME"]
             location.bucket, _ = destination(location.client("firehose"), stream)
