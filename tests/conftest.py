@@ -1,5 +1,6 @@
 import os
 
+import tickersim  # noqa: F401  (first: it keeps bytecode caches out of the source tree)
 from hypothesis import settings
 
 # No test may reach a real AWS account: fake credentials and a fixed region, set before
@@ -8,7 +9,8 @@ os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                   AWS_SESSION_TOKEN="testing", AWS_DEFAULT_REGION="eu-west-1",
                   AWS_REGION="eu-west-1")
 os.environ.pop("AWS_PROFILE", None)
-os.environ.pop("AWS_ENDPOINT_URL", None)
+for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+    os.environ.pop(name)         # and each AWS_ENDPOINT_URL_<SERVICE>
 
 # Tests check behaviour, never time: a loaded CI machine must not fail a property on its clock.
 settings.register_profile("tickersim", deadline=None)

@@ -210,7 +210,8 @@ def next_steps(names, outputs, emails, region, readers=()):
         "The pipeline runs every minute. Next:",
         f"  1. Confirm the subscription: AWS sent an e-mail to {', '.join(emails)};",
         "     click its link, or no alert will reach you.",
-        f"  2. Ticks land in s3://{bucket}/{prefix}YYYY/MM/DD/HH/ about a minute after each run",
+        f"  2. Ticks land in s3://{bucket}/{prefix}dt=YYYY-MM-DD/hour=HH/ (UTC, the ticks' own",
+        "     time) about a minute after each run",
         f"     (Firehose buffers 60 s). Watch them: tickersim browse --stage {names.stage}",
         "  3. From " + (f"the accounts {', '.join(readers)}" if readers else
                         "any other AWS account") + " (read-only, ticks/ only):",

@@ -81,8 +81,9 @@ def destination(firehose, stream):
 def newest_objects(s3, bucket, prefix):
     """The objects of the newest folder under prefix, oldest first.
 
-    Firehose keys are partitioned by time (YYYY/MM/DD/HH/), so descending into the newest
-    folder at each level finds the latest ticks in a few calls, however full the bucket.
+    Keys are partitioned by the ticks' own time (dt=YYYY-MM-DD/hour=HH/), so descending into
+    the newest folder at each level finds the latest ticks in a few calls, however full the
+    bucket.
     """
     while True:
         folders, objects = [], []
