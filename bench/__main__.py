@@ -15,8 +15,8 @@ import boto3
 import chalice
 import moto
 
-from bench import (api, cloud, costs, data as query_bench, markets, report, startup,
-                   watching)
+from bench import (api, chaos_cpu, cloud, costs, data as query_bench, markets, report,
+                   startup, watching)
 from bench.runners import Runners
 from chalicelib.items import RUN_KEY, item_name
 
@@ -145,7 +145,8 @@ def main():
             "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,
             "buffering": costs.firehose_buffering(), "elapsed_s": time.monotonic() - started}
     text = (report.render(data) + query_bench.render(query_bench.measure(log))
-            + watching.section(log) + api.section(log) + markets.render(log))
+            + watching.section(log) + api.section(log) + markets.render(log)
+            + chaos_cpu.section(log))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)
