@@ -15,6 +15,7 @@ COMMANDS = {
     "backfill": ("tickersim.data.backfill", "one exchange session of ticks into history/"),
     "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
     "scenario": ("tickersim.scenario", "apply, list or clear scripted market events"),
+    "local-aws": ("tickersim.local.aws_server", "a local AWS (moto) to try deploy on, no account"),
 }
 
 

@@ -38,6 +38,7 @@ class Story:
         deploy_args = common + ["--owner", OWNER, "--email", "zoe@example.com",
                                 "--email", "ops@example.com", "--retries", "2"]
         self.empty = self.account.snapshot()
+        self.checkout_before = self._checkout()
         assert tickersim("deploy", *deploy_args) == 0
         self.first = self.account.snapshot()
         self.outputs = self._outputs()
@@ -75,7 +76,12 @@ class Story:
         self.teardown_exit = tickersim("teardown", *common, "--yes")
         self.after_teardown = self.account.snapshot()
         self.deployed_state_left = (project / ".chalice" / "deployed" / "dev.json").exists()
+        self.checkout_after_teardown = self._checkout()
         self.second_teardown_exit = tickersim("teardown", *common, "--yes")
+
+    def _checkout(self):
+        return {p.name: p.read_bytes() for p in (self.project / ".chalice").iterdir()
+                if p.is_file()}
 
     def _outputs(self):
         stack = self.account.cfn.describe_stacks(StackName=NAMES.stack)["Stacks"][0]
@@ -219,4 +225,6 @@ def test_teardown_leaves_nothing_behind_and_can_run_again(story):
     assert story.teardown_exit == 0
     assert story.after_teardown == story.empty
     assert not story.deployed_state_left
+    # The committed stage's entry and policy files are as committed again.
+    assert story.checkout_after_teardown == story.checkout_before
     assert story.second_teardown_exit == 0

@@ -16,7 +16,8 @@ import boto3
 from botocore.exceptions import ClientError
 
 from seed.load import SeedError, seed_table
-from tickersim.aws import api_gateway, chalice_run, plan, policies, preflight, stack, watch_trigger
+from tickersim.aws import (api_gateway, chalice_run, checkout, plan, policies, preflight,
+                           stack, watch_trigger)
 from tickersim import endpoints, owner_ascii
 from tickersim import stage as stages
 from tickersim.aws.failures import guarded
@@ -85,21 +86,29 @@ def _step(say, number, text):
 def deploy(req, say=print, check_only=False):
     """The preflight and plan, then (unless check_only) the six steps; returns the stack's
     outputs, or None for a check."""
-    project_dir, stage, owner, emails, region, endpoint, retries = (
-        req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
-        req.retries)
+    project_dir, stage, region, endpoint = req.project_dir, req.stage, req.region, req.endpoint
     session = boto3.session.Session(region_name=region)
 
     def client(service):
         return endpoints.client(session, service, endpoint)
 
     findings = preflight.check(req, session)
-    names = findings.names
     say("\n".join(plan.describe(req, findings)))
     if check_only:
         say("Nothing was created (--check).")
         return None
+    # A deploy that stops leaves the checkout's files as they were; teardown puts back what
+    # was there before the stage's first deploy.
+    with checkout.unchanged_on_failure(project_dir, stage, policies.stage_files(project_dir,
+                                                                                stage), say):
+        return _steps(req, findings, client, say)
 
+
+def _steps(req, findings, client, say):
+    project_dir, stage, owner, emails, region, endpoint, retries = (
+        req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
+        req.retries)
+    names = findings.names
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / stack.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
@@ -210,9 +219,9 @@ def next_steps(names, outputs, emails, region, readers=()):
         "The pipeline runs every minute. Next:",
         f"  1. Confirm the subscription: AWS sent an e-mail to {', '.join(emails)};",
         "     click its link, or no alert will reach you.",
-        f"  2. Ticks land in s3://{bucket}/{prefix}dt=YYYY-MM-DD/hour=HH/ (UTC, the ticks' own",
-        "     time) about a minute after each run",
-        f"     (Firehose buffers 60 s). Watch them: tickersim browse --stage {names.stage}",
+        f"  2. Ticks land in s3://{bucket}/{prefix}dt=YYYY-MM-DD/hour=HH/ (the ticks' own UTC",
+        "     time) about a minute after each run (Firehose buffers 60 s). Watch them:",
+        f"     tickersim browse --stage {names.stage}",
         "  3. From " + (f"the accounts {', '.join(readers)}" if readers else
                         "any other AWS account") + " (read-only, ticks/ only):",
         f"     aws s3 ls s3://{bucket}/{prefix} --recursive --region {region}",

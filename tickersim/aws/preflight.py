@@ -100,6 +100,16 @@ def public_access_block(s3control, account):
     return reply["PublicAccessBlockConfiguration"]
 
 
+def table_exists(dynamodb, table):
+    try:
+        dynamodb.describe_table(TableName=table)
+        return True
+    except ClientError as exc:
+        if _code(exc) == "ResourceNotFoundException":
+            return False
+        raise
+
+
 def bucket_state(s3, bucket):
     """'free', 'reachable' (it exists and answers us: ours, or shared with us) or 'taken'."""
     try:
@@ -171,6 +181,12 @@ def check(req, session):
             raise PreflightError(
                 f"bucket {bucket} {how}: choose another with --bucket NAME, e.g. --bucket "
                 f"{suggest_bucket(bucket, account)}")
+        if table_exists(client("dynamodb"), names.table):
+            raise PreflightError(
+                f"table {names.table} exists, but no tickersim stage owns it (`tickersim seed "
+                "--create` makes one outside the stack); the stack creates and deploy seeds "
+                f"its own: delete it (aws dynamodb delete-table --table-name {names.table}), "
+                "or deploy another --stage")
 
     if findings.readers:
         findings.notes.append("ticks/ shared with the named accounts only (works under any "

@@ -1,0 +1,96 @@
+"""What deploy writes into the checkout for a stage: its entry in .chalice/config.json and its
+policy files. Kept so that a deploy that fails leaves the checkout as it was, and so that
+teardown puts back what was there before the stage's first deploy (nothing, for a new stage).
+
+The state before the first deploy is kept beside Chalice's own record of the stage, in
+.chalice/deployed/ (not committed), and goes with it.
+"""
+import contextlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def config_path(project_dir):
+    return Path(project_dir) / ".chalice" / "config.json"
+
+
+def _kept(project_dir, stage):
+    return Path(project_dir) / ".chalice" / "deployed" / f"{stage}.before-deploy.json"
+
+
+@dataclass(frozen=True)
+class Files:
+    """The bytes of the config and of each of the stage's policy files (None: absent)."""
+    texts: dict          # path -> text or None
+
+    @classmethod
+    def read(cls, paths):
+        return cls({str(p): Path(p).read_text() if Path(p).exists() else None for p in paths})
+
+    def put_back(self):
+        for path, text in self.texts.items():
+            if text is None:
+                Path(path).unlink(missing_ok=True)
+            elif not Path(path).exists() or Path(path).read_text() != text:
+                Path(path).write_text(text)
+
+
+@contextlib.contextmanager
+def unchanged_on_failure(project_dir, stage, policy_paths, say=print):
+    """The block's changes to the config and policy files stay only if it ends normally."""
+    as_it_was = Files.read([config_path(project_dir), *policy_paths])
+    remember_first(project_dir, stage, policy_paths)
+    try:
+        yield
+    except BaseException:
+        as_it_was.put_back()
+        say(f"\ndeploy stopped: .chalice/config.json and the policy files of stage {stage!r} "
+            "are as they were before it")
+        raise
+
+
+def remember_first(project_dir, stage, policy_paths):
+    """Before a deploy writes anything: keep the stage's entry and policy files as they are,
+    unless an earlier deploy of the stage kept them already."""
+    kept = _kept(project_dir, stage)
+    if kept.exists():
+        return
+    entry = json.loads(config_path(project_dir).read_text()).get("stages", {}).get(stage)
+    policies = {Path(p).name: Path(p).read_text() if Path(p).exists() else None
+                for p in policy_paths}
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text(json.dumps({"entry": entry, "policies": policies}, indent=2,
+                               ensure_ascii=False) + "\n")
+
+
+def restore_first(project_dir, stage):
+    """Put the stage's entry and policy files back as they were before its first deploy;
+    returns what changed in the checkout, [] when nothing was kept."""
+    kept = _kept(project_dir, stage)
+    if not kept.exists():
+        return []
+    before = json.loads(kept.read_text())
+    path = config_path(project_dir)
+    config = json.loads(path.read_text())
+    stages = config.setdefault("stages", {})
+    changed = []
+    if stages.get(stage) != before["entry"]:
+        if before["entry"] is None:
+            stages.pop(stage, None)
+        else:
+            stages[stage] = before["entry"]
+        path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+        changed.append(f"stage {stage!r} in .chalice/config.json "
+                       + ("removed" if before["entry"] is None else "as it was before deploy"))
+    for name, text in before["policies"].items():
+        policy = path.parent / name
+        current = policy.read_text() if policy.exists() else None
+        if current != text:
+            if text is None:
+                policy.unlink()
+            else:
+                policy.write_text(text)
+            changed.append(f".chalice/{name} " + ("removed" if text is None else "restored"))
+    kept.unlink()
+    return changed
