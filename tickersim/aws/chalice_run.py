@@ -23,17 +23,21 @@ def executable():
     return found
 
 
-def run(project_dir, region, endpoint, *args):
+def run(project_dir, region, endpoint, *args, quiet=False):
     """`chalice <args>` in the project; region and endpoint through the environment, since
-    neither is a Chalice option. Its output goes straight to the terminal."""
+    neither is a Chalice option. Its output goes straight to the terminal, or, when quiet,
+    only into the error if it fails."""
     env = dict(endpoints.subprocess_env(endpoint), AWS_DEFAULT_REGION=region)
     command = [executable(), *args]
     drop_bytecode(project_dir)
     sys.stdout.flush()   # our lines first, then chalice's, in order
-    done = subprocess.run(command, cwd=project_dir, env=env, check=False)
+    done = subprocess.run(command, cwd=project_dir, env=env, check=False, text=True,
+                          capture_output=quiet)
     if done.returncode:
+        said = (": " + " ".join((done.stderr or done.stdout).strip().splitlines()[-1:]) if quiet
+                else ": its message is above")
         raise ChaliceFailed(f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in "
-                            f"{project_dir}: its message is above")
+                            f"{project_dir}{said}")
 
 
 def drop_bytecode(project_dir):

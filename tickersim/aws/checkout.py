@@ -1,5 +1,5 @@
-"""What deploy writes into the checkout for a stage: its entry in .chalice/config.json and its
-policy files. Kept so that a deploy that fails leaves the checkout as it was, and so that
+"""What deploy writes into the checkout for a stage: its entry in .chalice/config.json (the
+stack's names, recorded) and its policy files. Kept so that a deploy that fails leaves the checkout as it was, and so that
 teardown puts back what was there before the stage's first deploy (nothing, for a new stage).
 
 The state before the first deploy is kept beside Chalice's own record of the stage, in
@@ -10,9 +10,48 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tickersim import owner_ascii
+from tickersim import stage as stages
+from tickersim.aws import policies
+
 
 def config_path(project_dir):
     return Path(project_dir) / ".chalice" / "config.json"
+
+
+def record(project_dir, stage, owner, outputs):
+    """Write the stack's names and ARNs into the stage's function environments (the Chalice
+    `recordresources` pattern); returns whether the file changed."""
+    path = config_path(project_dir)
+    before = path.read_text()
+    config = json.loads(before)
+    functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
+        "lambda_functions", {})
+    wanted = {
+        stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
+                           "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
+                           "BUCKET_NAME": outputs["BucketName"],
+                           "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
+                           owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
+        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
+                              owner_ascii.ENV: owner_ascii.owner_ascii(owner),
+                              "TABLE_NAME": outputs["TableName"]},
+        stages.WATCH: {"TABLE_NAME": outputs["TableName"],
+                       "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
+        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
+    }
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20}
+    for function, env in wanted.items():
+        settings = functions.setdefault(function, {})
+        settings.setdefault("iam_policy_file",
+                            policies.policy_file(project_dir, stage, function).name)
+        settings.setdefault("lambda_memory_size", 256 if function == stages.API else 128)
+        settings.setdefault("lambda_timeout", timeouts[function])
+        settings.setdefault("environment_variables", {}).update(env)
+    after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
+    if after != before:
+        path.write_text(after)
+    return after != before
 
 
 def _kept(project_dir, stage):

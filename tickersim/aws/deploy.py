@@ -8,7 +8,6 @@ streaming function's async invocation config (retries, on-failure destination = 
 notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
-import json
 import time
 from pathlib import Path
 
@@ -118,7 +117,7 @@ def _steps(req, findings, client, say):
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
-    changed = record(project_dir, stage, owner, outputs)
+    changed = checkout.record(project_dir, stage, owner, outputs)
     written = policies.write_for_stage(stage, project_dir)
     say(("updated" if changed else "unchanged") + f": stage {stage!r}; policies "
         + ", ".join(p.name for p in written))
@@ -156,41 +155,6 @@ def _steps(req, findings, client, say):
     _step(say, 6, "done")
     say(next_steps(names, outputs, emails, region, findings.readers))
     return outputs
-
-
-def record(project_dir, stage, owner, outputs):
-    """Write the stack's names and ARNs into the stage's function environments (the Chalice
-    `recordresources` pattern); returns whether the file changed."""
-    path = Path(project_dir) / ".chalice" / "config.json"
-    before = path.read_text()
-    config = json.loads(before)
-    functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
-        "lambda_functions", {})
-    wanted = {
-        stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
-                           "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
-                           "BUCKET_NAME": outputs["BucketName"],
-                           "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
-                           owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
-        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
-                              owner_ascii.ENV: owner_ascii.owner_ascii(owner),
-                              "TABLE_NAME": outputs["TableName"]},
-        stages.WATCH: {"TABLE_NAME": outputs["TableName"],
-                       "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
-        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
-    }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20}
-    for function, env in wanted.items():
-        settings = functions.setdefault(function, {})
-        settings.setdefault("iam_policy_file",
-                            policies.policy_file(project_dir, stage, function).name)
-        settings.setdefault("lambda_memory_size", 256 if function == stages.API else 128)
-        settings.setdefault("lambda_timeout", timeouts[function])
-        settings.setdefault("environment_variables", {}).update(env)
-    after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
-    if after != before:
-        path.write_text(after)
-    return after != before
 
 
 def wire_failure_destination(lam, streaming_arn, notifier_arn, retries, clock=time.monotonic,
