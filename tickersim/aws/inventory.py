@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tickersim import naming
 from tickersim import stage as stages
-from tickersim.aws import checkout, package, policies, stack
+from tickersim.aws import api_gateway, checkout, policies, stack
 
 # By resource type: the kind a person reads, and where its name is (None: no name of its own).
 KINDS = {
@@ -49,6 +49,7 @@ class Resource:
 
 def stage_template(req, findings, account):
     """The merged template `make package` writes for the stage as deploy will record it."""
+    from tickersim.aws import package    # TODO(house): package imports deploy, which imports plan
     names = findings.names
     outputs = {"TableName": names.table, "DeliveryStreamName": names.stream,
                "BucketName": names.bucket, "TopicArn": _arn("sns", req, account, names.topic),
@@ -103,15 +104,16 @@ def conditions(template, values):
     return {name: holds(rule) for name, rule in template.get("Conditions", {}).items()}
 
 
-def created(template, values, stage):
-    """The resources the stage creates, in the template's order, named."""
+def created(template, values, stage, refs):
+    """The resources the stage creates, in the template's order, named. refs: what the data
+    template's references resolve to (stack.example_refs)."""
+    from tickersim.aws import package    # TODO(house)
     held = conditions(template, values)
     resources = template["Resources"]
-    refs = {**values, "AWS::StackName": naming.stack_name(stage)}
+    refs = {**refs, **values}
     for logical_id, resource in resources.items():
         if resource["Type"] == "AWS::Serverless::Function":
             refs[logical_id] = resource["Properties"]["FunctionName"]
-    refs["QueryDatabase"] = refs["AWS::StackName"].replace("-", "_")
     found = []
     for logical_id, resource in resources.items():
         if not held.get(resource.get("Condition"), True):
@@ -121,8 +123,16 @@ def created(template, values, stage):
         name = _name(properties, where, refs) if where else ""
         if resource["Type"] == "AWS::IAM::Role":
             name = _role_name(logical_id, refs, stage)
+        elif resource["Type"] == "AWS::Serverless::Api":
+            name = naming.APP_NAME          # Chalice names the REST API after the app
         found.append(Resource(logical_id, resource["Type"], kind, name or logical_id,
                               _detail(resource, refs)))
+    if any(r.logical_id == package.CHALICE_IDS[stages.API] for r in found):
+        # `chalice deploy` also makes (and sets the retention of) a group named after the
+        # API's role; the function itself logs to the group named after it.
+        found.append(Resource("ApiHandlerRoleLogGroup", "AWS::Logs::LogGroup", "log group",
+                              f"/aws/lambda/{naming.function_name(stage, stages.API)}",
+                              "made by chalice deploy"))
     return found
 
 
@@ -142,6 +152,8 @@ def _text(node, refs):
     (fn, args), = node.items()
     if fn == "Ref":
         return str(refs.get(args, ""))
+    if fn == "Fn::GetAtt":
+        return str(refs.get(args[0], ""))
     if fn == "Fn::Sub":
         text = args if isinstance(args, str) else args[0]
         for key, value in refs.items():
@@ -162,6 +174,7 @@ def _parts(node, refs):
 def _role_name(logical_id, refs, stage):
     """Chalice names each function's role as `<app>-<stage>-<function>`; a role of the data
     stack gets the stack's name and a suffix CloudFormation draws."""
+    from tickersim.aws import package    # TODO(house)
     for function, function_id in package.CHALICE_IDS.items():
         if package.ROLE_IDS.get(function, f"{function_id}Role") == logical_id:
             return naming.function_name(stage, function)
@@ -176,7 +189,10 @@ def _detail(resource, refs):
         return (f"{properties.get('MemorySize')} MB" + "".join(
             f", {s}, rule {properties['FunctionName']}-event" for s in schedules))
     if resource["Type"] == "AWS::Serverless::Api":
-        return f"stage {properties.get('StageName')}"
+        return (f"stage {properties.get('StageName')}, {api_gateway.RATE_LIMIT} requests/s, "
+                f"burst {api_gateway.BURST_LIMIT}")
+    if resource["Type"] == "AWS::S3::BucketPolicy":
+        return f"on {_text(properties.get('Bucket'), refs)}"
     if resource["Type"] == "AWS::Lambda::Permission":
         return f"{properties.get('Principal')} invokes {_text(properties.get('FunctionName'), refs) or '…'}"
     if resource["Type"] == "AWS::Lambda::EventInvokeConfig":
