@@ -27,6 +27,7 @@ LOGS_PER_GB = 0.57                 # CloudWatch Logs ingestion, Standard log cla
 # processed and per 1,000 S3 objects it delivers.
 FIREHOSE_PARTITIONING_PER_GB = 0.020
 FIREHOSE_PARTITIONING_PER_THOUSAND_OBJECTS = 0.005
+FIREHOSE_JQ_PER_HOUR = 0.07        # the JQ query's processing time
 S3_PER_GB_MONTH = 0.023            # S3 Standard storage, first 50 TB
 S3_PER_THOUSAND_GETS = 0.0004      # S3 Standard GET, SELECT and all other requests
 SNS_PER_MILLION_PUBLISHES = 0.50
