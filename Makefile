@@ -63,8 +63,11 @@ LINT_READY := $(LINT_VENV)/.ready
 $(LINT_READY): requirements-lint.txt requirements-lint.lock tools/bootstrap.py
 	$(BOOTSTRAP) venv $(LINT_VENV) requirements-lint.lock --requirements requirements-lint.txt
 
-# parliament reads stdin when it is not a terminal: </dev/null keeps it on the directory.
+# ruff and lint-imports: the Python (rules and contracts in pyproject.toml). parliament reads
+# stdin when it is not a terminal: </dev/null keeps it on the directory.
 lint: $(LINT_READY) package
+	$(LINT_VENV)/bin/ruff check .
+	$(LINT_VENV)/bin/lint-imports
 	$(LINT_VENV)/bin/cfn-lint infra/data.yaml build/package/sam.json
 	$(LINT_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
 		-f infra/data.yaml -f build/package/sam.json

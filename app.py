@@ -1,6 +1,8 @@
 from chalice import Chalice
 
-from chalicelib import api, events, handlers
+from chalicelib import handlers
+from chalicelib.api import api
+from chalicelib.core import events
 
 app = Chalice(app_name="tickersim")
 

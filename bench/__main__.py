@@ -8,17 +8,18 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 import chalice
 import moto
 
-from bench import (api, chaos_cpu, cloud, costs, data as query_bench, markets, report,
-                   startup, watching)
+from bench import api, chaos_cpu, cloud, markets, report, startup, watching
+from bench import data as query_bench
 from bench.runners import Runners
-from chalicelib.items import RUN_KEY, item_name
+from chalicelib.walk.items import RUN_KEY, item_name
+from tickersim.base import prices
 
 SIZES = (5, 100, 1000, 10_000)
 # Timed runs per size against moto (tickersim, baseline), interleaved. The baseline makes
@@ -56,8 +57,8 @@ def dynamodb_units(case, tickersim):
     run_items = [i for i in items if item_name(i) == RUN_KEY]
     # tickersim: a consistent Scan, every ticker in BatchExecuteStatement, one UpdateItem on #run;
     # the baseline: an eventually consistent Scan and one PutItem per ticker.
-    return {"read_units": costs.scan_read_units(items, consistent=tickersim),
-            "write_units": costs.write_units(tickers) + costs.write_units(run_items)}
+    return {"read_units": prices.scan_read_units(items, consistent=tickersim),
+            "write_units": prices.write_units(tickers) + prices.write_units(run_items)}
 
 
 def against_moto(log):
@@ -133,7 +134,7 @@ def main():
 
     def log(message):
         print(f"[{time.monotonic() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
-    when, host = datetime.now(timezone.utc), machine()
+    when, host = datetime.now(UTC), machine()
     probes, catchups = stubbed(log)
     results, backfill = against_moto(log)
     log("cold start and bundle")
@@ -143,7 +144,7 @@ def main():
             "backfill": backfill, "catchups": catchups,
             "backfill_shape": (BACKFILL_TICKERS, BACKFILL_MINUTES),
             "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,
-            "buffering": costs.firehose_buffering(), "elapsed_s": time.monotonic() - started}
+            "buffering": prices.firehose_buffering(), "elapsed_s": time.monotonic() - started}
     text = (report.render(data) + query_bench.render(query_bench.measure(log))
             + watching.section(log) + api.section(log) + markets.render(log)
             + chaos_cpu.section(log))

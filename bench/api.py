@@ -13,8 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 
 from bench import cloud
-from chalicelib import api, clients
-from seed.load import seed_table
+from chalicelib.api import api
+from chalicelib.core import clients
+from tickersim.base.seeds import seed_table
 
 TICKERS, TICKS_PER_MINUTE, MINUTES = 5, 4, 24 * 60
 DAY = "2026-12-01"

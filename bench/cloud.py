@@ -6,10 +6,10 @@ from contextlib import contextmanager
 import boto3
 from moto.server import ThreadedMotoServer
 
-from chalicelib import clients
-from chalicelib.ticks import iso, parse_minute
-from seed.load import create_table
+from chalicelib.core import clients
+from chalicelib.walk.ticks import iso, parse_minute
 from tests.support import event, scheduled
+from tickersim.base.seeds import create_table
 
 REGION = "eu-west-1"
 # moto accepts any credentials; these keep every client away from a real account.

@@ -11,10 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import costs
-from chalicelib.market import Model
-from chalicelib.ticks import Ticker, encode
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import Ticker, encode
 from tests.unit.test_named_queries import expected_hourly_high, raw_records
+from tickersim.base import prices
 from tickersim.data.backfill import objects, ready_tickers, session_for
 from tickersim.data.duck import connect
 from tickersim.data.location import Location
@@ -83,18 +83,18 @@ def layout_costs(line_bytes, tickers):
     query = jq.compile(metadata_query(destination()))
     sample = encode('"Index_1"', "2026-12-01T09:59:45Z", 100.4217, 2).rstrip("\n")
     _, _, jq_s = timed(lambda: [query.input_text(sample).first() for _ in range(10_000)], 3)
-    records = tickers * TICKS_PER_MINUTE * costs.RUNS_PER_MONTH
-    gb = records * line_bytes / costs.GB
-    interval_s, _ = costs.firehose_buffering()
-    flushes = costs.RUNS_PER_MONTH * 60 / interval_s
+    records = tickers * TICKS_PER_MINUTE * prices.RUNS_PER_MONTH
+    gb = records * line_bytes / prices.GB
+    interval_s, _ = prices.firehose_buffering()
+    flushes = prices.RUNS_PER_MONTH * 60 / interval_s
     # One partition per flush, two in the flush that straddles an hour (its last ticks).
     objects_month = flushes * (1 + 1 / 60)
-    lines = {"dynamic partitioning, per GB": gb * costs.FIREHOSE_PARTITIONING_PER_GB,
+    lines = {"dynamic partitioning, per GB": gb * prices.FIREHOSE_PARTITIONING_PER_GB,
              "dynamic partitioning, per object": objects_month / 1000
-             * costs.FIREHOSE_PARTITIONING_PER_THOUSAND_OBJECTS,
+             * prices.FIREHOSE_PARTITIONING_PER_THOUSAND_OBJECTS,
              "JQ processing (CPU time measured here)":
-                 records * jq_s / 10_000 / 3600 * costs.FIREHOSE_JQ_PER_HOUR,
-             "S3 PUTs": objects_month / 1000 * costs.S3_PER_THOUSAND_PUTS}
+                 records * jq_s / 10_000 / 3600 * prices.FIREHOSE_JQ_PER_HOUR,
+             "S3 PUTs": objects_month / 1000 * prices.S3_PER_THOUSAND_PUTS}
     return lines, objects_month, gb
 
 

@@ -45,15 +45,16 @@ def scenario_item(at):
 def measure(kinds, n, scenario=False):
     """One steady-state run (one minute due) of n tickers, the fastest of REPEATS."""
     import boto3
+
     from bench.cloud import use_fake_account
-    from bench.costs import item_bytes
     from bench.fake import FakeAws
     from bench.runners import MARKET_SEED, FirehoseTap
-    from chalicelib import pipeline
-    from chalicelib.clients import counting
-    from chalicelib.delivery import billed_units
-    from chalicelib.settings import stream_settings
+    from chalicelib.core.clients import counting
+    from chalicelib.core.settings import stream_settings
+    from chalicelib.walk import pipeline
+    from chalicelib.walk.delivery import billed_units
     from tests.support import LambdaContext, scheduled
+    from tickersim.base.prices import item_bytes
 
     use_fake_account()
     settings = stream_settings({"TABLE_NAME": "bench", "DELIVERY_STREAM_NAME": "bench",
@@ -140,8 +141,29 @@ def render(log=lambda message: None):
     return "\n".join(lines) + "\n"
 
 
+def alias_flat_layout():
+    """The BEFORE commit's chalicelib is one flat folder: answer today's names for the
+    shared base and the walk (chalicelib.walk.pipeline) with its modules (chalicelib.pipeline)."""
+    import importlib
+    import types
+
+    import chalicelib
+    if (Path(chalicelib.__file__).parent / "walk").is_dir():
+        return
+    for package in ("core", "walk"):
+        alias = sys.modules[f"chalicelib.{package}"] = types.ModuleType(f"chalicelib.{package}")
+        for source in (ROOT / "chalicelib" / package).glob("[!_]*.py"):
+            try:
+                module = importlib.import_module(f"chalicelib.{source.stem}")
+            except ModuleNotFoundError:       # a module added since BEFORE
+                continue
+            sys.modules[f"{alias.__name__}.{source.stem}"] = module
+            setattr(alias, source.stem, module)
+
+
 def main(argv):
     if argv[:1] == ["--probe"]:
+        alias_flat_layout()
         print(json.dumps(measure(("index",), int(argv[1]))))
         return 0
     print(render(lambda message: print(message, file=sys.stderr)))

@@ -21,11 +21,12 @@ from bench import baseline
 from bench.cloud import scheduled_event, ticker_items, use_fake_account
 from bench.fake import FakeAws
 from bench.runners import MARKET_SEED, FirehoseTap
-from chalicelib import clients, pipeline
-from chalicelib.clients import counting
-from chalicelib.delivery import billed_units
-from chalicelib.settings import stream_settings
-from chalicelib.ticks import iso, parse_minute
+from chalicelib.core import clients
+from chalicelib.core.clients import counting
+from chalicelib.core.settings import stream_settings
+from chalicelib.walk import pipeline
+from chalicelib.walk.delivery import billed_units
+from chalicelib.walk.ticks import iso, parse_minute
 from tests.support import LambdaContext
 
 

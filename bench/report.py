@@ -1,10 +1,9 @@
 """docs/benchmarks.md from one `make bench` run's measurements."""
 import math
 
-from bench import costs
+from bench.cells import KB, MB, calls_text, complete, ms, per_run, table, usd, verdict
+from tickersim.base import prices
 
-MB = 2 ** 20
-KB = 1024
 TARGET_COST_SHARE = 0.6
 TARGET_RATIO = {5: 0.2, 100: 0.02}
 LAMBDA_LIMITS = (128, 60)          # MB, seconds: the function's configured memory and timeout
@@ -25,54 +24,6 @@ TIME_TARGETS_MISSED = (
     "AWS the call count sets the ratio: see the modelled Lambda column."
 )
 
-def table(headers, rows):
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def ms(seconds):
-    return f"{seconds * 1000:,.0f}" if seconds >= 0.1 else f"{seconds * 1000:,.1f}"
-
-
-def usd(value):
-    return f"{value:,.4f}"
-
-
-def calls_text(calls):
-    return ", ".join(f"{op.split('.', 1)[1]} {n:,}" for op, n in sorted(calls.items()))
-
-
-def complete(results, probes):
-    """Fill the baseline rows not run against moto (10,000 tickers): counts from the stubbed
-    run, DynamoDB units and times scaled linearly from the largest size that was run."""
-    rows = {}
-    for n, pair in results.items():
-        rows[n] = dict(pair)
-        if "baseline" in pair:
-            continue
-        known = max(m for m in results if "baseline" in results[m])
-        ref, stub, k = results[known]["baseline"], probes[n]["baseline"], n / known
-        rows[n]["baseline"] = {
-            "calls": stub["calls"], "calls_total": sum(stub["calls"].values()),
-            "ticks": stub["records"], "records": stub["records"], "bytes": stub["bytes"],
-            "billed_units": stub["billed_units"], "log_bytes": ref["log_bytes"], "runs": 0,
-            "median_s": ref["median_s"] * k, "p90_s": ref["p90_s"] * k, "cpu_s": ref["cpu_s"] * k,
-            "read_units": ref["read_units"] * k, "write_units": n,
-            "extrapolated_from": known}
-    return rows
-
-
-def per_run(row):
-    return costs.PerRun(billed_units=row["billed_units"], payload_bytes=row["bytes"],
-                        read_units=row["read_units"], write_units=row["write_units"],
-                        lambda_s=costs.lambda_seconds(row["cpu_s"], row["calls_total"]),
-                        log_bytes=row["log_bytes"])
-
-
-def verdict(ok):
-    return "met" if ok else "**missed**"
-
 
 def render(d):
     rows = complete(d["results"], d["probes"])
@@ -81,7 +32,7 @@ def render(d):
     ratio = {n: rows[n]["tickersim"]["median_s"] / rows[n]["baseline"]["median_s"] for n in sizes}
     cpu_ratio = {n: probes[n]["tickersim"]["cpu_s"] / probes[n]["baseline"]["cpu_s"]
                  for n in sizes}
-    bill = {n: {impl: costs.monthly(per_run(rows[n][impl]), d["buffering"])
+    bill = {n: {impl: prices.monthly(per_run(rows[n][impl]), d["buffering"])
                 for impl in ("tickersim", "baseline")} for n in (5, 1000)}
     total = {n: {impl: sum(lines.values()) for impl, lines in b.items()} for n, b in bill.items()}
     big = rows[10_000]["tickersim"]
@@ -90,7 +41,7 @@ def render(d):
     bf_tickers, bf_minutes = d["backfill_shape"]
     bf_probe = d["catchups"][bf_minutes]
     default_probe = d["catchups"][min(d["catchups"])]
-    lam = {n: {impl: costs.lambda_seconds(rows[n][impl]["cpu_s"], rows[n][impl]["calls_total"])
+    lam = {n: {impl: prices.lambda_seconds(rows[n][impl]["cpu_s"], rows[n][impl]["calls_total"])
                for impl in ("tickersim", "baseline")} for n in sizes}
     lam_ratio = {n: lam[n]["tickersim"] / lam[n]["baseline"] for n in sizes}
     big_s = lam[10_000]["tickersim"]
@@ -114,7 +65,7 @@ def render(d):
         "The **baseline** (`bench/baseline.py`, never shipped) is the classic teaching script: "
         "one unpaginated Scan, four sub-ticks per ticker each sent with its own "
         "`firehose.put_record` as a Python repr (not JSON, no newline), one `put_item` per "
-        "ticker, no check of any response. **tickersim** is `chalicelib.pipeline.run`, as "
+        "ticker, no check of any response. **tickersim** is `chalicelib.walk.pipeline.run`, as "
         "deployed.",
         "",
         "## Headline",
@@ -260,7 +211,7 @@ def render(d):
              f"{seconds:.0f}", verdict(p["rss_peak_mb"] <= LAMBDA_LIMITS[0]
                                        and seconds <= LAMBDA_LIMITS[1])]
             for minutes, p in sorted(d["catchups"].items())
-            for seconds in [costs.lambda_seconds(p["cpu_s"], sum(p["calls"].values()))]]),
+            for seconds in [prices.lambda_seconds(p["cpu_s"], sum(p["calls"].values()))]]),
         "",
         "A run walks, delivers and commits its tickers chunk by chunk (whole 25-ticker "
         "groups whose lines fill at most one PutRecordBatch, ≤ 4 MiB), so memory does not "
@@ -274,14 +225,14 @@ def render(d):
         "",
         "## Money: estimated USD a month at one run a minute",
         "",
-        f"{costs.RUNS_PER_MONTH:,} runs (30 days). Prices: eu-west-1 list prices — Firehose "
-        f"Direct PUT ${costs.FIREHOSE_PER_GB}/GB ingested in 5 KB units; DynamoDB on-demand "
-        f"${costs.DDB_PER_MILLION_WRITES}/million write units, "
-        f"${costs.DDB_PER_MILLION_READS}/million read units; Lambda "
-        f"${costs.LAMBDA_PER_MILLION_REQUESTS}/million requests, "
-        f"${costs.LAMBDA_PER_GB_SECOND}/GB-s (x86); S3 "
-        f"${costs.S3_PER_THOUSAND_PUTS}/1,000 PUTs; CloudWatch Logs "
-        f"${costs.LOGS_PER_GB}/GB ingested. Source and date: {costs.PRICES_SOURCE}. "
+        f"{prices.RUNS_PER_MONTH:,} runs (30 days). Prices: eu-west-1 list prices — Firehose "
+        f"Direct PUT ${prices.FIREHOSE_PER_GB}/GB ingested in 5 KB units; DynamoDB on-demand "
+        f"${prices.DDB_PER_MILLION_WRITES}/million write units, "
+        f"${prices.DDB_PER_MILLION_READS}/million read units; Lambda "
+        f"${prices.LAMBDA_PER_MILLION_REQUESTS}/million requests, "
+        f"${prices.LAMBDA_PER_GB_SECOND}/GB-s (x86); S3 "
+        f"${prices.S3_PER_THOUSAND_PUTS}/1,000 PUTs; CloudWatch Logs "
+        f"${prices.LOGS_PER_GB}/GB ingested. Source and date: {prices.PRICES_SOURCE}. "
         "Free tiers, storage and data transfer are left out.",
         "",
     ]
@@ -318,9 +269,9 @@ def render(d):
         "",
         "How each line is worked out: Firehose from the billed units measured above; "
         "DynamoDB from the units above; Lambda GB-seconds from a modelled duration at 128 MB "
-        f"(the handler's own CPU time against moto × {costs.LAMBDA_CPU_SLOWDOWN:.1f}, the "
+        f"(the handler's own CPU time against moto × {prices.LAMBDA_CPU_SLOWDOWN:.1f}, the "
         "128 MB share of a vCPU, plus "
-        f"{costs.AWS_CALL_LATENCY_S * 1000:.0f} ms per AWS call): tickersim "
+        f"{prices.AWS_CALL_LATENCY_S * 1000:.0f} ms per AWS call): tickersim "
         f"{lam[5]['tickersim']:.2f} s at 5 tickers and {lam[1000]['tickersim']:.1f} s at "
         f"1,000; the baseline {lam[5]['baseline']:.2f} s and {lam[1000]['baseline']:.0f} s"
         + (f" — beyond the {LAMBDA_LIMITS[1]} s timeout, so the baseline cannot serve 1,000 "
@@ -332,14 +283,14 @@ def render(d):
         + ", ".join(f"{impl} {math.ceil(rows[n][impl]['bytes'] * interval_s / 60 / buffer_bytes)}"
                     f" at {n:,}" for n in (5, 1000) for impl in ("tickersim", "baseline"))
         + ". CloudWatch Logs: what the "
-        f"handler prints plus {costs.PLATFORM_LOG_BYTES} bytes of Lambda's START/END/REPORT "
+        f"handler prints plus {prices.PLATFORM_LOG_BYTES} bytes of Lambda's START/END/REPORT "
         "lines.",
         "",
         "## Method and limits",
         "",
-        "- Calls are counted with botocore's `before-call` event (`chalicelib.clients.counting`)"
+        "- Calls are counted with botocore's `before-call` event (`chalicelib.core.clients.counting`)"
         "; Firehose records and bytes from the `provide-client-params` event; billed units "
-        "with `chalicelib.delivery.billed_units`.",
+        "with `chalicelib.walk.delivery.billed_units`.",
         "- moto runs in this process (`ThreadedMotoServer`), so handler wall times include "
         "moto's own work, which shares the GIL: a ratio measured here is not the ratio on AWS. "
         "Each moto call costs a few ms whatever it carries, and moto's Scan grows with the "

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from bench.cloud import FAKE_ENV
-from tickersim.stage import copy_project
+from tickersim.base.stage import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 # What `chalice package` reads; copied so the benchmark never writes into the working tree.

@@ -1,6 +1,6 @@
 """What watching costs a month (watch_moves, the dead-man alarm, the dashboard, the run's
 EMF metrics) at 5 and 1,000 tickers, and how long a move takes from tick to .eml in the
-local demo. Counts are measured (watch_moves on moto, in process); prices are costs.py's.
+local demo. Counts are measured (watch_moves on moto, in process); prices are prices.py's.
 """
 import contextlib
 import io
@@ -17,11 +17,12 @@ from pathlib import Path
 import boto3
 from moto import mock_aws
 
-from bench import costs
-from chalicelib import clients, moves, watch
-from chalicelib.pipeline import RUN_METRICS
-from chalicelib.settings import WatchSettings
-from chalicelib.ticks import iso
+from chalicelib.core import clients
+from chalicelib.core.settings import WatchSettings
+from chalicelib.walk.pipeline import RUN_METRICS
+from chalicelib.walk.ticks import iso
+from chalicelib.watch import moves, watch
+from tickersim.base import prices
 
 SIZES = (5, 1000)
 MINUTES = 10                       # steady-state minutes measured per size
@@ -35,16 +36,16 @@ BUCKET = "bench-watch-ticks"
 
 def _minutes(n, rng):
     """MINUTES objects of ticks for n tickers: a 20 % a year random walk, 15 s apart."""
-    prices = {f"T{i:04d}": 100.0 for i in range(n)}
+    walked = {f"T{i:04d}": 100.0 for i in range(n)}
     step = ANNUAL_VOLATILITY * math.sqrt(60 / TICKS_PER_MINUTE / (365 * 24 * 3600))
     for minute in range(MINUTES):
         lines = []
         for k in range(TICKS_PER_MINUTE):
             seq = minute * TICKS_PER_MINUTE + k + 1
-            for name in prices:
-                prices[name] *= math.exp(rng.gauss(0, step))
+            for name in walked:
+                walked[name] *= math.exp(rng.gauss(0, step))
                 lines.append(json.dumps({"ticker": name, "timestamp": iso(
-                    START + (seq - 1) * 60 // TICKS_PER_MINUTE), "price": round(prices[name], 4),
+                    START + (seq - 1) * 60 // TICKS_PER_MINUTE), "price": round(walked[name], 4),
                     "seq": seq}))
         yield minute, ("\n".join(lines) + "\n").encode()
 
@@ -77,7 +78,7 @@ def steady_state(n):
             window = moves.window_of(START + minute * 60, settings.window_minutes)
             item = ddb.get_item(TableName="t", Key={"TickerName": {
                 "S": moves.state_key(window, settings.window_minutes)}})["Item"]
-            sizes.append(costs.item_bytes(item))
+            sizes.append(prices.item_bytes(item))
         clients.reset()
     item_bytes = statistics.median(sizes)
     return {"tickers": n, "calls": statistics.median(r["calls_total"] for r in reports),
@@ -90,29 +91,29 @@ def steady_state(n):
 
 def monthly(m):
     """USD a month by line for one object a minute."""
-    runs = costs.RUNS_PER_MONTH
-    lambda_s = costs.lambda_seconds(m["cpu_s"], m["calls"])
+    runs = prices.RUNS_PER_MONTH
+    lambda_s = prices.lambda_seconds(m["cpu_s"], m["calls"])
     return {
-        "Lambda requests": runs / 1e6 * costs.LAMBDA_PER_MILLION_REQUESTS,
-        "Lambda GB-seconds": math.ceil(lambda_s * 1000) / 1000 * costs.LAMBDA_MEMORY_GB
-        * runs * costs.LAMBDA_PER_GB_SECOND,
-        "S3 GETs": runs / 1000 * costs.S3_PER_THOUSAND_GETS,
+        "Lambda requests": runs / 1e6 * prices.LAMBDA_PER_MILLION_REQUESTS,
+        "Lambda GB-seconds": math.ceil(lambda_s * 1000) / 1000 * prices.LAMBDA_MEMORY_GB
+        * runs * prices.LAMBDA_PER_GB_SECOND,
+        "S3 GETs": runs / 1000 * prices.S3_PER_THOUSAND_GETS,
         "DynamoDB writes": m["writes"] * m["write_units"] * runs / 1e6
-        * costs.DDB_PER_MILLION_WRITES,
+        * prices.DDB_PER_MILLION_WRITES,
         # A delete costs the deleted item's size in write units: one window every W minutes.
         "DynamoDB deletes of old windows": m["write_units"] / WINDOW_MINUTES * runs / 1e6
-        * costs.DDB_PER_MILLION_WRITES,
-        "DynamoDB reads": m["read_units"] * runs / 1e6 * costs.DDB_PER_MILLION_READS,
+        * prices.DDB_PER_MILLION_WRITES,
+        "DynamoDB reads": m["read_units"] * runs / 1e6 * prices.DDB_PER_MILLION_READS,
         # The streaming run's consistent Scan reads every item, the kept windows too.
         "streaming Scan of the kept windows": math.ceil(
             moves.windows_kept(60, WINDOW_MINUTES) * m["item_bytes"] / 4096) * runs / 1e6
-        * costs.DDB_PER_MILLION_READS,
+        * prices.DDB_PER_MILLION_READS,
         "SNS (publishes, 1 e-mail each)": m["alerts"] * runs * (
-            costs.SNS_PER_MILLION_PUBLISHES / 1e6 + costs.SNS_PER_100K_EMAILS / 1e5),
-        "dead-man alarm": costs.ALARM_PER_MONTH,
-        "dashboard": costs.DASHBOARD_PER_MONTH,
+            prices.SNS_PER_MILLION_PUBLISHES / 1e6 + prices.SNS_PER_100K_EMAILS / 1e5),
+        "dead-man alarm": prices.ALARM_PER_MONTH,
+        "dashboard": prices.DASHBOARD_PER_MONTH,
         f"run metrics ({len(RUN_METRICS)} EMF metrics)": len(RUN_METRICS)
-        * costs.CUSTOM_METRIC_PER_MONTH,
+        * prices.CUSTOM_METRIC_PER_MONTH,
     }
 
 
@@ -157,7 +158,7 @@ def section(log):
     for line in totals[SIZES[0]]:
         out.append(f"| {line} | " + " | ".join(f"${totals[n][line]:.4f}" for n in SIZES) + " |")
     big = SIZES[-1]
-    naive = big * costs.RUNS_PER_MONTH / 1e6 * costs.DDB_PER_MILLION_WRITES
+    naive = big * prices.RUNS_PER_MONTH / 1e6 * prices.DDB_PER_MILLION_WRITES
     out += ["", f"A naive watcher keeping one state item per ticker would make 2 x N + 1 calls "
             f"and N write units per object: at {big:,} tickers {2 * big + 1:,} calls and "
             f"${naive:.2f} a month of DynamoDB writes, against "

@@ -1,1 +1,1 @@
-"""Code that ships to Lambda: market model, tick records, table state, delivery, alerts."""
+"""Code that ships to Lambda: the walk, the alerts, the watcher and the API over a shared core."""

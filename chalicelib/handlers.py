@@ -1,12 +1,16 @@
 """What each Lambda handler does, so that app.py stays a list of entry points."""
 import os
 import time
+from typing import Any
 
-from chalicelib import alerts, clients, logs, pipeline, recovery, watch
-from chalicelib.settings import alert_settings, stream_settings, watch_settings
+from chalicelib.alerts import alerts, recovery
+from chalicelib.core import clients, logs
+from chalicelib.core.settings import alert_settings, stream_settings, watch_settings
+from chalicelib.walk import pipeline
+from chalicelib.watch import watch
 
 
-def stream(event, context):
+def stream(event: dict, context: Any) -> dict:
     settings = stream_settings(os.environ)
     specials = {}
     report = pipeline.run(event, context, settings, clients.get("dynamodb"),
@@ -19,7 +23,7 @@ def stream(event, context):
     return report
 
 
-def notify(event, context):
+def notify(event: dict, context: Any) -> dict:
     settings = alert_settings(os.environ)
     if settings.owner_name is None:
         logs.error("OWNER_NAME is not set: the alert goes out without a name; set it in "
@@ -32,7 +36,7 @@ def notify(event, context):
     return {"message_id": message_id}
 
 
-def _record_outage(event):
+def _record_outage(event: dict) -> None:
     """After the alert (a table problem must never drop it): mark the outage so the first
     good run sends the recovery notice."""
     table = os.environ.get("TABLE_NAME")
@@ -48,7 +52,7 @@ def _record_outage(event):
                    table=table, error=f"{type(exc).__name__}: {exc}")
 
 
-def watch_moves(event, context):
+def watch_moves(event: dict, context: Any) -> dict:
     return watch.run(event, watch_settings(os.environ), clients.get("s3"),
                      clients.get("dynamodb"), clients.get("sns"),
                      os.environ.get("AWS_REGION", "eu-west-1"))

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from chaos import history as histories
-from chaos.run import judge, shrink
 from chaos.report import table
+from chaos.run import judge, shrink
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,7 +8,7 @@ import json
 import re
 from collections import defaultdict
 
-from chalicelib.ticks import parse_minute
+from chalicelib.walk.ticks import parse_minute
 
 JUMP = 0.2            # a price edit doubles or halves; a walk's step is far below 20 %
 NEAR = 0.01
@@ -116,7 +116,7 @@ def check(objects, object_minute, alerts, table, edits, exhausted, max_catchup,
 
     unique_per_object = 0
     exceptions["catch-ups past the cap that re-walk an uncommitted delivery"] = 0
-    for key, rows in per_object.items():
+    for rows in per_object.values():
         fresh, first = defaultdict(set), {}
         for tick in rows:
             name, seq = tick["ticker"], tick["seq"]

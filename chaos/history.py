@@ -7,8 +7,8 @@ and shrinking it is editing the list.
 """
 import random
 
+from tickersim.base.stage import DEFAULT_RETRIES
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES
-from tickersim.stage import DEFAULT_RETRIES
 
 START_MINUTE = 29_398_320           # 2025-11-24T00:00Z: a Monday
 MAX_CATCHUP = 30                    # shorter than the default, so outages outlast it

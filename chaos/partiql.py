@@ -37,7 +37,7 @@ class AwsLikeStatements:
         parsed = [self._parse(s) for s in Statements]
         before = self.read([key for key, _, _ in parsed])
         send, slots = [], []
-        for statement, (key, sets, missing) in zip(Statements, parsed):
+        for statement, (key, _sets, missing) in zip(Statements, parsed):
             if any(attr in before.get(key, {}) for attr in missing):
                 slots.append(FAILED)
                 continue

@@ -18,12 +18,13 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.s3.models import s3_backends
 
-from chalicelib import clients, pipeline, retry
-from chalicelib.ticks import iso
+from chalicelib.core import clients, retry
+from chalicelib.walk import pipeline
+from chalicelib.walk.ticks import iso
 from chaos.faults import FaultyFirehose, FaultyTable, Killed
 from chaos.partiql import AwsLikeStatements
-from seed.load import create_table
 from tests.support import LambdaContext, scheduled
+from tickersim.base.seeds import create_table
 from tickersim.local.lambdas import failure_record
 
 TABLE, STREAM, BUCKET = "chaos-table", "chaos-stream", "chaos-ticks"
@@ -84,7 +85,7 @@ class World:
             with mock_aws():
                 clients.reset()
                 self._create()
-                import app                       # the real handlers, as Lambda imports them
+                import app  # the real handlers, as Lambda imports them
                 self.app = app
                 yield self
         finally:
@@ -244,7 +245,7 @@ class World:
         self.edits.append(record)
 
     def _note_new_objects(self, minute):
-        for key in self._bucket().keys():
+        for key in self._bucket().keys():  # noqa: SIM118 - moto's key store answers keys()
             if key not in self.known:
                 self.known.add(key)
                 self.object_minute[key] = minute

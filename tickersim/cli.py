@@ -2,7 +2,7 @@
 import importlib
 import sys
 
-from tickersim.args import OneLineErrors
+from tickersim.base.args import OneLineErrors
 
 # subcommand -> (module, one-line help); each module has add_arguments(parser) and main(args).
 COMMANDS = {
@@ -14,7 +14,7 @@ COMMANDS = {
     "query": ("tickersim.data.query", "SQL over the ticks: Athena for a stage, DuckDB locally"),
     "backfill": ("tickersim.data.backfill", "one exchange session of ticks into history/"),
     "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
-    "scenario": ("tickersim.scenario", "apply, list or clear scripted market events"),
+    "scenario": ("tickersim.base.scenario", "apply, list or clear scripted market events"),
     "local-aws": ("tickersim.local.aws_server", "a local AWS (moto) to try deploy on, no account"),
 }
 

@@ -1,9 +1,9 @@
 """`tickersim seed --stage S [--reset]`: the seed script, pointed at the stage's table."""
 import sys
 
-from seed.load import SEED_FILE, run
-from tickersim import stage as stages
-from tickersim.data.browse import stage_table
+from tickersim.base import stage as stages
+from tickersim.base.seeds import SEED_FILE, run
+from tickersim.base.stage import stage_table
 
 
 def add_arguments(parser):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 PROJECT = stages.PROJECT_DIR
 # What a copy of the project needs to run the CLI from it (no virtualenvs, no history).

@@ -10,7 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 TIMEOUT_S = 180
 

@@ -3,7 +3,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from tests.e2e.conftest import alerts_in, summary_of, ticks_in
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 TICKS_PER_RUN = int(stages.environment("local", stages.STREAMING)["TICKS_PER_RUN"])
 OWNER = stages.environment("local", stages.NOTIFICATION)["OWNER_NAME"]

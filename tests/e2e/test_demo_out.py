@@ -7,7 +7,6 @@ import select
 import signal
 import subprocess
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 

@@ -3,7 +3,6 @@ the running demo's bucket (DuckDB's httpfs against the local endpoint) and over 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from tests.e2e.conftest import PROJECT, ticks_in
 

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from tests.support import event
+from tickersim.base.stage import PROJECT_DIR
 from tickersim.local import lambdas
-from tickersim.local.demo import comment_out_body
+from tickersim.local.demo_code import comment_out_body
 from tickersim.local.lambdas import Function
-from tickersim.stage import PROJECT_DIR
 
 HANDLER = "def handler(event, context):\n    {}\n"
 

@@ -12,10 +12,10 @@ import json
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim.aws import api_gateway, deploy
-from tickersim import naming
-from tickersim.stage import copy_project
-from tickersim.owner_ascii import owner_ascii
+from tickersim.aws import api_gateway
+from tickersim.base import naming, wiring
+from tickersim.base.owner_ascii import owner_ascii
+from tickersim.base.stage import copy_project
 
 # moto warns for each resource type its CloudFormation skips; the module docstring says where
 # those parts are tested instead.
@@ -149,7 +149,7 @@ def test_new_tick_objects_trigger_the_watcher(story):
 def test_failed_runs_retry_then_go_to_the_notifier(story):
     config = story.invoke_config
     assert config["MaximumRetryAttempts"] == 2             # --retries 2
-    assert config["MaximumEventAgeInSeconds"] == deploy.MAX_EVENT_AGE_S
+    assert config["MaximumEventAgeInSeconds"] == wiring.MAX_EVENT_AGE_S
     destination = config["DestinationConfig"]["OnFailure"]["Destination"]
     assert destination.endswith(f":function:{NOTIFIER}")
     # ... and the streaming role may invoke exactly that function.

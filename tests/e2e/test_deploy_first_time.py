@@ -10,8 +10,8 @@ import boto3
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim import endpoints, naming
-from tickersim.stage import copy_project
+from tickersim.base import endpoints, naming
+from tickersim.base.stage import copy_project
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim import naming
-from tickersim.stage import copy_project
+from tickersim.base import naming
+from tickersim.base.stage import copy_project
 
 # moto warns for each resource type its CloudFormation skips; test_deploy.py's docstring says
 # where those parts are tested instead.

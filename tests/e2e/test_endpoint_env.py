@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim import naming
-from tickersim.stage import copy_project
+from tickersim.base import naming
+from tickersim.base.stage import copy_project
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
 

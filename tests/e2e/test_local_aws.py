@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 TIMEOUT_S = 240
 

@@ -10,9 +10,9 @@ import boto3
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import inventory, plan, preflight, stack
-from tickersim.stage import copy_project
+from tickersim.base.stage import copy_project
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
 

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from tests.e2e.conftest import ticks_in
-from tickersim import naming
+from tickersim.base import naming
 from tickersim.aws import deploy
 
 START = "2026-12-01T15:00Z"

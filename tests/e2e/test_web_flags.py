@@ -3,7 +3,7 @@ import socket
 import subprocess
 import sys
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 
 def demo(*args, tmp_path):

@@ -7,9 +7,9 @@ import pytest
 from chalice.test import Client
 from moto import mock_aws
 
-from chalicelib import clients
-from seed.load import seed_table
-from tickersim import stage as stages
+from chalicelib.core import clients
+from tickersim.base import stage as stages
+from tickersim.base.seeds import seed_table
 
 PROJECT = Path(__file__).resolve().parents[2]
 STAGE = "dev"

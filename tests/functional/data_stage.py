@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tickersim import naming
+from tickersim.base import naming
 
 REGION = "eu-west-1"
 OUTPUTS = {"BucketName": "tickersim-query-bucket", "GlueDatabase": "tickersim_dev",

@@ -5,9 +5,9 @@ import shlex
 
 import pytest
 
-from chalicelib.errors import MalformedItems, RunStateInvalid, TableMissing
-from seed import load
+from chalicelib.core.errors import MalformedItems, RunStateInvalid, TableMissing
 from tests.functional.test_faults import go
+from tickersim.base import seeds
 
 
 def suggested_commands(message):
@@ -28,7 +28,7 @@ def test_the_malformed_item_alert_s_advice_works_when_followed_literally(cloud, 
     with pytest.raises(MalformedItems) as caught:
         go(cloud)
     [argv] = suggested_commands(str(caught.value))
-    assert load.main(argv) == 0
+    assert seeds.main(argv) == 0
     report = go(cloud, when="2026-11-26T09:01:00Z")
     assert report["malformed"] == 0 and report["ticks"] == 20
 
@@ -40,7 +40,7 @@ def test_a_seed_ticker_s_bad_price_is_fixed_by_reset_and_its_seq_carries_on(clou
                           ExpressionAttributeValues={":p": {"S": "abc"}})
     with pytest.raises(MalformedItems):
         go(cloud, when="2026-11-26T09:01:00Z")
-    assert load.main(["--table", cloud.table, "--reset"]) == 0
+    assert seeds.main(["--table", cloud.table, "--reset"]) == 0
     assert go(cloud, when="2026-11-26T09:02:00Z")["malformed"] == 0
     seqs = sorted(t["seq"] for t in cloud.ticks() if t["ticker"] == "Index_2")
     assert seqs == list(range(1, len(seqs) + 1))
@@ -62,7 +62,7 @@ def test_the_table_errors_advice_works_when_followed_literally(cloud, damage, er
     with pytest.raises(error) as caught:
         go(cloud)
     [argv] = suggested_commands(str(caught.value))
-    assert load.main(argv) == 0
+    assert seeds.main(argv) == 0
     assert go(cloud)["ticks"] == 20
 
 
@@ -70,7 +70,7 @@ def test_a_stream_frozen_by_an_event_from_the_future_is_restarted_by_reset(cloud
     """The run's log says `seed/load.py --reset` starts afresh: it does, seq carrying on."""
     go(cloud, when="2030-01-01T00:00:00Z")
     assert go(cloud)["ticks"] == 0                       # every ticker is ahead of 2026
-    assert load.main(["--table", cloud.table, "--reset"]) == 0
+    assert seeds.main(["--table", cloud.table, "--reset"]) == 0
     assert go(cloud)["ticks"] == 20
     keys = [(t["ticker"], t["seq"]) for t in cloud.ticks()]
     assert len(keys) == len(set(keys)) == 40

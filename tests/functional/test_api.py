@@ -11,10 +11,11 @@ from chalice.config import Config
 from chalice.local import LocalGateway
 from chalice.test import Client
 
-from chalicelib import api, clients
+from chalicelib.api import api
+from chalicelib.core import clients
 from tests.functional.conftest import PROJECT, STAGE
-from tickersim import stage as stages
 from tickersim.aws import policies
+from tickersim.base import stage as stages
 from tickersim.local import web
 
 ENV = stages.environment(STAGE, stages.API, PROJECT)

@@ -2,8 +2,8 @@
 the input at fault, never a traceback, nothing deleted that tickersim did not create."""
 import pytest
 
-from seed import load
 from tickersim import cli
+from tickersim.base import seeds
 
 
 def refused(capsys, run):
@@ -141,15 +141,15 @@ LOADER_CASES = [
 
 @pytest.mark.parametrize("argv, named", LOADER_CASES, ids=[" ".join(a) for a, _ in LOADER_CASES])
 def test_the_seed_loader_refuses_bad_flags_with_one_line(aws, capsys, argv, named):
-    assert named in refused(capsys, lambda: load.main(argv))
+    assert named in refused(capsys, lambda: seeds.main(argv))
 
 
 def test_the_seed_loader_refuses_a_seed_file_that_is_a_directory(aws, capsys, tmp_path):
-    line = refused(capsys, lambda: load.main(["--table", "ok-table", "--file", str(tmp_path)]))
+    line = refused(capsys, lambda: seeds.main(["--table", "ok-table", "--file", str(tmp_path)]))
     assert f"cannot read seed file {tmp_path}" in line
 
 
 def test_the_seed_loader_refuses_an_endpoint_without_a_scheme(capsys, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "localhost:4566")
     assert "AWS_ENDPOINT_URL 'localhost:4566'" in refused(
-        capsys, lambda: load.main(["--table", "ok-table"]))
+        capsys, lambda: seeds.main(["--table", "ok-table"]))

@@ -1,6 +1,6 @@
 """`tickersim browse` on a bucket that also holds things that are not ticks."""
-from tickersim import cli
 from tests.support import scheduled
+from tickersim import cli
 
 
 def test_browse_skips_and_counts_lines_that_are_not_ticks(cloud, lambdas, capsys):

@@ -11,10 +11,11 @@ import fnmatch
 import jq
 import pytest
 
-from tickersim import naming
 from tickersim.aws import stack
-from tickersim.aws.package import load_data_template
-from tickersim.local.firehose import destination as stream_destination, metadata_query
+from tickersim.base import data_template, naming
+from tickersim.base.data_template import load_data_template
+from tickersim.local.firehose import destination as stream_destination
+from tickersim.local.firehose import metadata_query
 
 NAMES = naming.names_for("Kyle Maposa")
 OWNER_ACCOUNT, OTHER_ACCOUNT = "111122223333", "444455556666"
@@ -24,7 +25,7 @@ TEMPLATE = load_data_template()
 
 def bucket_policy():
     document = TEMPLATE["Resources"]["BucketPolicy"]["Properties"]["PolicyDocument"]
-    return stack.resolve(document, stack.example_refs(NAMES, account=OWNER_ACCOUNT))
+    return data_template.resolve(document, stack.example_refs(NAMES, account=OWNER_ACCOUNT))
 
 
 def _listed(value):
@@ -133,7 +134,7 @@ def test_the_evaluator_refuses_conditions_it_does_not_know():
 
 
 def test_acls_stay_blocked_and_disabled_while_the_policy_can_apply():
-    bucket = stack.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
+    bucket = data_template.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
                            {**stack.example_refs(NAMES), "Versioning": "Enabled",
                             "TickRetentionDays": 30})
     assert bucket["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
@@ -148,7 +149,7 @@ READERS = ("444455556666", "777788889999")
 
 def readers_policy():
     document = TEMPLATE["Resources"]["BucketPolicy"]["Properties"]["PolicyDocument"]
-    return stack.resolve(document, stack.example_refs(NAMES, account=OWNER_ACCOUNT,
+    return data_template.resolve(document, stack.example_refs(NAMES, account=OWNER_ACCOUNT,
                                                       readers=READERS))
 
 
@@ -168,7 +169,7 @@ def test_with_reader_accounts_the_policy_is_not_public_and_the_bucket_blocks_pub
     # Access at any level leaves it alone, and the bucket can block public access itself.
     allows = [s for s in readers_policy()["Statement"] if s["Effect"] == "Allow"]
     assert allows and all(s["Principal"] == {"AWS": list(READERS)} for s in allows)
-    bucket = stack.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
+    bucket = data_template.resolve(TEMPLATE["Resources"]["Bucket"]["Properties"],
                            {**stack.example_refs(NAMES, readers=READERS),
                             "Versioning": "Enabled", "TickRetentionDays": 30})
     assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}

@@ -89,7 +89,7 @@ def test_the_checker_allows_a_long_catch_up_only_where_it_re_walks_an_earlier_de
 def test_a_broken_commit_is_caught_shrunk_and_replayed(monkeypatch, tmp_path):
     """A commit that writes over a console edit (the old BatchWriteItem behaviour) fails the
     checker; the history shrinks to the minute of the edit and replays to the same failure."""
-    from chalicelib import state
+    from chalicelib.walk import state
 
     def blind(table, before, after):
         update = {"Statement": f'UPDATE "{table}" SET "Price" = ?, "Seq" = ?, "LastTick" = ? '

@@ -5,8 +5,8 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from chalicelib import state
-from chalicelib.errors import CommitFailed
+from chalicelib.core.errors import CommitFailed
+from chalicelib.walk import state
 from chaos.partiql import AwsLikeStatements, client_reader
 from tests.functional.test_faults import Proxy, assert_one_walk, go
 
@@ -132,7 +132,7 @@ def test_a_statement_refused_for_another_reason_names_the_ticker():
 
 
 def test_the_main_update_sets_only_the_walks_attributes_on_the_state_read():
-    from chalicelib.items import commit_statements
+    from chalicelib.walk.items import commit_statements
     main, fallback = commit_statements(
         'my"table', {"TickerName": {"S": "A"}, "Price": {"S": "10"}},
         {"TickerName": {"S": "A"}, "Price": {"N": "11"}, "Seq": {"N": "4"},

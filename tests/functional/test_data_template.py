@@ -14,10 +14,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from seed.load import KEY
-from tickersim import naming
 from tickersim.aws import stack
-from tickersim.aws.package import load_data_template
+from tickersim.base import data_template, naming
+from tickersim.base.data_template import load_data_template
+from tickersim.base.seeds import KEY
 
 NAMES = naming.names_for("Kyle Maposa")
 TEMPLATE = load_data_template()
@@ -32,7 +32,7 @@ def _refs(record_format):
 
 def _created(record_format):
     """The delivery stream as Firehose describes it after CreateDeliveryStream."""
-    properties = stack.resolve(RESOURCES["DeliveryStream"]["Properties"], _refs(record_format))
+    properties = data_template.resolve(RESOURCES["DeliveryStream"]["Properties"], _refs(record_format))
     with mock_aws():
         firehose = boto3.client("firehose")
         firehose.create_delivery_stream(**properties)
@@ -98,8 +98,8 @@ def test_a_parquet_stage_converts_each_record_with_the_ticks_table_schema():
 def test_the_ticks_table_reads_the_format_the_stream_writes_and_history_stays_json(
         record_format, input_format, serde):
     refs = {**_refs(record_format), "Bucket": NAMES.bucket}
-    ticks = stack.resolve(RESOURCES["TicksTable"]["Properties"], refs)["TableInput"]
-    history = stack.resolve(RESOURCES["HistoryTable"]["Properties"], refs)["TableInput"]
+    ticks = data_template.resolve(RESOURCES["TicksTable"]["Properties"], refs)["TableInput"]
+    history = data_template.resolve(RESOURCES["HistoryTable"]["Properties"], refs)["TableInput"]
     assert ticks["StorageDescriptor"]["InputFormat"] == input_format
     assert ticks["StorageDescriptor"]["SerdeInfo"] == {"SerializationLibrary": serde}
     assert ticks["Parameters"]["classification"] == record_format
@@ -125,10 +125,10 @@ def test_the_delivery_role_writes_only_where_the_stream_writes():
     role = RESOURCES["DeliveryRole"]["Properties"]
     trust = role["AssumeRolePolicyDocument"]["Statement"]
     assert [s["Principal"] for s in trust] == [{"Service": "firehose.amazonaws.com"}]
-    assert stack.resolve(trust[0]["Condition"], REFS) == {
+    assert data_template.resolve(trust[0]["Condition"], REFS) == {
         "StringEquals": {"sts:ExternalId": "123456789012"}}   # no confused deputy
     (policy,) = role["Policies"]
-    document = stack.resolve(policy["PolicyDocument"], _refs("json"))
+    document = data_template.resolve(policy["PolicyDocument"], _refs("json"))
     bucket = f"arn:aws:s3:::{NAMES.bucket}"
     assert _allows(document, "s3:PutObject", f"{bucket}/ticks/dt=2026-11-26/hour=09/x")
     assert _allows(document, "s3:PutObject", f"{bucket}/news/dt=2026-11-26/hour=09/x")
@@ -147,8 +147,8 @@ def test_the_delivery_role_writes_only_where_the_stream_writes():
 
 def test_a_parquet_stages_role_also_reads_the_ticks_tables_schema_and_nothing_else():
     (policy,) = RESOURCES["DeliveryRole"]["Properties"]["Policies"]
-    json_lines = stack.resolve(policy["PolicyDocument"], _refs("json"))
-    parquet = stack.resolve(policy["PolicyDocument"], _refs("parquet"))
+    json_lines = data_template.resolve(policy["PolicyDocument"], _refs("json"))
+    parquet = data_template.resolve(policy["PolicyDocument"], _refs("parquet"))
     (schema,) = [s for s in _statements(parquet) if s not in _statements(json_lines)]
     assert len(_statements(parquet)) == len(_statements(json_lines)) + 1
     assert schema["Action"] == ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"]

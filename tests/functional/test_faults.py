@@ -4,11 +4,18 @@ from collections import Counter
 
 import pytest
 
-from chalicelib import pipeline
-from chalicelib.delivery import MAX_BATCH_RECORDS
-from chalicelib.errors import (ClaimLost, CommitFailed, DeliveryFailed, MalformedItems,
-                               RunStateInvalid, StreamMissing, TableMissing)
-from chalicelib.settings import stream_settings
+from chalicelib.core.errors import (
+    ClaimLost,
+    CommitFailed,
+    DeliveryFailed,
+    MalformedItems,
+    RunStateInvalid,
+    StreamMissing,
+    TableMissing,
+)
+from chalicelib.core.settings import stream_settings
+from chalicelib.walk import pipeline
+from chalicelib.walk.delivery import MAX_BATCH_RECORDS
 from chaos.faults import Proxy, put_all_but
 from tests.support import LambdaContext, scheduled
 from tests.unit.test_retry import FakeTime

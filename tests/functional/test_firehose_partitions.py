@@ -7,8 +7,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from chalicelib.delivery import pack
-from chalicelib.ticks import encode
+from chalicelib.walk.delivery import pack
+from chalicelib.walk.ticks import encode
 from tickersim.local.firehose import Partitioner, destination
 
 BUCKET = "tickersim-partitions"

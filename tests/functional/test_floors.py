@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from chalicelib.errors import CommitFailed, DeliveryFailed
+from chalicelib.core.errors import CommitFailed, DeliveryFailed
 from tests.functional.test_faults import FlakyFirehose, StubbornTable, assert_one_walk, go
 
 CAP = "5"

@@ -3,11 +3,12 @@ import json
 
 import pytest
 
-from chalicelib import state
-from chalicelib.errors import MalformedItems
-from seed.load import seed_table
-from tickersim import cli, scenario
+from chalicelib.core.errors import MalformedItems
+from chalicelib.walk import state
 from tests.functional.test_faults import go
+from tickersim import cli
+from tickersim.base import scenario
+from tickersim.base.seeds import seed_table
 
 WEDNESDAY = "2026-12-02T15:00:00Z"
 

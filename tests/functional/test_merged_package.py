@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from tickersim import naming
 from tickersim.aws import lint, package, resource_formats, stack
-from tickersim import stage as stages
+from tickersim.base import data_template, naming
+from tickersim.base import stage as stages
 
 STAGE = "dev"
 NOTIFIER = "tickersim-dev-notification-lambda"
@@ -71,14 +71,14 @@ def test_the_roles_carry_the_same_policies_deploy_writes(template, refs):
         (policy,) = resources[f"{logical_id}Role"]["Properties"]["Policies"]
         committed = json.loads((stages.PROJECT_DIR / ".chalice" /
                                 f"policy-{STAGE}-{function}.json").read_text())
-        assert stack.resolve(policy["PolicyDocument"], refs) == committed
+        assert data_template.resolve(policy["PolicyDocument"], refs) == committed
 
 
 def test_the_streaming_role_may_invoke_the_packaged_notifier(template, refs):
     resources = template["Resources"]
     assert resources["NotificationLambda"]["Properties"]["FunctionName"] == NOTIFIER
     (policy,) = resources["StreamingLambdaRole"]["Properties"]["Policies"]
-    document = stack.resolve(policy["PolicyDocument"], refs)
+    document = data_template.resolve(policy["PolicyDocument"], refs)
     invoke = [s["Resource"] for s in document["Statement"]
               if s["Action"] == "lambda:InvokeFunction"]
     assert invoke == [f"arn:aws:lambda:{refs['AWS::Region']}:{refs['AWS::AccountId']}:"
@@ -105,7 +105,7 @@ def test_new_tick_objects_invoke_the_packaged_watcher(template, refs):
                       "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "ticks/"}]}}}
     # S3 checks it may invoke the function when the configuration is put: the grant first.
     assert bucket["DependsOn"] == "WatchInvokePermission"
-    grant = stack.resolve(resources["WatchInvokePermission"]["Properties"],
+    grant = data_template.resolve(resources["WatchInvokePermission"]["Properties"],
                           {**refs, "WatchLambda.Arn": "watcher"})
     assert (grant["Principal"], grant["FunctionName"]) == ("s3.amazonaws.com", "watcher")
     assert grant["SourceArn"] == f"arn:aws:s3:::{refs['BucketName']}"

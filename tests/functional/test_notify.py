@@ -4,7 +4,7 @@ import json
 import boto3
 import pytest
 
-from chalicelib.alerts import MESSAGE_LIMIT
+from chalicelib.alerts.alerts import MESSAGE_LIMIT
 from tests.support import FAILURE_SHAPES, LambdaContext, event
 
 
@@ -70,14 +70,14 @@ def test_the_owner_name_is_made_safe_for_sns_and_never_blocks_the_alert(
 
 def test_an_unset_topic_is_an_error_that_names_the_variable(cloud, monkeypatch):
     from app import notify_failure
-    from chalicelib.errors import ConfigError
+    from chalicelib.core.errors import ConfigError
     monkeypatch.delenv("TOPIC_ARN", raising=False)
     with pytest.raises(ConfigError, match="TOPIC_ARN is not set"):
         notify_failure(event("failure-exception"), LambdaContext())
 
 
 def test_a_missing_topic_is_named_with_how_to_create_it(cloud, lambdas):
-    from chalicelib.errors import TopicMissing
+    from chalicelib.core.errors import TopicMissing
     boto3.client("sns").delete_topic(TopicArn=cloud.topic_arn)
     with pytest.raises(TopicMissing, match=f"SNS topic {cloud.topic_arn!r} does not exist.*"
                                            "tickersim deploy"):

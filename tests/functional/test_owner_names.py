@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.alerts import subject
-from chalicelib.text import ascii_fold
+from chalicelib.alerts.alerts import subject
+from chalicelib.alerts.text import ascii_fold
 from tests.support import LambdaContext, event
 from tests.unit.test_alerts import valid_sns_subject
-from tickersim import stage as stages
 from tickersim.aws import checkout, deploy
-from tickersim.naming import names_for
-from tickersim.owner_ascii import ENV, alert_subject, owner_ascii
+from tickersim.base import stage as stages
+from tickersim.base.naming import names_for
+from tickersim.base.owner_ascii import ENV, alert_subject, owner_ascii
 
 
 @pytest.mark.parametrize("owner, shown", [

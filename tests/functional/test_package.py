@@ -29,7 +29,7 @@ def test_the_bundle_is_tiny_and_carries_no_sdk(packaged):
     # The chart page and its vendored library ship in the bundle too (target: under 150 KB).
     assert bundle.stat().st_size < 150 * 1024
     names = zipfile.ZipFile(bundle).namelist()
-    assert "app.py" in names and "chalicelib/pipeline.py" in names
+    assert "app.py" in names and "chalicelib/walk/pipeline.py" in names
     assert not any(n.startswith(("boto3/", "botocore/", "moto/", "tickersim/", "tests/"))
                    for n in names)
 

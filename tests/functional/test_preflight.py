@@ -10,9 +10,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tickersim import naming
-from tickersim import stage as stages
 from tickersim.aws import advice, preflight
+from tickersim.base import naming
+from tickersim.base import stage as stages
 
 ACCOUNT = "123456789012"
 SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")

@@ -7,9 +7,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tickersim import naming
 from tickersim.aws import stack
-from tickersim.aws.package import load_data_template
+from tickersim.base import data_template, naming
+from tickersim.base.data_template import load_data_template
 from tickersim.data.schema import COLUMNS, PARTITIONS
 
 NAMES = naming.names_for("Kyle Maposa")
@@ -29,12 +29,12 @@ def resolve(node):
         separator, text = node["Fn::Split"]
         return resolve(text).split(separator)
     if isinstance(node, dict) and set(node) == {"Fn::Sub"}:
-        return stack.resolve(node, REFS).replace("${!", "${")
+        return data_template.resolve(node, REFS).replace("${!", "${")
     if isinstance(node, dict) and set(node) not in ({"Ref"}, {"Fn::GetAtt"}, {"Fn::If"}):
         return {k: resolve(v) for k, v in node.items()}
     if isinstance(node, list):
         return [resolve(v) for v in node]
-    return stack.resolve(node, REFS)
+    return data_template.resolve(node, REFS)
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """The recovery notice on moto: exactly one per outage, after the failure alerts; none when
 nothing failed."""
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from chalicelib import recovery
-from chalicelib.ticks import iso
+from chalicelib.alerts import recovery
+from chalicelib.walk.ticks import iso
 from tests.support import event, scheduled
 
 T0 = 1_764_578_400   # 2025-12-01T08:40:00Z, a whole minute

@@ -2,7 +2,7 @@
 queries still at the top level."""
 import json
 
-from chalicelib.pipeline import RUN_METRICS
+from chalicelib.walk.pipeline import RUN_METRICS
 from tests.support import scheduled
 from tests.unit.test_emf import emf_metrics
 

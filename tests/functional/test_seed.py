@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from seed import load
 from tests.support import scheduled
+from tickersim.base import seeds
 
 TABLE = "seed-test-table"
 
@@ -15,7 +15,7 @@ def prices(ddb, table=TABLE):
 
 
 def test_create_then_load_the_five_indices(aws, capsys):
-    assert load.main(["--table", TABLE, "--create", "--region", "eu-west-1"]) == 0
+    assert seeds.main(["--table", TABLE, "--create", "--region", "eu-west-1"]) == 0
     import boto3
     ddb = boto3.client("dynamodb")
     assert prices(ddb) == {"Index_1": "100", "Index_2": "90", "Index_3": "80", "Index_4": "70",
@@ -24,7 +24,7 @@ def test_create_then_load_the_five_indices(aws, capsys):
 
 
 def test_a_missing_table_without_create_exits_2_and_says_what_to_do(aws, capsys):
-    assert load.main(["--table", TABLE]) == 2
+    assert seeds.main(["--table", TABLE]) == 2
     err = capsys.readouterr().err
     assert f"DynamoDB table {TABLE!r} does not exist: add --create" in err
 
@@ -32,7 +32,7 @@ def test_a_missing_table_without_create_exits_2_and_says_what_to_do(aws, capsys)
 def test_loading_again_never_overwrites_a_ticker_that_has_moved(cloud, lambdas):
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
     moved = cloud.items()
-    assert load.seed_table(cloud.ddb, cloud.table) == {f"Index_{k}": "kept" for k in range(1, 6)}
+    assert seeds.seed_table(cloud.ddb, cloud.table) == {f"Index_{k}": "kept" for k in range(1, 6)}
     assert cloud.items() == moved
 
 
@@ -41,11 +41,11 @@ def test_reset_restores_prices_and_parameters_and_forgets_the_run_state(cloud, l
     cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": "Index_2"}},
                           UpdateExpression="SET Volatility = :v", ExpressionAttributeValues={
                               ":v": {"N": "3"}})
-    outcome = load.seed_table(cloud.ddb, cloud.table, reset=True)
+    outcome = seeds.seed_table(cloud.ddb, cloud.table, reset=True)
     assert set(outcome.values()) == {"reset"}
     assert prices(cloud.ddb, cloud.table) == {"Index_1": "100", "Index_2": "90",
                                               "Index_3": "80", "Index_4": "70", "Index_5": "60"}
-    assert cloud.items()["Index_2"]["Volatility"] == load.read_seed()[1]["Volatility"]
+    assert cloud.items()["Index_2"]["Volatility"] == seeds.read_seed()[1]["Volatility"]
     assert cloud.run_item() is None
 
 
@@ -55,9 +55,9 @@ def test_reset_during_a_stream_never_restarts_seq_so_ticker_and_seq_name_one_tic
     (ticker, seq) merged distinct ticks."""
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:01:00Z"))
-    load.seed_table(cloud.ddb, cloud.table, reset=True)
+    seeds.seed_table(cloud.ddb, cloud.table, reset=True)
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:05:00Z"))
-    load.seed_table(cloud.ddb, cloud.table, reset=True)
+    seeds.seed_table(cloud.ddb, cloud.table, reset=True)
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:06:00Z"))
     ticks = cloud.ticks()
     keys = [(t["ticker"], t["seq"]) for t in ticks]
@@ -76,7 +76,7 @@ def test_reset_refuses_a_damaged_seq_it_cannot_carry_on(cloud, lambdas, capsys):
                           UpdateExpression="SET Seq = :s",
                           ExpressionAttributeValues={":s": {"S": "four"}})
     before = cloud.items()
-    assert load.run(cloud.ddb, cloud.table, reset=True) == 2
+    assert seeds.run(cloud.ddb, cloud.table, reset=True) == 2
     assert "'Index_4' has a damaged Seq" in capsys.readouterr().err
     assert cloud.items() == before
 
@@ -84,7 +84,7 @@ def test_reset_refuses_a_damaged_seq_it_cannot_carry_on(cloud, lambdas, capsys):
 def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(cloud, lambdas):
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
     cloud.ddb.delete_item(TableName=cloud.table, Key={"TickerName": {"S": "Index_3"}})
-    outcome = load.seed_table(cloud.ddb, cloud.table)
+    outcome = seeds.seed_table(cloud.ddb, cloud.table)
     assert outcome["Index_3"] == "created" and outcome["Index_1"] == "kept"
 
 
@@ -113,7 +113,7 @@ def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(clou
 def test_bad_seed_data_is_named_and_exits_2(aws, tmp_path, capsys, content, fault):
     path = tmp_path / "indices.json"
     path.write_text(content)
-    assert load.main(["--table", TABLE, "--create", "--file", str(path)]) == 2
+    assert seeds.main(["--table", TABLE, "--create", "--file", str(path)]) == 2
     assert fault in capsys.readouterr().err
 
 
@@ -125,10 +125,10 @@ def test_bad_seed_data_is_named_and_exits_2(aws, tmp_path, capsys, content, faul
 def test_the_loader_refuses_what_the_function_would_refuse(aws, tmp_path, capsys, entry,
                                                             refused):
     """Regression: these loaded with exit 0, then every run failed on them."""
-    from chalicelib.items import parse_ticker
+    from chalicelib.walk.items import parse_ticker
     path = tmp_path / "indices.json"
     path.write_text(json.dumps([{"TickerName": "A", "Price": 10, **entry}]))
-    assert load.main(["--table", TABLE, "--create", "--file", str(path)]) == 2
+    assert seeds.main(["--table", TABLE, "--create", "--file", str(path)]) == 2
     err = capsys.readouterr().err
     assert refused in err and "the streaming function would refuse it" in err
     with pytest.raises(ValueError, match=refused):      # the very same check
@@ -137,26 +137,26 @@ def test_the_loader_refuses_what_the_function_would_refuse(aws, tmp_path, capsys
 
 
 def test_the_shipped_seed_file_is_the_contract_s_five_indices():
-    items = load.read_seed()
+    items = seeds.read_seed()
     assert [(i["TickerName"]["S"], i["Price"]["N"]) for i in items] == [
         ("Index_1", "100"), ("Index_2", "90"), ("Index_3", "80"), ("Index_4", "70"),
         ("Index_5", "60")]
-    assert json.loads(load.SEED_FILE.read_text())[0]["Volatility"] > 0
+    assert json.loads(seeds.SEED_FILE.read_text())[0]["Volatility"] > 0
 
 
 def test_the_seed_script_runs_as_a_plain_script(tmp_path):
     """`python seed/load.py --help` from any directory: no package setup needed."""
     import subprocess
     import sys
-    out = subprocess.run([sys.executable, str(load.SEED_FILE.with_name("load.py")), "--help"],
+    out = subprocess.run([sys.executable, str(seeds.SEED_FILE.with_name("load.py")), "--help"],
                          cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert "--table" in out and "--reset" in out and "--create" in out
 
 
 def test_handlers_ignore_nothing_the_seed_wrote():
     """Every seed attribute is one the walk reads (no silent typos in indices.json)."""
-    from chalicelib.items import parse_ticker
-    for item in load.read_seed():
+    from chalicelib.walk.items import parse_ticker
+    for item in seeds.read_seed():
         ticker = parse_ticker(item)
         assert (ticker.drift, ticker.volatility) == (float(item["Drift"]["N"]),
                                                      float(item["Volatility"]["N"]))
@@ -164,7 +164,7 @@ def test_handlers_ignore_nothing_the_seed_wrote():
 
 def test_tickersim_seed_loads_the_stage_s_table(aws, capsys):
     from tickersim import cli
-    from tickersim.stage import STREAMING, environment
+    from tickersim.base.stage import STREAMING, environment
     table = environment("dev", STREAMING)["TABLE_NAME"]
     assert cli.main(["seed", "--stage", "dev"]) == 2            # no table yet: says so
     assert "--create" in capsys.readouterr().err

@@ -1,16 +1,17 @@
 """Stack deploys that go wrong, which moto cannot stage: CloudFormation's answers stubbed with
 botocore's Stubber, the real tickersim.aws.stack code reading them."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
-from tickersim.aws import deploy, stack
+from tickersim.aws import stack
+from tickersim.base import wiring
 
 NAME = "tickersim-dev-data"
 STACK_ID = f"arn:aws:cloudformation:eu-west-1:123456789012:stack/{NAME}/1"
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 MISSING = ("ValidationError", f"Stack with id {NAME} does not exist")
 
 
@@ -104,7 +105,7 @@ def test_the_destination_is_retried_while_the_new_role_policy_propagates():
                 "The function's execution role does not have permissions to call "
                 "InvokeFunction on arn:aws:lambda:eu-west-1:123456789012:function:n")
         stubber.add_response("put_function_event_invoke_config", {})
-        deploy.wire_failure_destination(client, "s", "n", 1, clock=lambda: now[0],
+        wiring.wire_failure_destination(client, "s", "n", 1, clock=lambda: now[0],
                                         sleep=lambda s: now.__setitem__(0, now[0] + s))
         stubber.assert_no_pending_responses()
     assert now[0] == 10.0
@@ -118,9 +119,9 @@ def test_a_destination_still_refused_after_the_propagation_window_is_reported():
             stubber.add_client_error("put_function_event_invoke_config",
                                      "InvalidParameterValueException", "no permission")
         with pytest.raises(client.exceptions.InvalidParameterValueException):
-            deploy.wire_failure_destination(client, "s", "n", 1, clock=lambda: now[0],
+            wiring.wire_failure_destination(client, "s", "n", 1, clock=lambda: now[0],
                                             sleep=lambda s: now.__setitem__(0, now[0] + s))
-    assert now[0] > deploy.PROPAGATION_S
+    assert now[0] > wiring.PROPAGATION_S
 
 
 # Answers a first deploy on a real account can meet, in CloudFormation's words.

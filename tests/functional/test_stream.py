@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from chalicelib import clients
+from chalicelib.core import clients
 from tests.support import LambdaContext, scheduled
 
 T0 = "2026-11-26T09:00:00Z"
@@ -115,9 +115,10 @@ def test_new_tickers_start_where_the_pending_fresh_start_says(cloud, lambdas):
 
 
 def test_same_market_seed_same_table_same_events_give_identical_bytes(aws, monkeypatch):
-    from tests.functional.conftest import PROJECT, Cloud
     from chalice.test import Client
+
     from app import app
+    from tests.functional.conftest import PROJECT, Cloud
     monkeypatch.setenv("MARKET_SEED", "20261126")
     outputs = []
     for _ in range(2):

@@ -5,10 +5,10 @@ import json
 import boto3
 import pytest
 
-from chalicelib.ticks import iso
+from chalicelib.walk.ticks import iso
 from tests.functional.conftest import PROJECT, STAGE
 from tests.support import event
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 START = 1_764_600_000 // 300 * 300
 

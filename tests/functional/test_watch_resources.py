@@ -8,15 +8,16 @@ import zipfile
 
 import boto3
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
 
-from chalicelib import moves
-from chalicelib.pipeline import RUN_METRICS
-from chalicelib.logs import NAMESPACE
-from tickersim import naming
-from tickersim.aws import stack, watch_trigger
-from tickersim.aws.package import load_data_template
+from chalicelib.core.logs import NAMESPACE
+from chalicelib.walk.pipeline import RUN_METRICS
+from chalicelib.watch import moves
+from tickersim.aws import stack
+from tickersim.base import data_template, naming, watch_trigger
+from tickersim.base.data_template import load_data_template
 from tickersim.local import deadman
 
 NAMES = naming.names_for("Kyle Maposa")
@@ -67,7 +68,7 @@ def test_the_alarm_message_reads_as_cloudwatch_sends_it():
 
 
 def test_the_dashboard_charts_the_run_metrics_the_log_line_declares():
-    body = json.loads(stack.resolve(RESOURCES["Dashboard"]["Properties"]["DashboardBody"],
+    body = json.loads(data_template.resolve(RESOURCES["Dashboard"]["Properties"]["DashboardBody"],
                                     {**REFS, "TableName": NAMES.table}))
     named = [m for w in body["widgets"] if w["type"] == "metric"
              for m in w["properties"]["metrics"]]

@@ -2,9 +2,10 @@
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.alerts import MESSAGE_LIMIT, body, fit, log_group_link, subject
+from chalicelib.alerts.alerts import MESSAGE_LIMIT, body, fit, log_group_link, subject
 from tests.support import FAILURE_SHAPES, event
 
 

@@ -1,19 +1,20 @@
 """The /api/ticks query without I/O: parameters, partitions, folding and paging."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib import apiquery
-from chalicelib.apiquery import BadParameter, parse, partitions, read_lines, select
+from chalicelib.api import apiquery
+from chalicelib.api.apiquery import BadParameter, parse, partitions, read_lines, select
 
 KNOWN = {"Index_1", "Index_2", "Index_3"}
-DAY = datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp()
+DAY = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
 
 
 def iso(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def q(**params):
@@ -97,7 +98,7 @@ def test_one_listing_per_day_starting_at_the_first_hour():
 @given(st.integers(0, 3 * 86400), st.integers(0, 86400), st.integers(0, 3 * 86400))
 def test_partitions_hold_exactly_the_hours_of_the_range(start_s, span_s, probe_s):
     start, end, probe = DAY + start_s, DAY + start_s + span_s, DAY + probe_s
-    moment = datetime.fromtimestamp(probe, timezone.utc)
+    moment = datetime.fromtimestamp(probe, UTC)
     key = f"ticks/dt={moment:%Y-%m-%d}/hour={moment:%H}/stream-1-obj"
     matching = [p for p in partitions(start, end) if key.startswith(p.prefix)]
     listed = [p for p in matching if p.first_hour <= p.hour(key) <= p.last_hour

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.market import Model
-from chalicelib.ticks import walk
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import walk
 from tickersim.cli import main
 from tickersim.data.backfill import objects, ready_tickers, session_for
 

@@ -7,8 +7,8 @@ from moto import mock_aws
 
 from bench import baseline, cloud
 from bench.fake import FakeAws
-from chalicelib.clients import counting
-from chalicelib.delivery import billed_units
+from chalicelib.core.clients import counting
+from chalicelib.walk.delivery import billed_units
 
 
 @pytest.fixture

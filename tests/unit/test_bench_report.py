@@ -1,5 +1,5 @@
 """docs/benchmarks.md renders from one run's measurements, with verdicts that follow them."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench import report
 from bench.runners import Run
@@ -31,7 +31,7 @@ def data(ratio_at_5):
         results[n]["baseline"] = row(n, False, 0.01 * n)
     backfill = Run(wall_s=10.0, cpu_s=5.0, calls={"Firehose.PutRecordBatch": 33}, ticks=1_560_000,
                    records=129, bytes=132_000_000, billed_units=25_775, log_bytes=400, op_s={})
-    return {"when": datetime(2026, 11, 26, tzinfo=timezone.utc),
+    return {"when": datetime(2026, 11, 26, tzinfo=UTC),
             "machine": {"cpu": "Test CPU", "nproc": 2, "memory_gb": 4.0, "python": "3.11",
                         "os": "Linux", "load": (0.1, 0.2, 0.3), "versions": "test"},
             "results": results,

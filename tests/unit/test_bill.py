@@ -2,8 +2,8 @@
 and every resource that AWS bills by the month has its line."""
 from hypothesis import given, settings, strategies as st
 
-from chalicelib.pipeline import RUN_METRICS
-from seed.load import read_seed
+from chalicelib.walk.pipeline import RUN_METRICS
+from tickersim.base.seeds import read_seed
 from tickersim.aws import bill
 from tickersim.aws.inventory import Resource
 

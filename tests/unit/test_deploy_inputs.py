@@ -1,10 +1,11 @@
 """Deploy's argument checks and its plan: what is accepted, and what the estimate follows."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from seed.load import read_seed
 from tickersim.aws import bill, inputs, preflight
-from tickersim.stage import PROJECT_DIR
+from tickersim.base.seeds import read_seed
+from tickersim.base.stage import PROJECT_DIR
 
 ACCOUNT = "123456789012"
 
@@ -24,7 +25,7 @@ def test_owner_names_in_any_script_pass_with_spacing_tidied(owner, kept):
 _LABEL = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True)
 
 
-@given(st.lists(_LABEL, min_size=1, max_size=5).map("-".join).filter(lambda n: 3 <= len(n)))
+@given(st.lists(_LABEL, min_size=1, max_size=5).map("-".join).filter(lambda n: len(n) >= 3))
 def test_names_made_of_lower_case_letters_digits_and_hyphens_pass(name):
     if not name.startswith(("xn--", "sthree-", "amzn-s3-demo-")) and \
             not name.endswith(("-s3alias", "--ol-s3", "--x-s3", "--table-s3")):

@@ -2,10 +2,11 @@
 rules) and still one flat JSON object for Logs Insights."""
 import json
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from chalicelib import logs
-from chalicelib.pipeline import RUN_METRICS
+from chalicelib.core import logs
+from chalicelib.walk.pipeline import RUN_METRICS
 
 # CloudWatch's units (the EMF specification refers to MetricDatum's Unit).
 UNITS = {"Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes",

@@ -4,7 +4,7 @@ import boto3
 import pytest
 from hypothesis import given, strategies as st
 
-from tickersim import endpoints
+from tickersim.base import endpoints
 
 URLS = st.sampled_from(["http://127.0.0.1:1", "http://127.0.0.1:2", "https://example.test"])
 MAYBE = st.none() | URLS

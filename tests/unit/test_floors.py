@@ -1,9 +1,10 @@
 """The catch-up floors: a repeat re-sends the same ticks, and nobody holds the cap for others."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib import floors
-from chalicelib.items import parse_run_state
-from chalicelib.ticks import due_minutes, iso
+from chalicelib.walk import floors
+from chalicelib.walk.items import parse_run_state
+from chalicelib.walk.ticks import due_minutes, iso
 
 NOW = 29_000_000          # a minute in 2025
 CAP = 60

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tickersim.local.demo import DemoState, TickerView
+from tickersim.local.demo_state import DemoState, TickerView
 from tickersim.local.liveview import LiveView
 
 

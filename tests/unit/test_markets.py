@@ -1,18 +1,19 @@
 """Instruments, trading hours, scenarios and news: properties of the walk, no AWS."""
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib import instruments, scenarios
-from chalicelib.calendars import CalendarExhausted, calendar, is_open, open_spans
-from chalicelib.market import Model
-from chalicelib.ticks import Ticker, parse_minute, walk
+from chalicelib.walk import instruments, scenarios
+from chalicelib.walk.calendars import CalendarExhausted, calendar, is_open, open_spans
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import Ticker, parse_minute, walk
 
 # exchange-calendars 4.13 calls pandas APIs that pandas 3.1 deprecates: not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:.*returning an ndarray:Warning")
@@ -96,7 +97,7 @@ def test_no_stock_tick_falls_outside_an_exchange_session(first, length, seed):
     lines, moved = walk(ticker, range(first, first + length), 1, Model("gbm", seed, 60))
     for tick in ticks_of(lines):
         moment = datetime.strptime(tick["timestamp"], "%Y-%m-%dT%H:%M:%SZ")
-        assert xnys.is_open_on_minute(moment.replace(tzinfo=timezone.utc).isoformat())
+        assert xnys.is_open_on_minute(moment.replace(tzinfo=UTC).isoformat())
     assert [t["seq"] for t in ticks_of(lines)] == list(range(1, moved.seq + 1))
 
 

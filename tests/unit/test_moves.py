@@ -3,12 +3,13 @@ duplication; none below the threshold; subjects and bodies fit SNS."""
 import json
 from collections import Counter
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib import moves
-from chalicelib.alerts import MESSAGE_LIMIT
-from chalicelib.ticks import iso
-from chalicelib.watch import objects
+from chalicelib.alerts.alerts import MESSAGE_LIMIT
+from chalicelib.walk.ticks import iso
+from chalicelib.watch import moves
+from chalicelib.watch.watch import objects
 from tests.support import event
 from tests.unit.test_alerts import valid_sns_subject
 

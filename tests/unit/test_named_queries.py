@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from chalicelib.ticks import encode, iso
+from chalicelib.walk.ticks import encode, iso
 from tickersim.data.duck import connect
 from tickersim.data.location import Location
 from tickersim.data.schema import COLUMNS, PARTITIONS, partition_path

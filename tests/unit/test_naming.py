@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tickersim import naming
+from tickersim.base import naming
 
 # AWS's own rules, as documented for each service.
 BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -64,7 +64,7 @@ def test_name_suffixes_and_titles_are_not_surnames_or_first_names(owner, code, b
 
 
 def test_the_dev_and_prod_names_in_the_chalice_config_still_derive_from_the_owner():
-    from tickersim import stage as stages
+    from tickersim.base import stage as stages
     for stage in ("dev", "prod"):
         env = stages.environment(stage, stages.STREAMING)
         names = naming.names_for("Kyle Maposa", stage)

@@ -3,13 +3,21 @@ import json
 import math
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.delivery import (BILLING_UNIT_BYTES, MAX_BATCH_BYTES, MAX_BATCH_RECORDS,
-                                 MAX_RECORD_BYTES, MAX_RECORD_LINES, batches, billed_units,
-                                 pack)
-from chalicelib.pipeline import chunks
-from chalicelib.ticks import Ticker, encode, line_bytes
+from chalicelib.walk.delivery import (
+    BILLING_UNIT_BYTES,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_RECORDS,
+    MAX_RECORD_BYTES,
+    MAX_RECORD_LINES,
+    batches,
+    billed_units,
+    pack,
+)
+from chalicelib.walk.pipeline import chunks
+from chalicelib.walk.ticks import Ticker, encode, line_bytes
 
 lines = st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126),
                          max_size=300).map(lambda s: s + "\n"), max_size=400)

@@ -1,12 +1,13 @@
 """Event-time partitions: the template's own JQ query, evaluated as Firehose evaluates it."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jq
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from chalicelib.ticks import encode, iso
+from chalicelib.walk.ticks import encode, iso
 from tickersim.local.firehose import destination, metadata_query, partition, render
 
 CONFIG = destination()
@@ -62,6 +63,6 @@ def test_partitioning_keeps_every_line_once_and_in_order_within_its_partition(it
 
 
 def test_error_prefix_names_the_error_type_and_the_arrival_day():
-    arrival = datetime(2026, 12, 1, 10, 0, 3, tzinfo=timezone.utc)
+    arrival = datetime(2026, 12, 1, 10, 0, 3, tzinfo=UTC)
     assert render(CONFIG["ErrorOutputPrefix"], error_type="partitioning-failed",
                   arrival=arrival) == "errors/partitioning-failed/2026/12/01/"

@@ -4,7 +4,8 @@ import json
 import pytest
 
 from tickersim.aws import policies
-from tickersim import naming, stage as stages
+from tickersim.base import naming
+from tickersim.base import stage as stages
 
 STAGES = sorted(stages.read_config()["stages"])
 

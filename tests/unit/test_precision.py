@@ -2,11 +2,19 @@
 import json
 import math
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.market import (MIN_PRICE, PRICE_DECIMALS, SIGNIFICANT_DIGITS, Model, decimals,
-                               price_text, quantize)
-from chalicelib.ticks import Ticker, walk
+from chalicelib.walk.market import (
+    MIN_PRICE,
+    PRICE_DECIMALS,
+    SIGNIFICANT_DIGITS,
+    Model,
+    decimals,
+    price_text,
+    quantize,
+)
+from chalicelib.walk.ticks import Ticker, walk
 
 NOW = 29_400_000
 positive_prices = st.floats(min_value=1e-10, max_value=1e9)

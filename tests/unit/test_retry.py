@@ -1,5 +1,5 @@
 """Resending what a batch call left over: backoff, deadline, attempts counted."""
-from chalicelib.retry import resend
+from chalicelib.core.retry import resend
 
 
 class FakeTime:

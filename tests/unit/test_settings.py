@@ -1,8 +1,8 @@
 """Configuration from the environment: defaults, and errors that say what to fix."""
 import pytest
 
-from chalicelib.errors import ConfigError
-from chalicelib.settings import alert_settings, stream_settings
+from chalicelib.core.errors import ConfigError
+from chalicelib.core.settings import alert_settings, stream_settings
 
 BASE = {"TABLE_NAME": "T", "DELIVERY_STREAM_NAME": "S"}
 

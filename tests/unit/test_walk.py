@@ -2,10 +2,11 @@
 import json
 import math
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.market import MIN_PRICE, Model, normal, quantize, uniforms
-from chalicelib.ticks import Ticker, due_minutes, iso, tick_times, walk
+from chalicelib.walk.market import MIN_PRICE, Model, normal, quantize, uniforms
+from chalicelib.walk.ticks import Ticker, due_minutes, iso, tick_times, walk
 
 NOW = 29_400_000  # an epoch minute in 2025
 

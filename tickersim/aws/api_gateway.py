@@ -7,7 +7,7 @@ function is `<app>-<stage>` and writes to `/aws/lambda/<app>-<stage>`).
 One source for both routes: `tickersim deploy` applies them with API calls, `make package`
 puts the same values into the template (`template_properties`).
 """
-from chalicelib import api
+from chalicelib.api import api
 
 STAGE = "api"                 # Chalice's default API Gateway stage name
 RATE_LIMIT = 10               # requests per second, steady, for the whole stage

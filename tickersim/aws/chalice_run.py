@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tickersim import endpoints
+from tickersim.base import endpoints
 
 
 class ChaliceFailed(Exception):

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tickersim import owner_ascii
-from tickersim import stage as stages
+from tickersim.base import owner_ascii
+from tickersim.base import stage as stages
 from tickersim.aws import policies
 
 

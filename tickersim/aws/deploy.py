@@ -8,24 +8,16 @@ streaming function's async invocation config (retries, on-failure destination = 
 notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
-import time
 from pathlib import Path
 
 import boto3
-from botocore.exceptions import ClientError
 
-from seed.load import SeedError, seed_table
-from tickersim.aws import (api_gateway, chalice_run, checkout, plan, policies, preflight,
-                           stack, watch_trigger)
-from tickersim import endpoints, owner_ascii
-from tickersim import stage as stages
+from tickersim.aws import api_gateway, chalice_run, checkout, plan, policies, preflight, stack
 from tickersim.aws.failures import guarded
-
-# An event older than this is moot: the next run catches up its minutes anyway (up to
-# MAX_CATCHUP_MINUTES), so an hour-old event goes to the notifier instead of running late.
-MAX_EVENT_AGE_S = 3600
-# IAM changes take a few seconds to reach Lambda; it refuses the destination until then.
-PROPAGATION_S = 60
+from tickersim.base import data_template, endpoints, owner_ascii, watch_trigger
+from tickersim.base import stage as stages
+from tickersim.base.seeds import SeedError, seed_table
+from tickersim.base.wiring import wire_failure_destination
 
 
 def add_arguments(parser):
@@ -109,7 +101,7 @@ def _steps(req, findings, client, say):
         req.retries)
     names = findings.names
     _step(say, 1, f"data stack {names.stack} in {region}")
-    body = (project_dir / stack.TEMPLATE).read_text()
+    body = (project_dir / data_template.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),
@@ -138,7 +130,8 @@ def _steps(req, findings, client, say):
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
     except KeyError as exc:
         raise DeployError(f"chalice did not record {exc} in "
-                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again")
+                          f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again"
+                          ) from None
     wire_failure_destination(client("lambda"), streaming, notifier, retries)
     say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
         f"then {notifier.split(':')[-1]}")
@@ -157,23 +150,6 @@ def _steps(req, findings, client, say):
     return outputs
 
 
-def wire_failure_destination(lam, streaming_arn, notifier_arn, retries, clock=time.monotonic,
-                             sleep=time.sleep):
-    """Chalice cannot express destinations: set them on the deployed function. The streaming
-    role's lambda:InvokeFunction on the notifier comes from its Chalice policy file."""
-    deadline = clock() + PROPAGATION_S
-    while True:
-        try:
-            lam.put_function_event_invoke_config(
-                FunctionName=streaming_arn, MaximumRetryAttempts=retries,
-                MaximumEventAgeInSeconds=MAX_EVENT_AGE_S,
-                DestinationConfig={"OnFailure": {"Destination": notifier_arn}})
-            return
-        except ClientError as exc:
-            refused = exc.response.get("Error", {}).get("Code") == "InvalidParameterValueException"
-            if not refused or clock() > deadline:
-                raise
-            sleep(5)   # the role's new policy is still propagating
 
 
 def next_steps(names, outputs, emails, region, readers=()):

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import boto3
 
-from tickersim import naming
-from tickersim import endpoints
 from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
+from tickersim.base import endpoints, naming
+from tickersim.base import stage as stages
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
@@ -27,9 +27,8 @@ _WHERE_STREAMS_RUN = "firehose"   # the scarcest of the stage's services
 
 def deploy_stage(stage):
     """A stage `tickersim deploy` may create: the demo's own is not one."""
-    from tickersim.local.demo import STAGE as DEMO_STAGE    # demo imports deploy's helpers
     naming.check_stage(stage)
-    if stage == DEMO_STAGE:
+    if stage == stages.LOCAL:
         raise ValueError(f"--stage {stage} is reserved for `tickersim demo` (its settings in "
                          ".chalice/config.json would be overwritten): pick another name, "
                          "e.g. --stage dev")

@@ -11,9 +11,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tickersim import naming
-from tickersim import stage as stages
-from tickersim.aws import api_gateway, checkout, policies, stack
+from tickersim.base import naming
+from tickersim.base import stage as stages
+from tickersim.aws import api_gateway, checkout, package, policies, stack
 
 # By resource type: the kind a person reads, and where its name is (None: no name of its own).
 KINDS = {
@@ -49,7 +49,6 @@ class Resource:
 
 def stage_template(req, findings, account):
     """The merged template `make package` writes for the stage as deploy will record it."""
-    from tickersim.aws import package    # TODO(house): package imports deploy, which imports plan
     names = findings.names
     outputs = {"TableName": names.table, "DeliveryStreamName": names.stream,
                "BucketName": names.bucket, "TopicArn": _arn("sns", req, account, names.topic),
@@ -107,7 +106,6 @@ def conditions(template, values):
 def created(template, values, stage, refs):
     """The resources the stage creates, in the template's order, named. refs: what the data
     template's references resolve to (stack.example_refs)."""
-    from tickersim.aws import package    # TODO(house)
     held = conditions(template, values)
     resources = template["Resources"]
     refs = {**refs, **values}
@@ -174,7 +172,6 @@ def _parts(node, refs):
 def _role_name(logical_id, refs, stage):
     """Chalice names each function's role as `<app>-<stage>-<function>`; a role of the data
     stack gets the stack's name and a suffix CloudFormation draws."""
-    from tickersim.aws import package    # TODO(house)
     for function, function_id in package.CHALICE_IDS.items():
         if package.ROLE_IDS.get(function, f"{function_id}Role") == logical_id:
             return naming.function_name(stage, function)

@@ -10,10 +10,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from tickersim import naming
 from tickersim.aws import resource_formats, stack
-from tickersim import stage as stages
-from tickersim.aws.package import load_data_template
+from tickersim.base import data_template, naming
+from tickersim.base import stage as stages
+from tickersim.base.data_template import load_data_template
 
 
 def template_documents(template, refs):
@@ -26,7 +26,7 @@ def template_documents(template, refs):
         if "PolicyDocument" in properties:          # the bucket policy
             documents["policy"] = properties["PolicyDocument"]
         for name, document in documents.items():
-            found[f"{logical_id}-{name}"] = stack.resolve(document, refs)
+            found[f"{logical_id}-{name}"] = data_template.resolve(document, refs)
     return found
 
 

@@ -12,12 +12,11 @@ import json
 import sys
 from pathlib import Path
 
-import yaml
-
-from tickersim.aws import api_gateway, chalice_run, policies, stack, watch_trigger
-from tickersim import naming
-from tickersim import stage as stages
-from tickersim.aws.deploy import MAX_EVENT_AGE_S
+from tickersim.aws import api_gateway, chalice_run, policies
+from tickersim.base import naming, watch_trigger
+from tickersim.base import stage as stages
+from tickersim.base.data_template import load_data_template
+from tickersim.base.wiring import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
 CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda",
@@ -45,11 +44,6 @@ _API_SKIPS = [{"id": check, "comment": why} for check, why in {
     "CKV_AWS_120": "a stage cache costs at least $14 a month; the function caches what it reads "
                    "from the bucket",
 }.items()]
-
-
-def load_data_template(project_dir=stages.PROJECT_DIR):
-    # Long-form intrinsics only (see the template's header), so safe_load reads it whole.
-    return yaml.safe_load((Path(project_dir) / stack.TEMPLATE).read_text())
 
 
 def merge_template(stage, project_dir=stages.PROJECT_DIR):

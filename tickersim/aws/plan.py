@@ -1,7 +1,7 @@
 """What `tickersim deploy` will create, with names, and what it will cost a month."""
-from seed.load import read_seed
-from tickersim import stage as stages
 from tickersim.aws import bill, inventory, stack
+from tickersim.base import stage as stages
+from tickersim.base.seeds import read_seed
 
 
 def describe(req, findings, project_dir=None):

@@ -7,9 +7,9 @@ documents into the merged template with `Fn::Sub` ARNs.
 import json
 from pathlib import Path
 
-from tickersim import stage as stages
-from tickersim import naming
-from tickersim.naming import function_name
+from tickersim.base import naming
+from tickersim.base import stage as stages
+from tickersim.base.naming import function_name
 
 FILES = {stages.STREAMING: "streaming", stages.NOTIFICATION: "notification",
          stages.WATCH: "watch", stages.API: "api"}

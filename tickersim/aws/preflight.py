@@ -10,9 +10,9 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError, NoCredentialsError
 
-from tickersim import endpoints, naming
-from tickersim import stage as stages
 from tickersim.aws import advice, inputs, stack
+from tickersim.base import endpoints, naming
+from tickersim.base import stage as stages
 
 # The stack's parameters that hold the stage's names, by the Names field they fill.
 NAME_PARAMETERS = {"table": "TableName", "stream": "DeliveryStreamName", "topic": "TopicName",

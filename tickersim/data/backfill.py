@@ -9,17 +9,18 @@ the same keys, so a repeated backfill replaces its own objects and nothing else.
 import hashlib
 import sys
 from dataclasses import dataclass, replace
-from datetime import date as Date, datetime, timezone
+from datetime import UTC, datetime
+from datetime import date as Date
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.items import parse_ticker
-from chalicelib.market import Model
-from chalicelib.settings import MODELS
-from chalicelib.ticks import walk
-from seed.load import SeedError, read_seed
-from tickersim import stage as stages
+from chalicelib.core.settings import MODELS
+from chalicelib.walk.items import parse_ticker
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import walk
+from tickersim.base import stage as stages
+from tickersim.base.seeds import SeedError, read_seed
 from tickersim.data import location as locations
 from tickersim.data.schema import partition_path
 
@@ -108,7 +109,7 @@ def hours(session):
     out, minute = [], session.first_minute
     while minute < session.stop_minute:
         stop = min((minute // 60 + 1) * 60, session.stop_minute)
-        moment = datetime.fromtimestamp(minute * 60, tz=timezone.utc)
+        moment = datetime.fromtimestamp(minute * 60, tz=UTC)
         out.append((moment.date().isoformat(), moment.hour, range(minute, stop)))
         minute = stop
     return out

@@ -5,18 +5,18 @@ delivery stream's S3 destination. Nothing else needs configuring, on AWS or loca
 """
 import sys
 
-import boto3
-from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError,
-                                 NoCredentialsError)
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+)
 
-from chalicelib.market import price_text
-from tickersim import stage as stages
-from tickersim import endpoints
-from tickersim.args import check_region, count_problem, local_stage_problem
-from tickersim.data.records import ticks_in
-from tickersim.local.localcloud import FAKE_CREDENTIALS
-
-LOCAL_STAGE = "local"
+from chalicelib.walk.market import price_text
+from tickersim.base import endpoints
+from tickersim.base import stage as stages
+from tickersim.base.args import check_region, count_problem, local_stage_problem
+from tickersim.base.records import ticks_in
 
 
 class BrowseError(Exception):
@@ -28,35 +28,6 @@ def add_arguments(parser):
     stages.add_aws_arguments(parser)
     parser.add_argument("--count", type=int, default=20, metavar="N",
                         help="how many of the latest ticks to show (default 20)")
-
-
-def session_for(stage):
-    if stage == LOCAL_STAGE:
-        # The local cloud accepts any credentials; none need to be configured for it.
-        return boto3.session.Session(
-            aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-            aws_session_token=FAKE_CREDENTIALS["AWS_SESSION_TOKEN"])
-    return boto3.session.Session()
-
-
-def stage_table(args):
-    """(DynamoDB client, table name) of the stage's streaming function, for the commands that
-    edit the table (seed, scenario); ValueError says what is wrong with the arguments."""
-    problem = (check_region(args.region) or endpoints.problem(args.endpoint)
-               or local_stage_problem(args.stage, args.endpoint))
-    if problem:
-        raise ValueError(problem)
-    try:
-        table = stages.environment(args.stage, stages.STREAMING).get("TABLE_NAME")
-    except KeyError as exc:
-        raise ValueError(exc.args[0]) from None
-    if not table:
-        raise ValueError(f"stage {args.stage!r} has no TABLE_NAME in .chalice/config.json: "
-                         f"deploy it with `tickersim deploy --stage {args.stage} ...`")
-    # The local stage's demo takes any credentials: none need configuring.
-    ddb = endpoints.client(session_for(args.stage), "dynamodb", args.endpoint, args.region)
-    return ddb, table
 
 
 def destination(firehose, stream):
@@ -111,7 +82,7 @@ def latest_ticks(s3, bucket, objects, count):
 def main(args):
     problem = (count_problem("--count", args.count) or check_region(args.region)
                or endpoints.problem(args.endpoint)
-               or local_stage_problem(args.stage, args.endpoint, LOCAL_STAGE))
+               or local_stage_problem(args.stage, args.endpoint, stages.LOCAL))
     if problem:
         print(f"browse: {problem}", file=sys.stderr)
         return 2
@@ -123,7 +94,7 @@ def main(args):
         if not stream:
             raise BrowseError(f"stage {args.stage!r} has no DELIVERY_STREAM_NAME in "
                               ".chalice/config.json: deploy it with `tickersim deploy`")
-        session = session_for(args.stage)
+        session = stages.session_for(args.stage)
         firehose = endpoints.client(session, "firehose", args.endpoint, args.region)
         s3 = endpoints.client(session, "s3", args.endpoint, args.region)
         bucket, prefix = destination(firehose, stream)

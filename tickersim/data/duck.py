@@ -8,7 +8,7 @@ import glob
 import os
 from urllib.parse import urlparse
 
-from tickersim import endpoints
+from tickersim.base import endpoints
 from tickersim.data.schema import COLUMNS, DUCKDB, PARTITIONS, TABLES
 
 HIVE_TYPES = "{" + ", ".join(f"'{n}': '{DUCKDB[t]}'" for n, t in PARTITIONS) + "}"

@@ -28,6 +28,7 @@ def add_arguments(parser):
 def export(location, target):
     """Write every table that has rows; returns {table: rows written}."""
     import duckdb
+
     from tickersim.data import duck
     target = Path(target).resolve()
     taken = [t for t in TABLES if (target / t).exists() and any((target / t).iterdir())]

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from tickersim import endpoints, naming, stage as stages
-from tickersim.data.browse import LOCAL_STAGE, BrowseError, destination, session_for
+from tickersim.base import endpoints, naming
+from tickersim.base import stage as stages
+from tickersim.data.browse import BrowseError, destination
 
 
 class LocationError(Exception):
@@ -29,7 +30,7 @@ class Location:
 
     @property
     def local(self):
-        return self.stage == LOCAL_STAGE
+        return self.stage == stages.LOCAL
 
     def client(self, service):
         return endpoints.client(self.session, service, self.endpoint, self.region)
@@ -54,9 +55,9 @@ def resolve(args):
         raise LocationError(problem)
     location = Location(stage=args.stage, endpoint=args.endpoint, region=args.region)
     try:
-        location.session = session_for(args.stage)
+        location.session = stages.session_for(args.stage)
         if location.local:
-            stream = stages.environment(LOCAL_STAGE, stages.STREAMING)["DELIVERY_STREAM_NAME"]
+            stream = stages.environment(stages.LOCAL, stages.STREAMING)["DELIVERY_STREAM_NAME"]
             location.bucket, _ = destination(location.client("firehose"), stream)
             return location
         stack = naming.stack_name(args.stage)

@@ -114,5 +114,5 @@ def main(args):
     try:
         write(columns, rows, args.format)
     except BrokenPipeError:          # e.g. piped into `head`: the reader has what it wanted
-        sys.stdout = open(os.devnull, "w")
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - open until the process exits
     return 0

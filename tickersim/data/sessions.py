@@ -1,4 +1,4 @@
-"""Compute the XNYS session table the streaming function reads (chalicelib/xnys_sessions.json).
+"""Compute the XNYS session table the streaming function reads (chalicelib/walk/xnys_sessions.json).
 
     python -m tickersim.data.sessions [--from 2010-01-01] [--to 2030-12-31]
 
@@ -11,7 +11,7 @@ import json
 import sys
 from datetime import date
 
-from chalicelib.calendars import DAY, XNYS_TABLE, new_york, _NY_CLOSE, _NY_OPEN
+from chalicelib.walk.calendars import _NY_CLOSE, _NY_OPEN, DAY, XNYS_TABLE, new_york
 
 DEFAULT_FIRST, DEFAULT_LAST = "2010-01-01", "2030-12-31"
 
@@ -21,7 +21,7 @@ def _hhmm(minute):
 
 
 def xnys_table(first=DEFAULT_FIRST, last=DEFAULT_LAST):
-    import exchange_calendars   # heavy (pandas): only when the table is being made
+    import exchange_calendars  # heavy (pandas): only when the table is being made
 
     schedule = exchange_calendars.get_calendar("XNYS", start=first, end=last).schedule
     opened, special = set(), {}

@@ -14,8 +14,9 @@ import urllib.request
 
 from moto.apigateway.models import APIGatewayBackend
 
-from tickersim.args import count_problem
-from tickersim.local.localcloud import FAKE_CREDENTIALS, LocalCloud, LocalCloudError
+from tickersim.base.args import count_problem
+from tickersim.base.stage import FAKE_CREDENTIALS
+from tickersim.local.localcloud import LocalCloud, LocalCloudError
 
 _MAX_PORT = 65535
 

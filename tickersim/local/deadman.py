@@ -10,9 +10,8 @@ import operator
 from collections import deque
 from dataclasses import dataclass, field
 
-from tickersim import stage as stages
-from tickersim.aws.package import load_data_template
-from tickersim.aws.stack import resolve
+from tickersim.base import stage as stages
+from tickersim.base.data_template import load_data_template, resolve
 
 ALARM_ID = "NoTicksAlarm"
 REGION_NAMES = {"eu-west-1": "EU (Ireland)", "us-east-1": "US East (N. Virginia)"}

@@ -13,10 +13,10 @@ import base64
 import json
 import re
 import uuid
-from datetime import timezone
+from datetime import UTC
 
-from tickersim.aws import stack
-from tickersim.aws.package import load_data_template
+from tickersim.base import data_template
+from tickersim.base.data_template import load_data_template
 
 QUERY_PARAMETER = "MetadataExtractionQuery"
 PARTITIONING_FAILED = "partitioning-failed"
@@ -32,7 +32,7 @@ def destination(template=None):
     config = (template or load_data_template())["Resources"]["DeliveryStream"]["Properties"][
         "ExtendedS3DestinationConfiguration"]
     # The demo is a JSON-lines stage (RecordFormat json): its conditions resolve as such.
-    return stack.resolve({key: config[key] for key in ("Prefix", "ErrorOutputPrefix",
+    return data_template.resolve({key: config[key] for key in ("Prefix", "ErrorOutputPrefix",
                                                        "DynamicPartitioningConfiguration",
                                                        "ProcessingConfiguration")},
                          {"IsParquet": False})
@@ -84,7 +84,7 @@ class Partitioner:
     """Delivers what moto's Firehose wrote literally to the keys AWS would write."""
 
     def __init__(self, config=None):
-        import jq      # only the demo's delivery needs it
+        import jq  # only the demo's delivery needs it
         config = config or destination()
         self.prefix, self.error_prefix = config["Prefix"], config["ErrorOutputPrefix"]
         self.query = jq.compile(metadata_query(config))
@@ -100,7 +100,7 @@ class Partitioner:
         return written
 
     def _deliver_one(self, s3, bucket, entry):
-        arrival = entry["LastModified"].astimezone(timezone.utc)
+        arrival = entry["LastModified"].astimezone(UTC)
         name = entry["Key"].rsplit("/", 1)[1]
         stem = name[:-36] if _UUID_TAIL.search(name) else f"{name}-"
         body = s3.get_object(Bucket=bucket, Key=entry["Key"])["Body"].read()

@@ -17,10 +17,10 @@ import time
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 ACCOUNT = "123456789012"            # moto's account id
@@ -58,7 +58,7 @@ class Outcome:
 
 
 def iso_millis(epoch):
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def runtime_environment(function, aws_env):

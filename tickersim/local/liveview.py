@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from chalicelib.market import price_text
+from chalicelib.walk.market import price_text
 
 SPARK = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 32

@@ -10,18 +10,20 @@ import threading
 
 import boto3
 from botocore.config import Config
-from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
-                                            create_backend_app)
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
 from werkzeug.serving import make_server
 
-from seed.load import SEED_FILE, seed_table
-from tickersim.aws.deploy import wire_failure_destination
+from tickersim.base.seeds import SEED_FILE, seed_table
+from tickersim.base.stage import FAKE_CREDENTIALS
+from tickersim.base.wiring import wire_failure_destination
 from tickersim.local import firehose as partitioning
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
-FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                    "AWS_SESSION_TOKEN": "testing"}
 
 
 class LocalCloudError(Exception):

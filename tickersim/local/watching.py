@@ -13,15 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
-from chalicelib import state as table_state
-from chalicelib.items import KEY
-from chalicelib.ticks import iso
-from tickersim import stage as stages
-from tickersim.aws.watch_trigger import CONFIG_ID
+from chalicelib.walk import state as table_state
+from chalicelib.walk.items import KEY
+from chalicelib.walk.ticks import iso
+from tickersim.base import stage as stages
+from tickersim.base.naming import stack_name
+from tickersim.base.watch_trigger import CONFIG_ID
 from tickersim.local import deadman, lambdas
 from tickersim.local.lambdas import Function, snapshot
 from tickersim.local.mailbox import Mailbox
-from tickersim.naming import stack_name
 
 WATCH_HANDLER = "app.watch_moves"
 TICKS_PREFIX = "ticks/"

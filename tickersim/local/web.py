@@ -14,7 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from tickersim import stage as stages
+from tickersim.base import stage as stages
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8400
@@ -102,7 +102,7 @@ class Site:
 def gateway_not_found(method, path):
     """What API Gateway answers, with the gateway responses `tickersim deploy` sets, for a
     method and path that no route has."""
-    from chalicelib import api
+    from chalicelib.api import api
 
     return 404, api.dumps(api.error_body(
         "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))

@@ -1,0 +1,244 @@
+"""One scheduled run: read, work out what is due, claim, then walk, deliver and commit."""
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.client import BaseClient
+
+from chalicelib.core import logs
+from chalicelib.core.clients import counting
+from chalicelib.core.errors import DeliveryFailed, MalformedItems, RunStateInvalid
+from chalicelib.core.settings import StreamSettings
+from chalicelib.walk import delivery, floors, news, scenarios, state
+from chalicelib.walk.calendars import CalendarExhausted, resume_minute
+from chalicelib.walk.items import item_name, parse_run_state, parse_ticker, ticker_item
+from chalicelib.walk.market import Model
+from chalicelib.walk.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
+
+DEFAULT_BUDGET_S = 60.0
+# The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).
+RUN_METRICS = ("ticks", "calls_total", "billed_units", "duration_ms", "lag_s",
+               "catchup_minutes")
+DELIVERY_SHARE = 0.8     # of the remaining time; the rest is kept for the last commit
+SAFETY_MARGIN_S = 1.0
+
+
+def remaining_seconds(context: Any) -> float:
+    try:
+        return context.get_remaining_time_in_millis() / 1000.0
+    except AttributeError:
+        return DEFAULT_BUDGET_S
+
+
+def run(event: dict, context: Any, settings: StreamSettings, ddb: BaseClient,
+        firehose: BaseClient, clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time, specials: dict | None = None,
+        **retry_options: Any) -> dict:
+    """Run the pipeline once for a scheduled event; returns the run's report (also logged).
+
+    specials: a dict to receive the table's other `#` items from the run's own Scan."""
+    started = clock()
+    budget = max(0.0, remaining_seconds(context) - SAFETY_MARGIN_S)
+    now_minute, problem = run_minute(event, wall_clock)
+    if problem:
+        logs.warning(f"{problem}: using the wall clock's minute instead",
+                     run_time=iso(now_minute * 60))
+    report = {"run_time": iso(now_minute * 60), "tickers": 0, "advanced": 0, "ticks": 0,
+              "records": 0, "bytes": 0, "billed_units": 0, "resends": 0, "malformed": 0,
+              "catchup_minutes": 0, "conflicts": [], "news": 0}
+    retry_options.setdefault("clock", clock)
+    with counting(ddb, firehose) as (calls, retries):
+        try:
+            problems = _run(settings, ddb, firehose, now_minute, report, specials,
+                            deliver_by=started + budget * DELIVERY_SHARE,
+                            commit_by=started + budget, retry_options=retry_options)
+        except Exception as exc:
+            report.update(status="failed", error=type(exc).__name__)
+            raise
+        else:
+            partial = report.pop("partial", False)
+            report["status"] = "failed" if problems else ("partial" if partial else "ok")
+        finally:
+            report.update(calls=dict(calls), calls_total=sum(calls.values()),
+                          sdk_retries=sum(retries.values()),
+                          duration_ms=round((clock() - started) * 1000, 1),
+                          lag_s=round(wall_clock() - now_minute * 60, 1))
+            logs.metrics("run", report, {"Table": settings.table_name}, RUN_METRICS)
+    if problems:
+        raise MalformedItems(settings.table_name, problems)
+    return report
+
+
+def _run(settings, ddb, firehose, now_minute, report, specials, deliver_by, commit_by,
+         retry_options):
+    # The scenarios come from the same Scan, whether or not the caller wants the other items.
+    specials = {} if specials is None else specials
+    raw_items, run_item = state.read_all(ddb, settings.table_name, specials)
+    applied = scenarios.parse_item(specials.get(scenarios.ITEM), lambda t: parse_minute(t) * 60)
+    try:
+        run_state = parse_run_state(run_item)
+    except ValueError as exc:
+        raise RunStateInvalid(settings.table_name, exc) from exc
+    seed = settings.market_seed if settings.market_seed is not None else run_state.seed
+    new_seed = None
+    if seed is None:
+        # Drawn once, then kept in the run-state item so retries replay the same ticks.
+        seed = new_seed = secrets.randbits(63)
+    model = Model(kind=settings.model, seed=seed, tick_seconds=60 // settings.ticks_per_run,
+                  correlation=settings.correlation)
+
+    problems, tickers = {}, []
+    for item in raw_items:
+        try:
+            tickers.append((item, parse_ticker(item)))
+        except ValueError as exc:
+            problems[item_name(item)] = str(exc)
+    fresh_start = None
+    if any(ticker.last_tick is None for _, ticker in tickers):
+        fresh_start = now_minute if run_state.fresh_start is None else run_state.fresh_start
+    # A ticker never committed walks as if its last tick fell just before fresh_start.
+    last_ticks = [fresh_start * 60 - 1 if t.last_tick is None else t.last_tick
+                  for _, t in tickers]
+    last_ticks = _skip_closed(tickers, last_ticks, now_minute, problems)
+    starts, steps = floors.plan([t // 60 for t in last_ticks], now_minute,
+                                settings.max_catchup_minutes, run_state.last_run,
+                                run_state.floors)
+
+    due, ahead = [], 0
+    for (item, ticker), last_tick, floor in zip(tickers, last_ticks, starts):
+        ahead += last_tick // 60 > now_minute
+        minutes = due_minutes(last_tick, now_minute, floor)
+        if minutes:
+            due.append((item, ticker, minutes))
+    report.update(tickers=len(raw_items), malformed=len(problems))
+    if problems:
+        logs.error("malformed items left as they are", table=settings.table_name,
+                   problems=problems)
+    if ahead:
+        # Normal for a late retry of an earlier minute; a stream frozen for long means an
+        # event from the future was run once: `seed/load.py --reset` starts afresh.
+        logs.warning(f"{ahead} ticker(s) already have ticks after this run's time; they "
+                     "resume once the schedule passes their last tick",
+                     table=settings.table_name)
+    # Minutes filled before the run's own: the catch-up after missed runs.
+    report["catchup_minutes"] = max((len(m) - 1 for _, _, m in due), default=0)
+    if not due:
+        return problems   # nothing due: a re-delivered event changes nothing
+
+    # LastRun only moves forward: a late retry of an older minute must not hide a newer run.
+    last_run = now_minute if run_state.last_run is None else max(run_state.last_run, now_minute)
+    state.claim(ddb, settings.table_name, run_state, iso(last_run * 60),
+                starts={"FreshStart": _minute_text(fresh_start),
+                        "Floors": floors.encode(steps, _minute_text), "CatchupFrom": None},
+                seed_to_store=new_seed)
+    try:
+        _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+                 retry_options)
+    except DeliveryFailed as exc:
+        if not exc.landed:
+            # Nothing of it reached Firehose: its tickers are not "possibly delivered", so
+            # they need not keep this run's floor (a long outage would else lift the cap).
+            state.unclaim(ddb, settings.table_name, run_item, run_state)
+        raise
+    return problems
+
+
+def _skip_closed(tickers, last_ticks, now_minute, problems):
+    """Last ticks as the catch-up sees them: a market closed since a ticker's last tick owes
+    nothing for those minutes, so the ticker counts as up to date until its next open.
+    A ticker whose calendar table has run out is left out, and named."""
+    seen = []
+    for (item, ticker), last in zip(list(tickers), last_ticks):
+        try:
+            opens = resume_minute(ticker.calendar_name, last // 60, now_minute)
+        except CalendarExhausted as exc:
+            problems[ticker.name] = str(exc)
+            tickers.remove((item, ticker))
+            continue
+        seen.append(now_minute * 60 if opens is None else max(last, opens * 60 - 1))
+    return seen
+
+
+def _deliver(due, settings, model, applied, ddb, firehose, report, deliver_by, commit_by,
+             retry_options):
+    """Walk, deliver and commit the due tickers chunk by chunk, so a long catch-up needs no
+    more memory than one PutRecordBatch."""
+    clock = retry_options["clock"]
+    current = [(item, ticker) for item, ticker, _ in due]
+    advanced = set()
+    for number, chunk in enumerate(chunks(due, settings.ticks_per_run)):
+        if number and clock() >= deliver_by:
+            # What is committed stays; the next run carries on from there, so no alert.
+            report["partial"] = True
+            logs.warning("out of time: the rest of the catch-up continues next run",
+                         advanced=len(advanced), behind=len(due) - len(advanced))
+            break
+        lines, updates = [], []
+        for position, minutes in chunk:
+            item, ticker = current[position]
+            ticks, moved = walk(ticker, minutes, settings.ticks_per_run, model, applied)
+            current[position] = (ticker_item(item, moved), moved)
+            lines.extend(ticks)
+            updates.append((item, current[position][0]))
+        records = delivery.pack(lines)
+        try:
+            report["resends"] += delivery.send(firehose, settings.stream_name, records,
+                                               deliver_by, **retry_options)
+        except DeliveryFailed as exc:
+            if not advanced:
+                raise
+            raise DeliveryFailed(f"{exc} Earlier parts of this run delivered and committed "
+                                 f"{len(advanced)} ticker(s); they keep their progress.",
+                                 landed=exc.landed) from exc
+        resends, conflicts = state.commit(ddb, settings.table_name, updates, commit_by,
+                                          **retry_options)
+        report["resends"] += resends
+        # Edited, deleted or committed by a newer run meanwhile: that change stands.
+        report["conflicts"] = sorted(set(report["conflicts"]) | set(conflicts))
+        # A ticker walked in slices has advanced once its last slice is committed.
+        advanced.update(p for p, minutes in chunk if minutes.stop == due[p][2].stop)
+        report["records"] += len(records)
+        report["bytes"] += sum(map(len, records))
+        report["billed_units"] += delivery.billed_units(records)
+        headlines = sum(1 for line in lines if line.startswith(news.PREFIX))
+        report["ticks"] += len(lines) - headlines
+        report["news"] += headlines
+        report["advanced"] = len(advanced)
+
+
+def _minute_text(minute):
+    return None if minute is None else iso(minute * 60)
+
+
+def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
+    """Plan the run as [(position in due, minutes to walk)] chunks, in order.
+
+    A chunk is whole 25-ticker groups (one BatchExecuteStatement each) whose lines should fill at
+    most one PutRecordBatch. A group owing more than that is walked in slices of its
+    minutes, each committed before the next, so memory stays flat at any catch-up.
+    """
+    def size(position, minutes):
+        ticker = due[position][1]
+        return len(minutes) * ticks_per_minute * line_bytes(ticker.name, ticker.kind)
+
+    chunk, used = [], 0
+    for start in range(0, len(due), state.BATCH_WRITE_MAX):
+        group = range(start, min(start + state.BATCH_WRITE_MAX, len(due)))
+        group_size = sum(size(p, due[p][2]) for p in group)
+        if chunk and used + group_size > limit:
+            yield chunk
+            chunk, used = [], 0
+        if group_size <= limit:
+            chunk.extend((p, due[p][2]) for p in group)
+            used += group_size
+            continue
+        slices = -(-group_size // limit)
+        for k in range(slices):
+            part = [(p, m[len(m) * k // slices:len(m) * (k + 1) // slices])
+                    for p in group for m in [due[p][2]]]
+            part = [(p, m) for p, m in part if m]
+            if part:
+                yield part
+    if chunk:
+        yield chunk
