@@ -8,6 +8,7 @@ import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
 from tickersim.base import naming
+from tickersim.local import aws_server
 from tickersim.base.stage import copy_project
 
 # moto warns for each resource type its CloudFormation skips; test_deploy.py's docstring says
@@ -26,24 +27,40 @@ def setup(moto_endpoint, tmp_path_factory):  # noqa: F811
     return Account(moto_endpoint), project, common
 
 
-def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsys):
+def test_code_that_does_not_package_stops_deploy_before_anything_is_created(setup, capsys):
     account, project, common = setup
-    deploy_args = [*common, "--owner", "Ada Lovelace", "--email", "ada@example.com"]
     app = project / "app.py"
     good = app.read_text()
     app.write_text(good + "\ndef broken(:\n")
+    before, checkout = account.snapshot(), _checkout(project)
+    try:
+        assert tickersim("deploy", *common, "--owner", "Ada Lovelace",
+                         "--email", "ada@example.com") == 1
+    finally:
+        app.write_text(good)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "app.py does not package" in err and "SyntaxError" in err
+    assert account.snapshot() == before and _checkout(project) == checkout
+
+
+def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsys,
+                                                                    monkeypatch):
+    account, project, common = setup
+    deploy_args = [*common, "--owner", "Ada Lovelace", "--email", "ada@example.com"]
     checkout = _checkout(project)
-    assert tickersim("deploy", *deploy_args) == 1
+    # As on plain moto: its ImportRestApi refuses the Swagger 2.0 that Chalice sends.
+    with monkeypatch.context() as plain_moto:
+        plain_moto.setattr(aws_server, "as_openapi3", lambda document: document)
+        assert tickersim("deploy", *deploy_args) == 1
     captured = capsys.readouterr()
     assert "`chalice deploy --stage qa` failed" in captured.err
     snapshot = account.snapshot()
     assert NAMES.stack in snapshot["stacks"] and NAMES.table in snapshot["tables"]
-    assert not set(FUNCTIONS) & set(snapshot["functions"])
+    assert not snapshot["rest_apis"]
     # Regression: the failed deploy left stage qa in .chalice/config.json and its policy files.
     assert _checkout(project) == checkout
     assert "are as they were before it" in captured.out
 
-    app.write_text(good)
     assert tickersim("deploy", *deploy_args) == 0
     assert set(FUNCTIONS) <= set(account.snapshot()["functions"])
     assert account.invoke_config(FUNCTIONS[1])["MaximumRetryAttempts"] == 1   # the default

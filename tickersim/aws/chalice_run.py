@@ -9,7 +9,9 @@ from tickersim.base import endpoints
 
 
 class ChaliceFailed(Exception):
-    pass
+    def __init__(self, message, output=""):
+        super().__init__(message)
+        self.output = output         # the end of what chalice said, when it was not shown
 
 
 def executable():
@@ -34,10 +36,10 @@ def run(project_dir, region, endpoint, *args, quiet=False):
     done = subprocess.run(command, cwd=project_dir, env=env, check=False, text=True,
                           capture_output=quiet)
     if done.returncode:
-        said = (": " + " ".join((done.stderr or done.stdout).strip().splitlines()[-1:]) if quiet
-                else ": its message is above")
+        said = " ".join((done.stderr or done.stdout or "").strip().splitlines()[-1:])
         raise ChaliceFailed(f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in "
-                            f"{project_dir}{said}")
+                            f"{project_dir}: " + (said if quiet else "its message is above"),
+                            output=said)
 
 
 def drop_bytecode(project_dir):

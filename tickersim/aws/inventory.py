@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tickersim.base import naming
 from tickersim.base import stage as stages
-from tickersim.aws import api_gateway, checkout, package, policies, stack
+from tickersim.aws import api_gateway, chalice_run, checkout, package, policies, stack
 
 # By resource type: the kind a person reads, and where its name is (None: no name of its own).
 KINDS = {
@@ -57,8 +57,13 @@ def stage_template(req, findings, account):
         copy = stages.copy_project(Path(scratch) / "project", project_dir=req.project_dir)
         checkout.record(copy, req.stage, req.owner, outputs)
         policies.write_for_stage(req.stage, copy)
-        sam = package.package(req.stage, Path(scratch) / "package", req.region, copy,
-                              quiet=True)
+        try:
+            sam = package.package(req.stage, Path(scratch) / "package", req.region, copy,
+                                  quiet=True)
+        except chalice_run.ChaliceFailed as exc:
+            raise chalice_run.ChaliceFailed(
+                f"app.py does not package as `chalice package` packs it ({exc.output}): fix "
+                "it and run deploy again; nothing was created") from None
         return json.loads(sam.read_text())
 
 
