@@ -31,7 +31,7 @@ def index():
 
 @app.route("/api/tickers")
 def tickers():
-    return api.tickers_response()
+    return api.tickers_response(app.current_request)
 
 
 @app.route("/api/ticks")

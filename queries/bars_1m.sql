@@ -1,4 +1,4 @@
--- One-minute OHLC bars per ticker (minute: YYYY-MM-DDTHH:MM, UTC), live and backfilled
+-- One-minute OHLC bars per ticker (minute: the bar's first instant, UTC), live and backfilled
 -- ticks alike; a tick delivered twice counts once. Runs unchanged on DuckDB and Athena.
 WITH prices AS (
     SELECT ticker, seq, "timestamp", price FROM ticks
@@ -6,12 +6,12 @@ WITH prices AS (
     SELECT ticker, seq, "timestamp", price FROM history
 )
 SELECT ticker,
-       substr("timestamp", 1, 16) AS minute,
+       date_trunc('minute', "timestamp") AS minute,
        min_by(price, "timestamp") AS open,
        max(price) AS high,
        min(price) AS low,
        max_by(price, "timestamp") AS close,
        count(*) AS ticks
 FROM prices
-GROUP BY ticker, substr("timestamp", 1, 16)
+GROUP BY ticker, date_trunc('minute', "timestamp")
 ORDER BY ticker, minute

@@ -206,7 +206,7 @@ def read_objects(s3, bucket, keys, cache=None):
     def fetch(key):
         body = _aws(lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
                     "tick bucket")
-        return apiquery.read_lines(body)
+        return apiquery.read_lines(body, source=key.split("/", 1)[0])
 
     # Held here too: a range larger than the cache must not lose what it just evicted.
     entries = {key: cache.get(key) for key in keys}
@@ -223,22 +223,38 @@ def read_objects(s3, bucket, keys, cache=None):
     return rows, malformed
 
 
+def read_window(s3, bucket, query, cache=None):
+    """(rows, malformed lines, objects read) of the window, live and backfilled tables."""
+    keys = [key for prefix in apiquery.PREFIXES
+            for part in apiquery.partitions(query.start, query.end, prefix)
+            for key in list_partition(s3, bucket, part)]
+    rows, malformed = read_objects(s3, bucket, keys, cache)
+    return rows, malformed, len(keys)
+
+
 def ticks_body(config, params, ddb=None, s3=None, now=time.time, cache=None):
-    """One page of /api/ticks; ApiError(400) names a bad parameter."""
+    """One page of /api/ticks; ApiError(400) names a bad parameter.
+
+    Without date_to the window ends at the newest tick the bucket holds at this request, and
+    says so in pagination.date_to: later pages that send it are not shifted by new ticks."""
     items, _ = scan_table(ddb or clients.get("dynamodb"), config.table_name)
-    known = {item[KEY]["S"] for item in items}
     stamps = [_epoch(item.get("LastTick", {}).get("S")) for item in items]
     latest = max((s for s in stamps if s is not None), default=None) or now()
+    s3 = s3 or clients.get("s3")
     try:
-        query = apiquery.parse(params, known, latest)
+        query = apiquery.parse(params, latest)
+        rows, malformed, objects = read_window(s3, config.bucket_name, query, cache)
+        newest = max((r.epoch for r in rows if query.start <= r.epoch < query.end),
+                     default=None)
+        if query.open_end and newest is not None and newest < latest:
+            query = apiquery.parse(params, newest)
+            rows, malformed, objects = read_window(s3, config.bucket_name, query, cache)
+        apiquery.check_symbols(query, {item[KEY]["S"] for item in items}
+                               | {row.ticker for row in rows})
     except apiquery.BadParameter as exc:
         raise ApiError(400, "invalid_parameter", str(exc)) from None
-    s3 = s3 or clients.get("s3")
-    keys = [key for part in apiquery.partitions(query.start, query.end)
-            for key in list_partition(s3, config.bucket_name, part)]
-    rows, malformed = read_objects(s3, config.bucket_name, keys, cache)
     if malformed:
-        log.warning("skipped %d malformed line(s) in %d object(s)", malformed, len(keys))
+        log.warning("skipped %d malformed line(s) in %d object(s)", malformed, objects)
     body = apiquery.page(apiquery.select(rows, query), query)
     body["skipped_lines"] = malformed
     return body
@@ -285,8 +301,15 @@ def respond(make_body):
                              "Access-Control-Allow-Origin": "*"})
 
 
-def tickers_response():
-    return respond(lambda: tickers_body(settings()))
+def tickers_response(request=None):
+    def body():
+        # Like /api/ticks: a misspelt parameter is refused, not silently ignored.
+        given = sorted((request and request.query_params) or {})
+        if given:
+            raise ApiError(400, "invalid_parameter", f"{given[0][:40]}: unknown parameter "
+                                                     "(/api/tickers takes none)")
+        return tickers_body(settings())
+    return respond(body)
 
 
 def ticks_response(request):

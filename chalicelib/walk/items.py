@@ -121,6 +121,10 @@ def seed_item(entry):
     if not isinstance(name, str) or not name.strip() or name.startswith(SPECIAL_PREFIX):
         raise ValueError(f"{KEY} must be a non-empty string not starting with "
                          f"{SPECIAL_PREFIX!r} (such as {RUN_KEY!r}: the app's own items)")
+    if "," in name or name != name.strip():
+        # /api/ticks?symbols=A,B splits on commas and trims: such a ticker could not be asked for.
+        raise ValueError(f"{KEY} {name!r} has a comma or surrounding spaces: the API's "
+                         "symbols=A,B could never ask for it; rename it")
     if len(name.encode("utf-8")) > _KEY_BYTES:
         raise ValueError(f"{KEY} is longer than DynamoDB's {_KEY_BYTES} bytes for a key")
     item = {KEY: {"S": name}}

@@ -51,3 +51,25 @@ def test_every_line_fills_grows_and_fits_a_phone(tmp_path):
             "a layout as narrow as a phone")
         rows = driver.execute_script("return document.querySelectorAll('tr[data-ticker]').length")
         assert rows == len(names)
+
+
+def test_each_instrument_shows_its_own_decimals_and_its_own_colour():
+    """EURUSD read "1.09" and an AUDUSD change "0.00": FX quotes 5 decimals, yen pairs 3.
+    A Wednesday, so the FX market is open whatever day the test runs."""
+    if REASON:
+        pytest.fail(f"CI is set, so the browser tests must run, but {REASON}")
+    with browser.running_demo("--tickers", "seed/fx.json", "--start", "2026-12-02T14:00Z") \
+            as url, browser.chromium() as driver:
+        driver.get(url)
+        browser.wait_until(driver, browser.every_line_has(2), WAIT_S, "2 points on every line")
+        rows = driver.execute_script(
+            "return [...document.querySelectorAll('tr[data-ticker]')].map((r) => ["
+            "r.dataset.ticker, ...[...r.cells].slice(1).map((c) => c.textContent),"
+            "getComputedStyle(r.querySelector('.swatch')).backgroundColor])")
+    decimals = {name: len(last.split(".")[1]) for name, last, *_ in rows}
+    assert decimals["EURUSD"] == 5 and decimals["USDJPY"] == 3
+    for name, _, change, pct, _ in rows:
+        assert len(change.lstrip("+-").split(".")[1]) == decimals[name], (name, change)
+        assert change[0] in "+-" or float(change) == 0 and float(pct) == 0, (name, change)
+    colours = [colour for *_, colour in rows]
+    assert len(set(colours)) == len(colours)

@@ -11,7 +11,7 @@ from chalice.config import Config
 from chalice.local import LocalGateway
 from chalice.test import Client
 
-from chalicelib.api import api
+from chalicelib.api import api, apiquery
 from chalicelib.core import clients
 from tests.functional.conftest import PROJECT, STAGE
 from tickersim.aws import policies
@@ -112,10 +112,13 @@ def test_ticks_lists_only_the_hours_asked_and_reads_only_their_objects(http, buc
     (status, body), calls = calls_during(lambda: get(
         http, "/api/ticks?date_from=2026-12-01T09:00:00Z&date_to=2026-12-01T09:59:59Z"))
     assert status == 200
-    assert [(t["ticker"], t["seq"]) for t in body["data"]] == [
-        ("Index_1", 3), ("Index_1", 2), ("Index_2", 1)]
-    assert body["pagination"] == {"limit": 100, "offset": 0, "count": 3, "total": 3}
-    assert calls == {"DynamoDB.Scan": 1, "S3.ListObjectsV2": 1, "S3.GetObject": 2}
+    assert [(t["ticker"], t["seq"], t["source"]) for t in body["data"]] == [
+        ("Index_1", 3, "ticks"), ("Index_4", 1, "history"), ("Index_1", 2, "ticks"),
+        ("Index_2", 1, "ticks")]
+    assert body["pagination"] == {"limit": 100, "offset": 0, "count": 4, "total": 4,
+                                  "date_to": "2026-12-01T09:59:59Z"}
+    # One listing per table (ticks/, history/) for the day.
+    assert calls == {"DynamoDB.Scan": 1, "S3.ListObjectsV2": 2, "S3.GetObject": 3}
 
 
 def test_a_range_over_two_days_lists_each_day_once(http, bucket):
@@ -124,7 +127,7 @@ def test_a_range_over_two_days_lists_each_day_once(http, bucket):
     (status, body), calls = calls_during(lambda: get(
         http, "/api/ticks?date_from=2026-11-30T23:00:00Z&date_to=2026-12-01T01:00:00Z"))
     assert [t["seq"] for t in body["data"]] == [2, 1]
-    assert calls["S3.ListObjectsV2"] == 2
+    assert calls["S3.ListObjectsV2"] == 4       # two days, two tables
 
 
 def test_resent_ticks_are_folded_and_symbols_filter(http, bucket):
@@ -138,9 +141,10 @@ def test_resent_ticks_are_folded_and_symbols_filter(http, bucket):
 
 
 def test_an_empty_bucket_is_an_empty_page(http, bucket):
-    assert get(http, "/api/ticks") == (200, {
-        "pagination": {"limit": 100, "offset": 0, "count": 0, "total": 0}, "data": [],
-        "skipped_lines": 0})
+    status, body = get(http, "/api/ticks")
+    assert (status, body["data"], body["skipped_lines"]) == (200, [], 0)
+    assert {k: v for k, v in body["pagination"].items() if k != "date_to"} == {
+        "limit": 100, "offset": 0, "count": 0, "total": 0}
 
 
 def test_a_malformed_line_is_skipped_and_counted(http, bucket):
@@ -201,9 +205,12 @@ def test_the_api_policy_grants_exactly_the_calls_it_makes(http, bucket):
     granted = {s["Action"] for s in document["Statement"] if not s["Sid"].startswith("Own")}
     assert granted == {IAM_ACTIONS[call] for call in calls}
     listing = next(s for s in document["Statement"] if s["Action"] == "s3:ListBucket")
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["ticks/*"]}}
+    # Exactly the tables it serves: live ticks and backfilled history.
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [
+        p + "*" for p in apiquery.PREFIXES]}}
     reading = next(s for s in document["Statement"] if s["Action"] == "s3:GetObject")
-    assert reading["Resource"] == f"arn:aws:s3:::{ENV['BUCKET_NAME']}/ticks/*"
+    assert reading["Resource"] == [f"arn:aws:s3:::{ENV['BUCKET_NAME']}/{p}*"
+                                   for p in apiquery.PREFIXES]
     committed = json.loads((PROJECT / ".chalice" / f"policy-{STAGE}-api.json").read_text())
     assert committed == document
 

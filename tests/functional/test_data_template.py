@@ -18,6 +18,7 @@ from tickersim.aws import stack
 from tickersim.base import data_template, naming
 from tickersim.base.data_template import load_data_template
 from tickersim.base.seeds import KEY
+from tickersim.data.schema import TIMESTAMP_FORMAT
 
 NAMES = naming.names_for("Kyle Maposa")
 TEMPLATE = load_data_template()
@@ -71,8 +72,9 @@ def test_a_parquet_stage_converts_each_record_with_the_ticks_table_schema():
     destination = _created("parquet")["Destinations"][0]["ExtendedS3DestinationDescription"]
     assert destination["DataFormatConversionConfiguration"] == {
         "Enabled": True,
-        # The Hive JSON SerDe, as the JSON tables read the records; timestamp is text.
-        "InputFormatConfiguration": {"Deserializer": {"HiveJsonSerDe": {}}},
+        # The Hive JSON SerDe, as the JSON tables read the records, times included.
+        "InputFormatConfiguration": {"Deserializer": {"HiveJsonSerDe": {
+            "TimestampFormats": [TIMESTAMP_FORMAT]}}},
         "OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {"Compression": "SNAPPY"}}},
         "SchemaConfiguration": {"CatalogId": "123456789012", "DatabaseName": "tickersim_dev_data",
                                 "TableName": "ticks", "Region": "eu-west-1",
@@ -101,11 +103,13 @@ def test_the_ticks_table_reads_the_format_the_stream_writes_and_history_stays_js
     ticks = data_template.resolve(RESOURCES["TicksTable"]["Properties"], refs)["TableInput"]
     history = data_template.resolve(RESOURCES["HistoryTable"]["Properties"], refs)["TableInput"]
     assert ticks["StorageDescriptor"]["InputFormat"] == input_format
-    assert ticks["StorageDescriptor"]["SerdeInfo"] == {"SerializationLibrary": serde}
+    times = {"timestamp.formats": TIMESTAMP_FORMAT}      # read by the JSON SerDe only
+    assert ticks["StorageDescriptor"]["SerdeInfo"] == {"SerializationLibrary": serde,
+                                                       "Parameters": times}
     assert ticks["Parameters"]["classification"] == record_format
     assert ticks["StorageDescriptor"]["Columns"] == history["StorageDescriptor"]["Columns"]
     assert history["StorageDescriptor"]["SerdeInfo"] == {
-        "SerializationLibrary": "org.apache.hive.hcatalog.data.JsonSerDe"}
+        "SerializationLibrary": "org.apache.hive.hcatalog.data.JsonSerDe", "Parameters": times}
 
 
 def _statements(document):

@@ -1,16 +1,19 @@
 """infra/data.yaml's Glue tables and Athena workgroup (moto's CloudFormation skips both): sent,
 resolved, to the real Glue and Athena APIs (botocore validates every field), and checked
 against the schema DuckDB uses locally."""
+import base64
+import json
 import re
 
 import boto3
 import pytest
+import sqlglot
 from moto import mock_aws
 
 from tickersim.aws import stack
 from tickersim.base import data_template, naming
 from tickersim.base.data_template import load_data_template
-from tickersim.data.schema import COLUMNS, PARTITIONS
+from tickersim.data.schema import COLUMNS, PARTITIONS, TIMESTAMP_FORMAT
 
 NAMES = naming.names_for("Kyle Maposa")
 STACK = naming.stack_name("dev")
@@ -25,6 +28,8 @@ def resolve(node):
     if isinstance(node, dict) and set(node) == {"Fn::Join"}:
         separator, parts = node["Fn::Join"]
         return separator.join(resolve(parts))
+    if isinstance(node, dict) and set(node) == {"Fn::Base64"}:
+        return base64.b64encode(resolve(node["Fn::Base64"]).encode()).decode()
     if isinstance(node, dict) and set(node) == {"Fn::Split"}:
         separator, text = node["Fn::Split"]
         return resolve(text).split(separator)
@@ -43,7 +48,7 @@ def catalog():
         glue, athena = boto3.client("glue"), boto3.client("athena")
         database = resolve(RESOURCES["QueryDatabase"]["Properties"])
         glue.create_database(**database)
-        for name in ("TicksTable", "HistoryTable"):
+        for name in ("TicksTable", "HistoryTable", "CourseView"):
             glue.create_table(**resolve(RESOURCES[name]["Properties"]))
         group = resolve(RESOURCES["QueryWorkGroup"]["Properties"])
         # CloudFormation's WorkGroupConfiguration is the API's Configuration.
@@ -108,3 +113,40 @@ def test_the_workgroup_enforces_results_under_a_prefix_that_expires_in_a_day(cat
     assert rules["expire-query-results"]["ExpirationInDays"] == 1
     # Teardown deletes the stack: the workgroup goes even with a query history.
     assert RESOURCES["QueryWorkGroup"]["Properties"]["RecursiveDeleteOption"] is True
+
+
+@pytest.mark.parametrize("table", ["TicksTable", "HistoryTable"])
+def test_the_serde_reads_the_records_times_as_utc_timestamps(table):
+    """The ISO-8601 `Z` text of every record, parsed into the schema's timestamp column, by
+    the tables and by Firehose's Parquet conversion alike."""
+    serde = RESOURCES[table]["Properties"]["TableInput"]["StorageDescriptor"]["SerdeInfo"]
+    assert serde["Parameters"] == {"timestamp.formats": TIMESTAMP_FORMAT}
+    firehose = RESOURCES["DeliveryStream"]["Properties"]["ExtendedS3DestinationConfiguration"]
+    deserializer = firehose["DataFormatConversionConfiguration"]["Fn::If"][1][
+        "InputFormatConfiguration"]["Deserializer"]
+    assert deserializer == {"HiveJsonSerDe": {"TimestampFormats": [TIMESTAMP_FORMAT]}}
+
+
+def test_the_courses_table_is_an_athena_view_over_both_tables_with_duckdbs_columns(catalog,
+                                                                                  tmp_path):
+    """What Athena reads from Glue for a view: a VIRTUAL_VIEW whose original text is base64
+    JSON in a comment. Its columns are the DuckDB view's, in its own database."""
+    from tickersim.data.duck import connect
+    from tickersim.data.location import Location
+    glue, _, database = catalog
+    got = glue.get_table(DatabaseName=database, Name="finance_stream_data")["Table"]
+    assert got["TableType"] == "VIRTUAL_VIEW" and got["Parameters"]["presto_view"] == "true"
+    text = got["ViewOriginalText"]
+    assert text.startswith("/* Presto View: ") and text.endswith(" */")
+    view = json.loads(base64.b64decode(text[len("/* Presto View: "):-len(" */")]))
+    assert (view["catalog"], view["schema"]) == ("awsdatacatalog", database)
+    local = connect(Location(directory=str(tmp_path))).execute(
+        "SELECT * FROM finance_stream_data").description
+    trino = {"VARCHAR": "varchar", "DOUBLE": "double"}
+    assert [(c["name"], c["type"]) for c in view["columns"]] == [
+        (d[0], trino[str(d[1])]) for d in local]
+    assert [(c["Name"], c["Type"]) for c in got["StorageDescriptor"]["Columns"]] == [
+        (c["name"], {"varchar": "string"}.get(c["type"], c["type"])) for c in view["columns"]]
+    tree = sqlglot.parse_one(view["originalSql"], read="trino")
+    assert {t.name for t in tree.find_all(sqlglot.exp.Table)} == {"ticks", "history"}
+    assert "'America/New_York'" in view["originalSql"]

@@ -70,6 +70,24 @@ def test_reset_during_a_stream_never_restarts_seq_so_ticker_and_seq_name_one_tic
     assert abs(first_after["price"] - 100) < 5
 
 
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_ticker_deleted_and_seeded_again_counts_on_so_ticker_and_seq_name_one_tick(
+        cloud, lambdas, reset):
+    """Regression: its seq restarted at 1, and /api/ticks, folding on (ticker, seq), hid the
+    new ticks behind the old ones."""
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
+    assert seeds.seed_table(cloud.ddb, cloud.table, delete_names=["Index_5"]) == {
+        "Index_5": "deleted"}
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:01:00Z"))
+    outcome = seeds.seed_table(cloud.ddb, cloud.table, reset=reset)
+    assert outcome["Index_5"] == ("reset" if reset else "created")
+    lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:02:00Z"))
+    seqs = [t["seq"] for t in cloud.ticks() if t["ticker"] == "Index_5"]
+    assert sorted(seqs) == list(range(1, 9))            # 4 before the delete, 4 after
+    assert "Index_5" not in {t["ticker"] for t in cloud.ticks()
+                             if t["timestamp"].startswith("2026-11-26T09:01")}
+
+
 def test_reset_refuses_a_damaged_seq_it_cannot_carry_on(cloud, lambdas, capsys):
     lambdas.invoke("streaming-lambda", scheduled("2026-11-26T09:00:00Z"))
     cloud.ddb.update_item(TableName=cloud.table, Key={"TickerName": {"S": "Index_4"}},
@@ -109,6 +127,9 @@ def test_a_ticker_deleted_by_hand_is_added_back_without_touching_the_others(clou
     ('[{"TickerName": "A", "Price": 1}, {"TickerName": "A", "Price": 2}]', "listed twice"),
     ('[{"TickerName": "' + "株" * 683 + '", "Price": 1}]', "longer than DynamoDB's 2048 bytes"),
     ('[{"TickerName": "A", "Price": 1, "Volatility": true}]', "Volatility True is not a number"),
+    # /api/ticks?symbols= splits on commas and trims: these could never be asked for.
+    ('[{"TickerName": "A,B", "Price": 1}]', "TickerName 'A,B' has a comma"),
+    ('[{"TickerName": " A", "Price": 1}]', "surrounding spaces"),
 ])
 def test_bad_seed_data_is_named_and_exits_2(aws, tmp_path, capsys, content, fault):
     path = tmp_path / "indices.json"

@@ -5,6 +5,7 @@ import os
 import tempfile
 import uuid
 from collections import defaultdict
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -67,22 +68,28 @@ def raw_records(directory):
     return out
 
 
+def when(stamp):
+    """The schema's types: `timestamp` a UTC datetime, `dt` a date."""
+    return datetime.fromisoformat(stamp).astimezone(UTC)
+
+
 def expected_hourly_high(records):
-    ticks = {(t["ticker"], t["seq"], t["timestamp"], t["price"]) for _, t in records}
+    ticks = {(t["ticker"], t["seq"], when(t["timestamp"]), t["price"]) for _, t in records}
     highs = defaultdict(float)
-    for ticker, _, stamp, price in ticks:
-        key = (ticker, stamp[:10], int(stamp[11:13]))
+    for ticker, _, at, price in ticks:
+        key = (ticker, at.date(), at.hour)
         highs[key] = max(highs[key], price)
-    return sorted({(ticker, stamp[:10], int(stamp[11:13]), price, stamp)
-                   for ticker, _, stamp, price in ticks
-                   if price == highs[(ticker, stamp[:10], int(stamp[11:13]))]},
+    return sorted({(ticker, at.date(), at.hour, price, at)
+                   for ticker, _, at, price in ticks
+                   if price == highs[(ticker, at.date(), at.hour)]},
                   key=lambda r: (r[0], r[1], r[2], r[4]))
 
 
 def expected_bars(records):
     minutes = defaultdict(dict)
     for _, t in records:
-        minutes[(t["ticker"], t["timestamp"][:16])][t["timestamp"]] = t["price"]
+        at = when(t["timestamp"])
+        minutes[(t["ticker"], at.replace(second=0))][at] = t["price"]
     rows = []
     for (ticker, minute), by_time in sorted(minutes.items()):
         times = sorted(by_time)
@@ -95,9 +102,9 @@ def expected_bars(records):
 def expected_latest(records):
     last = {}
     for _, t in records:
-        if t["ticker"] not in last or t["timestamp"] > last[t["ticker"]][1]:
-            last[t["ticker"]] = (t["price"], t["timestamp"])
-    return [(ticker, price, stamp) for ticker, (price, stamp) in sorted(last.items())]
+        if t["ticker"] not in last or when(t["timestamp"]) > last[t["ticker"]][1]:
+            last[t["ticker"]] = (t["price"], when(t["timestamp"]))
+    return [(ticker, price, at) for ticker, (price, at) in sorted(last.items())]
 
 
 @given(datasets())
@@ -119,10 +126,11 @@ def test_the_classic_answer_names_every_time_a_high_was_reached(tmp_path):
              ("ticks", "A", 4, "2026-12-01T15:00:00Z", 9.0),
              ("ticks", "A", 4, "2026-12-01T15:00:00Z", 9.0)]          # re-sent
     write(tmp_path, ticks, __import__("random").Random(1))
+    day = date(2026, 12, 1)
     assert run(tmp_path, "hourly_high") == [
-        ("A", "2026-12-01", 14, 11.0, "2026-12-01T14:30:00Z"),
-        ("A", "2026-12-01", 14, 11.0, "2026-12-01T14:59:45Z"),
-        ("A", "2026-12-01", 15, 9.0, "2026-12-01T15:00:00Z")]
+        ("A", day, 14, 11.0, when("2026-12-01T14:30:00Z")),
+        ("A", day, 14, 11.0, when("2026-12-01T14:59:45Z")),
+        ("A", day, 15, 9.0, when("2026-12-01T15:00:00Z"))]
 
 
 def test_tables_have_the_schema_columns_even_before_anything_was_written(tmp_path):

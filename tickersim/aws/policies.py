@@ -29,6 +29,7 @@ def arn_templates(stage, table, stream, topic, bucket, market_topic):
         "topic": f"{_HEAD}:sns:{_WHERE}:{topic}",
         "market_topic": f"{_HEAD}:sns:{_WHERE}:{market_topic}",
         "ticks": f"{_HEAD}:s3:::{bucket}/ticks/*",
+        "history": f"{_HEAD}:s3:::{bucket}/history/*",
         "notifier": f"{_HEAD}:lambda:{_WHERE}:function:"
                     f"{function_name(stage, stages.NOTIFICATION)}",
         stages.STREAMING: logs(stages.STREAMING),
@@ -92,14 +93,16 @@ def documents(arns):
         {"Sid": "PublishMoves", "Effect": "Allow", "Action": "sns:Publish",
          "Resource": arns["market_topic"]},
     ] + _logs_statements(arns[stages.WATCH])
-    # The read-only API: one Scan of the table, listings and reads under ticks/ only.
+    # The read-only API: one Scan of the table, listings and reads under ticks/ and history/
+    # (the backfilled sessions) only.
     api = [
         {"Sid": "ReadTickers", "Effect": "Allow", "Action": "dynamodb:Scan",
          "Resource": arns["table"]},
         {"Sid": "ListTicks", "Effect": "Allow", "Action": "s3:ListBucket",
-         "Resource": arns["bucket"], "Condition": {"StringLike": {"s3:prefix": ["ticks/*"]}}},
+         "Resource": arns["bucket"],
+         "Condition": {"StringLike": {"s3:prefix": ["ticks/*", "history/*"]}}},
         {"Sid": "ReadTicks", "Effect": "Allow", "Action": "s3:GetObject",
-         "Resource": arns["ticks"]},
+         "Resource": [arns["ticks"], arns["history"]]},
     ] + _logs_statements(arns[stages.API])
     return {stages.STREAMING: {"Version": "2012-10-17", "Statement": streaming},
             stages.NOTIFICATION: {"Version": "2012-10-17", "Statement": notification},

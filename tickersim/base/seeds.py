@@ -7,7 +7,7 @@ Idempotent: without --reset, tickers already in the table are kept as they are (
 that has moved keeps its price and sequence); --reset restores every seed ticker's price and
 parameters and forgets the run state, while its seq keeps counting (so (ticker, seq) still
 names one tick); --create creates the table first if it is missing; --delete T takes ticker T
-out of the stream. Entries are checked as the streaming function checks items.
+out of the stream, keeping its last seq so that seeded again it counts on. Entries are checked as the streaming function checks items.
 Exit codes: 0 done, 1 AWS refused, 2 bad input or missing table.
 """
 import json
@@ -30,6 +30,9 @@ from tickersim.base.stage import PROJECT_DIR
 
 SEED_FILE = PROJECT_DIR / "seed" / "indices.json"
 _BATCH_GET_MAX = 100
+# `--delete T` keeps T's last seq in an item of the app's own (readers skip `#` items): seeded
+# again, T counts on from it, so (ticker, seq) names one tick for the life of the bucket.
+SEQ_MARK = "#seq|"
 
 
 class SeedError(Exception):
@@ -92,9 +95,16 @@ def current_items(ddb, table, names):
     return found
 
 
+def seq_marks(ddb, table, names):
+    """{ticker: the Seq item it had when `--delete` took it out} for the named tickers."""
+    found = current_items(ddb, table, [SEQ_MARK + name for name in names])
+    return {name[len(SEQ_MARK):]: item for name, item in found.items() if "Seq" in item}
+
+
 def reset_item(seed, current):
-    """The seed item, carrying on the current item's Seq: the walk starts afresh from the seed
-    price at the next run's minute (no LastTick), and its seq keeps counting."""
+    """The seed item, carrying on the current item's Seq (or a deleted ticker's last one): the
+    walk starts afresh from the seed price at the next run's minute (no LastTick), and its seq
+    keeps counting."""
     if current is None or "Seq" not in current:
         return seed
     seq = current["Seq"]
@@ -114,9 +124,12 @@ def reset_item(seed, current):
 def load(ddb, table, items, reset=False):
     """Put the seed items; returns {ticker: 'created' | 'reset' | 'kept'}."""
     outcome = {}
+    names = [item_name(item) for item in items]
+    marks = seq_marks(ddb, table, names)
     if reset:
-        current = current_items(ddb, table, [item_name(item) for item in items])
-        new_items = [reset_item(item, current.get(item_name(item))) for item in items]
+        current = current_items(ddb, table, names)
+        new_items = [reset_item(item, current.get(name, marks.get(name)))
+                     for item, name in zip(items, names)]
         for item in new_items:
             ddb.put_item(TableName=table, Item=item)
             outcome[item_name(item)] = "reset"
@@ -125,6 +138,8 @@ def load(ddb, table, items, reset=False):
         return outcome
     for item in items:
         name = item_name(item)
+        if name in marks:
+            item = reset_item(item, marks[name])      # seeded again after --delete
         try:
             ddb.put_item(TableName=table, Item=item,
                          ConditionExpression="attribute_not_exists(#k)",
@@ -138,11 +153,15 @@ def load(ddb, table, items, reset=False):
 
 
 def delete(ddb, table, names):
-    """Take tickers out of the stream; returns {ticker: 'deleted' | 'not there'}."""
+    """Take tickers out of the stream, keeping each one's last seq; returns {ticker: 'deleted' |
+    'not there'}."""
     outcome = {}
     for name in names:
         reply = ddb.delete_item(TableName=table, Key={KEY: {"S": name}}, ReturnValues="ALL_OLD")
-        outcome[name] = "deleted" if reply.get("Attributes") else "not there"
+        old = reply.get("Attributes")
+        outcome[name] = "deleted" if old else "not there"
+        if old and "Seq" in old:
+            ddb.put_item(TableName=table, Item={KEY: {"S": SEQ_MARK + name}, "Seq": old["Seq"]})
     return outcome
 
 

@@ -9,6 +9,7 @@ import os
 from urllib.parse import urlparse
 
 from tickersim.base import endpoints
+from tickersim.data import course
 from tickersim.data.schema import COLUMNS, DUCKDB, PARTITIONS, TABLES
 
 HIVE_TYPES = "{" + ", ".join(f"'{n}': '{DUCKDB[t]}'" for n, t in PARTITIONS) + "}"
@@ -29,13 +30,20 @@ def httpfs_extension():
     return path
 
 
-def scan(root, table, parquet):
+# What makes a line a tick (as the API reads them): the four fields that never change meaning.
+TICK = " AND ".join(f'"{n}" IS NOT NULL' for n in ("ticker", "timestamp", "price", "seq"))
+MALFORMED = "_malformed"        # lenient connections: lines skipped per table
+
+
+def scan(root, table, parquet, lenient=False):
     pattern = f"{root}/{table}/dt=*/hour=*/*"
     if parquet:
         return (f"read_parquet('{pattern}.parquet', hive_partitioning = true, "
                 f"hive_types = {HIVE_TYPES})")
+    # ignore_errors: a line that is not JSON, or not of the schema's types, is a row of nulls.
     return (f"read_json('{pattern}', format = 'newline_delimited', columns = {JSON_COLUMNS}, "
-            f"hive_partitioning = true, hive_types = {HIVE_TYPES})")
+            f"hive_partitioning = true, hive_types = {HIVE_TYPES}"
+            f"{', ignore_errors = true' if lenient else ''})")
 
 
 def empty():
@@ -44,10 +52,14 @@ def empty():
         f'CAST(NULL AS {DUCKDB[t]}) AS "{n}"' for n, t in COLUMNS + PARTITIONS) + " WHERE false"
 
 
-def connect(location):
-    """A DuckDB connection with views `ticks` and `history` over the location's data."""
+def connect(location, lenient=False):
+    """A DuckDB connection with views `ticks` and `history` over the location's data, and the
+    course's `finance_stream_data` over both. `lenient`: lines that are not ticks are left
+    out of the views (the API skips them too) and counted by malformed_lines()."""
     import duckdb
     con = duckdb.connect()
+    # Times are UTC whatever the machine's zone: dt, hour and date_trunc agree with Athena.
+    con.execute("SET TimeZone = 'UTC'")
     if location.directory is not None:
         root = location.directory.replace("'", "''")
         kinds = {t: _dir_kind(location.directory, t) for t in TABLES}
@@ -55,11 +67,32 @@ def connect(location):
         _attach_s3(con, location)
         root = f"s3://{location.bucket}"
         kinds = {t: _bucket_kind(location, t) for t in TABLES}
+    counts = []
     for table, kind in kinds.items():
         source = (empty() if kind is None
-                  else f"SELECT {SELECT} FROM {scan(root, table, kind == 'parquet')}")
+                  else f"SELECT {SELECT} FROM {scan(root, table, kind == 'parquet', lenient)}")
+        if kind == "json" and lenient:
+            counts.append(f"SELECT '{table}' AS \"table\", count(*) AS lines FROM "
+                          f"{scan(root, table, False, True)} WHERE NOT ({TICK})")
+            source += f" WHERE {TICK}"
+        elif kind == "json":
+            # Every query reads the four fields, so a bad line fails it whatever it selects
+            # (the caller then asks again leniently, and counts).
+            source += (f" WHERE CASE WHEN {TICK} THEN true ELSE "
+                       f"error('a line in {table}/ is not a tick') END")
         con.execute(f"CREATE VIEW {table} AS {source}")
+    if counts:
+        con.execute(f"CREATE VIEW {MALFORMED} AS {' UNION ALL '.join(counts)}")
+    con.execute(course.DUCKDB_VIEW)
     return con
+
+
+def malformed_lines(con):
+    """{table: lines left out} of a lenient connection (tables with none left out)."""
+    if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?",
+                       [MALFORMED]).fetchone()[0]:
+        return {}           # no table of JSON lines: nothing to leave out
+    return {t: n for t, n in con.execute(f"SELECT * FROM {MALFORMED}").fetchall() if n}
 
 
 def _dir_kind(directory, table):

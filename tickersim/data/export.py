@@ -45,19 +45,29 @@ def export(location, target):
             if not rows:
                 continue
             path = str(target / table).replace("'", "''")
-            # hour as two digits in the folder name, as Firehose writes it; read back as int.
-            con.execute(f"COPY (SELECT {columns}, dt, lpad(CAST(hour AS VARCHAR), 2, '0') AS hour "
-                        f"FROM {table}) TO '{path}' (FORMAT parquet, COMPRESSION snappy, "
-                        f"PARTITION_BY (dt, hour), FILENAME_PATTERN '{table}_{{i}}')")
+            # The files keep dt and hour too, typed: a reader of one file (pyarrow, pandas)
+            # sees the schema's date and integer, not folder-name text.
+            con.execute(f"COPY (SELECT {columns}, dt, hour FROM {table}) TO '{path}' "
+                        f"(FORMAT parquet, COMPRESSION snappy, PARTITION_BY (dt, hour), "
+                        f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN '{table}_{{i}}')")
+            _two_digit_hours(target / table)
             written[table] = rows
     except duckdb.Error as exc:
         raise ExportError(str(exc).strip().splitlines()[0]) from None
     return written
 
 
+def _two_digit_hours(root):
+    """hour=9 -> hour=09: the folder names Firehose and the backfill write."""
+    for folder in root.glob("dt=*/hour=*"):
+        hour = folder.name.split("=", 1)[1]
+        if len(hour) == 1:
+            folder.rename(folder.with_name(f"hour={int(hour):02d}"))
+
+
 def main(args):
     try:
-        written = export(locations.resolve(args), args.to)
+        written = export(locations.resolve(args, reading=True), args.to)
     except (ExportError, locations.LocationError) as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ stream); a deployed stage's bucket, Glue database and Athena workgroup are its d
 outputs.
 """
 import os
+import sys
 from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
@@ -16,6 +17,35 @@ from tickersim.data.browse import BrowseError, destination
 
 class LocationError(Exception):
     """The message says which option to change."""
+
+
+TABLE_FOLDERS = ("ticks", "history")
+DEMO_COPY = "s3"        # a demo's --out DIR keeps its bucket's copy in DIR/s3
+
+
+def _holds_tables(path):
+    return any(os.path.isdir(os.path.join(path, t)) for t in TABLE_FOLDERS)
+
+
+def readable(directory):
+    """The absolute folder a --dir reads: DIR, or DIR/s3 for a demo's --out DIR (said on
+    stderr); LocationError for a path that is missing or holds neither."""
+    path = os.path.abspath(directory)
+    if not os.path.exists(path):
+        raise LocationError(f"--dir {directory}: no such directory: pass the folder that "
+                            "holds ticks/ and history/, e.g. a demo's --out DIR/s3")
+    if not os.path.isdir(path):
+        raise LocationError(f"--dir {directory} is a file: pass the folder that holds ticks/ "
+                            "and history/, e.g. a demo's --out DIR/s3")
+    if _holds_tables(path):
+        return path
+    if _holds_tables(os.path.join(path, DEMO_COPY)):
+        print(f"reading {os.path.join(directory, DEMO_COPY)} (the demo's copy of its bucket)",
+              file=sys.stderr)
+        return os.path.join(path, DEMO_COPY)
+    raise LocationError(f"--dir {directory} holds no ticks/ or history/ folder: pass the "
+                        "folder in the bucket's layout, e.g. a demo's --out DIR/s3, or a "
+                        "--dir that `tickersim backfill` wrote")
 
 
 @dataclass
@@ -46,10 +76,11 @@ def add_arguments(parser):
     stages.add_aws_arguments(parser)
 
 
-def resolve(args):
-    """The Location args name; raises LocationError."""
+def resolve(args, reading=False):
+    """The Location args name; raises LocationError. `reading`: a --dir must hold the
+    tables already (or be a demo's --out, whose DIR/s3 holds them)."""
     if args.dir is not None:
-        return Location(directory=os.path.abspath(args.dir))
+        return Location(directory=readable(args.dir) if reading else os.path.abspath(args.dir))
     problem = endpoints.problem(args.endpoint)
     if problem:
         raise LocationError(problem)

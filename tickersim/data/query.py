@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
@@ -29,26 +30,56 @@ def add_arguments(parser):
 
 def read_sql(args):
     if args.file is None:
-        return args.sql
-    try:
-        return Path(args.file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise locations.LocationError(f"--file {args.file}: {exc.strerror}") from None
+        sql = args.sql
+    else:
+        try:
+            sql = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise locations.LocationError(f"--file {args.file}: "
+                                          f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not sql.strip(" \t\r\n;"):
+        where = f"--file {args.file} is empty" if args.file else "the SQL is empty"
+        raise locations.LocationError(f"{where}: give a query, e.g. 'SELECT * FROM ticks LIMIT "
+                                      "5' or --file queries/latest.sql")
+    return sql
 
 
 def on_duckdb(location, sql):
+    """(columns, rows). A line in the bucket that is not a tick fails DuckDB's JSON reader:
+    then the query runs again without such lines (as the API skips them) and says how many."""
     import duckdb
-    try:
-        cursor = duckdb_connect(location).execute(sql)
-        columns = [d[0] for d in cursor.description or []]
-        return columns, cursor.fetchall()
-    except duckdb.Error as exc:
-        raise QueryError(str(exc).strip().splitlines()[0]) from None
 
-
-def duckdb_connect(location):
     from tickersim.data import duck
-    return duck.connect(location)
+    try:
+        return _fetch(duck.connect(location), sql)
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        first = exc
+    except duckdb.Error as exc:
+        raise QueryError(_first_line(exc)) from None
+    con = duck.connect(location, lenient=True)
+    try:
+        result = _fetch(con, sql)
+    except duckdb.Error:
+        raise QueryError(_first_line(first)) from None
+    skipped = duck.malformed_lines(con)
+    if not skipped:
+        raise QueryError(_first_line(first))
+    print("query: skipped " + ", ".join(f"{n:,} line(s) in {t}/" for t, n in skipped.items())
+          + " that are not ticks (not JSON, or without ticker, timestamp, price and seq); "
+          "the rows leave them out", file=sys.stderr)
+    return result
+
+
+def _fetch(con, sql):
+    cursor = con.execute(sql)
+    if cursor is None or cursor.description is None:
+        raise QueryError("the SQL holds no statement that returns rows: give a SELECT, e.g. "
+                         "'SELECT * FROM ticks LIMIT 5'")
+    return [d[0] for d in cursor.description], cursor.fetchall()
+
+
+def _first_line(exc):
+    return str(exc).strip().splitlines()[0]
 
 
 def on_athena(location, sql):
@@ -76,11 +107,21 @@ class QueryError(Exception):
     """The engine's message for bad SQL or a missing table."""
 
 
+def _json_value(value):
+    """Times as the records write them (ISO-8601, `Z` for UTC), dates as YYYY-MM-DD."""
+    if isinstance(value, datetime) and value.utcoffset() == timedelta(0):
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + (
+            f".{value.microsecond:06d}".rstrip("0") if value.microsecond else "") + "Z"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
 def write(columns, rows, fmt, out=None):
     out = out or sys.stdout
     if fmt == "json":
         for row in rows:
-            out.write(json.dumps(dict(zip(columns, row)), default=str) + "\n")
+            out.write(json.dumps(dict(zip(columns, row)), default=_json_value) + "\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
@@ -97,7 +138,7 @@ def write(columns, rows, fmt, out=None):
 def main(args):
     try:
         sql = read_sql(args)
-        location = locations.resolve(args)
+        location = locations.resolve(args, reading=True)
         engine = on_duckdb if location.directory is not None or location.local else on_athena
         columns, rows = engine(location, sql)
     except (locations.LocationError, QueryError) as exc:

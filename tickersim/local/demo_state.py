@@ -33,6 +33,7 @@ class DemoState:
     runs: dict = field(default_factory=dict)         # run number -> ok | retrying | failed
     tickers: dict = field(default_factory=dict)      # name -> TickerView
     ticks_delivered: int = 0
+    ticks_backfilled: int = 0                        # under history/: not the feed's
     tick_keys: set = field(default_factory=set)      # (ticker, seq) seen in the bucket
     unreadable_lines: int = 0                        # lines in the bucket that are not ticks
     news: int = 0                                    # news records in the bucket

@@ -81,6 +81,7 @@ def summary(demo, interrupted):
         "stage": STAGE, "runs": len(s.runs), "succeeded": s.succeeded, "failed": s.failed,
         "interrupted_runs": s.interrupted_runs,
         "invocations": s.invocations, "ticks_delivered": s.ticks_delivered,
+        "ticks_backfilled": s.ticks_backfilled,
         "s3_objects": s.s3_objects, "unreadable_lines": s.unreadable_lines,
         "news": s.news, "tickers_file": demo.args.tickers, "scenario": demo.args.scenario,
         "skipped_items": dict(sorted(demo.skipped.items())), "alerts": s.alerts,

@@ -1,4 +1,5 @@
 """What the bucket and the table hold now, read back into the demo's state after each run."""
+from chalicelib.api.apiquery import HISTORY_PREFIX as BACKFILL_PREFIX
 from chalicelib.walk import state as table_state
 from chalicelib.walk.calendars import CalendarExhausted, is_open
 from chalicelib.walk.items import item_name, parse_ticker
@@ -61,6 +62,10 @@ class BucketSync:
 
     def take_ticks(self, key, data):
         ticks, unreadable = ticks_in(data)
+        if key.startswith(BACKFILL_PREFIX):
+            # `tickersim backfill` into the running demo: another table, counted apart.
+            self.state.ticks_backfilled += len(ticks)
+            ticks = []
         # News records share the stream (the bucket files them under news/): not ticks.
         for record in news_in(data) if unreadable else ():
             unreadable -= 1

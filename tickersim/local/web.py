@@ -108,6 +108,25 @@ def gateway_not_found(method, path):
         "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
 
 
+_REFUSALS = {414: ("uri_too_long", "the URL is longer than 64 KB: ask for fewer symbols "
+                                   "at a time"),
+             431: ("headers_too_large", "a request header is longer than 64 KB")}
+
+
+def refusal(code):
+    """(status, JSON body) for a request the server refuses before any route sees it."""
+    from http import HTTPStatus
+
+    from chalicelib.api import api
+
+    try:
+        described = HTTPStatus(code).description
+    except ValueError:
+        described = "the request could not be read"
+    name, message = _REFUSALS.get(code, ("bad_request", described))
+    return code, api.dumps(api.error_body(name, message))
+
+
 def handler_for(gateway, routes):
     class Handler(BaseHTTPRequestHandler):
         server_version = "tickersim-local"
@@ -140,6 +159,13 @@ def handler_for(gateway, routes):
                 self.wfile.write(payload)
 
         do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _serve
+
+        def send_error(self, code, message=None, explain=None):
+            """http.server's own refusals (a URL over 64 KB, a malformed request) in the API's
+            JSON error shape, not its HTML page."""
+            status, body = refusal(code)
+            self.close_connection = True
+            self._reply(status, {"Content-Type": "application/json"}, body.encode())
 
         def log_message(self, *args):
             pass        # one line per request would fill the demo's log
