@@ -1,7 +1,8 @@
 import os
 
-import tickersim  # noqa: F401  (first: it keeps bytecode caches out of the source tree)
 from hypothesis import settings
+
+import tickersim  # noqa: F401  (before chalicelib: keeps bytecode out of the source tree)
 
 # No test may reach a real AWS account: fake credentials and a fixed region, set before
 # any client exists.

@@ -8,8 +8,8 @@ import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
 from tickersim.base import naming
-from tickersim.local import aws_server
 from tickersim.base.stage import copy_project
+from tickersim.local import aws_server
 
 # moto warns for each resource type its CloudFormation skips; test_deploy.py's docstring says
 # where those parts are tested instead.

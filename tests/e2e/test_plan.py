@@ -10,7 +10,6 @@ import boto3
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim.base import naming
 from tickersim.aws import inventory, plan, preflight, stack
 from tickersim.base.stage import copy_project
 

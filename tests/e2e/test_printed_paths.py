@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 from tests.e2e.conftest import ticks_in
-from tickersim.base import naming
 from tickersim.aws import deploy
+from tickersim.base import naming
 
 START = "2026-12-01T15:00Z"
 

@@ -1,11 +1,12 @@
 """The plan's bill: fixed lines do not move with the feed, the other lines only grow with it,
 and every resource that AWS bills by the month has its line."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chalicelib.walk.pipeline import RUN_METRICS
-from tickersim.base.seeds import read_seed
 from tickersim.aws import bill
 from tickersim.aws.inventory import Resource
+from tickersim.base.seeds import read_seed
 
 SEED = read_seed()
 

@@ -2,7 +2,8 @@
 deploy, the stage's own after teardown (other stages' changes kept)."""
 import json
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tickersim.aws import checkout
 

@@ -2,7 +2,8 @@
 AWS_ENDPOINT_URL, as botocore orders them; and the same for the chalice child process."""
 import boto3
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tickersim.base import endpoints
 

@@ -5,10 +5,10 @@ prices from tickersim/base/prices.py; `make bench` measures the same units again
 """
 import math
 
-from tickersim.base import prices
 from chalicelib.walk import delivery, ticks
 from chalicelib.walk.pipeline import RUN_METRICS
 from chalicelib.watch import moves
+from tickersim.base import prices
 
 # The functions' CPU per tick on a machine like the benchmark's (`make bench` measures it);
 # only the Lambda lines depend on it, and they are cents.

@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tickersim.aws import policies
 from tickersim.base import owner_ascii
 from tickersim.base import stage as stages
-from tickersim.aws import policies
 
 
 def config_path(project_dir):

@@ -11,9 +11,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tickersim.aws import api_gateway, chalice_run, checkout, package, policies, stack
 from tickersim.base import naming
 from tickersim.base import stage as stages
-from tickersim.aws import api_gateway, chalice_run, checkout, package, policies, stack
 
 # By resource type: the kind a person reads, and where its name is (None: no name of its own).
 KINDS = {

@@ -16,7 +16,7 @@ ENV = "AWS_ENDPOINT_URL"
 IGNORE_ENV = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def service_id(service):
     """botocore's service id of a client name: "s3control" -> "S3 Control"."""
     model = botocore.loaders.create_loader().load_service_model(service, "service-2")
@@ -52,7 +52,7 @@ def configured(flag=None, environ=None):
 def _url_problem(value):
     try:
         parts = urlsplit(value)
-        port_ok = parts.port is None or 0 < parts.port
+        port_ok = parts.port is None or parts.port > 0
     except ValueError:
         return True
     return parts.scheme not in ("http", "https") or not parts.hostname or not port_ok
