@@ -37,5 +37,5 @@ def test_a_checkout_used_by_a_demo_and_tests_packages_no_bytecode(tmp_path):
     run(str(Path(sys.executable).with_name("chalice")), "package", "--stage", "dev",
         str(tmp_path / "package"))
     names = zipfile.ZipFile(tmp_path / "package" / "deployment.zip").namelist()
-    assert "chalicelib/pipeline.py" in names
+    assert "chalicelib/walk/pipeline.py" in names
     assert [n for n in names if "__pycache__" in n or n.endswith(".pyc")] == []

@@ -29,6 +29,7 @@ SERVICE_VARIABLES = ["STS", "CLOUDFORMATION", "S3", "S3_CONTROL", "IAM", "LAMBDA
 
 def _commands(project):
     here = ["--project-dir", str(project)]
+    exported = str(project / "exported")
     return [
         ["deploy", "--stage", STAGE, "--owner", OWNER, "--email", "kyle@example.com", "--check",
          *here],
@@ -39,6 +40,7 @@ def _commands(project):
         ["browse", "--stage", STAGE],
         ["backfill", "--date", "2026-11-27", "--tickers", "Index_1", "--stage", STAGE],
         ["query", "SELECT 1", "--stage", STAGE],
+        ["export", "--format", "parquet", "--stage", STAGE, "--to", exported],
         ["teardown", "--stage", STAGE, "--yes", *here],
     ]
 
