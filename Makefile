@@ -28,8 +28,10 @@ lock:
 demo: $(READY)
 	$(BIN)/tickersim demo $(ARGS)
 
+# JOBS=1 runs the suite in one process.
+JOBS ?= auto
 test: $(READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
 
 bench: $(READY)
 	$(BIN)/python -m bench

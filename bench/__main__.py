@@ -15,7 +15,19 @@ import boto3
 import chalice
 import moto
 
-from bench import api, chaos_cpu, cloud, markets, report, startup, watching
+from bench import (
+    alert_rate,
+    api,
+    chaos_cpu,
+    cloud,
+    fanout,
+    markets,
+    marketstack,
+    report,
+    startup,
+    streams,
+    watching,
+)
 from bench import data as query_bench
 from bench.runners import Runners
 from chalicelib.walk.items import RUN_KEY, item_name
@@ -146,8 +158,9 @@ def main():
             "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,
             "buffering": prices.firehose_buffering(), "elapsed_s": time.monotonic() - started}
     text = (report.render(data) + query_bench.render(query_bench.measure(log))
-            + watching.section(log) + api.section(log) + markets.render(log)
-            + chaos_cpu.section(log))
+            + watching.section(log) + streams.section(log) + api.section(log)
+            + marketstack.section(log) + markets.render(log)
+            + alert_rate.render(log) + chaos_cpu.section(log) + fanout.section(log))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)

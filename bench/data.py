@@ -9,29 +9,30 @@ import re
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
-from chalicelib.walk.market import Model
 from chalicelib.walk.ticks import Ticker, encode
 from tests.unit.test_named_queries import expected_hourly_high, raw_records
 from tickersim.base import prices
-from tickersim.data.backfill import objects, ready_tickers, session_for
+from tickersim.data.backfill import ready_tickers
 from tickersim.data.duck import connect
+from tickersim.data.history import Span, calendar_history, objects
 from tickersim.data.location import Location
 from tickersim.local.firehose import destination, metadata_query
 
 # Firehose dynamic partitioning, AWS list prices (us-east-1, as published in 2024; eu-west-1
 # was the same when checked then). Written down, not re-checked: `make bench` runs offline.
 SESSION = ("2026-11-30", "XNYS")    # a full 390-minute session
-TICKS_PER_MINUTE = 4
+RESOLUTION = "1min"
+TICKS_PER_MINUTE = 4                # live ticks, for the layout's cost
 QUERY = Path(__file__).resolve().parents[1] / "queries" / "hourly_high.sql"
 
 
-def write(root, session, tickers, seed=1):
+def write(root, span, tickers):
     """Backfill `tickers` into root; (ticks, objects, seconds)."""
-    model = Model(kind="gbm", seed=seed, tick_seconds=60 // TICKS_PER_MINUTE)
     started, ticks, count = time.perf_counter(), 0, 0
-    for key, body in objects(session, tickers, model, TICKS_PER_MINUTE):
+    for key, body in objects(tickers, span):
         path = Path(root) / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
@@ -99,22 +100,25 @@ def layout_costs(line_bytes, tickers):
 
 
 def measure(log=print):
-    session = session_for(*SESSION)
-    out = {"session": SESSION, "minutes": session.stop_minute - session.first_minute}
+    day = date.fromisoformat(SESSION[0])
+    span = Span(day, day, RESOLUTION, 1, SESSION[1])
+    minutes = calendar_history(SESSION[1], day).sessions[-1].minutes
+    out = {"session": SESSION, "minutes": minutes}
     with tempfile.TemporaryDirectory(prefix="tickersim-bench-") as tmp:
         small, big = Path(tmp) / "ten", Path(tmp) / "thousand"
         log("data: backfill 10 stocks, hourly_high on DuckDB and in plain Python")
-        out["small_ticks"], _, _ = write(small, session, ready_tickers())
+        out["small_ticks"], _, _ = write(small, span, ready_tickers())
         duck_s, duck_rows, duck_cpu = timed(lambda: hourly_high(small), 5)
         naive_s, naive_rows, naive_cpu = timed(lambda: naive_hourly_high(small), 3)
         assert duck_rows == naive_rows, "hourly_high and the plain-Python answer differ"
         out.update(small_duck_s=duck_s, small_naive_s=naive_s, small_duck_cpu=duck_cpu,
                    small_naive_cpu=naive_cpu)
 
-        log("data: backfill 1,000 tickers x one session, hourly_high over 1.56 M ticks")
+        log(f"data: backfill 1,000 tickers x one session at {RESOLUTION}, hourly_high over "
+            f"{1000 * minutes:,} ticks")
         thousand = [Ticker(f"T{n:04d}", 50.0 + n % 400, 0, None, 0.05, 0.3)
                     for n in range(1000)]
-        out["big_ticks"], out["big_objects"], out["backfill_s"] = write(big, session, thousand)
+        out["big_ticks"], out["big_objects"], out["backfill_s"] = write(big, span, thousand)
         out["big_bytes"] = sum(p.stat().st_size for p in big.rglob("*") if p.is_file())
         out["big_duck_s"], _, out["big_duck_cpu"] = timed(lambda: hourly_high(big), 3)
         out["pruning"] = pruning(big, SESSION[0])
@@ -137,7 +141,7 @@ def render(m):
     return "\n".join([
         "", "## Querying the ticks (`bench/data.py`)", "",
         f"One backfilled {calendar} session ({day}, {m['minutes']} minutes, "
-        f"{TICKS_PER_MINUTE} ticks a minute), written by `tickersim backfill`'s code into a "
+        f"one tick a minute), written by `tickersim backfill`'s code into a "
         "temporary directory in the bucket's layout, queried with `queries/hourly_high.sql` "
         "on DuckDB; medians.", "",
         "| data | ticks | DuckDB hourly_high: wall (CPU) | plain Python, same answer: wall "

@@ -9,6 +9,8 @@ import json
 
 from botocore.awsrequest import AWSResponse
 
+MARKET_SEED = "20261126"     # fixed, so every `make bench` walks the same prices
+
 
 class FakeAws:
     def __init__(self, items):

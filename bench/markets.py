@@ -42,8 +42,9 @@ def scenario_item(at):
         [{"name": "crash", "at": at, "tickers": None, "spec": spec}])}}
 
 
-def measure(kinds, n, scenario=False):
-    """One steady-state run (one minute due) of n tickers, the fastest of REPEATS."""
+def measure(kinds, n, scenario=False, model=None):
+    """One steady-state run (one minute due) of n tickers, the fastest of REPEATS; `model`:
+    MARKET_MODEL (None: the default)."""
     import boto3
 
     from bench.cloud import use_fake_account
@@ -58,7 +59,7 @@ def measure(kinds, n, scenario=False):
 
     use_fake_account()
     settings = stream_settings({"TABLE_NAME": "bench", "DELIVERY_STREAM_NAME": "bench",
-                                "MARKET_SEED": MARKET_SEED})
+                                "MARKET_SEED": MARKET_SEED, "MARKET_MODEL": model or ""})
     ddb, firehose = boto3.client("dynamodb"), boto3.client("firehose")
     table = list(items(kinds, n, "2026-12-02T14:59:45Z"))
     if scenario:
@@ -138,6 +139,13 @@ def render(log=lambda message: None):
             f"| {n:,} | {name} | {now['calls']} | {now['write_units']:,} | {now['ticks']:,} | "
             f"{now['news']} | {now['bytes'] / max(1, now['ticks'] + now['news']):.1f} | "
             f"{now['billed_units']:,} | {cpu_ms:.1f} | {base} | {ratio} |")
+    lines += ["", "The price model (`MARKET_MODEL`), same runs at 1,000 tickers: the realistic "
+              "model's handler CPU against plain GBM's (goal: at most 1.5x).", "",
+              "| set | gbm CPU ms | realistic CPU ms | ratio |", "|---|---|---|---|"]
+    for name in ("indices", "stocks"):
+        gbm, real = (measure(SETS[name], SIZES[-1], model=m)["cpu_s"] * 1000
+                     for m in ("gbm", "realistic"))
+        lines.append(f"| {name} | {gbm:.1f} | {real:.1f} | {real / gbm:.2f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -7,13 +7,12 @@ import boto3
 
 from bench import baseline
 from bench.cloud import scheduled_event
+from bench.fake import MARKET_SEED
 from chalicelib.core import clients
 from chalicelib.core.clients import counting
 from chalicelib.core.settings import stream_settings
 from chalicelib.walk import delivery, pipeline
 from tests.support import LambdaContext
-
-MARKET_SEED = "20261126"     # fixed, so every `make bench` walks the same prices
 
 
 @dataclass(frozen=True)

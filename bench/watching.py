@@ -117,15 +117,16 @@ def monthly(m):
     }
 
 
-def demo_latency(log):
+def demo_latency(log, sink="firehose"):
     """Seconds from the start of the run whose ticks moved to the move alert's .eml, in the
-    local demo at --interval 0, with the streaming run's own duration as the yardstick."""
+    local demo at --interval 0 (with `sink`), and the streaming run's own duration."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        log(f"local demo: {DEMO_RUNS} runs at --volatility 10 for the alert latency")
+        log(f"local demo: {DEMO_RUNS} runs at --volatility 10, --sink {sink}, for the alert "
+            "latency")
         subprocess.run([sys.executable, "-m", "tickersim", "demo", "--no-live", "--runs",
                         str(DEMO_RUNS), "--interval", "0", "--seed", "5", "--volatility", "10",
-                        "--out", str(out)], capture_output=True, text=True, timeout=900,
+                        "--sink", sink, "--no-web", "--out", str(out)], capture_output=True, text=True, timeout=900,
                        cwd=Path(__file__).resolve().parents[1])
         summary = json.loads((out / "summary.json").read_text())
         durations = [float(line.split("Duration: ")[1].split(" ms")[0]) / 1000 for line in

@@ -4,23 +4,40 @@ import time
 from typing import Any
 
 from chalicelib.alerts import alerts, recovery
-from chalicelib.core import clients, logs
+from chalicelib.core import clients, events, logs
+from chalicelib.core.errors import TooManyTickers
 from chalicelib.core.settings import alert_settings, stream_settings, watch_settings
-from chalicelib.walk import pipeline
+from chalicelib.walk import coordinator, fanout, pipeline, sink
 from chalicelib.watch import watch
 
 
 def stream(event: dict, context: Any) -> dict:
     settings = stream_settings(os.environ)
+    if settings.worker_function is not None and (settings.workers or 1) > 1:
+        return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
+                               settings.workers)
     specials = {}
-    report = pipeline.run(event, context, settings, clients.get("dynamodb"),
-                          clients.get("firehose"), specials=specials)
+    try:
+        report = pipeline.run(event, context, settings, clients.get("dynamodb"), None,
+                              sink=sink.for_settings(settings, clients.get), specials=specials)
+    except TooManyTickers as exc:
+        # The coordinator's minute: one worker per WORKER_TICKERS tickers.
+        return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
+                               fanout.segment_count(exc.count, settings.worker_tickers))
     if recovery.OUTAGE_KEY in specials:
         recovery.announce(clients.get("dynamodb"), clients.get("sns"), settings.table_name,
                           os.environ.get("TOPIC_ARN"), os.environ.get("OWNER_NAME"),
                           specials[recovery.OUTAGE_KEY], report,
                           owner_ascii=os.environ.get("OWNER_ASCII"))
     return report
+
+
+def walk_segment(event: dict, context: Any) -> dict:
+    """A worker: one segment of the minute, with the scheduled run's guarantees."""
+    task = events.parse_task(event)
+    settings = stream_settings(os.environ)
+    return pipeline.run(event, context, settings, clients.get("dynamodb"), None,
+                        sink=sink.for_settings(settings, clients.get), task=task)
 
 
 def notify(event: dict, context: Any) -> dict:

@@ -1,6 +1,7 @@
 """`python -m chaos`: a seeded day of faults against the real handlers, judged by a checker.
 
     python -m chaos [--seed N] [--minutes 1440] [--tickers 20] [--fault-rate 0.05]
+                    [--profile default|throttled]
     python -m chaos --replay FILE
 
 Exit codes: 0 every invariant held, 1 a violation (the shortest failing history found is
@@ -29,6 +30,8 @@ def _arguments(argv):
     parser.add_argument("--minutes", type=int, default=1440)
     parser.add_argument("--tickers", type=int, default=20)
     parser.add_argument("--fault-rate", type=float, default=0.05)
+    parser.add_argument("--profile", choices=histories.PROFILES, default="default",
+                        help="throttled: a provisioned table near its capacity")
     parser.add_argument("--replay", type=Path, help="a history written by a failing run")
     parser.add_argument("--out", type=Path, default=Path("chaos-failure.json"),
                         help="where to write the shrunk failing history")
@@ -53,7 +56,8 @@ def main(argv=None):
                   "failing `python -m chaos`", file=sys.stderr)
             return 2
     else:
-        history = histories.generate(args.seed, args.minutes, args.tickers, args.fault_rate)
+        history = histories.generate(args.seed, args.minutes, args.tickers, args.fault_rate,
+                                     args.profile)
     started, cpu = time.monotonic(), time.process_time()
     verdict = judge(history)
     print(table(history, verdict, time.monotonic() - started, time.process_time() - cpu))

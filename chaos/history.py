@@ -17,10 +17,13 @@ EDIT_KINDS = ("price", "drift", "add", "delete")
 # Long faults: (kind, shortest, longest minutes), started at fault_rate / 40 a minute each.
 OUTAGES = (("firehose_outage", 5, 2 * MAX_CATCHUP), ("dynamodb_outage", 3, 2 * MAX_CATCHUP),
            ("broken_deployment", 2, 6))
+# `throttled`: a provisioned table running near its capacity. Most attempts see some of their
+# statements refused as over capacity, and whole calls throttled far more often than on demand.
+PROFILES = ("default", "throttled")
 
 
-def generate(seed, minutes, tickers, fault_rate):
-    rng = random.Random(f"chaos:{seed}")
+def generate(seed, minutes, tickers, fault_rate, profile="default"):
+    rng = random.Random(f"chaos:{seed}" if profile == "default" else f"chaos:{seed}:{profile}")
     p = fault_rate
     names = [f"Sym_{n:03d}" for n in range(tickers)]
     start = [{"name": name, "price": round(rng.uniform(20, 500), 2),
@@ -44,7 +47,8 @@ def generate(seed, minutes, tickers, fault_rate):
         for _ in range(copies):
             late = rng.randint(1, 5) if rng.random() < p / 4 else 0
             invocation = {"minute": minute, "late": late,
-                          "attempts": [_faults(rng, p, down) for _ in range(1 + DEFAULT_RETRIES)],
+                          "attempts": [_faults(rng, p, down, profile)
+                                       for _ in range(1 + DEFAULT_RETRIES)],
                           "retry_after": [rng.choice(RETRY_DELAY_MINUTES)
                                           for _ in range(DEFAULT_RETRIES)],
                           "race": rng.random() < p}
@@ -54,7 +58,8 @@ def generate(seed, minutes, tickers, fault_rate):
                 invocation["edit_during"] = edit
             invocations.append(invocation)
         steps.append({"minute": minute, "edits": edits, "invocations": invocations})
-    return {"seed": seed, "start_minute": START_MINUTE, "max_catchup": MAX_CATCHUP,
+    return {"seed": seed, "profile": profile, "start_minute": START_MINUTE,
+            "max_catchup": MAX_CATCHUP,
             "market_seed": seed % 1000 + 1, "tickers": start, "steps": steps}
 
 
@@ -73,8 +78,9 @@ def _edit(rng, live, added):
     return {"kind": "drift", "ticker": name, "drift": round(rng.uniform(-1, 1), 3)}, live, added
 
 
-def _faults(rng, p, down):
+def _faults(rng, p, down, profile="default"):
     """What goes wrong in one attempt; the long faults in progress hit every attempt."""
+    throttled = profile == "throttled"
     faults = {"rng": rng.randrange(2 ** 32)}
     if down["broken_deployment"]:
         faults["broken"] = True
@@ -86,9 +92,9 @@ def _faults(rng, p, down):
         faults["firehose_partial"] = round(rng.uniform(0.1, 0.9), 2)
     if rng.random() < p / 2:
         faults["firehose_throttle"] = 1
-    if rng.random() < p / 2:
+    if rng.random() < (4 * p if throttled else p / 2):
         faults["dynamodb_throttle"] = rng.choice(("scan", "claim", "commit"))
-    if rng.random() < p:
+    if rng.random() < (0.8 if throttled else p):
         faults["unprocessed"] = round(rng.uniform(0.1, 0.9), 2)
     if rng.random() < p / 2:
         faults["kill"] = rng.choice(KILL_STAGES)

@@ -14,21 +14,19 @@ from types import SimpleNamespace
 
 import boto3
 from moto import mock_aws
-from moto.dynamodb.models import dynamodb_backends
-from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.s3.models import s3_backends
 
 from chalicelib.core import clients, retry
 from chalicelib.walk import pipeline
 from chalicelib.walk.ticks import iso
 from chaos.faults import FaultyFirehose, FaultyTable, Killed
-from chaos.partiql import AwsLikeStatements
 from tests.support import LambdaContext, scheduled
 from tickersim.base.seeds import create_table
+from tickersim.local import partiql
 from tickersim.local.lambdas import failure_record
 
 TABLE, STREAM, BUCKET = "chaos-table", "chaos-stream", "chaos-ticks"
-ACCOUNT, REGION = "123456789012", "eu-west-1"     # moto's default account
+ACCOUNT = "123456789012"     # moto's default account
 FUNCTION = SimpleNamespace(arn="arn:aws:lambda:eu-west-1:123456789012:function:"
                                "tickersim-chaos-streaming-lambda")
 ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -118,19 +116,8 @@ class World:
         arn = self.sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])
         sns.subscribe(TopicArn=os.environ["TOPIC_ARN"], Protocol="sqs",
                       Endpoint=arn["Attributes"]["QueueArn"])
-        self.statements = AwsLikeStatements(self.ddb, self._read_items, TABLE)
+        partiql.install()      # the local cloud's DynamoDB answer to the commit's batches
         self.known = set()
-
-    # moto's own store, read directly: the same bytes its API returns, without the cost of
-    # serialising a response (the simulation would else spend most of its time there).
-    def _read_items(self, keys):
-        table = dynamodb_backends[ACCOUNT][REGION].get_table(TABLE)
-        found = {}
-        for key in set(keys):
-            item = table.get_item(DynamoType({"S": key}))
-            if item is not None:
-                found[key] = item.to_json()["Attributes"]
-        return found
 
     def _bucket(self):
         return s3_backends[ACCOUNT]["aws"].buckets[BUCKET].keys
@@ -180,7 +167,7 @@ class World:
         vt, hits = VirtualTime(), set()
         clients.reset()
         clients._cache.update(   # the handler's own clients, with this attempt's faults
-            dynamodb=FaultyTable(self.statements, faults, rng, hits, before_commit),
+            dynamodb=FaultyTable(self.ddb, faults, rng, hits, before_commit),
             firehose=FaultyFirehose(self.firehose, faults, rng, hits))
         self.in_progress.append(minute)
         self.started_max = minute if self.started_max is None else max(self.started_max, minute)

@@ -10,11 +10,17 @@ COMMANDS = {
     "deploy": ("tickersim.aws.deploy", "the whole pipeline on AWS (eu-west-1 by default)"),
     "seed": ("tickersim.seeding", "load the stage's table with the seed tickers"),
     "browse": ("tickersim.data.browse", "show the latest ticks from the stage's bucket"),
+    "tail": ("tickersim.data.tail", "follow the stage's Kinesis data stream, tick by tick"),
     "teardown": ("tickersim.aws.teardown", "delete everything the stage created"),
     "query": ("tickersim.data.query", "SQL over the ticks: Athena for a stage, DuckDB locally"),
-    "backfill": ("tickersim.data.backfill", "one exchange session of ticks into history/"),
+    "backfill": ("tickersim.data.backfill", "history into history/: a date or a range, any "
+                 "resolution, one path per ticker"),
+    "realism": ("tickersim.data.realism", "stylized facts of the history against the S&P 500 "
+                "and the NASDAQ"),
     "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
     "scenario": ("tickersim.base.scenario", "apply, list or clear scripted market events"),
+    "api-key": ("tickersim.base.access_key", "print (or --new: replace) the stage's Marketstack "
+                                             "access key"),
     "local-aws": ("tickersim.local.aws_server", "a local AWS (moto) to try deploy on, no account"),
 }
 

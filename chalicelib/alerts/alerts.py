@@ -5,6 +5,7 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from chalicelib.alerts.text import ascii_fold, single_line
+from chalicelib.core import events
 from chalicelib.core.errors import TopicMissing
 
 SUBJECT_LIMIT = 99                 # SNS: "less than 100 characters", ASCII, no line breaks
@@ -39,6 +40,15 @@ def _function_name(arn):
     return (parts[6] if len(parts) > 6 else None), (parts[3] if len(parts) > 3 else None)
 
 
+def _stage(function):
+    """The stage in a Chalice function name, `tickersim-<stage>-<name>-lambda`, or None."""
+    name = str(function or "")
+    for suffix in ("-streaming-lambda", "-worker-lambda"):
+        if name.startswith("tickersim-") and name.endswith(suffix):
+            return name[len("tickersim-"):-len(suffix)] or None
+    return None
+
+
 def log_group_link(function_name, region):
     group = quote(quote(f"/aws/lambda/{function_name}", safe=""), safe="").replace("%", "$")
     return (f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
@@ -58,6 +68,7 @@ def body(event, owner):
     payload = event.get("requestPayload")
     scheduled = payload.get("time") if isinstance(payload, dict) else None
     function, region = _function_name(ctx.get("functionArn", ""))
+    segment, stage = events.segment_of(payload), _stage(function)
     response = event.get("responsePayload")
     response = response if isinstance(response, dict) else {"errorMessage": response}
     condition = ctx.get("condition", "unknown")
@@ -78,6 +89,9 @@ def body(event, owner):
         what,
         "",
         f"Scheduled time:  {scheduled or 'unknown'}",
+        *([f"Segment:         {segment} (a worker; the other segments ran on their own)"]
+          if segment else []),
+        *([f"Stage:           {stage}"] if stage else []),
         f"Failed at:       {event.get('timestamp', 'unknown')}",
         f"Condition:       {condition}",
         f"Attempts:        {ctx.get('approximateInvokeCount', 'unknown')}",

@@ -91,10 +91,10 @@ def scan_table(ddb, table):
     """(ticker items, the #run item or None): one Scan, paged only past 1 MB of items."""
     # Kind and Calendar say whether the ticker's market is open.
     names = {"#k": KEY, "#p": "Price", "#s": "Seq", "#t": "LastTick", "#r": "LastRun",
-             "#i": "Kind", "#c": "Calendar"}
+             "#i": "Kind", "#c": "Calendar", "#h": "Heartbeat"}
     tickers, run, start = [], None, None
     while True:
-        kwargs = {"TableName": table, "ProjectionExpression": "#k, #p, #s, #t, #r, #i, #c",
+        kwargs = {"TableName": table, "ProjectionExpression": "#k, #p, #s, #t, #r, #i, #c, #h",
                   "ExpressionAttributeNames": names}
         if start:
             kwargs["ExclusiveStartKey"] = start
@@ -138,10 +138,16 @@ def _epoch(text):
         return None
 
 
+RUN_TIMES = ("LastRun", "Heartbeat")
+
+
 def tickers_body(config, ddb=None, now=time.time):
     items, run = scan_table(ddb or clients.get("dynamodb"), config.table_name)
-    last_run = (run or {}).get("LastRun", {}).get("S")
-    at = _epoch(last_run)
+    # The schedule's last run: one that walked (LastRun) or one that found nothing open to
+    # walk (Heartbeat); a closed market is a healthy feed whose clock still moves.
+    runs = [(at, text) for text in ((run or {}).get(a, {}).get("S") for a in RUN_TIMES)
+            if (at := _epoch(text)) is not None]
+    at, last_run = max(runs, default=(None, None))
     # Open or closed as of the feed's own clock (the demo's is logical), else the wall clock.
     minute = int(now() if at is None else at) // 60
     data = sorted(filter(None, (_ticker(item, minute) for item in items)),
@@ -200,13 +206,14 @@ def list_partition(s3, bucket, partition):
             return found
 
 
-def read_objects(s3, bucket, keys, cache=None):
-    """(rows, malformed lines) of the objects, in key order; each object read once."""
+def read_objects(s3, bucket, keys, cache=None, parse=apiquery.read_lines):
+    """(rows, malformed lines) of the objects, in key order; each object read once. `parse`
+    turns an object's bytes into (rows, malformed lines); each parse keeps its own cache."""
     cache = _cache if cache is None else cache
     def fetch(key):
         body = _aws(lambda: s3.get_object(Bucket=bucket, Key=key)["Body"].read(),
                     "tick bucket")
-        return apiquery.read_lines(body, source=key.split("/", 1)[0])
+        return parse(body, source=key.split("/", 1)[0])
 
     # Held here too: a range larger than the cache must not lose what it just evicted.
     entries = {key: cache.get(key) for key in keys}

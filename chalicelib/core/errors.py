@@ -26,6 +26,14 @@ class StreamMissing(TickersimError):
             "DELIVERY_STREAM_NAME in .chalice/config.json.")
 
 
+class DataStreamMissing(TickersimError):
+    def __init__(self, stream):
+        super().__init__(
+            f"Kinesis data stream {stream!r} does not exist in this account and region. Create "
+            "it with `tickersim deploy --sink kinesis` (or `--sink both`), and check "
+            "DATA_STREAM_NAME in .chalice/config.json.")
+
+
 class TopicMissing(TickersimError):
     def __init__(self, topic_arn):
         super().__init__(
@@ -74,3 +82,23 @@ class MalformedItems(TickersimError):
             f"as they are ({listed}); the other tickers advanced normally. Fix them in the "
             "DynamoDB console (Price a number > 0, Volatility 0 to 10, Drift -10 to 10), or "
             f"take them out of the stream with `{delete}`.")
+
+
+class TooManyTickers(TickersimError):
+    """The table holds more tickers than one function should walk: fan out instead."""
+
+    def __init__(self, count):
+        super().__init__(f"{count} tickers: more than one worker's share")
+        self.count = count
+
+
+class FanOutFailed(TickersimError):
+    """Lambda refused to start some workers: their segments catch up at the next minute."""
+
+    def __init__(self, function, total, refused):
+        shown = ", ".join(f"{label} ({code})" for label, code in refused[:10])
+        super().__init__(
+            f"Lambda did not start {len(refused)} of {total} workers of {function!r}: {shown}"
+            f"{' ...' if len(refused) > 10 else ''}. The others run; the segments left out "
+            "catch up at the next minute. Check the worker's concurrency and that "
+            "WORKER_FUNCTION_NAME names it (tickersim deploy sets both).")

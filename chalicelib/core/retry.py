@@ -20,3 +20,14 @@ def resend(send_once, pending, deadline, clock=time.monotonic, sleep=time.sleep,
         resends += 1
         pending = send_once(pending)
     return pending, resends
+
+
+def refused_whole(exc, retryable, missing):
+    """The code of a batch call AWS refused whole, when resending may succeed; raises
+    `missing` (the stream is gone) or the error itself (resending cannot help)."""
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code == "ResourceNotFoundException":
+        raise missing from exc
+    if code not in retryable:
+        raise exc
+    return code

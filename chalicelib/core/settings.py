@@ -3,8 +3,12 @@ import os
 from dataclasses import dataclass
 
 from chalicelib.core.errors import ConfigError
+from chalicelib.core.events import MAX_WORKERS
 
-MODELS = ("gbm", "uniform")
+MODELS = ("realistic", "gbm", "uniform")     # the first is the default
+# From `make bench` (docs/benchmarks.md, fan-out): a worker of 5,000 tickers peaks at ~90 MB
+# and models under 10 s on a 192 MB Lambda, a sixth of its minute.
+DEFAULT_WORKER_TICKERS = 5000
 
 
 @dataclass(frozen=True)
@@ -14,8 +18,13 @@ class StreamSettings:
     ticks_per_run: int = 4
     market_seed: int | None = None
     max_catchup_minutes: int = 60
-    model: str = "gbm"
+    model: str = MODELS[0]
     correlation: float = 0.0
+    # Fan-out: on when the worker function is named (tickersim deploy does it).
+    worker_function: str | None = None
+    worker_tickers: int = DEFAULT_WORKER_TICKERS
+    workers: int | None = None           # a fixed number of workers, else from the count
+    data_stream_name: str | None = None     # set: the run writes to this Kinesis stream
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,7 @@ def stream_settings(env=os.environ):
         _fail(f"TICKS_PER_RUN={ticks} does not divide a minute into whole seconds "
               "(use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)")
     seed = env.get("MARKET_SEED")
-    model = (env.get("MARKET_MODEL") or "gbm").strip().lower()
+    model = (env.get("MARKET_MODEL") or MODELS[0]).strip().lower()
     if model not in MODELS:
         _fail(f"MARKET_MODEL={model!r} is unknown (use one of {', '.join(MODELS)})")
     try:
@@ -66,14 +75,22 @@ def stream_settings(env=os.environ):
         correlation = -1.0
     if not 0.0 <= correlation <= 1.0:
         _fail(f"MARKET_CORRELATION={env.get('MARKET_CORRELATION')!r} is not a number from 0 to 1")
+    data_stream = (env.get("DATA_STREAM_NAME") or "").strip() or None
     return StreamSettings(
         table_name=_required(env, "TABLE_NAME"),
-        stream_name=_required(env, "DELIVERY_STREAM_NAME"),
+        # With a data stream the run never writes to Firehose (with `both`, Firehose reads it).
+        stream_name=(env.get("DELIVERY_STREAM_NAME") or "").strip() if data_stream
+        else _required(env, "DELIVERY_STREAM_NAME"),
+        data_stream_name=data_stream,
         ticks_per_run=ticks,
         market_seed=None if seed in (None, "") else _integer(env, "MARKET_SEED", 0, 0, 2**63 - 1),
         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080),
         model=model,
         correlation=correlation,
+        worker_function=(env.get("WORKER_FUNCTION_NAME") or "").strip() or None,
+        worker_tickers=_integer(env, "WORKER_TICKERS", DEFAULT_WORKER_TICKERS, 1,
+                                1_000_000),
+        workers=_integer(env, "WORKERS", None, 1, MAX_WORKERS),
     )
 
 

@@ -105,6 +105,14 @@ class SessionTable:
         return tuple(found)
 
 
+def coverage(name):
+    """(first day, last day) a calendar can answer for, as dates; None when it has no end."""
+    table = calendar(name)
+    if not isinstance(table, SessionTable):
+        return None
+    return tuple(_EPOCH_DAY + timedelta(days=d) for d in (table.first_day, table.last_day))
+
+
 def _utc(day_text, hours):
     hour, minute = map(int, hours.split(":"))
     return _day(date.fromisoformat(day_text)) * DAY + hour * 60 + minute

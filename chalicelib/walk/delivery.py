@@ -4,7 +4,7 @@ import math
 from botocore.exceptions import ClientError
 
 from chalicelib.core.errors import DeliveryFailed, StreamMissing
-from chalicelib.core.retry import resend
+from chalicelib.core.retry import refused_whole, resend
 
 MAX_RECORD_BYTES = 1000 * 1024          # Firehose: a record's data is at most 1,000 KiB
 # Record deaggregation (for event-time partitions) splits at most 500 JSON lines per record.
@@ -67,11 +67,7 @@ def send(firehose, stream, records, deadline, **retry_options):
                 reply = firehose.put_record_batch(
                     DeliveryStreamName=stream, Records=[{"Data": r} for r in batch])
             except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                if code == "ResourceNotFoundException":
-                    raise StreamMissing(stream) from exc
-                if code not in RETRYABLE:
-                    raise
+                code = refused_whole(exc, RETRYABLE, StreamMissing(stream))
                 errors[code] = errors.get(code, 0) + len(batch)
                 left.extend(batch)
                 continue

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from chalicelib.walk import floors
+from chalicelib.walk import floors, stochvol
 from chalicelib.walk.calendars import CALENDARS
 from chalicelib.walk.instruments import INDEX, check_kind
 from chalicelib.walk.ticks import ISO_FORMAT, Ticker, iso
@@ -90,9 +90,12 @@ def parse_ticker(item):
         if calendar.upper() not in known:
             raise ValueError(f"Calendar {calendar!r} is not one of {', '.join(CALENDARS)}")
         calendar = known[calendar.upper()]
+    params = tuple((attr, float(_number(item, attr))) for attr in stochvol.ATTRIBUTES
+                   if attr in item)
+    stochvol.params(kind, volatility, drift, dict(params))   # ValueError names what is off
     return Ticker(name=name, price=price, seq=seq, last_tick=_epoch(item, "LastTick"),
                   drift=drift, volatility=volatility, kind=kind,
-                  calendar=calendar)
+                  calendar=calendar, model_params=params)
 
 
 def _text(item, attr, default):
@@ -105,7 +108,7 @@ def _text(item, attr, default):
 
 
 # What a seed entry may set; the walk owns the rest (Seq, LastTick).
-SEED_NUMBERS = ("Price", "Drift", "Volatility")
+SEED_NUMBERS = ("Price", "Drift", "Volatility", *stochvol.ATTRIBUTES)
 SEED_TEXTS = ("Kind", "Calendar")
 # DynamoDB numbers: 38 significant digits, magnitudes from 1E-130 to below 1E+126.
 _DIGITS, _EXPONENTS = 38, range(-130, 126)

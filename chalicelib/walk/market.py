@@ -1,4 +1,5 @@
-"""The price model: geometric Brownian motion per ticker, or the classic ±1 % uniform walk.
+"""The price models: the realistic one (stochvol.py), geometric Brownian motion per ticker, or
+the classic ±1 % uniform walk.
 
 Every random draw is a pure function of (seed, ticker, seq), so any run, retry or replay of
 the same state yields the same prices, bit for bit.
@@ -8,6 +9,8 @@ import math
 import struct
 import sys
 from dataclasses import dataclass
+
+from chalicelib.walk import stochvol
 
 SECONDS_PER_YEAR = 365.25 * 86400
 PRICE_DECIMALS = 4           # at least this many decimals, as prices have always had
@@ -81,7 +84,7 @@ CALM = Shock()
 
 @dataclass(frozen=True)
 class Model:
-    kind: str            # "gbm" or "uniform"
+    kind: str            # "realistic", "gbm" or "uniform"
     seed: int
     tick_seconds: int
     correlation: float = 0.0
@@ -95,13 +98,20 @@ class Model:
         # A walk with no volatility still drifts: its step is then the mean.
         return significant_digits(step), PRICE_DECIMALS
 
-    def stepper(self, ticker, drift, volatility, precision=None):
-        """Return next(price, seq, epoch, shock) for one ticker, its constants worked out once;
-        `precision` (digits, least decimals) is an instrument's convention, if it has one."""
+    def stepper(self, ticker, drift, volatility, precision=None, kind="index",
+                calendar="24x7", params=()):
+        """Return next(price, seq, epoch, shock, shape=1.0) for one ticker, its constants
+        worked out once; `precision` (digits, least decimals) is an instrument's convention,
+        if it has one; kind, calendar and params ((attribute, value), ...) feed the realistic
+        model; shape is the intraday variance profile at the tick, which only it follows."""
         seed, key = self.seed, _TICKER + ticker
         digits, least = precision or self.precision(drift, volatility)
+        if self.kind == "realistic":
+            return stochvol.stepper(seed, stochvol.params(kind, volatility, drift, dict(params)),
+                                    ticker, self.tick_seconds, *stochvol.calendar_days(calendar),
+                                    lambda price: quantize(price, digits, least))
         if self.kind == "uniform":
-            def step_uniform(price, seq, epoch, shock=CALM):
+            def step_uniform(price, seq, epoch, shock=CALM, shape=1.0):
                 u, _ = uniforms(seed, key, seq)
                 move = (2.0 * u - 1.0) * UNIFORM_BAND * shock.vol_factor
                 return quantize(price * (1.0 + move) * math.exp(shock.log_move), digits, least)
@@ -113,7 +123,7 @@ class Model:
         common = math.sqrt(self.correlation)
         own = math.sqrt(1.0 - self.correlation)
 
-        def step_gbm(price, seq, epoch, shock=CALM):
+        def step_gbm(price, seq, epoch, shock=CALM, shape=1.0):
             z = normal(seed, key, seq)
             if common:
                 # The market factor is keyed by time, so all tickers share it at each tick.
@@ -125,3 +135,12 @@ class Model:
             change = (drift - 0.5 * vol * vol) * span + vol * math.sqrt(span) * z
             return quantize(price * math.exp(change + shock.log_move), digits, least)
         return step_gbm
+
+    def activity(self, ratio, volatility, shape, calendar):
+        """Volume over its mean at a tick that moved the price by `ratio`: the realistic model
+        trades more on big moves (and so in stormy times); the others keep volume apart."""
+        if self.kind != "realistic":
+            return 1.0
+        day_seconds, days_a_year = stochvol.calendar_days(calendar)
+        expected = volatility * math.sqrt(self.tick_seconds * shape / (day_seconds * days_a_year))
+        return stochvol.activity(math.log(ratio), expected)

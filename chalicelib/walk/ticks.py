@@ -23,6 +23,7 @@ class Ticker:
     volatility: float
     kind: str = instruments.INDEX
     calendar: str | None = None  # None: the kind's default calendar
+    model_params: tuple = ()     # ((seed-file attribute, value), ...) the realistic model reads
 
     @property
     def calendar_name(self):
@@ -112,7 +113,8 @@ def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
     name, kind = ticker.name, ticker.kind
     precision = instruments.precision(kind, name) or model.precision(ticker.drift,
                                                                      ticker.volatility)
-    step = model.stepper(name, ticker.drift, ticker.volatility, precision)
+    step = model.stepper(name, ticker.drift, ticker.volatility, precision, kind,
+                         ticker.calendar_name, ticker.model_params)
     tradable = kind in instruments.TRADABLE
     half = instruments.half_spread(kind, ticker.volatility) if tradable else 0.0
     tick_seconds = 60 // ticks_per_minute
@@ -137,16 +139,18 @@ def walk(ticker, minutes, ticks_per_minute, model, scenarios=()):
                     continue
             opening = False
             seq += 1
-            before, price = price, step(price, seq, epoch, shock)
+            shape = instruments.intraday_shape((epoch / 60 - opens) / (closes - opens)) \
+                if kind == instruments.STOCK else 1.0
+            before, price = price, step(price, seq, epoch, shock, shape)
             if not tradable:
                 lines.append(encode(name_json, stamp, price, seq))
             else:
                 bid, ask = instruments.quote(price, half, *precision)
-                shape = instruments.intraday_shape((epoch / 60 - opens) / (closes - opens)) \
-                    if kind == instruments.STOCK else 1.0
+                busy = shape * model.activity(price / before, ticker.volatility, shape,
+                                              ticker.calendar_name)
                 lines.append(encode_quoted(name_json, stamp, price, seq, bid, ask,
                                            instruments.volume(model.seed, name, seq, kind,
-                                                              price, shape)))
+                                                              price, busy)))
             if abs(price / before - 1) >= threshold:
                 lines.append(news.jump_line(model.seed, name, name_json, seq, stamp,
                                             price / before - 1))

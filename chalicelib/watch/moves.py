@@ -223,9 +223,13 @@ def data_link(bucket, key, region):
             f"&prefix={quote(folder, safe='')}", f"s3://{bucket}/{key}")
 
 
-def body(moves, percent, objects, region):
+def object_links(objects, region):
+    return [link for bucket, key in objects for link in data_link(bucket, key, region)]
+
+
+def body(moves, percent, links):
     """The alert's text: per ticker the window, the two prices with their times and the
-    change; then where the data is."""
+    change; then where the data is (`links`, one a line)."""
     lines = [f"{len(moves)} price move(s) of at least {percent:g} % within a "
              f"{moves[0].window_minutes}-minute window (event time, UTC):", ""]
     for m in sorted(moves, key=lambda m: (m.ticker, m.window)):
@@ -236,8 +240,7 @@ def body(moves, percent, objects, region):
                   f"  from     {first.price:.4f} at {iso(first.epoch)} (seq {first.seq})",
                   f"  to       {last.price:.4f} at {iso(last.epoch)} (seq {last.seq})", ""]
     lines.append("The data:")
-    for bucket, key in objects:
-        lines += [f"  {link}" for link in data_link(bucket, key, region)]
+    lines += [f"  {link}" for link in links]
     lines += ["", "One alert per ticker per window; re-sent ticks are deduplicated on "
               "(ticker, seq). Unsubscribe with the link below to stop these e-mails."]
     # A long catch-up over many tickers can move more than one message holds.

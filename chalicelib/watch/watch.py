@@ -1,5 +1,6 @@
-"""watch_moves: read the delivered tick objects an S3 event names, keep each window's
-state in the table, publish one alert for what moved. The rule is in chalicelib/watch/moves.py."""
+"""watch_moves: read the ticks an event brings (the delivered objects an S3 event names, or
+the records of a Kinesis batch), keep each window's state in the table, publish one alert for
+what moved. The rule is in chalicelib/watch/moves.py."""
 import time
 from collections.abc import Callable
 from urllib.parse import unquote_plus
@@ -11,7 +12,7 @@ from chalicelib.core import logs
 from chalicelib.core.clients import counting
 from chalicelib.core.errors import TickersimError
 from chalicelib.core.settings import WatchSettings
-from chalicelib.watch import moves
+from chalicelib.watch import moves, stream_events
 
 TICKS_PREFIX = "ticks/"
 STATE_ATTEMPTS = 8     # conditional writes lost to a concurrent watcher before giving up
@@ -43,7 +44,8 @@ def run(event: dict, settings: WatchSettings, s3: BaseClient, ddb: BaseClient,
         sns: BaseClient, region: str, clock: Callable[[], float] = time.monotonic) -> dict:
     """Handle one S3 event; returns the report it logs."""
     started = clock()
-    report = {"objects": 0, "ticks": 0, "windows": 0, "state_writes": 0, "alerts": 0}
+    report = {"objects": 0, "records": 0, "ticks": 0, "windows": 0, "state_writes": 0,
+              "alerts": 0}
     with counting(s3, ddb, sns) as (calls, _):
         try:
             _run(event, settings, s3, ddb, sns, region, report)
@@ -56,12 +58,14 @@ def run(event: dict, settings: WatchSettings, s3: BaseClient, ddb: BaseClient,
 
 
 def _run(event, settings, s3, ddb, sns, region, report):
-    found = objects(event)
+    found, batch = objects(event), stream_events.records(event)
     ticks = {}
     for bucket, key in found:
         data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         ticks.update(moves.parse_ticks(data))
-    report.update(objects=len(found), ticks=len(ticks))
+    for *_, data in batch:
+        ticks.update(moves.parse_ticks(data))
+    report.update(objects=len(found), records=len(batch), ticks=len(ticks))
     moved = []
     for window, fresh in sorted(moves.ranges(ticks, settings.window_minutes).items()):
         report["windows"] += 1
@@ -70,7 +74,8 @@ def _run(event, settings, s3, ddb, sns, region, report):
         moved += [moves.Move(name, window, settings.window_minutes, merged[name])
                   for name in alerted]
     if moved:
-        message = moves.body(moved, settings.percent, found, region)
+        message = moves.body(moved, settings.percent, moves.object_links(found, region)
+                             + stream_events.links(batch, region))
         subject = moves.subject(moved)
         sns.publish(TopicArn=settings.topic_arn, Subject=subject, Message=message)
         report["alerts"] = len(moved)

@@ -73,3 +73,22 @@ def test_each_instrument_shows_its_own_decimals_and_its_own_colour():
         assert change[0] in "+-" or float(change) == 0 and float(pct) == 0, (name, change)
     colours = [colour for *_, colour in rows]
     assert len(set(colours)) == len(colours)
+
+
+PRICES_JS = ("return [...document.querySelectorAll('tr[data-ticker]')].map("
+             "(r) => [r.dataset.ticker, r.cells[0].textContent, r.cells[1].textContent]);")
+
+
+def test_a_holiday_shows_closed_tickers_with_prices_not_a_waiting_page():
+    if REASON:
+        pytest.fail(f"CI is set, so the browser tests must run, but {REASON}")
+    with browser.running_demo("--tickers", "seed/stocks.json", "--start",
+                              "2026-12-25T15:00Z") as url, browser.chromium() as driver:
+        driver.get(url)
+        browser.wait_until(driver, lambda d: d.execute_script(browser.STATE_JS) == "closed",
+                           WAIT_S, "the 'market closed' status")
+        rows = driver.execute_script(PRICES_JS)
+        assert len(rows) == 10
+        for ticker, name, price in rows:
+            assert name.endswith("closed") and float(price) > 0, (ticker, name, price)
+        assert not driver.execute_script("return document.getElementById('alert').textContent")

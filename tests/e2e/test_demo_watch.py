@@ -25,7 +25,7 @@ def test_stall_break_and_volatility_show_every_kind_of_watch_mail(start_demo, tm
     body = mails[subjects.index(f"ALARM: {ALARM}")].get_content()
     alarm, _ = json.JSONDecoder().raw_decode(body)      # CloudWatch's JSON, then SNS's footer
     assert alarm["NewStateValue"] == "ALARM" and alarm["Trigger"]["MetricName"] == \
-        "DeliveryToS3.Records"
+        "duration_ms"
 
     failure = subjects.index(f"Failure: {OWNER}, could not generate stream")
     recovered = [n for n, s in enumerate(subjects) if s.startswith("Recovered:")]

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim.aws import api_gateway
+from tickersim.aws import api_gateway, checkout
 from tickersim.base import naming, wiring
 from tickersim.base.owner_ascii import owner_ascii
 from tickersim.base.stage import copy_project
@@ -26,6 +26,7 @@ NAMES = naming.names_for(OWNER, STAGE)
 STREAMING = "tickersim-dev-streaming-lambda"
 NOTIFIER = "tickersim-dev-notification-lambda"
 WATCHER = "tickersim-dev-watch-lambda"
+WORKER = "tickersim-dev-worker-lambda"
 API = "tickersim-dev"                 # Chalice names the REST API's function <app>-<stage>
 
 
@@ -46,6 +47,10 @@ class Story:
         self.stream_env = self._env(STREAMING)
         self.notifier_env = self._env(NOTIFIER)
         self.invoke_config = self.account.invoke_config(STREAMING)
+        self.worker_invoke_config = self.account.invoke_config(WORKER)
+        self.worker_env = self._env(WORKER)
+        self.worker_memory = self.account.lam.get_function_configuration(
+            FunctionName=WORKER)["MemorySize"]
         self.notification = self.account.s3.get_bucket_notification_configuration(
             Bucket=NAMES.bucket)
         self.rule = self.account.events.describe_rule(Name=f"{STREAMING}-event")
@@ -126,11 +131,11 @@ def test_deploy_creates_the_stack_both_functions_their_roles_and_the_schedule(st
     created = {kind: sorted(set(story.first[kind]) - set(story.empty[kind]))
                for kind in story.first}
     assert created["stacks"] == [NAMES.stack]
-    assert created["functions"] == [API, NOTIFIER, STREAMING, WATCHER]
+    assert created["functions"] == [API, NOTIFIER, STREAMING, WATCHER, WORKER]
     assert created["rest_apis"] == ["tickersim"]
     assert created["rules"] == [f"{STREAMING}-event"]
-    assert {NOTIFIER, STREAMING, WATCHER} <= set(created["roles"])
-    assert len(created["roles"]) == 5          # + the API's and the delivery stream's roles
+    assert {NOTIFIER, STREAMING, WATCHER, WORKER} <= set(created["roles"])
+    assert len(created["roles"]) == 6          # + the API's and the delivery stream's roles
     assert created["tables"] == [NAMES.table] == ["DEZOENUN-streaming-dynamodb"]
     assert created["buckets"] == [NAMES.bucket] == ["dezoenunez-deliverystream-s3"]
     assert sorted(t.rsplit(":", 1)[1] for t in created["topics"]) == sorted(
@@ -152,10 +157,16 @@ def test_failed_runs_retry_then_go_to_the_notifier(story):
     assert config["MaximumEventAgeInSeconds"] == wiring.MAX_EVENT_AGE_S
     destination = config["DestinationConfig"]["OnFailure"]["Destination"]
     assert destination.endswith(f":function:{NOTIFIER}")
-    # ... and the streaming role may invoke exactly that function.
+    # ... and the streaming role may invoke exactly that function and the workers.
     statements = [s for doc in story.role_policy for s in doc["Statement"]
                   if s["Action"] == "lambda:InvokeFunction"]
-    assert [s["Resource"] for s in statements] == [destination]
+    assert [s["Resource"] for s in statements] == [
+        destination, destination.replace(NOTIFIER, WORKER)]
+    # A worker has the same contract: its failure alerts, naming its segment.
+    assert {k: v for k, v in story.worker_invoke_config.items()
+            if k in ("MaximumRetryAttempts", "DestinationConfig")} == {
+        k: v for k, v in config.items() if k in ("MaximumRetryAttempts", "DestinationConfig")}
+    assert story.worker_memory == checkout.WORKER_MEMORY_MB
 
 
 def test_stack_outputs_are_recorded_in_the_config_and_reach_the_functions(story):
@@ -168,7 +179,10 @@ def test_stack_outputs_are_recorded_in_the_config_and_reach_the_functions(story)
     # The streaming function sends the recovery notice; the notifier records the outage.
     assert recorded_stream == {"TABLE_NAME": NAMES.table, "DELIVERY_STREAM_NAME": NAMES.stream,
                                "BUCKET_NAME": NAMES.bucket, "TOPIC_ARN": outputs["TopicArn"],
-                               "OWNER_NAME": OWNER, "OWNER_ASCII": owner_ascii(OWNER)}
+                               "OWNER_NAME": OWNER, "OWNER_ASCII": owner_ascii(OWNER),
+                               "WORKER_FUNCTION_NAME": WORKER}
+    assert story.worker_env.items() >= {"TABLE_NAME": NAMES.table,
+                                        "DELIVERY_STREAM_NAME": NAMES.stream}.items()
     assert recorded_alerts == {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": OWNER,
                                "OWNER_ASCII": owner_ascii(OWNER), "TABLE_NAME": NAMES.table}
     assert stage["watch-lambda"]["environment_variables"] == {
@@ -211,7 +225,10 @@ def test_deploy_creates_the_read_only_api_throttled_with_json_404s(story):
     assert story.api_role_policy == [story.config["policy-dev-api.json"]]
     actions = {s["Action"] for s in story.config["policy-dev-api.json"]["Statement"]
                if not s["Sid"].startswith("Own")}
-    assert actions == {"dynamodb:Scan", "s3:ListBucket", "s3:GetObject"}
+    assert actions == {"dynamodb:Scan", "s3:ListBucket", "s3:GetObject", "ssm:GetParameter"}
+    key_grants = [s["Resource"] for s in story.config["policy-dev-api.json"]["Statement"]
+                  if s["Action"] == "ssm:GetParameter"]
+    assert key_grants == ["arn:aws:ssm:eu-west-1:123456789012:parameter/tickersim/dev/api-access-key"]
     missing_route = story.gateway["MISSING_AUTHENTICATION_TOKEN"]
     assert missing_route["statusCode"] == "404"
     assert '"not_found"' in missing_route["responseTemplates"]["application/json"]

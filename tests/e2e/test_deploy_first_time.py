@@ -116,6 +116,7 @@ def test_bucket_and_reader_accounts_deploy_and_a_changed_owner_keeps_the_names(s
     assert _log_groups(endpoint) == {f"/aws/lambda/{NAMES.notification_function}": 14,
                                      f"/aws/lambda/{NAMES.streaming_function}": 14,
                                      f"/aws/lambda/tickersim-{STAGE}-watch-lambda": 14,
+                                     f"/aws/lambda/tickersim-{STAGE}-worker-lambda": 14,
                                      f"/aws/lambda/tickersim-{STAGE}-api_handler": 14}
     assert _log_groups(endpoint, f"/aws/lambda/tickersim-{STAGE}")[
         f"/aws/lambda/tickersim-{STAGE}"] == 14
@@ -182,6 +183,11 @@ BAD_DEPLOY = [
     (["--region", "mars-1"], "--region 'mars-1'"),
     (["--format", "orc"], "--format 'orc' is not a record format"),
     (["--format", "Parquet"], "give --format json or --format parquet"),
+    (["--sink", "kafka"], "--sink 'kafka' is not a sink"),
+    (["--sink", "kinesis", "--shards", "0"], "--shards 0: a stream needs at least 1 shard"),
+    (["--sink", "kinesis", "--shards", "abc"], "--shards 'abc' is not a number of shards"),
+    (["--sink", "kinesis", "--shards", "501"], "default shard quota of 500 per account"),
+    (["--sink", "firehose", "--shards", "2"], "--sink firehose does not have"),
     (["--endpoint", "127.0.0.1:8765"], "--endpoint '127.0.0.1:8765' is not an endpoint URL"),
     (["--endpoint", "http://127.0.0.1:99999"], "'http://127.0.0.1:99999' is not an endpoint URL"),
     (["--project-dir", "/nonexistent"], "--project-dir '/nonexistent' is not a tickersim"),

@@ -108,3 +108,16 @@ def test_a_broken_commit_is_caught_shrunk_and_replayed(monkeypatch, tmp_path):
     path = tmp_path / "failing.json"
     path.write_text(json.dumps(smallest))
     assert main(["--replay", str(path)]) == 1
+
+
+def test_a_throttled_provisioned_table_loses_nothing():
+    """The throttled-capacity profile: most attempts have statements refused as over capacity
+    and whole calls throttle often; retries and the next minutes' catch-up deliver it all."""
+    history = histories.generate(seed=5, minutes=60, tickers=10, fault_rate=0.05,
+                                 profile="throttled")
+    attempts = [a for s in history["steps"] for i in s["invocations"] for a in i["attempts"]]
+    assert sum("unprocessed" in a for a in attempts) > len(attempts) / 2
+    verdict = judge(history)
+    assert verdict.violations == {}
+    assert verdict.counts["DynamoDB statements throttled (unprocessed)"] >= 20
+    assert verdict.figures["ticks delivered"] >= 10 * 4 * 45

@@ -7,7 +7,6 @@ from botocore.stub import ANY, Stubber
 
 from chalicelib.core.errors import CommitFailed
 from chalicelib.walk import state
-from chaos.partiql import AwsLikeStatements, client_reader
 from tests.functional.test_faults import Proxy, assert_one_walk, go
 
 T1 = "2026-11-26T09:01:00Z"
@@ -57,8 +56,7 @@ def test_a_ticker_deleted_during_a_run_does_not_come_back(cloud):
 
 
 def test_a_price_edited_during_a_run_wins_and_the_next_run_walks_on_from_it(cloud):
-    ddb = AwsLikeStatements(cloud.ddb, client_reader(boto3.client("dynamodb"), cloud.table),
-                            cloud.table)
+    ddb = cloud.ddb     # moto answering as DynamoDB does (tickersim.local.partiql)
     report = go(cloud, ddb=EditsDuringCommit(
         ddb, lambda: set_attr(cloud, "Index_4", "Price", {"N": "500"})), MARKET_SEED="2")
     assert report["conflicts"] == ["Index_4"]
@@ -73,8 +71,7 @@ def test_a_price_edited_during_a_run_wins_and_the_next_run_walks_on_from_it(clou
 
 def test_a_commit_racing_a_newer_runs_commit_leaves_the_newer_state(cloud):
     """A slow run whose commit lands after a newer run's must not roll the ticker back."""
-    ddb = AwsLikeStatements(cloud.ddb, client_reader(boto3.client("dynamodb"), cloud.table),
-                            cloud.table)
+    ddb = cloud.ddb
 
     class NewerRunFirst(Proxy):
         raced = False

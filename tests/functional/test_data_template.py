@@ -193,8 +193,9 @@ def test_deploy_refuses_no_address_or_more_than_the_template_takes(emails):
 
 
 def test_the_table_is_on_demand_with_point_in_time_recovery_keyed_as_the_seed_expects():
-    table = RESOURCES["Table"]["Properties"]
-    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    table = data_template.resolve(RESOURCES["Table"]["Properties"], {**REFS, "IsProvisioned": False})
+    assert table["BillingMode"] == "PAY_PER_REQUEST" and "ProvisionedThroughput" not in table
+    assert TEMPLATE["Parameters"]["Capacity"]["Default"] == "on-demand"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["KeySchema"] == [{"AttributeName": KEY, "KeyType": "HASH"}]
 
@@ -215,3 +216,48 @@ def test_the_bucket_is_versioned_unless_asked_and_old_ticks_and_versions_expire(
 def test_the_outputs_name_everything_deploy_records():
     assert {"TableName", "TableArn", "DeliveryStreamName", "DeliveryStreamArn", "TopicArn",
             "BucketName", "TicksPrefix"} <= set(TEMPLATE["Outputs"])
+
+
+@pytest.mark.parametrize("shards", ["2", stack.ON_DEMAND])
+def test_the_data_stream_is_encrypted_kept_24_h_and_sized_as_asked(shards):
+    refs = {**REFS, **stack.example_refs(NAMES, account="123456789012", sink="both",
+                                         shards=shards),
+            "DeliveryRole.Arn": REFS["DeliveryRole.Arn"]}
+    assert RESOURCES["DataStream"]["Condition"] == "HasDataStream"
+    props = data_template.resolve(RESOURCES["DataStream"]["Properties"], refs)
+    assert props["StreamEncryption"] == {"EncryptionType": "KMS", "KeyId": "alias/aws/kinesis"}
+    assert props["RetentionPeriodHours"] == 24 and props["Name"] == NAMES.data_stream
+    assert (props.get("ShardCount"), props["StreamModeDetails"]["StreamMode"]) == (
+        (None, "ON_DEMAND") if shards == stack.ON_DEMAND else ("2", "PROVISIONED"))
+    assert stack.shards_of(refs) == shards
+    with mock_aws():      # the real API takes what the template would create
+        kinesis = boto3.client("kinesis")
+        kinesis.create_stream(StreamName=props["Name"], StreamModeDetails=props[
+            "StreamModeDetails"], **({"ShardCount": int(props["ShardCount"])}
+                                     if "ShardCount" in props else {}))
+        kinesis.start_stream_encryption(StreamName=props["Name"], **props["StreamEncryption"])
+        summary = kinesis.describe_stream_summary(StreamName=props["Name"])[
+            "StreamDescriptionSummary"]
+        assert summary["EncryptionType"] == "KMS" and summary["RetentionPeriodHours"] == 24
+
+
+def test_with_sink_both_firehose_reads_the_stream_with_a_role_that_may():
+    refs = {**stack.example_refs(NAMES, account="123456789012", sink="both"),
+            "DeliveryRole.Arn": REFS["DeliveryRole.Arn"]}
+    props = data_template.resolve(RESOURCES["DeliveryStream"]["Properties"], refs)
+    assert props["DeliveryStreamType"] == "KinesisStreamAsSource"
+    assert "DeliveryStreamEncryptionConfigurationInput" not in props
+    with mock_aws():
+        firehose = boto3.client("firehose")
+        firehose.create_delivery_stream(**props)
+        source = firehose.describe_delivery_stream(DeliveryStreamName=NAMES.stream)[
+            "DeliveryStreamDescription"]["Source"]["KinesisStreamSourceDescription"]
+    assert source["KinesisStreamARN"] == refs["DataStream.Arn"]
+    role = data_template.resolve(RESOURCES["DeliveryRole"]["Properties"], refs)
+    (read,) = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]
+               if s["Sid"] == "ReadDataStream"]
+    assert read["Resource"] == refs["DataStream.Arn"] and "kinesis:GetRecords" in read["Action"]
+    # Sink firehose: no stream, and Firehose takes records directly as before.
+    plain = data_template.resolve(RESOURCES["DeliveryStream"]["Properties"],
+                          {**REFS, **stack.example_refs(NAMES, account="123456789012")})
+    assert plain["DeliveryStreamType"] == "DirectPut"

@@ -48,6 +48,17 @@ def test_scenarios_are_stored_listed_and_cleared_in_the_table(cloud, capsys):
                                             Key={"TickerName": {"S": "#scenarios"}})
 
 
+def test_scenario_list_shows_them_in_the_order_they_start(cloud, capsys):
+    for name, at in (("crash", minute(16, 0)), ("halt", minute(15, 2)),
+                     ("spike", minute(15, 2)), ("crash", minute(9, 0))):
+        assert scenario_cli("apply", name, "--at", at) == 0
+    capsys.readouterr()
+    assert scenario_cli("list") == 0
+    listed = [line.split()[:2] for line in capsys.readouterr().out.splitlines()]
+    assert listed == [[minute(9, 0), "crash"], [minute(15, 2), "halt"],
+                      [minute(15, 2), "spike"], [minute(16, 0), "crash"]]
+
+
 def test_the_function_applies_a_stored_halt_and_tells_the_news(cloud):
     assert scenario_cli("apply", "halt", "--at", minute(15, 2)) == 0
     for n in range(20):
@@ -97,6 +108,8 @@ def test_a_calendar_that_runs_out_names_the_ticker_and_the_others_advance(cloud)
     (["apply", "crash", "--at", WEDNESDAY, "--tickers", "A,,B"], "--tickers 'A,,B'"),
     (["apply", "BAD.json", "--at", WEDNESDAY], "field 'minutes' must be a whole number"),
     (["apply", "NOTJSON.json", "--at", WEDNESDAY], "cannot read scenario file"),
+    (["apply", "spike", "--at", WEDNESDAY, "--tickers", "Index_1,NOPE,#run"],
+     "--tickers names 'NOPE', '#run', not a ticker of table"),
 ])
 def test_bad_scenario_input_exits_2_with_one_line_naming_it(cloud, capsys, tmp_path,
                                                             monkeypatch, argv, message):

@@ -67,22 +67,32 @@ def test_the_roles_carry_the_same_policies_deploy_writes(template, refs):
     resources = template["Resources"]
     for logical_id, function in [("StreamingLambda", "streaming"),
                                  ("NotificationLambda", "notification"),
-                                 ("WatchLambda", "watch")]:
+                                 ("WatchLambda", "watch"), ("WorkerLambda", "worker")]:
         (policy,) = resources[f"{logical_id}Role"]["Properties"]["Policies"]
         committed = json.loads((stages.PROJECT_DIR / ".chalice" /
                                 f"policy-{STAGE}-{function}.json").read_text())
         assert data_template.resolve(policy["PolicyDocument"], refs) == committed
 
 
-def test_the_streaming_role_may_invoke_the_packaged_notifier(template, refs):
+def test_the_streaming_role_may_invoke_the_packaged_notifier_and_workers(template, refs):
     resources = template["Resources"]
     assert resources["NotificationLambda"]["Properties"]["FunctionName"] == NOTIFIER
-    (policy,) = resources["StreamingLambdaRole"]["Properties"]["Policies"]
-    document = data_template.resolve(policy["PolicyDocument"], refs)
-    invoke = [s["Resource"] for s in document["Statement"]
-              if s["Action"] == "lambda:InvokeFunction"]
-    assert invoke == [f"arn:aws:lambda:{refs['AWS::Region']}:{refs['AWS::AccountId']}:"
-                      f"function:{NOTIFIER}"]
+    worker = resources["WorkerLambda"]["Properties"]["FunctionName"]
+    streaming = resources["StreamingLambda"]["Properties"]["Environment"]["Variables"]
+    assert streaming["WORKER_FUNCTION_NAME"] == worker
+    where = f"arn:aws:lambda:{refs['AWS::Region']}:{refs['AWS::AccountId']}:function:"
+    for role, may_invoke in (("StreamingLambdaRole", [NOTIFIER, worker]),
+                             ("WorkerLambdaRole", [NOTIFIER])):
+        (policy,) = resources[role]["Properties"]["Policies"]
+        document = data_template.resolve(policy["PolicyDocument"], refs)
+        invoke = [s["Resource"] for s in document["Statement"]
+                  if s["Action"] == "lambda:InvokeFunction"]
+        assert invoke == [where + name for name in may_invoke]
+    # The worker's failures reach the notifier as the scheduled function's do.
+    config = resources["WorkerFailureDestination"]["Properties"]
+    assert config["FunctionName"] == {"Ref": "WorkerLambda"}
+    assert config["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": ["NotificationLambda", "Arn"]}}}
 
 
 def test_functions_read_the_names_of_the_resources_in_the_same_template(template):

@@ -28,13 +28,14 @@ REFS = {**stack.example_refs(NAMES, account="123456789012"), "AWS::StackName": N
 RULE = deadman.definition(REFS)
 
 
-def test_the_dead_man_alarm_fires_on_five_quiet_minutes_of_firehose_delivery():
+def test_the_dead_man_alarm_watches_the_schedule_running_not_ticks_delivered():
     alarm = RESOURCES["NoTicksAlarm"]["Properties"]
-    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Firehose", "DeliveryToS3.Records")
-    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName",
-                                    "Value": {"Ref": "DeliveryStreamName"}}]
+    # One sample per run of the streaming function, ticks or none (a closed market).
+    assert (alarm["Namespace"], alarm["MetricName"]) == (NAMESPACE, "duration_ms")
+    assert "duration_ms" in RUN_METRICS
+    assert alarm["Dimensions"] == [{"Name": "Table", "Value": {"Ref": "TableName"}}]
     assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"],
-            alarm["DatapointsToAlarm"]) == ("Sum", 60, 5, 5)
+            alarm["DatapointsToAlarm"]) == ("SampleCount", 60, 5, 5)
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("LessThanThreshold", 1)
     assert alarm["TreatMissingData"] == "breaching"
     assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": "Topic"}]
@@ -64,7 +65,7 @@ def test_the_alarm_message_reads_as_cloudwatch_sends_it():
     doc = json.loads(body)
     assert doc["NewStateValue"] == "ALARM" and doc["OldStateValue"] == "OK"
     assert f"s3://{NAMES.bucket}/ticks/" in doc["AlarmDescription"]
-    assert doc["Trigger"]["Dimensions"] == [{"name": "DeliveryStreamName", "value": NAMES.stream}]
+    assert doc["Trigger"]["Dimensions"] == [{"name": "Table", "value": NAMES.table}]
 
 
 def test_the_dashboard_charts_the_run_metrics_the_log_line_declares():

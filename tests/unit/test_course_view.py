@@ -3,7 +3,7 @@ history: the course's own query (queries/course/hourly_high.sql) runs unchanged 
 what the ticks say, computed here apart from the view."""
 import json
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,8 @@ def expected(ticks):
     """Each stock's highest 1-minute high per New York hour, and every minute that reached it."""
     highs, minutes = defaultdict(float), defaultdict(float)
     for tick in ticks:
-        moment = datetime.fromisoformat(tick["timestamp"])
+        # A history tick closes its interval: it counts in the minute before its timestamp.
+        moment = datetime.fromisoformat(tick["timestamp"]) - timedelta(seconds=1)
         minute = course_ts(moment)
         minutes[(tick["ticker"], minute)] = max(minutes[(tick["ticker"], minute)], tick["price"])
     for (name, minute), high in minutes.items():

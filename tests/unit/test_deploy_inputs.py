@@ -68,3 +68,44 @@ def test_no_format_given_means_the_stages_own():
     assert inputs.record_format(None) is None
     assert preflight.request(PROJECT_DIR, "qa", "Grace Hopper",
                              ["g@example.com"]).record_format is None
+
+
+@pytest.mark.parametrize("given", [None, "firehose", "kinesis", "both"])
+def test_the_sinks_the_template_allows_pass(given):
+    assert inputs.sink(given) == given
+
+
+@pytest.mark.parametrize("given", ["", "Kinesis", "kafka", "firehose,kinesis"])
+def test_any_other_sink_is_refused_naming_all_three(given):
+    with pytest.raises(ValueError, match="--sink firehose, --sink kinesis or --sink both"):
+        inputs.sink(given)
+
+
+@pytest.mark.parametrize("text, region, expected", [
+    ("1", "eu-west-1", "1"), ("500", "eu-west-1", "500"), ("200", "ap-south-1", "200"),
+    ("on-demand", "eu-west-1", "on-demand"), ("007", "eu-west-1", "7"), (None, "eu-west-1", None),
+])
+def test_shards_within_the_regions_default_quota_or_on_demand_pass(text, region, expected):
+    assert inputs.shards(text, region, "kinesis") == expected
+
+
+@pytest.mark.parametrize("text, region, words", [
+    ("0", "eu-west-1", "at least 1 shard"),
+    ("-1", "eu-west-1", "not a number of shards"),
+    ("abc", "eu-west-1", "not a number of shards"),
+    ("NaN", "eu-west-1", "not a number of shards"),
+    ("1.5", "eu-west-1", "not a number of shards"),
+    ("２", "eu-west-1", "not a number of shards"),
+    ("501", "eu-west-1", "default shard quota of 500 per account in eu-west-1"),
+    ("201", "ap-south-1", "default shard quota of 200 per account in ap-south-1"),
+    ("ondemand", "eu-west-1", "--shards on-demand"),
+])
+def test_bad_shards_are_refused_in_one_line_naming_the_limit(text, region, words):
+    with pytest.raises(ValueError, match=words) as caught:
+        inputs.shards(text, region, "kinesis")
+    assert "\n" not in str(caught.value)
+
+
+def test_shards_without_a_stream_are_refused():
+    with pytest.raises(ValueError, match="--sink firehose does not have"):
+        inputs.shards("2", "eu-west-1", "firehose")

@@ -118,7 +118,7 @@ def test_the_subject_always_fits_sns_and_names_the_largest_move(entries, window_
 def test_the_body_fits_one_sns_message_however_many_moves():
     rng = moves.Range(moves.Tick(START, 1, 100.0), moves.Tick(START + 15, 2, 102.0))
     many = [moves.Move(f"Ticker_{n:05d}", w, 5, rng) for n in range(1000) for w in range(3)]
-    text = moves.body(many, 1.0, [("bkt", "ticks/k")], "eu-west-1")
+    text = moves.body(many, 1.0, moves.object_links([("bkt", "ticks/k")], "eu-west-1"))
     assert len(text.encode("utf-8")) <= MESSAGE_LIMIT
     assert text.startswith("3000 price move(s)") and "cut to fit" in text
 
@@ -127,7 +127,8 @@ def test_subject_and_body_read_as_the_issue_shows():
     rng = moves.Range(moves.Tick(START + 200, 14, 78.8636), moves.Tick(START + 15, 2, 80.0))
     move = moves.Move("Index_3", START // 300, 5, rng)
     assert moves.subject([move]) == "Move: Index_3 -1.42 % in 5 min"
-    text = moves.body([move], 1.0, [("bkt", "ticks/2026/12/01/14/obj 1")], "eu-west-1")
+    text = moves.body([move], 1.0, moves.object_links([("bkt", "ticks/2026/12/01/14/obj 1")],
+                                                     "eu-west-1"))
     assert "80.0000 at " + iso(START + 15) in text and "78.8636 at " + iso(START + 200) in text
     assert "s3://bkt/ticks/2026/12/01/14/obj 1" in text
     assert "prefix=ticks%2F2026%2F12%2F01%2F14%2F" in text

@@ -16,8 +16,22 @@ def test_an_empty_or_missing_directory_is_taken_and_listed(tmp_path):
     files.append_text("logs/f.log", "a\n")
     files.append_text("logs/f.log", "b\n")
     assert (files.root / "logs" / "f.log").read_text() == "a\nb\n"
-    listed = (files.root / MANIFEST).read_text().splitlines()[1:]
+    listed = [line for line in (files.root / MANIFEST).read_text().splitlines()
+              if not line.startswith("#")]
     assert listed == ["s3/ticks/a", "logs/f.log"]
+
+
+def test_a_directory_a_running_demo_owns_is_refused_and_left_alone(tmp_path):
+    first = OutDir.prepare(tmp_path / "out")
+    first.write_bytes("s3/ticks/a", b"1\n")
+    with pytest.raises(OutDirError, match=rf"is in use by another demo \(pid {os.getpid()}\)"):
+        OutDir.prepare(tmp_path / "out")
+    assert (first.root / "s3" / "ticks" / "a").read_bytes() == b"1\n"
+    first.write_bytes("summary.json", b"{}")          # the owner carries on
+    first.close()
+    second = OutDir.prepare(tmp_path / "out")         # once it is done, the next one replaces
+    assert not (second.root / "s3").exists() and not (second.root / "summary.json").exists()
+    second.close()
 
 
 def test_an_edited_list_never_removes_anything_outside_the_directory(tmp_path):

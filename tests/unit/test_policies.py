@@ -104,3 +104,23 @@ def test_a_stage_without_a_real_topic_arn_is_refused_with_what_to_do(tmp_path):
 def test_deploy_creates_each_functions_log_group_with_a_retention():
     # Chalice 1.34 creates /aws/lambda/<function> and sets its retention when this is set.
     assert stages.read_config()["log_retention_in_days"] in (1, 3, 5, 7, 14, 30, 60, 90)
+
+
+def test_with_a_data_stream_the_function_writes_only_it_and_the_watcher_reads_only_it():
+    arns = policies.concrete(policies.arn_templates(
+        "dev", "T", "F", "alerts", "b", "market", data_stream="DEX-datastream"),
+        "aws", "eu-west-1", "123456789012")
+    docs = policies.documents(arns)
+    stream = "arn:aws:kinesis:eu-west-1:123456789012:stream/DEX-datastream"
+    (deliver,) = [s for s in docs[stages.STREAMING]["Statement"] if s["Sid"] == "DeliverTicks"]
+    assert (deliver["Action"], deliver["Resource"]) == ("kinesis:PutRecords", stream)
+    assert not any(a.startswith("firehose:") for a in _actions(docs[stages.STREAMING]))
+    watch = _actions(docs[stages.WATCH])
+    assert {a for a in watch if a.startswith("kinesis:")} == {
+        "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+        "kinesis:GetShardIterator", "kinesis:ListShards"}
+    assert "s3:GetObject" not in watch
+    # The mapping's on-failure record goes to the failure topic with the watcher's role.
+    (failure,) = [s for s in docs[stages.WATCH]["Statement"] if s["Sid"] == "OnFailureDestination"]
+    assert failure["Resource"] == "arn:aws:sns:eu-west-1:123456789012:alerts"
+    assert stream in _resources(docs[stages.WATCH])

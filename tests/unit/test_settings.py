@@ -10,7 +10,7 @@ BASE = {"TABLE_NAME": "T", "DELIVERY_STREAM_NAME": "S"}
 def test_defaults():
     s = stream_settings(BASE)
     assert (s.ticks_per_run, s.market_seed, s.max_catchup_minutes, s.model, s.correlation) == \
-        (4, None, 60, "gbm", 0.0)
+        (4, None, 60, "realistic", 0.0)
 
 
 def test_values_are_read():

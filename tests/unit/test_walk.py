@@ -13,7 +13,7 @@ NOW = 29_400_000  # an epoch minute in 2025
 names = st.text(min_size=1, max_size=40).filter(lambda s: s != "#run")
 seeds = st.integers(min_value=0, max_value=2**63 - 1)
 ticks_per_minute = st.sampled_from([1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60])
-models = st.builds(Model, kind=st.sampled_from(["gbm", "uniform"]), seed=seeds,
+models = st.builds(Model, kind=st.sampled_from(["realistic", "gbm", "uniform"]), seed=seeds,
                    tick_seconds=st.just(15),
                    correlation=st.floats(min_value=0, max_value=1))
 tickers = st.builds(Ticker, name=names,

@@ -17,6 +17,9 @@ _NOT_FOUND = api.NOT_FOUND_MESSAGE.format(method="$context.httpMethod", path="$c
 RESPONSES = {
     "MISSING_AUTHENTICATION_TOKEN": ("404", '{"error": {"code": "not_found", "message": "'
                                             + _NOT_FOUND + '"}}'),
+    # Marketstack's code for a client over its rate (the /api routes share it).
+    "THROTTLED": ("429", '{"error": {"code": "rate_limit_reached", "message": "more than '
+                         f'{RATE_LIMIT} requests a second; slow down and retry"}}}}'),
     "DEFAULT_4XX": (None, '{"error": {"code": "$context.error.responseType", '
                           '"message": $context.error.messageString}}'),
     "DEFAULT_5XX": (None, '{"error": {"code": "$context.error.responseType", '

@@ -41,9 +41,20 @@ def per_run(items, ticks_per_run):
         log_bytes=LOG_BYTES_PER_RUN)
 
 
-def monthly_cost(items, ticks_per_run):
-    """{line: USD a month} of the streaming run itself, at one run a minute."""
-    return prices.monthly(per_run(items, ticks_per_run), prices.firehose_buffering())
+def monthly_cost(items, ticks_per_run, sink="firehose", shards="1"):
+    """{line: USD a month} of the streaming run itself, at one run a minute, for the sink."""
+    lines = prices.monthly(per_run(items, ticks_per_run), prices.firehose_buffering())
+    if sink == "firehose":
+        return lines
+    # One record per tick line, partition key = ticker.
+    sizes = [ticks.line_bytes(i["TickerName"]["S"]) + len(i["TickerName"]["S"].encode())
+             for i in items for _ in range(ticks_per_run)]
+    lines.update(prices.kinesis_monthly(sizes, shards))
+    if sink == "kinesis":
+        del lines["Firehose ingestion"], lines["S3 PUTs by Firehose"]
+    else:
+        lines["Firehose ingestion"] = prices.firehose_from_stream(sizes)
+    return lines
 
 
 def window_bytes(items):
@@ -55,7 +66,7 @@ def window_bytes(items):
     return prices.item_bytes(moves.state_item("#window", 1, WINDOW_MINUTES, ranges, 1))
 
 
-def growing(items, ticks_per_run, retention_days):
+def growing(items, ticks_per_run, retention_days, sink="firehose", shards="1"):
     """{line: USD a month} of the lines that grow with tickers x ticks."""
     run = per_run(items, ticks_per_run)
     runs = prices.RUNS_PER_MONTH
@@ -65,7 +76,7 @@ def growing(items, ticks_per_run, retention_days):
     write_units, read_units = math.ceil(size / 1024), math.ceil(size / 4096)
     watch_s = prices.lambda_seconds(CPU_S_PER_TICK * len(items) * ticks_per_run, WATCH_CALLS)
     return {
-        **monthly_cost(items, ticks_per_run),
+        **monthly_cost(items, ticks_per_run, sink, shards),
         "Firehose dynamic partitioning": gb_a_month * prices.FIREHOSE_PARTITIONING_PER_GB
         + runs * 60 / interval_s / 1000 * prices.FIREHOSE_PARTITIONING_PER_THOUSAND_OBJECTS,
         f"S3 storage ({retention_days} days of ticks kept)": gb_a_month * retention_days / 30

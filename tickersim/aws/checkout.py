@@ -10,9 +10,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tickersim.aws import policies
-from tickersim.base import owner_ascii
+from chalicelib.core.settings import DEFAULT_WORKER_TICKERS
+from tickersim.aws import capacity, policies
+from tickersim.base import access_key, owner_ascii
 from tickersim.base import stage as stages
+from tickersim.base.naming import function_name
+
+# A worker's memory from the peak `make bench` measures at WORKER_TICKERS (peak <= 70 %).
+WORKER_MEMORY_MB = capacity.worker_memory_mb(capacity.worker_peak_mb(DEFAULT_WORKER_TICKERS))
 
 
 def config_path(project_dir):
@@ -28,24 +33,38 @@ def record(project_dir, stage, owner, outputs):
     functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
         "lambda_functions", {})
     wanted = {
+        # With a data stream the function writes to it; with `--sink kinesis` there is no
+        # delivery stream (chalicelib/walk/sink.py reads the sink back from these two).
         stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
-                           "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"],
+                           "DELIVERY_STREAM_NAME": "" if outputs.get("Sink") == "kinesis"
+                           else outputs["DeliveryStreamName"],
                            "BUCKET_NAME": outputs["BucketName"],
                            "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
-                           owner_ascii.ENV: owner_ascii.owner_ascii(owner)},
+                           owner_ascii.ENV: owner_ascii.owner_ascii(owner),
+                           "WORKER_FUNCTION_NAME": function_name(stage, stages.WORKER)},
+        stages.WORKER: {"TABLE_NAME": outputs["TableName"],
+                        "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"]},
         stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
                               owner_ascii.ENV: owner_ascii.owner_ascii(owner),
                               "TABLE_NAME": outputs["TableName"]},
         stages.WATCH: {"TABLE_NAME": outputs["TableName"],
                        "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
-        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"]},
+        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"],
+                     "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20}
+    if outputs.get("DataStreamName"):
+        for function in (stages.STREAMING, stages.WORKER):
+            wanted[function]["DATA_STREAM_NAME"] = outputs["DataStreamName"]
+    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20,
+                stages.WORKER: 60}
+    memory = {stages.API: 256, stages.WORKER: WORKER_MEMORY_MB}
     for function, env in wanted.items():
         settings = functions.setdefault(function, {})
         settings.setdefault("iam_policy_file",
                             policies.policy_file(project_dir, stage, function).name)
-        settings.setdefault("lambda_memory_size", 256 if function == stages.API else 128)
+        settings.setdefault("lambda_memory_size", memory.get(function, 128))
+        if function == stages.WORKER:     # follows the measured peak at every deploy
+            settings["lambda_memory_size"] = WORKER_MEMORY_MB
         settings.setdefault("lambda_timeout", timeouts[function])
         settings.setdefault("environment_variables", {}).update(env)
     after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"

@@ -11,12 +11,32 @@ Every step converges on the same state, so running it again is safe and quick.
 from pathlib import Path
 
 import boto3
+from botocore.exceptions import ClientError
 
-from tickersim.aws import api_gateway, chalice_run, checkout, plan, policies, preflight, stack
+from chalicelib.core.errors import TableMissing
+from chalicelib.core.settings import DEFAULT_WORKER_TICKERS
+from chalicelib.walk import fanout, state
+from tickersim.aws import (
+    api_gateway,
+    capacity,
+    chalice_run,
+    checkout,
+    plan,
+    policies,
+    preflight,
+    stack,
+)
 from tickersim.aws.failures import guarded
-from tickersim.base import data_template, endpoints, owner_ascii, watch_trigger
+from tickersim.base import (
+    access_key,
+    data_template,
+    endpoints,
+    owner_ascii,
+    stream_trigger,
+    watch_trigger,
+)
 from tickersim.base import stage as stages
-from tickersim.base.seeds import SeedError, seed_table
+from tickersim.base.seeds import SeedError, read_seed, seed_table
 from tickersim.base.wiring import wire_failure_destination
 
 
@@ -44,6 +64,17 @@ def add_arguments(parser):
                         help="how Firehose writes ticks/: JSON lines, or Parquet (Snappy) "
                              "from the Glue schema; chosen when the stage is created "
                              "(default: json, or the stage's own)")
+    parser.add_argument("--capacity", choices=capacity.MODES, default=capacity.MODES[0],
+                        help="the table's capacity: on-demand (default) or provisioned with "
+                             "target-tracking auto scaling sized from the ticker count")
+    parser.add_argument("--sink", metavar="|".join(stack.SINKS),
+                        help="where the function writes: Firehose, a Kinesis data stream "
+                             "(one record per tick, keyed by ticker), or both (Firehose reads "
+                             "the stream); chosen when the stage is created (default: "
+                             "firehose, or the stage's own)")
+    parser.add_argument("--shards", metavar=f"N|{stack.ON_DEMAND}",
+                        help="the data stream's shards, or on-demand (default: 1, or the "
+                             "stage's own)")
     parser.add_argument("--check", action="store_true",
                         help="check the account and print the plan, creating nothing")
 
@@ -54,8 +85,9 @@ def main(args):
                                 region=args.region, endpoint=args.endpoint,
                                 retries=args.retries, bucket=args.bucket, readers=args.readers,
                                 move_emails=args.move_email,
-                                record_format=args.record_format)
-        return deploy(req, check_only=args.check)
+                                record_format=args.record_format, sink=args.sink,
+                                shards=args.shards)
+        return deploy(req, check_only=args.check, capacity_mode=args.capacity)
 
     _, failed = guarded(
         "deploy", run,
@@ -74,7 +106,15 @@ def _step(say, number, text):
     say(f"\n[{number}/6] {text}")
 
 
-def deploy(req, say=print, check_only=False):
+def ticker_count(ddb, table):
+    """The tickers the table holds, or the seed file's count before it exists."""
+    try:
+        return state.count_tickers(ddb, table)
+    except (TableMissing, ClientError):
+        return len(read_seed())
+
+
+def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     """The preflight and plan, then (unless check_only) the six steps; returns the stack's
     outputs, or None for a check."""
     project_dir, stage, region, endpoint = req.project_dir, req.stage, req.region, req.endpoint
@@ -84,7 +124,13 @@ def deploy(req, say=print, check_only=False):
         return endpoints.client(session, service, endpoint)
 
     findings = preflight.check(req, session)
+    names = findings.names
     say("\n".join(plan.describe(req, findings)))
+    tickers = ticker_count(client("dynamodb"), names.table)
+    segments = fanout.segment_count(tickers, DEFAULT_WORKER_TICKERS)
+    say("\n".join(capacity.check_lines(tickers, segments)))
+    sized = (capacity.provisioned_plan(tickers, segments)
+             if capacity_mode == "provisioned" else None)
     if check_only:
         say("Nothing was created (--check).")
         return None
@@ -92,10 +138,10 @@ def deploy(req, say=print, check_only=False):
     # was there before the stage's first deploy.
     with checkout.unchanged_on_failure(project_dir, stage, policies.stage_files(project_dir,
                                                                                 stage), say):
-        return _steps(req, findings, client, say)
+        return _steps(req, findings, client, say, sized)
 
 
-def _steps(req, findings, client, say):
+def _steps(req, findings, client, say, sized):
     project_dir, stage, owner, emails, region, endpoint, retries = (
         req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
         req.retries)
@@ -105,7 +151,9 @@ def _steps(req, findings, client, say):
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
                            stack.parameters(names, list(emails), readers=findings.readers,
                                             move_emails=list(req.move_emails),
-                                            record_format=findings.record_format),
+                                            record_format=findings.record_format,
+                                            sink=findings.sink, shards=findings.shards,
+                                            capacity=sized),
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
@@ -125,18 +173,30 @@ def _steps(req, findings, client, say):
             ":")[-1], stages.read_config(project_dir).get("log_retention_in_days"))
         say(f"API and live chart (throttled to {api_gateway.RATE_LIMIT} requests/s): "
             f"{functions['rest_api']['rest_api_url']}")
+        # Kept across redeploys: scripts holding the key go on working.
+        key = access_key.ensure(client("ssm"), stage)
+        say(f"Marketstack API: {functions['rest_api']['rest_api_url']}v1  access key: {key}  "
+            f"(`tickersim api-key --stage {stage}` prints it again)")
     try:
         streaming = functions[stages.STREAMING]["lambda_arn"]
+        worker = functions[stages.WORKER]["lambda_arn"]
         notifier = functions[stages.NOTIFICATION]["lambda_arn"]
     except KeyError as exc:
         raise DeployError(f"chalice did not record {exc} in "
                           f"{chalice_run.deployed_file(project_dir, stage)}: run deploy again"
                           ) from None
-    wire_failure_destination(client("lambda"), streaming, notifier, retries)
-    say(f"{streaming.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
-        f"then {notifier.split(':')[-1]}")
+    # Each worker has the scheduled run's contract of its own: a failing segment alerts.
+    for function in (streaming, worker):
+        wire_failure_destination(client("lambda"), function, notifier, retries)
+        say(f"{function.split(':')[-1]}: {retries} retr{'y' if retries == 1 else 'ies'}, "
+            f"then {notifier.split(':')[-1]}")
     watcher = functions.get(stages.WATCH, {}).get("lambda_arn")
-    if watcher:
+    if watcher and outputs.get("DataStreamArn"):
+        stream_trigger.wire(client("lambda"), outputs["DataStreamArn"], watcher,
+                            outputs["TopicArn"])
+        say(f"new records on {outputs['DataStreamName']} reach {watcher.split(':')[-1]} "
+            f"within {stream_trigger.BATCHING_WINDOW_S} s (event source mapping)")
+    elif watcher:
         watch_trigger.wire(client("s3"), client("lambda"), outputs["BucketName"], watcher)
         say(f"new objects under s3://{outputs['BucketName']}/ticks/ trigger "
             f"{watcher.split(':')[-1]}")
@@ -171,6 +231,6 @@ def next_steps(names, outputs, emails, region, readers=()):
         f"     a few minutes {names.notification_function} e-mails",
         f"     '{owner_ascii.alert_subject(names.owner)}'. Logs: /aws/lambda/{streaming}",
         f"  5. Price moves go to {names.market_topic} (subscribe: --move-email ADDR);",
-        f"     no ticks for 5 minutes raises the alarm {names.stack}-no-ticks.",
+        f"     no run for 5 minutes raises the alarm {names.stack}-no-ticks.",
         f"  6. Remove everything: tickersim teardown --stage {names.stage}",
     ])

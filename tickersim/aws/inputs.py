@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 
 from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
-from tickersim.base import endpoints, naming
+from tickersim.base import endpoints, naming, sinks
 from tickersim.base import stage as stages
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
@@ -103,6 +103,23 @@ def record_format(name):
         raise ValueError(f"--format {name!r} is not a record format: give "
                          + " or ".join(f"--format {f}" for f in RECORD_FORMATS))
     return name
+
+
+def sink(name):
+    """Where the streaming function writes; None: the stage's own (firehose for a new one)."""
+    problem = sinks.sink_problem(name)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
+def shards(text, region_name, chosen_sink):
+    """The data stream's size (a whole number of shards, or on-demand); None: the stage's
+    own (1 for a new stream)."""
+    problem = sinks.shards_problem(text, region_name, chosen_sink)
+    if problem:
+        raise ValueError(problem)
+    return sinks.shards_value(text)
 
 
 def bucket(name):

@@ -21,6 +21,8 @@ KINDS = {
     "AWS::S3::Bucket": ("S3 bucket", "BucketName"),
     "AWS::S3::BucketPolicy": ("bucket policy", None),
     "AWS::KinesisFirehose::DeliveryStream": ("Firehose stream", "DeliveryStreamName"),
+    "AWS::Kinesis::Stream": ("Kinesis stream", "Name"),
+    "AWS::Lambda::EventSourceMapping": ("event source mapping", None),
     "AWS::IAM::Role": ("IAM role", None),
     "AWS::Logs::LogGroup": ("log group", "LogGroupName"),
     "AWS::Logs::LogStream": ("log stream", "LogStreamName"),
@@ -75,7 +77,8 @@ def parameter_values(req, findings):
     """The stack's parameters as deploy passes them, by name."""
     given = stack.parameters(findings.names, list(req.emails), readers=findings.readers,
                              move_emails=list(req.move_emails),
-                             record_format=findings.record_format)
+                             record_format=findings.record_format, sink=findings.sink,
+                             shards=findings.shards)
     return {p["ParameterKey"]: p["ParameterValue"] for p in given}
 
 

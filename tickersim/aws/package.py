@@ -12,15 +12,17 @@ import json
 import sys
 from pathlib import Path
 
+from chalicelib.walk import sink
 from tickersim.aws import api_gateway, chalice_run, policies
-from tickersim.base import naming, watch_trigger
+from tickersim.base import access_key, naming, stream_trigger, watch_trigger
 from tickersim.base import stage as stages
 from tickersim.base.data_template import load_data_template
 from tickersim.base.wiring import MAX_EVENT_AGE_S
 
 # Resource names in the template `chalice package` generates (CamelCase of the function names).
 CHALICE_IDS = {stages.STREAMING: "StreamingLambda", stages.NOTIFICATION: "NotificationLambda",
-               stages.WATCH: "WatchLambda", stages.API: "APIHandler"}
+               stages.WATCH: "WatchLambda", stages.API: "APIHandler",
+               stages.WORKER: "WorkerLambda"}
 ROLE_IDS = {stages.API: "ApiHandlerRole"}        # the others are <function id>Role
 
 # Checkov findings on Chalice's functions, each with the reason it does not apply here.
@@ -66,21 +68,37 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
 
     # The bucket by its parameter, not the resource: the Bucket's notification needs the
     # watcher, whose role would otherwise need the Bucket (a cycle).
-    arns = {key: {"Fn::Sub": arn} for key, arn in policies.arn_templates(
-        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
-        "${MarketTopic.TopicName}").items()}
-    documents = policies.documents(arns)
+    # The stage's sink is fixed in the package: its policies and wiring depend on it.
+    chosen = sink.configured(streaming_env)
+    params["Sink"].update(Default=chosen, AllowedValues=[chosen])
     resources = data["Resources"]
+    # ... so the streams it needs are there unconditionally (the policies name them).
+    if chosen != sink.KINESIS:
+        data["Conditions"].pop(resources["DeliveryStream"].pop("Condition"))   # its only user
+    if chosen != sink.FIREHOSE:
+        resources["DataStream"].pop("Condition")
+    arns = {key: arn and {"Fn::Sub": arn} for key, arn in policies.arn_templates(
+        stage, "${Table}", "${DeliveryStream}", "${Topic.TopicName}", "${BucketName}",
+        "${MarketTopic.TopicName}",
+        "${DataStream}" if chosen != sink.FIREHOSE else None).items()}
+    documents = policies.documents(arns)
     environment = {
         stages.STREAMING: {"TABLE_NAME": {"Ref": "Table"},
-                           "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"},
+                           "DELIVERY_STREAM_NAME": "" if chosen == sink.KINESIS
+                           else {"Ref": "DeliveryStream"},
                            "BUCKET_NAME": {"Ref": "Bucket"}, "TOPIC_ARN": {"Ref": "Topic"},
-                           "OWNER_NAME": {"Ref": "OwnerName"}},
+                           "OWNER_NAME": {"Ref": "OwnerName"},
+                           "WORKER_FUNCTION_NAME": naming.function_name(stage, stages.WORKER)},
+        stages.WORKER: {"TABLE_NAME": {"Ref": "Table"},
+                        "DELIVERY_STREAM_NAME": {"Ref": "DeliveryStream"}},
         stages.NOTIFICATION: {"TOPIC_ARN": {"Ref": "Topic"}, "OWNER_NAME": {"Ref": "OwnerName"},
                               "TABLE_NAME": {"Ref": "Table"}},
         stages.WATCH: {"TABLE_NAME": {"Ref": "Table"},
                        "MARKET_TOPIC_ARN": {"Ref": "MarketTopic"}},
-        stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"}},
+        stages.API: {"TABLE_NAME": {"Ref": "Table"}, "BUCKET_NAME": {"Ref": "Bucket"},
+                     # CloudFormation cannot create a SecureString: `tickersim api-key
+                     # --stage S --new` stores the key under this name.
+                     "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
     for function, logical_id in CHALICE_IDS.items():
         resources[logical_id] = {
@@ -107,26 +125,38 @@ def merge_template(stage, project_dir=stages.PROJECT_DIR):
                             "Metadata": {"checkov": {"skip": _API_SKIPS}}}
     # The streaming role's policy (which the function waits for) already allows invoking the
     # notifier, so this config is valid as soon as the function exists.
-    resources["StreamingFailureDestination"] = {
-        "Type": "AWS::Lambda::EventInvokeConfig",
-        "Properties": {
-            "FunctionName": {"Ref": CHALICE_IDS[stages.STREAMING]},
-            "Qualifier": "$LATEST",
-            "MaximumRetryAttempts": {"Ref": "MaximumRetryAttempts"},
-            "MaximumEventAgeInSeconds": MAX_EVENT_AGE_S,
-            "DestinationConfig": {"OnFailure": {"Destination": {
-                "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
-        },
-    }
-    _watch_trigger(resources, params)
+    # So does each worker's role, for the workers' own config.
+    for function, logical_id in ((stages.STREAMING, "StreamingFailureDestination"),
+                                 (stages.WORKER, "WorkerFailureDestination")):
+        resources[logical_id] = {
+            "Type": "AWS::Lambda::EventInvokeConfig",
+            "Properties": {
+                "FunctionName": {"Ref": CHALICE_IDS[function]},
+                "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": {"Ref": "MaximumRetryAttempts"},
+                "MaximumEventAgeInSeconds": MAX_EVENT_AGE_S,
+                "DestinationConfig": {"OnFailure": {"Destination": {
+                    "Fn::GetAtt": [CHALICE_IDS[stages.NOTIFICATION], "Arn"]}}},
+            },
+        }
+    if chosen == sink.FIREHOSE:
+        _watch_trigger(resources, params)
+    else:
+        params["MarketTopicName"]["Default"] = _market_topic(params)
+        for function in (stages.STREAMING, stages.WORKER):
+            environment[function]["DATA_STREAM_NAME"] = {"Ref": "DataStream"}
+        resources["WatchStreamMapping"] = {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": stream_trigger.mapping(
+                {"Fn::GetAtt": ["DataStream", "Arn"]},
+                {"Ref": CHALICE_IDS[stages.WATCH]}, {"Ref": "Topic"})}
     data["Description"] = f"tickersim stage {stage}: the whole pipeline (make package)"
     return data
 
 
 def _watch_trigger(resources, params):
     """New objects under ticks/ invoke the watcher, as watch_trigger.wire does on deploy."""
-    params["MarketTopicName"]["Default"] = params["TopicName"]["Default"].replace(
-        "-streaming-sns-topic", "-market-sns-topic")
+    params["MarketTopicName"]["Default"] = _market_topic(params)
     resources["WatchInvokePermission"] = {
         "Type": "AWS::Lambda::Permission",
         "Properties": {
@@ -141,6 +171,10 @@ def _watch_trigger(resources, params):
         "Event": event, "Function": config["LambdaFunctionArn"],
         "Filter": {"S3Key": {"Rules": config["Filter"]["Key"]["FilterRules"]}}}
         for event in config["Events"]]}
+
+
+def _market_topic(params):
+    return params["TopicName"]["Default"].replace("-streaming-sns-topic", "-market-sns-topic")
 
 
 def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR, quiet=False):

@@ -15,7 +15,7 @@ def describe(req, findings, project_dir=None):
     template = inventory.stage_template(req, findings, findings.account)
     resources = inventory.created(template, values, req.stage, stack.example_refs(
         names, findings.account, req.region, readers=findings.readers,
-        record_format=findings.record_format))
+        record_format=findings.record_format, sink=findings.sink, shards=findings.shards))
     retention = values.get("TickRetentionDays",
                            template["Parameters"]["TickRetentionDays"]["Default"])
     readers = (", ".join(findings.readers) if findings.readers else
@@ -37,11 +37,11 @@ def describe(req, findings, project_dir=None):
         f"  seed: {len(items)} tickers into {names.table} (moved ones are kept)",
         *(f"  note: {note}" for note in findings.notes),
     ]
-    return lines + cost_lines(items, ticks_per_run, resources, int(retention))
+    return lines + cost_lines(items, ticks_per_run, resources, int(retention), findings)
 
 
-def cost_lines(items, ticks_per_run, resources, retention_days):
-    growing = bill.growing(items, ticks_per_run, retention_days)
+def cost_lines(items, ticks_per_run, resources, retention_days, findings):
+    growing = bill.growing(items, ticks_per_run, retention_days, findings.sink, findings.shards)
     fixed = bill.fixed(resources)
     total = sum(growing.values()) + sum(fixed.values())
     return [

@@ -16,7 +16,8 @@ from tickersim.base import stage as stages
 
 # The stack's parameters that hold the stage's names, by the Names field they fill.
 NAME_PARAMETERS = {"table": "TableName", "stream": "DeliveryStreamName", "topic": "TopicName",
-                   "bucket": "BucketName", "market_topic": "MarketTopicName"}
+                   "bucket": "BucketName", "market_topic": "MarketTopicName",
+                   "data_stream": "DataStreamName"}
 
 
 class PreflightError(ValueError):
@@ -37,20 +38,25 @@ class Request:
     readers: tuple = ()
     move_emails: tuple = ()
     record_format: str = None       # None: the stage's own, json for a new stage
+    sink: str = None                # None: the stage's own, firehose for a new stage
+    shards: str = None              # None: the stage's own, 1 for a new stream
 
 
 def request(project_dir, stage, owner, emails, region=stages.DEFAULT_REGION, endpoint=None,
             retries=stages.DEFAULT_RETRIES, bucket=None, readers=(), move_emails=(),
-            record_format=None):
+            record_format=None, sink=None, shards=None):
     """A Request from raw arguments; ValueError names the first one at fault."""
     stage = inputs.deploy_stage(stage)
+    sink = inputs.sink(sink)
+    # Shards without --sink: checked against the stage's own sink in the preflight.
+    shards = inputs.shards(shards, region, sink or stack.SINKS[1])
     return Request(inputs.project(project_dir), stage, inputs.owner(owner),
                    tuple(inputs.emails(list(emails))),
                    inputs.region(region), inputs.endpoint(endpoint), retries,
                    inputs.bucket(bucket) if bucket is not None else None,
                    tuple(inputs.reader_accounts(list(readers))),
                    tuple(inputs.move_emails(list(move_emails))),
-                   inputs.record_format(record_format))
+                   inputs.record_format(record_format), sink, shards)
 
 
 @dataclass
@@ -61,6 +67,8 @@ class Findings:
     recorded_owner: str = None
     readers: tuple = ()             # the accounts that will read ticks/; none: any account
     record_format: str = stack.RECORD_FORMATS[0]
+    sink: str = stack.SINKS[0]
+    shards: str = "1"
     public_access: dict = None      # the account's Block Public Access, None when none is set
     notes: list = field(default_factory=list)
 
@@ -152,6 +160,15 @@ def check(req, session):
                 f"{kept_format} and its ticks/ objects are {kept_format}, which its Glue table "
                 f"reads; keep --format {kept_format}, or run `tickersim teardown --stage "
                 f"{req.stage}` first")
+        # The watcher's trigger, the policies and the consumers follow the sink: a switch
+        # would leave readers of the old one behind. The stream's size may change.
+        findings.sink = kept.get("Sink", stack.SINKS[0])
+        if req.sink not in (None, findings.sink):
+            raise PreflightError(
+                f"--sink {req.sink}: stage {req.stage} was created with --sink {findings.sink}, "
+                f"which its watcher and consumers read; keep --sink {findings.sink}, or run "
+                f"`tickersim teardown --stage {req.stage}` first")
+        findings.shards = req.shards or stack.shards_of(kept)
         if req.bucket and req.bucket != findings.names.bucket:
             raise PreflightError(
                 f"--bucket {req.bucket}: stage {req.stage} already keeps its ticks in bucket "
@@ -171,6 +188,7 @@ def check(req, session):
     else:
         findings.readers = req.readers
         findings.record_format = req.record_format or stack.RECORD_FORMATS[0]
+        findings.sink, findings.shards = req.sink or stack.SINKS[0], req.shards or "1"
         bucket = req.bucket or recorded_bucket or names.bucket
         findings.names = replace(names, bucket=bucket)
         state = bucket_state(client("s3"), bucket)
@@ -202,6 +220,9 @@ def check(req, session):
             blocking = advice.blocking_settings(setting)
             if blocking:
                 raise PreflightError(advice.public_access_message(account, blocking))
+    if req.shards and findings.sink == stack.SINKS[0]:
+        raise PreflightError(f"--shards {req.shards}: stage {req.stage} has --sink firehose, "
+                             "which has no data stream to size; drop --shards")
     if findings.record_format == "parquet":
         findings.notes.append("ticks/ in Parquet (Snappy): Athena reads it; the move watcher "
                               "and the API's tick history read JSON lines, so they see no ticks")

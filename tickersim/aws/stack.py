@@ -4,6 +4,7 @@ import time
 from botocore.exceptions import ClientError
 
 from tickersim.aws import advice
+from tickersim.base.sinks import ON_DEMAND, SINKS
 
 MAX_EMAILS = 3          # AlertEmail, AlertEmail2, AlertEmail3 in the template
 RECORD_FORMATS = ("json", "parquet")    # the template's RecordFormat; the first is the default
@@ -15,7 +16,8 @@ class StackError(Exception):
 
 
 def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
-               record_format=RECORD_FORMATS[0]):
+               record_format=RECORD_FORMATS[0], sink=SINKS[0], shards="1", capacity=None):
+    """The stack's parameters; capacity: None (on demand) or a capacity.Plan (provisioned)."""
     if not 1 <= len(emails) <= MAX_EMAILS:
         raise ValueError(f"give 1 to {MAX_EMAILS} alert addresses (--email), not {len(emails)}")
     values = {"TableName": names.table, "DeliveryStreamName": names.stream,
@@ -31,7 +33,29 @@ def parameters(names, emails, retention_days=None, readers=(), move_emails=(),
         values["TickRetentionDays"] = str(retention_days)
     values["ReaderAccounts"] = ",".join(readers)     # none: any AWS account may read ticks/
     values["RecordFormat"] = record_format
+    values.update(Sink=sink, DataStreamName=names.data_stream, **stream_size(shards))
+    values["Capacity"] = "on-demand" if capacity is None else "provisioned"
+    if capacity is not None:
+        values.update(WriteCapacityMin=str(capacity.min_wcu),
+                      WriteCapacityMax=str(capacity.max_wcu),
+                      ReadCapacityMin=str(capacity.min_rcu),
+                      ReadCapacityMax=str(capacity.max_rcu),
+                      TargetUtilisation=str(round(capacity.target * 100)))
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+
+
+def stream_size(shards):
+    """The template's StreamMode and ShardCount for `--shards N|on-demand`."""
+    if shards == ON_DEMAND:
+        return {"StreamMode": "ON_DEMAND", "ShardCount": "1"}
+    return {"StreamMode": "PROVISIONED", "ShardCount": str(shards)}
+
+
+def shards_of(parameters):
+    """`--shards` as a stack's parameters ({key: value}) keep it."""
+    if parameters.get("StreamMode") == "ON_DEMAND":
+        return ON_DEMAND
+    return parameters.get("ShardCount", "1")
 
 
 def describe(cfn, name):
@@ -163,10 +187,11 @@ def delete(cfn, name, say=print, watcher=None):
 
 
 def example_refs(names, account="111122223333", region="eu-west-1", partition="aws",
-                 readers=(), record_format=RECORD_FORMATS[0]):
+                 readers=(), record_format=RECORD_FORMATS[0], sink=SINKS[0], shards="1"):
     """What CloudFormation would resolve the data template's references (and conditions)
-    to, for `names`, the reader accounts and the record format."""
+    to, for `names`, the reader accounts, the record format and the sink."""
     bucket_arn = f"arn:{partition}:s3:::{names.bucket}"
+    stream_arn = f"arn:{partition}:kinesis:{region}:{account}:stream/{names.data_stream}"
     return {"AWS::Partition": partition, "AWS::Region": region, "AWS::AccountId": account,
             "ReaderAccounts": list(readers), "AnyAccountReads": not readers,
             "Bucket": names.bucket, "Bucket.Arn": bucket_arn, "BucketName": names.bucket,
@@ -176,4 +201,8 @@ def example_refs(names, account="111122223333", region="eu-west-1", partition="a
             "DeliveryLogGroup": f"/aws/kinesisfirehose/{names.stream}",
             "DeliveryLogStream": "DestinationDelivery",
             "RecordFormat": record_format, "IsParquet": record_format == "parquet",
-            "QueryDatabase": names.stack.replace("-", "_"), "TicksTable": "ticks"}
+            "QueryDatabase": names.stack.replace("-", "_"), "TicksTable": "ticks",
+            "Sink": sink, **stream_size(shards), "DataStreamName": names.data_stream,
+            "DataStream": names.data_stream, "DataStream.Arn": stream_arn,
+            "HasDataStream": sink != "firehose", "HasDeliveryStream": sink != "kinesis",
+            "FirehoseReadsStream": sink == "both", "StreamOnDemand": shards == ON_DEMAND}

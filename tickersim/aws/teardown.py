@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from tickersim.aws import chalice_run, checkout, inputs, stack
 from tickersim.aws.failures import guarded
-from tickersim.base import endpoints, naming
+from tickersim.base import access_key, endpoints, naming, stream_trigger
 from tickersim.base import stage as stages
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
@@ -105,12 +105,12 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     # (function <app>-<stage>, role <app>-<stage>-api_handler).
     functions = {name: name for name in (naming.function_name(stage, f)
                                          for f in (stages.STREAMING, stages.NOTIFICATION,
-                                                   stages.WATCH))}
+                                                   stages.WATCH, stages.WORKER))}
     functions[f"{naming.APP_NAME}-{stage}"] = naming.function_name(stage, stages.API)
     deployed = chalice_run.deployed_resources(project_dir, stage)
     bucket = stack.physical_id(cfn, stack_name, "Bucket")
-    found = ([f"stack {stack_name}: table, delivery stream, alert and market topics, "
-               "subscriptions, dead-man alarm and dashboard"]
+    found = ([f"stack {stack_name}: table, delivery stream, data stream (if any), alert and "
+               "market topics, subscriptions, dead-man alarm and dashboard"]
              if stack.describe(cfn, stack_name) else []) \
         + ([f"bucket {bucket} and every object version in it"] if bucket else []) \
         + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)] \
@@ -121,6 +121,11 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
         return None
 
     removed = []
+    # The watcher's event source mapping on the data stream, before its function goes.
+    mappings = stream_trigger.unwire(lam, naming.function_name(stage, stages.WATCH))
+    if mappings:
+        removed.append(f"{mappings} event source mapping(s) of "
+                       f"{naming.function_name(stage, stages.WATCH)}")
     if deployed:
         say(f"chalice delete --stage {stage}")
         try:
@@ -133,6 +138,8 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     # What chalice did not delete: left by a half-failed `chalice deploy` that never recorded
     # it, or after chalice delete stopped. Found by the names Chalice gives.
     removed += _sweep(client("events"), lam, iam, client("logs"), functions)
+    if access_key.delete(client("ssm"), stage):
+        removed.append(f"access key parameter {access_key.parameter_name(stage)}")
 
     s3 = client("s3")
     for attempt in range(1, _STACK_ATTEMPTS + 1):
@@ -141,7 +148,8 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
             removed.append(f"{count} object version(s) and delete marker(s) in {bucket}")
         try:
             if stack.delete(cfn, stack_name, say=say):
-                removed.append(f"stack {stack_name} (table, bucket, delivery stream, topics, "
+                removed.append(f"stack {stack_name} (table, bucket, delivery and data streams, "
+                               "topics, "
                                "subscriptions, delivery role, log group, alarm and "
                                "dashboard)")
             break

@@ -1,7 +1,8 @@
 """Resource names from the owner's name, following the course's seed convention.
 
 `Kyle Maposa` -> code `DEKYLMAP`, table `DEKYLMAP-streaming-dynamodb`, topic
-`DEKYLMAP-streaming-sns-topic`, stream `DEKYLMAP-deliverystream`, bucket
+`DEKYLMAP-streaming-sns-topic`, stream `DEKYLMAP-deliverystream`, data stream
+`DEKYLMAP-datastream` (with `--sink kinesis|both`), bucket
 `dekylemaposa-deliverystream-s3`. A stage other than the default one is appended to
 every name, so `dev` and `prod` can live in one account.
 """
@@ -26,6 +27,7 @@ class Names:
     topic: str
     market_topic: str
     stream: str
+    data_stream: str
     bucket: str
     stack: str
 
@@ -109,6 +111,7 @@ def names_for(owner, stage=DEFAULT_STAGE):
         topic=f"{code}-streaming-sns-topic{suffix}",
         market_topic=f"{code}-market-sns-topic{suffix}",
         stream=f"{code}-deliverystream{suffix}",
+        data_stream=f"{code}-datastream{suffix}",
         bucket=bucket,
         stack=stack_name(stage),
     )

@@ -19,6 +19,8 @@ PRICES_SOURCE = ("AWS's public eu-west-1 pricing pages as they stood in late 202
 FIREHOSE_PER_GB = 0.031            # Direct PUT ingestion, first 500 TB a month, 5 KB units
 DDB_PER_MILLION_WRITES = 0.7068    # on-demand write request units, Standard table class
 DDB_PER_MILLION_READS = 0.1413     # on-demand read request units
+DDB_WCU_HOUR = 0.000735            # provisioned write capacity unit-hour, Standard table class
+DDB_RCU_HOUR = 0.000147            # provisioned read capacity unit-hour
 LAMBDA_PER_MILLION_REQUESTS = 0.20
 LAMBDA_PER_GB_SECOND = 0.0000166667    # x86
 S3_PER_THOUSAND_PUTS = 0.005       # S3 Standard PUT, COPY, POST, LIST
@@ -128,3 +130,35 @@ def monthly(run, buffering):
         "CloudWatch Logs": (run.log_bytes + PLATFORM_LOG_BYTES) * RUNS_PER_MONTH / GB
         * LOGS_PER_GB,
     }
+
+
+# Kinesis Data Streams, eu-west-1: recalled from the pricing page (about 1.1 x us-east-1's
+# $0.015 shard-hour, $0.014 per million PUT units, $0.04 stream-hour, $0.08 per GB), not
+# re-checked offline; verify on aws.amazon.com/kinesis/data-streams/pricing before quoting.
+KINESIS_PER_SHARD_HOUR = 0.0165
+KINESIS_PER_MILLION_PUT_UNITS = 0.0154
+KINESIS_ON_DEMAND_PER_STREAM_HOUR = 0.044
+KINESIS_ON_DEMAND_PER_GB_IN = 0.088        # each record rounded up to 1 KB
+KINESIS_PUT_UNIT_BYTES = 25 * 1024
+HOURS_PER_MONTH = RUNS_PER_MONTH / 60
+
+
+def kinesis_monthly(record_sizes, shards="1"):
+    """USD a month of a data stream taking these records (bytes each, partition key included)
+    every run: shard-hours and PUT units, or on demand stream-hours and data in. The mapping
+    and consumers' reads are free in provisioned mode (on demand bills reads per GB too)."""
+    if shards == "on-demand":
+        kib = sum(max(1, math.ceil(size / 1024)) for size in record_sizes)
+        return {"Kinesis stream-hours": HOURS_PER_MONTH * KINESIS_ON_DEMAND_PER_STREAM_HOUR,
+                "Kinesis data in": kib * 1024 * RUNS_PER_MONTH / GB
+                * KINESIS_ON_DEMAND_PER_GB_IN}
+    units = sum(max(1, math.ceil(size / KINESIS_PUT_UNIT_BYTES)) for size in record_sizes)
+    return {"Kinesis shard-hours": int(shards) * HOURS_PER_MONTH * KINESIS_PER_SHARD_HOUR,
+            "Kinesis PUT units": units * RUNS_PER_MONTH / 1e6 * KINESIS_PER_MILLION_PUT_UNITS}
+
+
+def firehose_from_stream(record_sizes):
+    """Firehose reading the stream (`--sink both`) bills every record, one tick each, rounded
+    up to 5 KB: far more units than the packed records of Direct PUT."""
+    units = sum(max(1, math.ceil(size / BILLING_UNIT_BYTES)) for size in record_sizes)
+    return units * BILLING_UNIT_BYTES * RUNS_PER_MONTH / GB * FIREHOSE_PER_GB

@@ -15,6 +15,7 @@ from chalicelib.walk.ticks import iso, parse_minute
 from tickersim.base import stage as stages
 
 SCENARIO_DIR = stages.PROJECT_DIR / "scenarios"
+BATCH_GET_MAX = 100      # keys in one BatchGetItem
 
 
 class ScenarioError(Exception):
@@ -74,9 +75,29 @@ def read(ddb, table):
     return records, text
 
 
+def unknown_tickers(ddb, table, tickers):
+    """The names among `tickers` that are not tickers of the table, in the order given."""
+    found, wanted = set(), sorted({t for t in tickers if not t.startswith("#")})
+    for start in range(0, len(wanted), BATCH_GET_MAX):
+        request = {table: {"Keys": [{KEY: {"S": t}} for t in wanted[start:start + BATCH_GET_MAX]],
+                           "ProjectionExpression": "#k", "ExpressionAttributeNames": {"#k": KEY},
+                           "ConsistentRead": True}}
+        while request:
+            reply = ddb.batch_get_item(RequestItems=request)
+            found.update(i[KEY]["S"] for i in reply["Responses"].get(table, []))
+            request = reply.get("UnprocessedKeys")
+    return [t for t in tickers if t not in found]
+
+
 def apply(ddb, table, name, at_epoch, tickers=None):
     """Add a scenario to the table, starting at an epoch second; returns the stored record."""
     scenario, spec = load_spec(name)
+    unknown = unknown_tickers(ddb, table, tickers) if tickers else []
+    if unknown:
+        raise ScenarioError(f"--tickers names {', '.join(map(repr, unknown[:10]))}"
+                            f"{' ...' if len(unknown) > 10 else ''}, not a ticker of table "
+                            f"{table!r}: name tickers the table holds (`tickersim browse` "
+                            "lists them)")
     records, old = read(ddb, table)
     record = scenarios.to_record(scenario, iso(at_epoch), tickers, spec)
     item = {KEY: {"S": scenarios.ITEM},
@@ -133,7 +154,9 @@ def main(args):
             records, _ = read(ddb, table)
             if not records:
                 print(f"{table}: no scenario applied")
-            for r in records:
+            # In the order they start (then by name): the table keeps them as applied.
+            for r in sorted(records, key=lambda r: (str(r.get("at")), str(r.get("name")),
+                                                    _whom(r))):
                 spec = r.get("spec", {})
                 print(f"{r.get('at')}  {r.get('name')}  {_whom(r)}  ({spec.get('effect')}, "
                       f"{spec.get('minutes')} min)")

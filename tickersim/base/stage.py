@@ -14,6 +14,7 @@ CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
 STREAMING = "streaming-lambda"
 NOTIFICATION = "notification-lambda"
 WATCH = "watch-lambda"
+WORKER = "worker-lambda"    # walks one table segment when the table outgrows one function
 API = "api_handler"         # Chalice's name for the function behind the REST API
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_RETRIES = 1     # async retries of a failed run before the alert; AWS allows 0-2

@@ -18,10 +18,13 @@ class ExportError(Exception):
 
 
 def add_arguments(parser):
-    parser.add_argument("--format", choices=("parquet",), required=True,
-                        help="parquet (Snappy-compressed)")
-    parser.add_argument("--to", required=True, metavar="DIR",
-                        help="where to write ticks/ and history/ (must not hold them yet)")
+    parser.add_argument("--format", choices=("parquet", "delta"), required=True,
+                        help="parquet (Snappy-compressed), or delta (Delta Lake tables, "
+                             "partitioned by dt; a later export adds only new ticks)")
+    parser.add_argument("--to", "--out", dest="to", default=None, metavar="DIR",
+                        help="where to write ticks/ and history/ (parquet: must not hold them "
+                             "yet; delta: merged into; default for delta with --stage: "
+                             "s3://BUCKET/delta/)")
     locations.add_arguments(parser)
 
 
@@ -66,7 +69,11 @@ def _two_digit_hours(root):
 
 
 def main(args):
+    if args.format == "delta":
+        return delta_main(args)
     try:
+        if args.to is None:
+            raise ExportError("--to DIR is required for parquet")
         written = export(locations.resolve(args, reading=True), args.to)
     except (ExportError, locations.LocationError) as exc:
         print(f"export: {exc}", file=sys.stderr)
@@ -79,4 +86,33 @@ def main(args):
         return 0
     print(f"exported {', '.join(f'{t} ({n:,} rows)' for t, n in written.items())} as Parquet "
           f"to {Path(args.to).resolve()}")
+    return 0
+
+
+def delta_main(args):
+    from deltalake.exceptions import DeltaError
+
+    from tickersim.data import delta
+
+    try:
+        if args.to is None and args.dir is not None:
+            raise ExportError("--out DIR is required with --dir (only a stage has a bucket "
+                              "to write to)")
+        if args.to is not None and Path(args.to).exists() and not Path(args.to).is_dir():
+            raise ExportError(f"--out {args.to}: is a file; give a directory")
+        location = locations.resolve(args, reading=True)
+        done = delta.export(location, args.to)
+    except (ExportError, locations.LocationError) as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError, DeltaError, OSError) as exc:
+        print(f"export: could not write the Delta table: {str(exc).splitlines()[0]}",
+              file=sys.stderr)
+        return 1
+    if not done:
+        print("export: nothing to export: ticks/ and history/ hold no records yet")
+        return 0
+    for table, (read, added) in done.items():
+        print(f"{table}: {added:,} new of {read:,} rows -> "
+              f"{delta.table_uri(location, args.to, table)}")
     return 0

@@ -1,9 +1,10 @@
 """The dead-man alarm, emulated: moto stores CloudWatch alarms but never evaluates them.
 
 The rule is read from infra/data.yaml's NoTicksAlarm (one source of truth with AWS) and
-evaluated once per logical minute on the records that landed in the bucket in that minute,
-as CloudWatch evaluates Firehose's DeliveryToS3.Records; a state change publishes to the
-failure topic the message CloudWatch would send.
+evaluated once per logical minute on the datapoints CloudWatch would have for that minute:
+the streaming function's run lines in Embedded Metric Format, read from its log as
+CloudWatch reads them (one sample per run, whether or not a market was open); a state
+change publishes to the failure topic the message CloudWatch would send.
 """
 import json
 import operator
@@ -15,6 +16,8 @@ from tickersim.base.data_template import load_data_template, resolve
 
 ALARM_ID = "NoTicksAlarm"
 REGION_NAMES = {"eu-west-1": "EU (Ireland)", "us-east-1": "US East (N. Virginia)"}
+STATISTICS = {"SampleCount": len, "Sum": sum, "Maximum": max, "Minimum": min,
+              "Average": lambda v: sum(v) / len(v)}
 _COMPARE = {"LessThanThreshold": operator.lt, "LessThanOrEqualToThreshold": operator.le,
             "GreaterThanThreshold": operator.gt,
             "GreaterThanOrEqualToThreshold": operator.ge}
@@ -24,6 +27,29 @@ def definition(refs, project_dir=stages.PROJECT_DIR):
     """The alarm's properties from the data template, its Fn::Subs resolved from refs."""
     template = load_data_template(project_dir)
     return resolve(template["Resources"][ALARM_ID]["Properties"], refs)
+
+
+def samples(props, log_text):
+    """The values a log holds for the alarm's metric: each JSON line whose Embedded Metric
+    Format directive declares it in the alarm's namespace with exactly the alarm's dimensions,
+    and whose dimension values are the alarm's."""
+    wanted = {d["Name"]: d["Value"] for d in props.get("Dimensions", [])}
+    found = []
+    for line in log_text.splitlines():
+        try:
+            record = json.loads(line)
+            directives = record["_aws"]["CloudWatchMetrics"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        for directive in directives:
+            if directive.get("Namespace") != props["Namespace"] or not any(
+                    m.get("Name") == props["MetricName"] for m in directive.get("Metrics", [])):
+                continue
+            if any(set(dims) == set(wanted) and all(record.get(k) == v
+                                                    for k, v in wanted.items())
+                   for dims in directive.get("Dimensions", [])):
+                found.append(record[props["MetricName"]])
+    return found
 
 
 @dataclass
@@ -38,6 +64,10 @@ class Alarm:
             return {"breaching": True, "notBreaching": False}.get(
                 self.props.get("TreatMissingData", "missing"))
         return _COMPARE[self.props["ComparisonOperator"]](value, self.props["Threshold"])
+
+    def datapoint(self, values):
+        """One period's datapoint from its samples, by the alarm's statistic (None: no data)."""
+        return STATISTICS[self.props["Statistic"]](values) if values else None
 
     def add(self, value):
         """Add one period's datapoint (None: no data); returns (old, new) on a state change."""

@@ -34,8 +34,13 @@ def main(args):
         return 2
     try:
         files = OutDir.prepare(args.out or Path("out") / time.strftime("demo-%Y%m%d-%H%M%S"))
+    except OutDirError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 2
+    try:
         files.reserve("summary.json", SUMMARY_ROOM)
     except OutDirError as exc:
+        files.close()
         print(f"demo: {exc}", file=sys.stderr)
         return 2
     out = files.root
@@ -73,6 +78,7 @@ def main(args):
     finally:
         signal.signal(signal.SIGTERM, previous)
         files.discard_unwritten()
+        files.close()
     if stopped is not None:
         print(f"demo: {stopped}", file=sys.stderr)
         return 2

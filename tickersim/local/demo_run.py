@@ -12,13 +12,15 @@ from botocore.exceptions import ClientError
 from chalicelib.alerts import alerts
 from chalicelib.core.errors import ConfigError
 from chalicelib.core.settings import alert_settings, stream_settings
+from chalicelib.walk import sink
 from chalicelib.walk.ticks import iso, parse_minute
 from tickersim.base import owner_ascii
 from tickersim.base import scenario as scenario_cli
 from tickersim.base import stage as stages
 from tickersim.base.naming import names_for
-from tickersim.local import lambdas, watching
+from tickersim.local import lambdas, stream_demo, watching
 from tickersim.local.demo_code import broken_copy
+from tickersim.local.demo_fanout import FanOut
 from tickersim.local.demo_flags import DemoError, scenario_at
 from tickersim.local.demo_state import Attempt, DemoState, TickerView, scheduled_event
 from tickersim.local.demo_sync import BucketSync
@@ -35,7 +37,7 @@ AWS_DEFAULT_RETRIES = 2
 AWS_DEFAULT_EVENT_AGE_S = 6 * 3600
 
 
-class Demo(BucketSync):
+class Demo(BucketSync, FanOut):
     def __init__(self, args, cloud, workdir, files, view):
         self.args, self.cloud, self.workdir, self.files, self.view = (
             args, cloud, workdir, files, view)
@@ -76,6 +78,7 @@ class Demo(BucketSync):
         self.table = settings.table_name
         self.ticks_per_run = settings.ticks_per_run
         self.project = stages.PROJECT_DIR
+        self.worker = self.worker_function(STAGE, stream_env)
         self.streaming = Function(
             name=self.names.streaming_function, handler=STREAMING_HANDLER,
             code_dir=self.project, environment=stream_env,
@@ -95,14 +98,21 @@ class Demo(BucketSync):
         topic = self.cloud.create_data_resources(
             self.table, settings.stream_name, self.names.bucket,
             notify_env["TOPIC_ARN"], tickers=self.args.tickers)
+        self.seed_count()
         queue = self.cloud.subscribe_mailbox(topic, f"{topic.rsplit(':', 1)[1]}-mailbox")
         self.mailbox = Mailbox(self.cloud.client("sqs"), queue, self.save_mail,
                                formataddr((self.owner, "owner@localhost")))
-        rule = self.cloud.register_functions(self.streaming, self.notifier, self.args.retries)
+        rule = self.cloud.register_functions(self.streaming, self.notifier, self.args.retries,
+                                             worker=self.worker)
         self.rule_arn = self.cloud.arn("events", f"rule/{rule}")
         self.aws_env = self.cloud.environment()
         self.watching = watching.Watching(self, STAGE)
         self.watching.setup(settings.stream_name, topic)
+        self.stream_side = None
+        if self.args.sink != sink.FIREHOSE:
+            self.stream_side = stream_demo.StreamSide(self, self.args.sink, self.args.shards)
+            self.stream_side.setup(stream_env, settings.stream_name, topic)
+            self.watching.s3_trigger = False       # the mapping on the stream feeds it
         self.run_started = time.monotonic()
 
         now = (parse_minute(self.args.start) if self.args.start else int(time.time()) // 60) * 60
@@ -117,6 +127,8 @@ class Demo(BucketSync):
         self.view.event(f"{self.streaming.name} runs {self.project / 'app.py'} (edits apply "
                         f"at the next run); {self.notifier.name} runs the code as it was "
                         "at start")
+        if self.stream_side:
+            self.view.event(self.stream_side.describe())
         self.view.event(f"look inside: tickersim browse --stage {STAGE} --endpoint "
                         f"{self.cloud.endpoint}   (or aws --endpoint-url {self.cloud.endpoint} ...)")
 
@@ -206,12 +218,16 @@ class Demo(BucketSync):
                            "been delivered (summary.json counts what the bucket holds)\n", 0.0)
             raise
         self.record_log(self.streaming, outcome)
+        self.watching.ran(outcome.log, attempt.minute)     # its metrics, for the alarm
         self.state.invocations += 1
         if not outcome.failed:
             self.state.runs[attempt.run] = "ok"
-            ticks = outcome.payload.get("ticks") if isinstance(outcome.payload, dict) else None
+            report = outcome.payload if isinstance(outcome.payload, dict) else {}
+            ticks, failed = (self.run_workers(attempt, report, at) if "fanout" in report
+                             else (report.get("ticks"), 0))
             self.view.event(f"{label} ok at {attempt.event['time']}: {ticks} ticks "
-                            f"({outcome.duration:.2f} s)")
+                            f"({time.monotonic() - self.run_started:.2f} s)"
+                            + (f"; {failed} worker(s) failed and alerted" if failed else ""))
             return
         error = (f"{lambdas.error_type(outcome.payload)}: "
                  f"{outcome.payload.get('errorMessage', '')}")
@@ -239,13 +255,13 @@ class Demo(BucketSync):
         if attempt.request_id == self.break_request:
             self.restore_code(attempt.run)
 
-    def async_config(self):
-        """(retries, maximum event age in seconds, on-failure destination) as the local Lambda
-        holds them: a change made with the AWS CLI mid-demo applies, and a missing config
-        behaves as AWS's defaults do."""
+    def async_config(self, function_name=None):
+        """(retries, maximum event age in seconds, on-failure destination) of a function
+        (default: the streaming one) as the local Lambda holds them: a change made with the
+        AWS CLI mid-demo applies, and a missing config behaves as AWS's defaults do."""
         try:
             config = self.cloud.client("lambda").get_function_event_invoke_config(
-                FunctionName=self.streaming.name)
+                FunctionName=function_name or self.streaming.name)
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceNotFoundException":
                 raise

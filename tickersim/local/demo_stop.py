@@ -18,6 +18,8 @@ def finish(demo, interrupted, stopped=None):
         demo.collect_mail()
         demo.sync()
         demo.watching.close(interrupted)
+        if demo.stream_side:
+            demo.stream_side.dump()
     except OutDirError as exc:
         stopped = stopped or exc
     if stopped is not None:

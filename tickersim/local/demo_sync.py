@@ -13,7 +13,12 @@ class BucketSync:
 
     def read_table(self):
         """The table's tickers. An item that does not parse is left out and named once: the
-        streaming function leaves it too, and its runs fail with MalformedItems."""
+        streaming function leaves it too, and its runs fail with MalformedItems.
+
+        A `--count` fleet is not read back: moto takes minutes to scan tens of thousands of
+        items, so its view takes prices from the delivered ticks alone."""
+        if self.args.count is not None:
+            return {}
         items, _ = table_state.read_all(self.cloud.client("dynamodb"), self.table)
         tickers, skipped = {}, {}
         for item in items:
@@ -33,6 +38,8 @@ class BucketSync:
     def sync(self):
         """Copy new objects from the bucket to DIR/s3, and read the table's prices."""
         s3 = self.cloud.client("s3")
+        if self.stream_side:
+            self.stream_side.sync(self.run_started)
         self.cloud.deliver_stream(self.names.bucket)
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.names.bucket):
             for entry in page.get("Contents", []):
@@ -81,6 +88,8 @@ class BucketSync:
             view.history.append(tick["price"])
             if tick["seq"] > view.last_seq:
                 view.last_seq, view.last_tick_price = tick["seq"], tick["price"]
+                if self.args.count is not None:     # the table is not read back
+                    view.price = tick["price"]
         if unreadable:
             self.state.unreadable_lines += unreadable
             self.view.event(f"s3://{self.names.bucket}/{key}: skipped {unreadable} line(s) "

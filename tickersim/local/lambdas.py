@@ -88,12 +88,13 @@ def runtime_environment(function, aws_env):
     return env
 
 
-def invoke(function, event, aws_env, request_id=None, logical_start=None):
+def invoke(function, event, aws_env, request_id=None, logical_start=None, on_start=None):
     """Run one invocation of `function` on `event` in a fresh process; never raises for the
     function's own failures (they come back in the Outcome, as from the Lambda service).
 
     logical_start: when the invocation starts on the demo's clock (default: now), for the
-    time a timeout is reported at.
+    time a timeout is reported at. on_start(process): told of the process once started (a
+    caller running several at once stops them all on Ctrl-C).
     """
     request_id = request_id or str(uuid.uuid4())
     started = time.time()
@@ -111,6 +112,8 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None):
             cwd=function.code_dir, env=runtime_environment(function, aws_env),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True)
+        if on_start is not None:
+            on_start(process)
         try:
             log, _ = process.communicate(json.dumps(request), timeout=function.timeout)
         except subprocess.TimeoutExpired:

@@ -14,6 +14,7 @@ SPARK_WIDTH = 32
 EVENT_LINES = 12          # kept; as many as the terminal has room for are shown
 _FRAME_ROWS = 2 + 2 + 3   # borders of the three panels, and the prices' header row
 _FACT_ROWS = 6
+MAX_ROWS = 20              # of prices: a --count fleet shows its first tickers and a count
 _NUMBER_COLUMNS = 48      # ticker, price, change, ticks, padding and borders
 
 
@@ -83,7 +84,8 @@ class LiveView:
                                 ("last ticks", "left"), ("ticks", "right")):
             prices.add_column(column, justify=justify, no_wrap=True,
                               min_width=spark if column == "last ticks" else None)
-        for name, ticker in sorted(state.tickers.items()):
+        shown = sorted(state.tickers.items())[:MAX_ROWS]
+        for name, ticker in shown:
             change = (ticker.price / ticker.first_price - 1) * 100 if ticker.first_price else 0.0
             colour = "green" if change >= 0 else "red"
             prices.add_row(name, price_text(ticker.price),
@@ -91,6 +93,8 @@ class LiveView:
                            else Text(f"{change:+.2f} %", style=colour),
                            Text(sparkline(ticker.history, spark), style=colour),
                            str(ticker.ticks))
+        if len(state.tickers) > len(shown):
+            prices.add_row(f"... {len(state.tickers) - len(shown):,} more", "", "", "", "")
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="bold", no_wrap=True, min_width=10)
         facts.add_column(no_wrap=True, overflow="ellipsis")
@@ -106,7 +110,8 @@ class LiveView:
                                          style="bold red" if state.alerts else "dim"))
         facts.add_row("local AWS", f"{state.endpoint}   data: {state.out}")
         # One row per event and nothing below the screen: a 24-row terminal shows it all.
-        room = max(2, self.console.size.height - _FRAME_ROWS - _FACT_ROWS - len(state.tickers))
+        room = max(2, self.console.size.height - _FRAME_ROWS - _FACT_ROWS - len(shown)
+                   - (len(state.tickers) > len(shown)))
         log = Text("\n", no_wrap=True, overflow="ellipsis").join(
             Text(line, style=style or "") for line, style in self.events[-room:])
         return Group(Panel(facts, title="tickersim demo  (Ctrl-C to stop)"),

@@ -7,6 +7,7 @@ import json
 import logging
 import socket
 import threading
+import urllib.request
 
 import boto3
 from botocore.config import Config
@@ -21,6 +22,7 @@ from tickersim.base.seeds import SEED_FILE, seed_table
 from tickersim.base.stage import FAKE_CREDENTIALS
 from tickersim.base.wiring import wire_failure_destination
 from tickersim.local import firehose as partitioning
+from tickersim.local import partiql
 from tickersim.local.lambdas import ACCOUNT, PYTHON_RUNTIME, bundle_zip
 
 HOST = "127.0.0.1"
@@ -48,6 +50,7 @@ class LocalCloud:
     def start(self):
         # One log line per request would drown the demo's own output.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        partiql.install()     # DynamoDB's answer to a conditional PartiQL batch, not moto's
         # Bound here rather than by werkzeug, which exits the process on a busy port.
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -67,6 +70,11 @@ class LocalCloud:
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         name="moto-server", daemon=True)
         self._thread.start()
+        # moto stores the functions and tickersim.local.lambdas runs them: the coordinator's
+        # Invoke calls are answered without Docker (which moto would otherwise try).
+        urllib.request.urlopen(urllib.request.Request(
+            f"{self.endpoint}/moto-api/config", method="POST",
+            data=json.dumps({"lambda": {"use_docker": False}}).encode()), timeout=10).close()
 
     def stop(self):
         if self._server is None:
@@ -140,14 +148,15 @@ class LocalCloud:
         self.client("sns").subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
         return url
 
-    def register_functions(self, streaming, notifier, retries, schedule="rate(1 minute)"):
+    def register_functions(self, streaming, notifier, retries, schedule="rate(1 minute)",
+                           worker=None):
         """Record the functions, their schedule and the async config in the local Lambda,
         as `tickersim deploy` does on AWS, so the AWS CLI shows the same set-up.
 
         moto never runs them: tickersim.local.lambdas does.
         """
         iam, lam, events = self.client("iam"), self.client("lambda"), self.client("events")
-        for function in (streaming, notifier):
+        for function in (streaming, notifier, *([worker] if worker else [])):
             role = iam.create_role(RoleName=function.name, AssumeRolePolicyDocument=json.dumps({
                 "Version": "2012-10-17", "Statement": [{
                     "Effect": "Allow", "Action": "sts:AssumeRole",
@@ -157,7 +166,8 @@ class LocalCloud:
                 Handler=function.handler, Code={"ZipFile": bundle_zip(function.code_dir)},
                 Timeout=int(function.timeout), MemorySize=function.memory,
                 Environment={"Variables": function.environment})
-        wire_failure_destination(lam, streaming.arn, notifier.arn, retries)
+        for function in (streaming, *([worker] if worker else [])):
+            wire_failure_destination(lam, function.arn, notifier.arn, retries)
         rule = f"{streaming.name}-event"
         events.put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED")
         events.put_targets(Rule=rule, Targets=[{"Id": "1", "Arn": streaming.arn}])

@@ -2,13 +2,19 @@
 
 Every file the demo creates is listed in DIR/tickersim-files.txt before it is written, so a later
 demo with the same --out removes exactly those files and nothing else. A non-empty directory
-without that list is someone else's: the demo refuses it instead of guessing.
+without that list is someone else's: the demo refuses it instead of guessing. The demo that
+owns the directory holds a lock on that list until it exits (the kernel drops it even on a
+kill): a second demo with the same --out is refused before it touches anything.
 """
 import errno
+import fcntl
+import os
+import re
 from pathlib import Path
 
 MANIFEST = "tickersim-files.txt"
 _HEADER = "# written by `tickersim demo`; a later demo with the same --out replaces these files\n"
+_OWNER = "# owned while it runs by the demo with pid "
 
 
 class OutDirError(Exception):
@@ -26,8 +32,9 @@ def _why(exc):
 
 
 class OutDir:
-    def __init__(self, root):
+    def __init__(self, root, lock=None):
         self.root = Path(root)
+        self._lock = lock           # the open, locked list: the directory is ours while open
         self._written = set()
         self._reserved, self._filled = set(), set()
 
@@ -42,16 +49,47 @@ class OutDir:
                                   "path (it is created if missing)")
             root.mkdir(parents=True, exist_ok=True)
             manifest = root / MANIFEST
-            if manifest.is_file():
-                cls._remove_listed(root, manifest)
-            elif any(root.iterdir()):
+            earlier = manifest.is_file()
+            if not earlier and any(root.iterdir()):
                 raise OutDirError(
                     f"--out {shown} is not empty and holds no earlier demo output (no "
                     f"{MANIFEST}): pass a new or empty directory; nothing in it was touched")
-            manifest.write_text(_HEADER, encoding="utf-8")
+            lock = cls._lock_list(manifest, shown)
+            try:
+                if earlier:
+                    cls._remove_listed(root, manifest)
+                lock.seek(0)
+                lock.truncate()
+                lock.write(f"{_HEADER}{_OWNER}{os.getpid()}\n")
+                lock.flush()
+            except BaseException:
+                lock.close()
+                raise
         except OSError as exc:
             raise OutDirError(f"cannot use --out {shown}: {_why(exc)}") from None
-        return cls(root)
+        return cls(root, lock)
+
+    @staticmethod
+    def _lock_list(manifest, shown):
+        """The list, open and locked by this process; OutDirError if another demo holds it."""
+        handle = manifest.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = re.search(rf"^{re.escape(_OWNER)}(\d+)$", handle.read(), re.M)
+            handle.close()
+            raise OutDirError(
+                f"--out {shown} is in use by another demo"
+                f"{f' (pid {owner.group(1)})' if owner else ''}: wait for it to stop, or pass "
+                "another --out; nothing in it was touched") from None
+        return handle
+
+    def close(self):
+        """Give the directory up (the lock also ends with the process)."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     @staticmethod
     def _remove_listed(root, manifest):

@@ -57,9 +57,9 @@ def problem_with(args):
     return None
 
 
-def _refs(stack, bucket, stream, topic="x"):
+def _refs(stack, bucket, stream, topic="x", table="x"):
     return {"AWS::StackName": stack, "BucketName": bucket, "DeliveryStreamName": stream,
-            "Topic": topic,
+            "Topic": topic, "TableName": table,
             "AWS::Region": "eu-west-1", "AWS::AccountId": lambdas.ACCOUNT,
             "AWS::Partition": "aws"}
 
@@ -75,11 +75,12 @@ class Watching:
     def __init__(self, demo, stage):
         self.demo, self.cloud, self.view, self.stage = demo, demo.cloud, demo.view, stage
         self.notices = Notices()
-        self.records = {}          # logical minute -> tick records that landed in it
+        self.samples = {}          # logical minute -> the alarm metric's samples in it
         self.evaluated = 0         # minutes before this one have been evaluated
         self.stall = None
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watch-moves")
         self.pending = []          # (future, key, start of the run that made the object)
+        self.s3_trigger = True     # False: an event source mapping on the stream feeds it
 
     def setup(self, stream_name, failure_topic):
         demo, args = self.demo, self.demo.args
@@ -98,7 +99,8 @@ class Watching:
                               "market-watcher@localhost")
         self.failure_topic = failure_topic
         props = deadman.definition(_refs(stack_name(self.stage), demo.names.bucket,
-                                         stream_name, failure_topic), demo.project)
+                                         stream_name, failure_topic, demo.table),
+                                   demo.project)
         self.alarm = deadman.Alarm(props)
         if args.stall_after is not None:
             self.stall = range(args.stall_after + 1, args.stall_after + 1 + stall_minutes())
@@ -133,7 +135,7 @@ class Watching:
         """Evaluate the alarm for every whole minute before `minute`."""
         self.poll()
         while self.evaluated < minute:
-            change = self.alarm.add(self.records.pop(self.evaluated, None))
+            change = self.alarm.add(self.alarm.datapoint(self.samples.pop(self.evaluated, [])))
             if change:
                 self.publish_alarm(*change, self.demo.state.start_epoch + (self.evaluated + 1) * 60)
             self.evaluated += 1
@@ -146,12 +148,17 @@ class Watching:
         self.view.event(f"CloudWatch alarm {self.alarm.props['AlarmName']}: {old} -> {new}",
                         "bold red" if new == "ALARM" else "green")
 
+    def ran(self, log_text, minute):
+        """A streaming invocation's log, as CloudWatch ingests it: its metric samples."""
+        self.samples.setdefault(minute, []).extend(deadman.samples(self.alarm.props, log_text))
+
     # what landed
     def landed(self, key, data, minute, run_started):
-        """A new object in the bucket: count its records for the alarm; trigger the watcher."""
+        """A new object in the bucket: trigger the watcher."""
         if not key.startswith(TICKS_PREFIX):
             return
-        self.records[minute] = self.records.get(minute, 0) + data.count(b"\n")
+        if not self.s3_trigger:
+            return
         event = s3_event(self.demo.names.bucket, key, len(data), self.cloud.region)
         self.pending.append((self.pool.submit(lambdas.invoke, self.function, event,
                                               self.demo.aws_env), key, run_started))

@@ -14,6 +14,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import boto3
+
+from tickersim.base import access_key
 from tickersim.base import stage as stages
 
 HOST = "127.0.0.1"
@@ -33,6 +36,9 @@ def add_arguments(parser):
                              f"{DEFAULT_PORT}, or the next free port)")
     parser.add_argument("--no-web", dest="web", action="store_false",
                         help="do not serve the API and the chart page")
+    parser.add_argument("--access-key", default=None, metavar="KEY",
+                        help="the key the Marketstack routes (/v1/...) accept (default: a new "
+                             "one, printed with the URL)")
 
 
 def bind(port=None):
@@ -42,6 +48,8 @@ def bind(port=None):
     candidates = [port] if port is not None else range(DEFAULT_PORT, DEFAULT_PORT + PORTS_TRIED)
     for candidate in candidates:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # The port of a demo just stopped is in TIME_WAIT for a minute: reusable at once.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             listener.bind((HOST, candidate))
             listener.listen(64)
@@ -62,21 +70,38 @@ class Site:
         self.port_asked = getattr(args, "web_port", None)
         self.say = say
         self.listener = self.process = self.url = None
+        given = getattr(args, "access_key", None)
+        try:
+            self.access_key = access_key.generate() if given is None else access_key.check(given)
+        except access_key.AccessKeyError as exc:
+            raise WebError(str(exc)) from None
 
     def __enter__(self):
         if self.enabled:
             self.listener = bind(self.port_asked)
             self.url = f"http://{HOST}:{self.listener.getsockname()[1]}/"
             self.say(f"live chart and API: {self.url}  (api/tickers, api/ticks)", flush=True)
+            self.say(f"Marketstack API: {self.url}v1  access key: {self.access_key}  (e.g. "
+                     f"{self.url}v1/eod/latest?access_key={self.access_key}&symbols=...)",
+                     flush=True)
         return self
 
-    def start(self, aws_env, table, bucket, schedule_seconds, log_path, say):
-        """Serve the app from a process of its own, and say where."""
+    def start(self, aws_env, table, bucket, schedule_seconds, log_path, say,
+              stage=stages.LOCAL):
+        """Store the access key as the stage's, then serve the app from a process of its own,
+        and say where."""
         if not self.enabled:
             return None
+        ssm = boto3.client("ssm", endpoint_url=aws_env["AWS_ENDPOINT_URL"],
+                           region_name=aws_env["AWS_REGION"],
+                           aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
+                           aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"],
+                           aws_session_token=aws_env.get("AWS_SESSION_TOKEN"))
+        access_key.ensure(ssm, stage, self.access_key)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "en_US.UTF-8",
                "TZ": "UTC", "PYTHONUNBUFFERED": "1", **aws_env, "TABLE_NAME": table,
-               "BUCKET_NAME": bucket, "RUN_INTERVAL_SECONDS": f"{max(schedule_seconds, 1):g}"}
+               "BUCKET_NAME": bucket, "RUN_INTERVAL_SECONDS": f"{max(schedule_seconds, 1):g}",
+               "API_KEY_PARAMETER": access_key.parameter_name(stage)}
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -108,6 +133,21 @@ def gateway_not_found(method, path):
         "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
 
 
+def methods_for(routes):
+    """path -> the methods its route allows, matching templated routes (/v1/tickers/{symbol})
+    as API Gateway does: a literal route before a templated one."""
+    from chalice.local import RouteMatcher
+
+    matcher = RouteMatcher(list(routes))
+
+    def allowed(path):
+        try:
+            return routes[matcher.match_route(path).route]
+        except ValueError:
+            return set()
+    return allowed
+
+
 _REFUSALS = {414: ("uri_too_long", "the URL is longer than 64 KB: ask for fewer symbols "
                                    "at a time"),
              431: ("headers_too_large", "a request header is longer than 64 KB")}
@@ -128,6 +168,8 @@ def refusal(code):
 
 
 def handler_for(gateway, routes):
+    allowed_for = methods_for(routes)
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "tickersim-local"
 
@@ -135,7 +177,7 @@ def handler_for(gateway, routes):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             path = urlsplit(self.path).path
-            allowed = routes.get(path, {})
+            allowed = allowed_for(path)
             if self.command not in allowed and not (self.command == "HEAD" and "GET" in allowed):
                 status, text = gateway_not_found(self.command, path)
                 self._reply(status, {"Content-Type": "application/json"}, text.encode())
