@@ -24,7 +24,8 @@ NOTHING = "http://127.0.0.1:9"          # the discard port: nothing answers ther
 # `chalice deploy` call.
 SERVICE_VARIABLES = ["STS", "CLOUDFORMATION", "S3", "S3_CONTROL", "IAM", "LAMBDA",
                      "EVENTBRIDGE", "CLOUDWATCH_LOGS", "DYNAMODB", "SNS", "API_GATEWAY",
-                     "FIREHOSE", "ATHENA", "GLUE", "CLOUDWATCH"]
+                     "FIREHOSE", "ATHENA", "GLUE", "CLOUDWATCH", "SSM", "KINESIS",
+                     "APPLICATION_AUTO_SCALING"]
 
 
 def _commands(project):
