@@ -18,6 +18,7 @@ import moto
 from bench import (
     alert_rate,
     api,
+    chaos_cpu,
     cloud,
     fanout,
     markets,
@@ -159,7 +160,7 @@ def main():
     text = (report.render(data) + query_bench.render(query_bench.measure(log))
             + watching.section(log) + streams.section(log) + api.section(log)
             + marketstack.section(log) + markets.render(log)
-            + alert_rate.render(log) + fanout.section(log))
+            + alert_rate.render(log) + chaos_cpu.section(log) + fanout.section(log))
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)

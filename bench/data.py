@@ -23,9 +23,6 @@ from tickersim.local.firehose import destination, metadata_query
 
 # Firehose dynamic partitioning, AWS list prices (us-east-1, as published in 2024; eu-west-1
 # was the same when checked then). Written down, not re-checked: `make bench` runs offline.
-PARTITIONED_PER_GB = 0.020          # data processed by dynamic partitioning
-PER_THOUSAND_OBJECTS = 0.005        # S3 objects Firehose delivers with dynamic partitioning
-JQ_PER_HOUR = 0.07                  # JQ processing time
 SESSION = ("2026-11-30", "XNYS")    # a full 390-minute session
 RESOLUTION = "1min"
 TICKS_PER_MINUTE = 4                # live ticks, for the layout's cost
@@ -93,10 +90,11 @@ def layout_costs(line_bytes, tickers):
     flushes = prices.RUNS_PER_MONTH * 60 / interval_s
     # One partition per flush, two in the flush that straddles an hour (its last ticks).
     objects_month = flushes * (1 + 1 / 60)
-    lines = {"dynamic partitioning, per GB": gb * PARTITIONED_PER_GB,
-             "dynamic partitioning, per object": objects_month / 1000 * PER_THOUSAND_OBJECTS,
+    lines = {"dynamic partitioning, per GB": gb * prices.FIREHOSE_PARTITIONING_PER_GB,
+             "dynamic partitioning, per object": objects_month / 1000
+             * prices.FIREHOSE_PARTITIONING_PER_THOUSAND_OBJECTS,
              "JQ processing (CPU time measured here)":
-                 records * jq_s / 10_000 / 3600 * JQ_PER_HOUR,
+                 records * jq_s / 10_000 / 3600 * prices.FIREHOSE_JQ_PER_HOUR,
              "S3 PUTs": objects_month / 1000 * prices.S3_PER_THOUSAND_PUTS}
     return lines, objects_month, gb
 

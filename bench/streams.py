@@ -14,7 +14,7 @@ from chalicelib.core import clients
 from chalicelib.core.settings import stream_settings
 from chalicelib.walk import pipeline, sink
 from tests.support import LambdaContext, scheduled
-from tickersim.aws import plan
+from tickersim.aws import bill
 from tickersim.base.seeds import create_table
 
 SIZES = (5, 100, 1000)
@@ -115,7 +115,7 @@ def latency(log):
 
 def costs_table():
     """USD a month by sink at 5 and 1,000 tickers (4 ticks a minute), as `deploy --check`
-    prices them (tickersim/aws/plan.py)."""
+    prices them (tickersim/aws/bill.py)."""
     options = [("firehose", "1"), ("kinesis", "1"), ("kinesis", "on-demand"), ("both", "1")]
     lines = ["", "## Kinesis sink: USD a month", "",
              "List prices (the stream's are recalled, not re-checked: see the prices module), "
@@ -125,7 +125,7 @@ def costs_table():
     for n in (5, 1000):
         items = [{"TickerName": {"S": f"Index_{i}"}, "Price": {"N": "100"}}
                  for i in range(1, n + 1)]
-        totals = [sum(plan.monthly_cost(items, 4, s, sh).values()) for s, sh in options]
+        totals = [sum(bill.monthly_cost(items, 4, s, sh).values()) for s, sh in options]
         lines.append(f"| {n:,} | " + " | ".join(f"${t:,.2f}" for t in totals) + " |")
     lines += ["", "A shard costs about $12 a month whether it carries 5 tickers or 1,000; with "
               "`both`, Firehose bills each one-tick record as 5 KB, where Direct PUT packs "

@@ -28,25 +28,10 @@ SIZES = (5, 1000)
 MINUTES = 10                       # steady-state minutes measured per size
 TICKS_PER_MINUTE = 4
 ANNUAL_VOLATILITY = 0.20           # the seed data's
-S3_PER_THOUSAND_GETS = 0.0004      # S3 Standard GET, eu-west-1
-SNS_PER_MILLION_PUBLISHES = 0.50
-SNS_PER_100K_EMAILS = 2.00
-ALARM_PER_MONTH = 0.10             # one standard-resolution metric alarm
-DASHBOARD_PER_MONTH = 3.00         # beyond the 3 free dashboards of an account
-CUSTOM_METRIC_PER_MONTH = 0.30     # first 10,000 metrics
 START = 1_764_600_000 // 300 * 300
 DEMO_RUNS = 8
 WINDOW_MINUTES = 5                 # MOVE_ALERT_WINDOW_MINUTES' default
 BUCKET = "bench-watch-ticks"
-
-
-def _map_item_bytes(item):
-    """DynamoDB's size of a window item: names and string values, numbers as in costs."""
-    flat = {k: v for k, v in item.items() if "M" not in v}
-    size = prices.item_bytes(flat) + len("Tickers") + 3
-    for name, value in item["Tickers"]["M"].items():
-        size += len(name.encode()) + len(value["S"].encode()) + 1
-    return size
 
 
 def _minutes(n, rng):
@@ -93,7 +78,7 @@ def steady_state(n):
             window = moves.window_of(START + minute * 60, settings.window_minutes)
             item = ddb.get_item(TableName="t", Key={"TickerName": {
                 "S": moves.state_key(window, settings.window_minutes)}})["Item"]
-            sizes.append(_map_item_bytes(item))
+            sizes.append(prices.item_bytes(item))
         clients.reset()
     item_bytes = statistics.median(sizes)
     return {"tickers": n, "calls": statistics.median(r["calls_total"] for r in reports),
@@ -112,7 +97,7 @@ def monthly(m):
         "Lambda requests": runs / 1e6 * prices.LAMBDA_PER_MILLION_REQUESTS,
         "Lambda GB-seconds": math.ceil(lambda_s * 1000) / 1000 * prices.LAMBDA_MEMORY_GB
         * runs * prices.LAMBDA_PER_GB_SECOND,
-        "S3 GETs": runs / 1000 * S3_PER_THOUSAND_GETS,
+        "S3 GETs": runs / 1000 * prices.S3_PER_THOUSAND_GETS,
         "DynamoDB writes": m["writes"] * m["write_units"] * runs / 1e6
         * prices.DDB_PER_MILLION_WRITES,
         # A delete costs the deleted item's size in write units: one window every W minutes.
@@ -124,11 +109,11 @@ def monthly(m):
             moves.windows_kept(60, WINDOW_MINUTES) * m["item_bytes"] / 4096) * runs / 1e6
         * prices.DDB_PER_MILLION_READS,
         "SNS (publishes, 1 e-mail each)": m["alerts"] * runs * (
-            SNS_PER_MILLION_PUBLISHES / 1e6 + SNS_PER_100K_EMAILS / 1e5),
-        "dead-man alarm": ALARM_PER_MONTH,
-        "dashboard": DASHBOARD_PER_MONTH,
+            prices.SNS_PER_MILLION_PUBLISHES / 1e6 + prices.SNS_PER_100K_EMAILS / 1e5),
+        "dead-man alarm": prices.ALARM_PER_MONTH,
+        "dashboard": prices.DASHBOARD_PER_MONTH,
         f"run metrics ({len(RUN_METRICS)} EMF metrics)": len(RUN_METRICS)
-        * CUSTOM_METRIC_PER_MONTH,
+        * prices.CUSTOM_METRIC_PER_MONTH,
     }
 
 

@@ -3,6 +3,7 @@ import os
 import pytest
 from hypothesis import settings
 
+import tickersim  # noqa: F401  (before chalicelib: keeps bytecode out of the source tree)
 from tickersim.local import partiql
 
 # No test may reach a real AWS account: fake credentials and a fixed region, set before
@@ -11,7 +12,8 @@ os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                   AWS_SESSION_TOKEN="testing", AWS_DEFAULT_REGION="eu-west-1",
                   AWS_REGION="eu-west-1")
 os.environ.pop("AWS_PROFILE", None)
-os.environ.pop("AWS_ENDPOINT_URL", None)
+for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+    os.environ.pop(name)         # and each AWS_ENDPOINT_URL_<SERVICE>
 
 # moto answers PartiQL batches as DynamoDB does, in every test as in the demo and chaos.
 partiql.install()

@@ -21,6 +21,7 @@ COMMANDS = {
     "scenario": ("tickersim.base.scenario", "apply, list or clear scripted market events"),
     "api-key": ("tickersim.base.access_key", "print (or --new: replace) the stage's Marketstack "
                                              "access key"),
+    "local-aws": ("tickersim.local.aws_server", "a local AWS (moto) to try deploy on, no account"),
 }
 
 

@@ -107,7 +107,19 @@ def build(venv, lock, editable, uv):
     if editable:
         # setuptools comes from the lock: no build isolation, nothing unpinned is fetched.
         run(install + ["--no-deps", "--no-build-isolation", "-e", "."])
+    keep_bytecode_out(python)
     (venv / READY).touch()
+
+
+def keep_bytecode_out(python):
+    """Every process of this venv writes its bytecode caches under DIR/pycache, never beside
+    the sources: raw `chalice deploy` zips chalicelib/ as it finds it, caches included."""
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path("
+                           "'purelib'))"], capture_output=True, text=True, check=True).stdout
+    prefix = Path(python).parent.parent.resolve() / "pycache"
+    # A .pth line that starts with `import` runs at every interpreter start.
+    Path(site.strip(), "tickersim-pycache.pth").write_text(
+        f"import sys; sys.pycache_prefix = sys.pycache_prefix or {str(prefix)!r}\n")
 
 
 def parse_args(argv):

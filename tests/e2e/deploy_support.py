@@ -1,16 +1,13 @@
 """Fixtures for the deploy/teardown tests: moto's server, a scratch copy of the project, and
 a snapshot of everything a stage owns in the account."""
-import logging
 from pathlib import Path
 
 import boto3
 import pytest
-import requests
 from botocore.exceptions import ClientError
-from moto.apigateway.models import APIGatewayBackend
-from moto.server import ThreadedMotoServer
 
 from tickersim import cli
+from tickersim.local.aws_server import local_aws
 
 PROJECT = Path(__file__).resolve().parents[2]
 # What `chalice deploy` needs from the project, and what deploy reads: never the repo itself,
@@ -18,43 +15,11 @@ PROJECT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 
 
-_import_rest_api = APIGatewayBackend.import_rest_api
-_put_rest_api = APIGatewayBackend.put_rest_api
-
-
-def _as_openapi3(api_doc):
-    """Chalice's swagger 2.0 document in the form moto 5.2.5 accepts (OpenAPI 3 only, with an
-    info.description): API Gateway takes both, and moto reads only paths and integrations."""
-    api_doc.pop("swagger", None)
-    api_doc.setdefault("openapi", "3.0.1")
-    api_doc.setdefault("info", {}).setdefault("description", "")
-    return api_doc
-
-
-def _import(self, api_doc, fail_on_warnings):
-    return _import_rest_api(self, _as_openapi3(api_doc), fail_on_warnings)
-
-
-def _put(self, function_id, api_doc, fail_on_warnings, mode="merge"):
-    return _put_rest_api(self, function_id, _as_openapi3(api_doc), fail_on_warnings, mode)
-
-
 @pytest.fixture(scope="module")
 def moto_endpoint():
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    patch = pytest.MonkeyPatch()
-    patch.setattr(APIGatewayBackend, "import_rest_api", _import)
-    patch.setattr(APIGatewayBackend, "put_rest_api", _put)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    # moto stores functions without Docker; nothing here invokes them.
-    requests.post(f"{endpoint}/moto-api/config", json={"lambda": {"use_docker": False}},
-                  timeout=10).raise_for_status()
-    yield endpoint
-    server.stop()
-    patch.undo()
+    """The local AWS `tickersim local-aws` runs: moto's server with what a deploy needs."""
+    with local_aws() as endpoint:
+        yield endpoint
 
 
 def tickersim(*argv):

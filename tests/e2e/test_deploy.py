@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim.aws import api_gateway, deploy
+from tickersim.aws import api_gateway, checkout
 from tickersim.base import naming, wiring
 from tickersim.base.owner_ascii import owner_ascii
 from tickersim.base.stage import copy_project
@@ -39,6 +39,7 @@ class Story:
         deploy_args = common + ["--owner", OWNER, "--email", "zoe@example.com",
                                 "--email", "ops@example.com", "--retries", "2"]
         self.empty = self.account.snapshot()
+        self.checkout_before = self._checkout()
         assert tickersim("deploy", *deploy_args) == 0
         self.first = self.account.snapshot()
         self.outputs = self._outputs()
@@ -80,7 +81,12 @@ class Story:
         self.teardown_exit = tickersim("teardown", *common, "--yes")
         self.after_teardown = self.account.snapshot()
         self.deployed_state_left = (project / ".chalice" / "deployed" / "dev.json").exists()
+        self.checkout_after_teardown = self._checkout()
         self.second_teardown_exit = tickersim("teardown", *common, "--yes")
+
+    def _checkout(self):
+        return {p.name: p.read_bytes() for p in (self.project / ".chalice").iterdir()
+                if p.is_file()}
 
     def _outputs(self):
         stack = self.account.cfn.describe_stacks(StackName=NAMES.stack)["Stacks"][0]
@@ -160,7 +166,7 @@ def test_failed_runs_retry_then_go_to_the_notifier(story):
     assert {k: v for k, v in story.worker_invoke_config.items()
             if k in ("MaximumRetryAttempts", "DestinationConfig")} == {
         k: v for k, v in config.items() if k in ("MaximumRetryAttempts", "DestinationConfig")}
-    assert story.worker_memory == deploy.WORKER_MEMORY_MB
+    assert story.worker_memory == checkout.WORKER_MEMORY_MB
 
 
 def test_stack_outputs_are_recorded_in_the_config_and_reach_the_functions(story):
@@ -236,4 +242,6 @@ def test_teardown_leaves_nothing_behind_and_can_run_again(story):
     assert story.teardown_exit == 0
     assert story.after_teardown == story.empty
     assert not story.deployed_state_left
+    # The committed stage's entry and policy files are as committed again.
+    assert story.checkout_after_teardown == story.checkout_before
     assert story.second_teardown_exit == 0

@@ -10,8 +10,7 @@ import boto3
 import pytest
 
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
-from tickersim.aws import preflight
-from tickersim.base import naming
+from tickersim.base import endpoints, naming
 from tickersim.base.stage import copy_project
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS:UserWarning")
@@ -34,7 +33,7 @@ def _deploy_args(common, owner=OWNER):
 
 def _public_access(endpoint, **settings):
     session = boto3.session.Session(region_name="eu-west-1")
-    control = preflight.s3control_client(session, endpoint)
+    control = endpoints.client(session, "s3control", endpoint)
     if settings:
         control.put_public_access_block(AccountId="123456789012",
                                         PublicAccessBlockConfiguration=settings)

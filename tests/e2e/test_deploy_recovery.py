@@ -9,6 +9,7 @@ import pytest
 from tests.e2e.deploy_support import Account, moto_endpoint, tickersim  # noqa: F401
 from tickersim.base import naming
 from tickersim.base.stage import copy_project
+from tickersim.local import aws_server
 
 # moto warns for each resource type its CloudFormation skips; test_deploy.py's docstring says
 # where those parts are tested instead.
@@ -26,20 +27,40 @@ def setup(moto_endpoint, tmp_path_factory):  # noqa: F811
     return Account(moto_endpoint), project, common
 
 
-def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsys):
+def test_code_that_does_not_package_stops_deploy_before_anything_is_created(setup, capsys):
     account, project, common = setup
-    deploy_args = [*common, "--owner", "Ada Lovelace", "--email", "ada@example.com"]
     app = project / "app.py"
     good = app.read_text()
     app.write_text(good + "\ndef broken(:\n")
-    assert tickersim("deploy", *deploy_args) == 1
-    assert "`chalice deploy --stage qa` failed" in capsys.readouterr().err
+    before, checkout = account.snapshot(), _checkout(project)
+    try:
+        assert tickersim("deploy", *common, "--owner", "Ada Lovelace",
+                         "--email", "ada@example.com") == 1
+    finally:
+        app.write_text(good)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "app.py does not package" in err and "SyntaxError" in err
+    assert account.snapshot() == before and _checkout(project) == checkout
+
+
+def test_a_failed_chalice_deploy_is_reported_and_a_rerun_carries_on(setup, capsys,
+                                                                    monkeypatch):
+    account, project, common = setup
+    deploy_args = [*common, "--owner", "Ada Lovelace", "--email", "ada@example.com"]
+    checkout = _checkout(project)
+    # As on plain moto: its ImportRestApi refuses the Swagger 2.0 that Chalice sends.
+    with monkeypatch.context() as plain_moto:
+        plain_moto.setattr(aws_server, "as_openapi3", lambda document: document)
+        assert tickersim("deploy", *deploy_args) == 1
+    captured = capsys.readouterr()
+    assert "`chalice deploy --stage qa` failed" in captured.err
     snapshot = account.snapshot()
     assert NAMES.stack in snapshot["stacks"] and NAMES.table in snapshot["tables"]
-    assert not set(FUNCTIONS) & set(snapshot["functions"])
-    assert (project / ".chalice" / "policy-qa-streaming.json").exists()
+    assert not snapshot["rest_apis"]
+    # Regression: the failed deploy left stage qa in .chalice/config.json and its policy files.
+    assert _checkout(project) == checkout
+    assert "are as they were before it" in captured.out
 
-    app.write_text(good)
     assert tickersim("deploy", *deploy_args) == 0
     assert set(FUNCTIONS) <= set(account.snapshot()["functions"])
     assert account.invoke_config(FUNCTIONS[1])["MaximumRetryAttempts"] == 1   # the default
@@ -56,6 +77,45 @@ def test_teardown_asks_first_and_deletes_nothing_without_an_answer(setup, monkey
     assert tickersim("teardown", *common) == 2
     assert "pass --yes" in capsys.readouterr().err
     assert account.snapshot() == before
+
+
+def _checkout(project):
+    """The checkout's files deploy may write (Chalice's own state, not committed, aside)."""
+    return {p.relative_to(project).as_posix(): p.read_bytes()
+            for p in sorted((project / ".chalice").iterdir()) if p.is_file()}
+
+
+def test_teardown_puts_the_checkout_back_as_before_the_first_deploy(setup, capsys):
+    """Regression: teardown left the stage's entry in .chalice/config.json and its policy
+    files. (The stage qa deployed by the first test.)"""
+    account, project, common = setup
+    pristine = _checkout(copy_project(project.parent / "pristine"))
+    assert _checkout(project) != pristine
+    assert tickersim("teardown", *common, "--yes") == 0
+    out = capsys.readouterr().out
+    assert "stage 'qa' in .chalice/config.json removed" in out
+    assert ".chalice/policy-qa-streaming.json removed" in out
+    assert _checkout(project) == pristine
+    _nothing_of_the_stage_is_left(account)
+    assert tickersim("deploy", *common, "--owner", "Ada Lovelace", "--email", "a@x.io") == 0
+
+
+def test_seeding_a_stage_with_create_then_deploying_it_is_one_line_not_a_traceback(setup,
+                                                                                    capsys):
+    """Regression: a ResponseParserError traceback (moto's CloudFormation answers with
+    DynamoDB's JSON error when the table exists)."""
+    account, project, common = setup
+    endpoint = common[common.index("--endpoint") + 1]
+    # The committed dev stage's table, as `tickersim seed --stage dev --create` makes it.
+    assert tickersim("seed", "--stage", "dev", "--create", "--endpoint", endpoint) == 0
+    before, checkout = account.snapshot(), _checkout(project)
+    args = ["--stage", "dev", "--endpoint", endpoint, "--project-dir", str(project)]
+    assert tickersim("deploy", *args, "--owner", "Kyle Maposa", "--email", "k@x.io") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "table DEKYLMAP-streaming-dynamodb exists" in err
+    assert "delete-table --table-name DEKYLMAP-streaming-dynamodb" in err
+    assert account.snapshot() == before and _checkout(project) == checkout
+    account.dynamodb.delete_table(TableName="DEKYLMAP-streaming-dynamodb")
 
 
 def _nothing_of_the_stage_is_left(account):

@@ -10,7 +10,7 @@ from chalicelib.alerts.alerts import subject
 from chalicelib.alerts.text import ascii_fold
 from tests.support import LambdaContext, event
 from tests.unit.test_alerts import valid_sns_subject
-from tickersim.aws import deploy
+from tickersim.aws import checkout, deploy
 from tickersim.base import stage as stages
 from tickersim.base.naming import names_for
 from tickersim.base.owner_ascii import ENV, alert_subject, owner_ascii
@@ -63,7 +63,7 @@ def test_deploy_records_owner_ascii_and_prints_the_subject_as_it_will_be(tmp_pat
     outputs = {"TableName": "t", "DeliveryStreamName": "s", "BucketName": "b",
                "TopicArn": "arn:aws:sns:eu-west-1:123456789012:t", "TicksPrefix": "ticks/",
                "MarketTopicArn": "arn:aws:sns:eu-west-1:123456789012:m"}
-    deploy.record(project, "zh", "李小龍", outputs)
+    checkout.record(project, "zh", "李小龍", outputs)
     env = json.loads((project / ".chalice" / "config.json").read_text())[
         "stages"]["zh"]["lambda_functions"][stages.NOTIFICATION]["environment_variables"]
     assert (env["OWNER_NAME"], env[ENV]) == ("李小龍", "Li Xiao Long")

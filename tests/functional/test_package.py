@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tickersim.aws import deploy
+from tickersim.aws import checkout
 from tickersim.aws.chalice_run import drop_bytecode
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def test_the_template_has_both_functions_the_schedule_and_no_generated_policy(pa
         "WatchLambda": "app.watch_moves", "APIHandler": "app.app",
         "WorkerLambda": "app.walk_segment"}
     assert "Events" not in functions["WorkerLambda"]     # the coordinator invokes it
-    assert functions["WorkerLambda"]["MemorySize"] == deploy.WORKER_MEMORY_MB   # bench peak
+    assert functions["WorkerLambda"]["MemorySize"] == checkout.WORKER_MEMORY_MB   # bench peak
     streaming = functions["StreamingLambda"]
     assert streaming["Runtime"].startswith("python3")
     assert streaming["Timeout"] == 60 and streaming["MemorySize"] == 128

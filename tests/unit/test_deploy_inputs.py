@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tickersim.aws import inputs, plan, preflight
+from tickersim.aws import bill, inputs, preflight
 from tickersim.base.seeds import read_seed
 from tickersim.base.stage import PROJECT_DIR
 
@@ -42,12 +42,12 @@ def test_the_suggested_name_for_a_taken_bucket_is_itself_valid(name):
 
 def test_the_estimate_follows_the_tickers_and_the_ticks_per_run():
     items = read_seed()
-    base = sum(plan.monthly_cost(items, 4).values())
+    base = sum(bill.monthly_cost(items, 4).values())
     more = items * 40                   # 200 tickers (names repeat: size is what counts)
-    assert sum(plan.monthly_cost(more, 4).values()) > 10 * base
-    assert plan.per_run(items, 12).payload_bytes == 3 * plan.per_run(items, 4).payload_bytes
+    assert sum(bill.monthly_cost(more, 4).values()) > 10 * base
+    assert bill.per_run(items, 12).payload_bytes == 3 * bill.per_run(items, 4).payload_bytes
     # One write unit per ticker, plus the run claim.
-    assert plan.per_run(more, 4).write_units == len(more) + 1
+    assert bill.per_run(more, 4).write_units == len(more) + 1
 
 
 @pytest.mark.parametrize("given", ["json", "parquet"])

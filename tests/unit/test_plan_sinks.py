@@ -1,7 +1,7 @@
 """The plan's cost per sink: the stream's lines appear with it, Firehose's go without it."""
 import pytest
 
-from tickersim.aws import plan
+from tickersim.aws import bill as bills
 from tickersim.base import prices as costs
 from tickersim.base.seeds import read_seed
 
@@ -10,8 +10,8 @@ from tickersim.base.seeds import read_seed
                                           ("both", "2")])
 def test_the_bill_has_the_streams_lines_and_firehose_only_where_it_runs(sink, shards):
     items = read_seed()
-    bill = plan.monthly_cost(items, 4, sink, shards)
-    plain = plan.monthly_cost(items, 4)
+    bill = bills.monthly_cost(items, 4, sink, shards)
+    plain = bills.monthly_cost(items, 4)
     stream_lines = {k for k in bill if k.startswith("Kinesis")}
     assert stream_lines == ({"Kinesis stream-hours", "Kinesis data in"} if shards == "on-demand"
                             else {"Kinesis shard-hours", "Kinesis PUT units"})

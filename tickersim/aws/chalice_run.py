@@ -1,14 +1,17 @@
 """Running the real `chalice` CLI for a stage, and reading what it recorded as deployed."""
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from tickersim.base import endpoints
+
 
 class ChaliceFailed(Exception):
-    pass
+    def __init__(self, message, output=""):
+        super().__init__(message)
+        self.output = output         # the end of what chalice said, when it was not shown
 
 
 def executable():
@@ -22,19 +25,21 @@ def executable():
     return found
 
 
-def run(project_dir, region, endpoint, *args):
+def run(project_dir, region, endpoint, *args, quiet=False):
     """`chalice <args>` in the project; region and endpoint through the environment, since
-    neither is a Chalice option. Its output goes straight to the terminal."""
-    env = dict(os.environ, AWS_DEFAULT_REGION=region)
-    if endpoint:
-        env["AWS_ENDPOINT_URL"] = endpoint
+    neither is a Chalice option. Its output goes straight to the terminal, or, when quiet,
+    only into the error if it fails."""
+    env = dict(endpoints.subprocess_env(endpoint), AWS_DEFAULT_REGION=region)
     command = [executable(), *args]
     drop_bytecode(project_dir)
     sys.stdout.flush()   # our lines first, then chalice's, in order
-    done = subprocess.run(command, cwd=project_dir, env=env, check=False)
+    done = subprocess.run(command, cwd=project_dir, env=env, check=False, text=True,
+                          capture_output=quiet)
     if done.returncode:
+        said = " ".join((done.stderr or done.stdout or "").strip().splitlines()[-1:])
         raise ChaliceFailed(f"`chalice {' '.join(args)}` failed (exit {done.returncode}) in "
-                            f"{project_dir}: its message is above")
+                            f"{project_dir}: " + (said if quiet else "its message is above"),
+                            output=said)
 
 
 def drop_bytecode(project_dir):

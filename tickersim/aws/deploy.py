@@ -8,7 +8,6 @@ streaming function's async invocation config (retries, on-failure destination = 
 notifier); 5. the seed tickers; 6. what to do next.
 Every step converges on the same state, so running it again is safe and quick.
 """
-import json
 from pathlib import Path
 
 import boto3
@@ -17,16 +16,28 @@ from botocore.exceptions import ClientError
 from chalicelib.core.errors import TableMissing
 from chalicelib.core.settings import DEFAULT_WORKER_TICKERS
 from chalicelib.walk import fanout, state
-from tickersim.aws import api_gateway, capacity, chalice_run, plan, policies, preflight, stack
+from tickersim.aws import (
+    api_gateway,
+    capacity,
+    chalice_run,
+    checkout,
+    plan,
+    policies,
+    preflight,
+    stack,
+)
 from tickersim.aws.failures import guarded
-from tickersim.base import access_key, data_template, owner_ascii, stream_trigger, watch_trigger
+from tickersim.base import (
+    access_key,
+    data_template,
+    endpoints,
+    owner_ascii,
+    stream_trigger,
+    watch_trigger,
+)
 from tickersim.base import stage as stages
-from tickersim.base.naming import function_name
 from tickersim.base.seeds import SeedError, read_seed, seed_table
 from tickersim.base.wiring import wire_failure_destination
-
-# A worker's memory from the peak `make bench` measures at WORKER_TICKERS (peak <= 70 %).
-WORKER_MEMORY_MB = capacity.worker_memory_mb(capacity.worker_peak_mb(DEFAULT_WORKER_TICKERS))
 
 
 def add_arguments(parser):
@@ -106,13 +117,11 @@ def ticker_count(ddb, table):
 def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     """The preflight and plan, then (unless check_only) the six steps; returns the stack's
     outputs, or None for a check."""
-    project_dir, stage, owner, emails, region, endpoint, retries = (
-        req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
-        req.retries)
+    project_dir, stage, region, endpoint = req.project_dir, req.stage, req.region, req.endpoint
     session = boto3.session.Session(region_name=region)
 
     def client(service):
-        return session.client(service, endpoint_url=endpoint)
+        return endpoints.client(session, service, endpoint)
 
     findings = preflight.check(req, session)
     names = findings.names
@@ -125,7 +134,18 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     if check_only:
         say("Nothing was created (--check).")
         return None
+    # A deploy that stops leaves the checkout's files as they were; teardown puts back what
+    # was there before the stage's first deploy.
+    with checkout.unchanged_on_failure(project_dir, stage, policies.stage_files(project_dir,
+                                                                                stage), say):
+        return _steps(req, findings, client, say, sized)
 
+
+def _steps(req, findings, client, say, sized):
+    project_dir, stage, owner, emails, region, endpoint, retries = (
+        req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
+        req.retries)
+    names = findings.names
     _step(say, 1, f"data stack {names.stack} in {region}")
     body = (project_dir / data_template.TEMPLATE).read_text()
     outputs = stack.deploy(client("cloudformation"), names.stack, body,
@@ -137,7 +157,7 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
-    changed = record(project_dir, stage, owner, outputs)
+    changed = checkout.record(project_dir, stage, owner, outputs)
     written = policies.write_for_stage(stage, project_dir)
     say(("updated" if changed else "unchanged") + f": stage {stage!r}; policies "
         + ", ".join(p.name for p in written))
@@ -190,53 +210,6 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     return outputs
 
 
-def record(project_dir, stage, owner, outputs):
-    """Write the stack's names and ARNs into the stage's function environments (the Chalice
-    `recordresources` pattern); returns whether the file changed."""
-    path = Path(project_dir) / ".chalice" / "config.json"
-    before = path.read_text()
-    config = json.loads(before)
-    functions = config.setdefault("stages", {}).setdefault(stage, {}).setdefault(
-        "lambda_functions", {})
-    wanted = {
-        # With a data stream the function writes to it; with `--sink kinesis` there is no
-        # delivery stream (chalicelib/walk/sink.py reads the sink back from these two).
-        stages.STREAMING: {"TABLE_NAME": outputs["TableName"],
-                           "DELIVERY_STREAM_NAME": "" if outputs.get("Sink") == "kinesis"
-                           else outputs["DeliveryStreamName"],
-                           "BUCKET_NAME": outputs["BucketName"],
-                           "TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
-                           owner_ascii.ENV: owner_ascii.owner_ascii(owner),
-                           "WORKER_FUNCTION_NAME": function_name(stage, stages.WORKER)},
-        stages.WORKER: {"TABLE_NAME": outputs["TableName"],
-                        "DELIVERY_STREAM_NAME": outputs["DeliveryStreamName"]},
-        stages.NOTIFICATION: {"TOPIC_ARN": outputs["TopicArn"], "OWNER_NAME": owner,
-                              owner_ascii.ENV: owner_ascii.owner_ascii(owner),
-                              "TABLE_NAME": outputs["TableName"]},
-        stages.WATCH: {"TABLE_NAME": outputs["TableName"],
-                       "MARKET_TOPIC_ARN": outputs["MarketTopicArn"]},
-        stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"],
-                     "API_KEY_PARAMETER": access_key.parameter_name(stage)},
-    }
-    if outputs.get("DataStreamName"):
-        for function in (stages.STREAMING, stages.WORKER):
-            wanted[function]["DATA_STREAM_NAME"] = outputs["DataStreamName"]
-    timeouts = {stages.STREAMING: 60, stages.NOTIFICATION: 30, stages.WATCH: 60, stages.API: 20,
-                stages.WORKER: 60}
-    memory = {stages.API: 256, stages.WORKER: WORKER_MEMORY_MB}
-    for function, env in wanted.items():
-        settings = functions.setdefault(function, {})
-        settings.setdefault("iam_policy_file",
-                            policies.policy_file(project_dir, stage, function).name)
-        settings.setdefault("lambda_memory_size", memory.get(function, 128))
-        if function == stages.WORKER:     # follows the measured peak at every deploy
-            settings["lambda_memory_size"] = WORKER_MEMORY_MB
-        settings.setdefault("lambda_timeout", timeouts[function])
-        settings.setdefault("environment_variables", {}).update(env)
-    after = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
-    if after != before:
-        path.write_text(after)
-    return after != before
 
 
 def next_steps(names, outputs, emails, region, readers=()):
@@ -246,8 +219,9 @@ def next_steps(names, outputs, emails, region, readers=()):
         "The pipeline runs every minute. Next:",
         f"  1. Confirm the subscription: AWS sent an e-mail to {', '.join(emails)};",
         "     click its link, or no alert will reach you.",
-        f"  2. Ticks land in s3://{bucket}/{prefix}YYYY/MM/DD/HH/ about a minute after each run",
-        f"     (Firehose buffers 60 s). Watch them: tickersim browse --stage {names.stage}",
+        f"  2. Ticks land in s3://{bucket}/{prefix}dt=YYYY-MM-DD/hour=HH/ (the ticks' own UTC",
+        "     time) about a minute after each run (Firehose buffers 60 s). Watch them:",
+        f"     tickersim browse --stage {names.stage}",
         "  3. From " + (f"the accounts {', '.join(readers)}" if readers else
                         "any other AWS account") + " (read-only, ticks/ only):",
         f"     aws s3 ls s3://{bucket}/{prefix} --recursive --region {region}",

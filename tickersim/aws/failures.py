@@ -2,6 +2,7 @@
 import sys
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 BAD_INPUT = 2
 FAILED = 1
@@ -19,4 +20,9 @@ def guarded(prog, call, bad_input=(), failures=(), aws_advice=""):
         return None, FAILED
     except (ClientError, BotoCoreError) as exc:
         print(f"{prog}: AWS refused: {exc}. {aws_advice}", file=sys.stderr)
+        return None, FAILED
+    except ResponseParserError as exc:
+        # e.g. a local AWS answering in another service's format
+        print(f"{prog}: the answer from AWS could not be read ({str(exc).splitlines()[0]}). "
+              f"{aws_advice}", file=sys.stderr)
         return None, FAILED

@@ -10,9 +10,8 @@ from pathlib import Path
 import boto3
 
 from tickersim.aws.stack import MAX_EMAILS, RECORD_FORMATS
-from tickersim.base import naming, sinks
+from tickersim.base import endpoints, naming, sinks
 from tickersim.base import stage as stages
-from tickersim.base.args import endpoint_problem
 
 MAX_READERS = 50        # each is ~40 bytes of a bucket policy, which S3 caps at 20 KB
 MAX_OWNER = 100         # the name goes into alert subjects, which SNS caps at 100 characters
@@ -151,8 +150,9 @@ def region(name, session=None):
 
 
 def endpoint(url):
-    """None (AWS itself) or an http(s) URL with a host."""
-    problem = url is not None and endpoint_problem(url)
+    """The --endpoint flag, None for none: it (or else each AWS_ENDPOINT_URL* variable) must
+    be an http(s) URL with a host."""
+    problem = endpoints.problem(url)
     if problem:
         raise ValueError(problem)
     return url

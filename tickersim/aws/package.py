@@ -177,14 +177,14 @@ def _market_topic(params):
     return params["TopicName"]["Default"].replace("-streaming-sns-topic", "-market-sns-topic")
 
 
-def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR):
+def package(stage, out_dir, region, project_dir=stages.PROJECT_DIR, quiet=False):
     """Write OUT/sam.json (the merged template) and OUT/deployment.zip; returns the template."""
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     merge_file = out_dir.parent / f"merge-{stage}.json"
     merge_file.write_text(json.dumps(merge_template(stage, project_dir), indent=2) + "\n")
     chalice_run.run(project_dir, region, None, "package", "--stage", stage,
-                    "--merge-template", str(merge_file), str(out_dir))
+                    "--merge-template", str(merge_file), str(out_dir), quiet=quiet)
     return out_dir / "sam.json"
 
 

@@ -161,6 +161,11 @@ def policy_file(project_dir, stage, function):
     return Path(project_dir) / ".chalice" / f"policy-{stage}-{FILES[function]}.json"
 
 
+def stage_files(project_dir, stage):
+    """Every policy file of the stage, whether it exists or not."""
+    return [policy_file(project_dir, stage, function) for function in FILES]
+
+
 def for_stage(stage, project_dir=stages.PROJECT_DIR):
     """The stage's documents, from the names and topic ARN recorded in .chalice/config.json."""
     streaming = stages.environment(stage, stages.STREAMING, project_dir)

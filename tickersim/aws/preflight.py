@@ -7,12 +7,11 @@ runs it first and stops on anything that would make the stack fail.
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import ClientError, NoCredentialsError
 
 from tickersim.aws import advice, inputs, stack
-from tickersim.base import naming
+from tickersim.base import endpoints, naming
 from tickersim.base import stage as stages
 
 # The stack's parameters that hold the stage's names, by the Names field they fill.
@@ -74,20 +73,6 @@ class Findings:
     notes: list = field(default_factory=list)
 
 
-def s3control_client(session, endpoint):
-    """S3 Control puts the account id in front of the host (`<id>.s3-control...`); an
-    --endpoint serves every service at one address, so there the prefix is dropped."""
-    client = session.client("s3control", endpoint_url=endpoint)
-    if endpoint:
-        target = urlsplit(endpoint)
-
-        def to_endpoint(request, **_):
-            request.url = urlunsplit(urlsplit(request.url)._replace(
-                scheme=target.scheme, netloc=target.netloc))
-        client.meta.events.register("before-send.s3-control", to_endpoint)
-    return client
-
-
 def account_id(sts):
     try:
         return sts.get_caller_identity()["Account"]
@@ -123,6 +108,16 @@ def public_access_block(s3control, account):
     return reply["PublicAccessBlockConfiguration"]
 
 
+def table_exists(dynamodb, table):
+    try:
+        dynamodb.describe_table(TableName=table)
+        return True
+    except ClientError as exc:
+        if _code(exc) == "ResourceNotFoundException":
+            return False
+        raise
+
+
 def bucket_state(s3, bucket):
     """'free', 'reachable' (it exists and answers us: ours, or shared with us) or 'taken'."""
     try:
@@ -140,7 +135,7 @@ def bucket_state(s3, bucket):
 def check(req, session):
     """Read what can be known before creating anything; PreflightError on what would fail."""
     def client(service):
-        return session.client(service, endpoint_url=req.endpoint)
+        return endpoints.client(session, service, req.endpoint)
 
     account = account_id(client("sts"))
     cfn = client("cloudformation")
@@ -204,13 +199,18 @@ def check(req, session):
             raise PreflightError(
                 f"bucket {bucket} {how}: choose another with --bucket NAME, e.g. --bucket "
                 f"{suggest_bucket(bucket, account)}")
+        if table_exists(client("dynamodb"), names.table):
+            raise PreflightError(
+                f"table {names.table} exists, but no tickersim stage owns it (`tickersim seed "
+                "--create` makes one outside the stack); the stack creates and deploy seeds "
+                f"its own: delete it (aws dynamodb delete-table --table-name {names.table}), "
+                "or deploy another --stage")
 
     if findings.readers:
         findings.notes.append("ticks/ shared with the named accounts only (works under any "
                               "Block Public Access setting)")
     else:
-        setting = public_access_block(s3control_client(session, req.endpoint),
-                                      account)
+        setting = public_access_block(client("s3control"), account)
         findings.public_access = setting
         if setting is None:
             findings.notes.append("Block Public Access: not readable with these credentials "

@@ -10,9 +10,9 @@ from pathlib import Path
 import boto3
 from botocore.exceptions import ClientError
 
-from tickersim.aws import chalice_run, inputs, stack
+from tickersim.aws import chalice_run, checkout, inputs, stack
 from tickersim.aws.failures import guarded
-from tickersim.base import access_key, naming, stream_trigger
+from tickersim.base import access_key, endpoints, naming, stream_trigger
 from tickersim.base import stage as stages
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NotFound"}
@@ -97,7 +97,7 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     session = boto3.session.Session(region_name=region)
 
     def client(service):
-        return session.client(service, endpoint_url=endpoint)
+        return endpoints.client(session, service, endpoint)
 
     cfn, lam, iam = client("cloudformation"), client("lambda"), client("iam")
     stack_name = naming.stack_name(stage)
@@ -116,7 +116,7 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
         + [f"function {f}" for f in functions if _exists(lam.get_function, FunctionName=f)] \
         + [f"role {r}" for r in functions.values() if _exists(iam.get_role, RoleName=r)]
     if not found and not deployed:
-        return []
+        return checkout.restore_first(project_dir, stage)
     if confirm is not None and not confirm(stage, found):
         return None
 
@@ -162,7 +162,7 @@ def teardown(project_dir, stage, region=stages.DEFAULT_REGION, endpoint=None, co
     if state.exists():
         state.unlink()
         removed.append(f"deployed state {state.relative_to(project_dir)}")
-    return removed
+    return removed + checkout.restore_first(project_dir, stage)
 
 
 def _describe(stage, name, resource):

@@ -11,9 +11,9 @@ import sys
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from tickersim.base import naming
+from tickersim.base import endpoints, naming
 from tickersim.base import stage as stages
-from tickersim.base.args import check_region, endpoint_problem, local_stage_problem
+from tickersim.base.args import check_region, local_stage_problem
 
 KEY_BYTES = 24  # 32 URL-safe characters, 192 bits
 _SHAPE = re.compile(r"[A-Za-z0-9._~-]{8,128}")
@@ -104,15 +104,13 @@ def main(args):
         naming.check_stage(args.stage)
         problem = (
             check_region(args.region)
-            or endpoint_problem(args.endpoint)
+            or endpoints.problem(args.endpoint)
             or local_stage_problem(args.stage, args.endpoint)
         )
         if problem:
             raise AccessKeyError(problem)
         # The local stage's demo takes any credentials: none need configuring.
-        ssm = stages.session_for(args.stage, args.endpoint).client(
-            "ssm", region_name=args.region, endpoint_url=args.endpoint
-        )
+        ssm = endpoints.client(stages.session_for(args.stage), "ssm", args.endpoint, args.region)
         print(ensure(ssm, args.stage, generate()) if args.new else read(ssm, args.stage))
     except (AccessKeyError, ValueError) as exc:
         print(f"api-key: {exc}", file=sys.stderr)

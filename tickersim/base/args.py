@@ -2,9 +2,9 @@
 names the value at fault and what to pass instead (the command prints it and exits 2)."""
 import argparse
 import math
-import os
 import re
-from urllib.parse import urlsplit
+
+from tickersim.base import endpoints
 
 
 class OneLineErrors(argparse.ArgumentParser):
@@ -18,26 +18,9 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 _TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 
 
-def endpoint_problem(endpoint):
-    """--endpoint (or AWS_ENDPOINT_URL when it is not given) must be an http(s) URL."""
-    shown, value = ("--endpoint", endpoint) if endpoint else (
-        "AWS_ENDPOINT_URL", os.environ.get("AWS_ENDPOINT_URL"))
-    if not value:
-        return None
-    try:
-        parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        port_ok = False
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        return (f"{shown} {value!r} is not an endpoint URL: pass it with its scheme, e.g. "
-                "http://127.0.0.1:8765")
-    return None
-
-
 def local_stage_problem(stage, endpoint, local_stage="local"):
     """The local stage exists only inside a running demo: it needs that demo's endpoint."""
-    if stage == local_stage and not (endpoint or os.environ.get("AWS_ENDPOINT_URL")):
+    if stage == local_stage and not endpoints.configured(endpoint):
         return ("the local stage lives inside a running `tickersim demo`: pass the endpoint it "
                 "prints, e.g. --endpoint http://127.0.0.1:PORT")
     return None

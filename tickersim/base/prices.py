@@ -25,6 +25,22 @@ LAMBDA_PER_MILLION_REQUESTS = 0.20
 LAMBDA_PER_GB_SECOND = 0.0000166667    # x86
 S3_PER_THOUSAND_PUTS = 0.005       # S3 Standard PUT, COPY, POST, LIST
 LOGS_PER_GB = 0.57                 # CloudWatch Logs ingestion, Standard log class
+# Firehose dynamic partitioning (the event-time ticks/dt=.../hour=.../ layout): per GB
+# processed and per 1,000 S3 objects it delivers.
+FIREHOSE_PARTITIONING_PER_GB = 0.020
+FIREHOSE_PARTITIONING_PER_THOUSAND_OBJECTS = 0.005
+FIREHOSE_JQ_PER_HOUR = 0.07        # the JQ query's processing time
+S3_PER_GB_MONTH = 0.023            # S3 Standard storage, first 50 TB
+S3_PER_THOUSAND_GETS = 0.0004      # S3 Standard GET, SELECT and all other requests
+SNS_PER_MILLION_PUBLISHES = 0.50
+SNS_PER_100K_EMAILS = 2.00
+ALARM_PER_MONTH = 0.10             # one standard-resolution metric alarm
+DASHBOARD_PER_MONTH = 3.00         # beyond the 3 free dashboards of an account
+CUSTOM_METRIC_PER_MONTH = 0.30     # first 10,000 metrics
+API_GATEWAY_PER_MILLION_REQUESTS = 3.50    # REST API, first 333 million a month
+ATHENA_PER_TB_SCANNED = 5.00       # SQL queries, rounded up to 10 MB a query
+ATHENA_MINIMUM_BYTES = 10 * 10 ** 6
+TB = 10 ** 12
 GB = 2 ** 30
 
 RUNS_PER_MONTH = 30 * 24 * 60      # one run a minute, 30-day month
@@ -48,20 +64,23 @@ def firehose_buffering(template=INFRA_TEMPLATE):
 
 
 def item_bytes(item):
-    """DynamoDB's size of an item in the low-level format (strings and numbers only)."""
-    size = 0
-    for name, value in item.items():
-        (kind, text), = value.items()
-        size += len(name.encode("utf-8"))
-        if kind == "S":
-            size += len(text.encode("utf-8"))
-        elif kind == "N":
-            # About one byte per two significant digits, plus one.
-            digits = text.lstrip("-").replace(".", "").strip("0") or "0"
-            size += (len(digits) + 1) // 2 + 1
-        else:
-            raise ValueError(f"item_bytes does not size {kind} values")
-    return size
+    """DynamoDB's size of an item in the low-level format (strings, numbers and maps)."""
+    return sum(len(name.encode("utf-8")) + _value_bytes(value) for name, value in item.items())
+
+
+def _value_bytes(value):
+    (kind, content), = value.items()
+    if kind == "S":
+        return len(content.encode("utf-8"))
+    if kind == "N":
+        # About one byte per two significant digits, plus one.
+        digits = content.lstrip("-").replace(".", "").strip("0") or "0"
+        return (len(digits) + 1) // 2 + 1
+    if kind == "M":
+        # 3 bytes for the map, and 1 for each of its elements beside its name and value.
+        return 3 + sum(len(name.encode("utf-8")) + _value_bytes(inner) + 1
+                       for name, inner in content.items())
+    raise ValueError(f"item_bytes does not size {kind} values")
 
 
 def scan_read_units(items, consistent):

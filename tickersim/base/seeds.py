@@ -24,7 +24,8 @@ from botocore.exceptions import (
 )
 
 from chalicelib.walk.items import KEY, RUN_KEY, SPECIAL_PREFIX, item_name, seed_item
-from tickersim.base.args import OneLineErrors, check_region, check_table_name, endpoint_problem
+from tickersim.base import endpoints
+from tickersim.base.args import OneLineErrors, check_region, check_table_name
 from tickersim.base.stage import PROJECT_DIR
 
 SEED_FILE = PROJECT_DIR / "seed" / "indices.json"
@@ -195,11 +196,11 @@ def main(argv=None):
                              "crypto.json, or your own in the same shape")
     args = parser.parse_args(argv)
     problem = (check_table_name(args.table) or check_region(args.region)
-               or endpoint_problem(None))
+               or endpoints.problem())
     if problem:
         print(f"seed: {problem}", file=sys.stderr)
         return 2
-    ddb = boto3.client("dynamodb", region_name=args.region)
+    ddb = endpoints.client(boto3.session.Session(), "dynamodb", region=args.region)
     return run(ddb, args.table, reset=args.reset, create=args.create, path=args.file,
                delete_names=args.delete)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import boto3
 from chalice.config import Config
 
-from tickersim.base.args import check_region, endpoint_problem, local_stage_problem
+from tickersim.base import endpoints
+from tickersim.base.args import check_region, local_stage_problem
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 CONFIG_FILE = PROJECT_DIR / ".chalice" / "config.json"
@@ -27,8 +28,9 @@ def add_aws_arguments(parser):
     parser.add_argument("--region", default=DEFAULT_REGION,
                         help=f"AWS region (default {DEFAULT_REGION})")
     parser.add_argument("--endpoint", default=None, metavar="URL",
-                        help="AWS endpoint URL, e.g. the one `tickersim demo` prints "
-                             "(default: AWS_ENDPOINT_URL, else AWS itself)")
+                        help="AWS endpoint URL for every service, e.g. the one `tickersim "
+                             "demo` prints (default: each service's AWS_ENDPOINT_URL_<SERVICE>, "
+                             "else AWS_ENDPOINT_URL, else AWS itself)")
 
 
 # What a deploy reads; tickersim/ itself comes along where a demo must run from the copy.
@@ -70,7 +72,7 @@ def environment(stage, function, project_dir=PROJECT_DIR):
     return dict(function_config(stage, function, project_dir).environment_variables)
 
 
-def session_for(stage, endpoint):
+def session_for(stage):
     if stage == LOCAL:
         # The local cloud accepts any credentials; none need to be configured for it.
         return boto3.session.Session(
@@ -83,7 +85,7 @@ def session_for(stage, endpoint):
 def stage_table(args):
     """(DynamoDB client, table name) of the stage's streaming function, for the commands that
     edit the table (seed, scenario); ValueError says what is wrong with the arguments."""
-    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
+    problem = (check_region(args.region) or endpoints.problem(args.endpoint)
                or local_stage_problem(args.stage, args.endpoint))
     if problem:
         raise ValueError(problem)
@@ -95,6 +97,5 @@ def stage_table(args):
         raise ValueError(f"stage {args.stage!r} has no TABLE_NAME in .chalice/config.json: "
                          f"deploy it with `tickersim deploy --stage {args.stage} ...`")
     # The local stage's demo takes any credentials: none need configuring.
-    ddb = session_for(args.stage, args.endpoint).client(
-        "dynamodb", region_name=args.region, endpoint_url=args.endpoint)
+    ddb = endpoints.client(session_for(args.stage), "dynamodb", args.endpoint, args.region)
     return ddb, table

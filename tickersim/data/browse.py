@@ -3,7 +3,6 @@
 The bucket is found from the stage's own configuration: DELIVERY_STREAM_NAME, then the
 delivery stream's S3 destination. Nothing else needs configuring, on AWS or locally.
 """
-import os
 import sys
 
 from botocore.exceptions import (
@@ -14,8 +13,9 @@ from botocore.exceptions import (
 )
 
 from chalicelib.walk.market import price_text
+from tickersim.base import endpoints
 from tickersim.base import stage as stages
-from tickersim.base.args import check_region, count_problem, endpoint_problem, local_stage_problem
+from tickersim.base.args import check_region, count_problem, local_stage_problem
 from tickersim.base.records import ticks_in
 
 
@@ -52,8 +52,9 @@ def destination(firehose, stream):
 def newest_objects(s3, bucket, prefix):
     """The objects of the newest folder under prefix, oldest first.
 
-    Firehose keys are partitioned by time (YYYY/MM/DD/HH/), so descending into the newest
-    folder at each level finds the latest ticks in a few calls, however full the bucket.
+    Keys are partitioned by the ticks' own time (dt=YYYY-MM-DD/hour=HH/), so descending into
+    the newest folder at each level finds the latest ticks in a few calls, however full the
+    bucket.
     """
     while True:
         folders, objects = [], []
@@ -80,12 +81,12 @@ def latest_ticks(s3, bucket, objects, count):
 
 def main(args):
     problem = (count_problem("--count", args.count) or check_region(args.region)
-               or endpoint_problem(args.endpoint)
+               or endpoints.problem(args.endpoint)
                or local_stage_problem(args.stage, args.endpoint, stages.LOCAL))
     if problem:
         print(f"browse: {problem}", file=sys.stderr)
         return 2
-    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
+    endpoint = endpoints.resolve("s3", args.endpoint)
     where = endpoint or f"AWS {args.region}"
     skipped = 0
     try:
@@ -93,9 +94,9 @@ def main(args):
         if not stream:
             raise BrowseError(f"stage {args.stage!r} has no DELIVERY_STREAM_NAME in "
                               ".chalice/config.json: deploy it with `tickersim deploy`")
-        session = stages.session_for(args.stage, endpoint)
-        firehose = session.client("firehose", region_name=args.region, endpoint_url=endpoint)
-        s3 = session.client("s3", region_name=args.region, endpoint_url=endpoint)
+        session = stages.session_for(args.stage)
+        firehose = endpoints.client(session, "firehose", args.endpoint, args.region)
+        s3 = endpoints.client(session, "s3", args.endpoint, args.region)
         bucket, prefix = destination(firehose, stream)
         objects = newest_objects(s3, bucket, prefix)
         ticks, skipped = latest_ticks(s3, bucket, objects, args.count) if objects else ([], 0)

@@ -8,6 +8,7 @@ import glob
 import os
 from urllib.parse import urlparse
 
+from tickersim.base import endpoints
 from tickersim.data import course
 from tickersim.data.schema import COLUMNS, DUCKDB, PARTITIONS, TABLES
 
@@ -119,8 +120,9 @@ def _attach_s3(con, location):
                "REGION": location.region}
     if credentials.token:
         options["SESSION_TOKEN"] = credentials.token
-    if location.endpoint:
-        url = urlparse(location.endpoint)
+    endpoint = endpoints.resolve("s3", location.endpoint)
+    if endpoint:
+        url = urlparse(endpoint)
         options.update(ENDPOINT=url.netloc, URL_STYLE="path",
                        USE_SSL="true" if url.scheme == "https" else "false")
     settings = ", ".join(f"{k} {v}" if v in ("true", "false") else

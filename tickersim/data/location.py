@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
-from tickersim.base import naming
+from tickersim.base import endpoints, naming
 from tickersim.base import stage as stages
 from tickersim.data.browse import BrowseError, destination
 
@@ -51,7 +51,7 @@ def readable(directory):
 @dataclass
 class Location:
     stage: str | None = None
-    endpoint: str | None = None
+    endpoint: str | None = None      # --endpoint; without it, the AWS_ENDPOINT_URL* variables
     region: str = stages.DEFAULT_REGION
     directory: str | None = None
     bucket: str | None = None
@@ -63,8 +63,7 @@ class Location:
         return self.stage == stages.LOCAL
 
     def client(self, service):
-        return self.session.client(service, region_name=self.region,
-                                   endpoint_url=self.endpoint)
+        return endpoints.client(self.session, service, self.endpoint, self.region)
 
 
 def add_arguments(parser):
@@ -82,10 +81,12 @@ def resolve(args, reading=False):
     tables already (or be a demo's --out, whose DIR/s3 holds them)."""
     if args.dir is not None:
         return Location(directory=readable(args.dir) if reading else os.path.abspath(args.dir))
-    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
-    location = Location(stage=args.stage, endpoint=endpoint, region=args.region)
+    problem = endpoints.problem(args.endpoint)
+    if problem:
+        raise LocationError(problem)
+    location = Location(stage=args.stage, endpoint=args.endpoint, region=args.region)
     try:
-        location.session = stages.session_for(args.stage, endpoint)
+        location.session = stages.session_for(args.stage)
         if location.local:
             stream = stages.environment(stages.LOCAL, stages.STREAMING)["DELIVERY_STREAM_NAME"]
             location.bucket, _ = destination(location.client("firehose"), stream)

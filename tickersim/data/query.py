@@ -144,8 +144,9 @@ def main(args):
     except (locations.LocationError, QueryError) as exc:
         print(f"query: {exc}", file=sys.stderr)
         return 2
-    except EndpointConnectionError:
-        print(f"query: nothing answers at {args.endpoint}: is `tickersim demo` still running?",
+    except EndpointConnectionError as exc:
+        print(f"query: nothing answers at {exc.kwargs.get('endpoint_url')}: is `tickersim "
+              "demo` still running?",
               file=sys.stderr)
         return 1
     except (ClientError, BotoCoreError) as exc:

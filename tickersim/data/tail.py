@@ -10,9 +10,9 @@ import sys
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.walk.market import price_text
-from tickersim.base import shards
+from tickersim.base import endpoints, shards
 from tickersim.base import stage as stages
-from tickersim.base.args import check_region, endpoint_problem, local_stage_problem
+from tickersim.base.args import check_region, local_stage_problem
 from tickersim.base.naming import names_for
 from tickersim.base.stage import session_for
 
@@ -76,15 +76,15 @@ def line_for(data, wanted, raw):
 
 
 def main(args, out=sys.stdout, stop=lambda: False, sleep=None):
-    problem = (check_region(args.region) or endpoint_problem(args.endpoint)
+    problem = (check_region(args.region) or endpoints.problem(args.endpoint)
                or local_stage_problem(args.stage, args.endpoint))
     try:
         if problem:
             raise TailError(problem)
         wanted = tickers_wanted(args.tickers)
         name = stream_name(args.stage)
-        kinesis = session_for(args.stage, args.endpoint).client(
-            "kinesis", region_name=args.region, endpoint_url=args.endpoint)
+        kinesis = endpoints.client(session_for(args.stage), "kinesis", args.endpoint,
+                                   args.region)
         if not shards.exists(kinesis, name):
             raise TailError(f"stage {args.stage!r} has no Kinesis data stream {name!r}: start "
                             "the demo with `--sink kinesis` (or both), or deploy the stage with "

@@ -37,11 +37,23 @@ def to_email(envelope, recipient):
     mail["Message-ID"] = f"<{envelope.get('MessageId', 'unknown')}@sns.amazonaws.com>"
     body = envelope.get("Message") or ""
     if envelope.get("UnsubscribeURL"):
-        body += _FOOTER.format(envelope["UnsubscribeURL"])
+        body += _FOOTER.format(unsubscribe_url(envelope))
     # Plain 7-bit text when it fits, so the .eml reads as it is in any editor.
     readable = body.isascii() and all(len(line) <= MAX_LINE for line in body.splitlines())
     mail.set_content(body, charset="utf-8", cte="7bit" if readable else "quoted-printable")
     return mail
+
+
+def unsubscribe_url(envelope):
+    """The envelope's unsubscribe link in its topic's region, as SNS writes it: moto 5.2.5
+    writes us-east-1 into every link, whatever the topic's region."""
+    url, topic = envelope["UnsubscribeURL"], envelope.get("TopicArn") or ""
+    parts = topic.split(":")
+    if len(parts) < 6 or not parts[3]:
+        return url
+    region = parts[3]
+    url = re.sub(r"//sns\.[a-z0-9-]+\.amazonaws\.com", f"//sns.{region}.amazonaws.com", url)
+    return re.sub(r"arn:aws:sns:[a-z0-9-]+:", f"arn:aws:sns:{region}:", url)
 
 
 class Mailbox:
