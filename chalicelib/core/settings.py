@@ -108,6 +108,7 @@ class WatchSettings:
     percent: float = 1.0
     window_minutes: int = 5
     max_catchup_minutes: int = 60
+    state_shards: int = 1        # items a window's state is split over (MOVE_STATE_SHARDS)
 
 
 def watch_settings(env=os.environ):
@@ -122,4 +123,5 @@ def watch_settings(env=os.environ):
                          topic_arn=_required(env, "MARKET_TOPIC_ARN"),
                          percent=percent,
                          window_minutes=_integer(env, "MOVE_ALERT_WINDOW_MINUTES", 5, 1, 1440),
-                         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080))
+                         max_catchup_minutes=_integer(env, "MAX_CATCHUP_MINUTES", 60, 1, 10080),
+                         state_shards=_integer(env, "MOVE_STATE_SHARDS", 1, 1, 1000))

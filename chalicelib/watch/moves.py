@@ -14,6 +14,7 @@ threshold in size.
 import calendar
 import json
 import time
+import zlib
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
@@ -21,7 +22,9 @@ from chalicelib.alerts.alerts import MESSAGE_LIMIT, fit
 from chalicelib.alerts.text import ascii_fold, single_line
 from chalicelib.walk.ticks import ISO_FORMAT, iso
 
-STATE_PREFIX = "#moves|"         # + the window's start: one table item per window
+STATE_PREFIX = "#moves|"         # + the window's start (+ "#<shard>"): the window's items
+# DynamoDB caps an item at 400 KB and a ticker takes ~40 bytes in it: 4,000 a shard is ~160 KB.
+TICKERS_PER_STATE_ITEM = 4000
 SUBJECT_LIMIT = 99               # SNS: fewer than 100 ASCII characters, one line
 KEEP_STATE_S = 24 * 3600         # a window's item expires (table TTL) a day after it ends
 
@@ -125,8 +128,28 @@ def merge(stored, fresh, percent):
 
 # --- the state item of one window -----------------------------------------------------------
 
-def state_key(window, window_minutes):
-    return STATE_PREFIX + iso(window * window_minutes * 60)
+def state_key(window, window_minutes, shard=0, shards=1):
+    """The key of one of the window's items; with one shard the plain window key."""
+    key = STATE_PREFIX + iso(window * window_minutes * 60)
+    return key if shards == 1 else f"{key}#{shard}"
+
+
+def shard_of(name, shards):
+    # crc32, not hash(): the same ticker lands in the same item in every invocation.
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % shards
+
+
+def split(ranges_by_ticker, shards):
+    """{shard: {ticker: Range}} of the shards the tickers fall in (only those)."""
+    found = {}
+    for name, r in ranges_by_ticker.items():
+        found.setdefault(shard_of(name, shards), {})[name] = r
+    return found
+
+
+def shards_for(tickers):
+    """MOVE_STATE_SHARDS for a table of `tickers`: each item well under DynamoDB's 400 KB."""
+    return max(1, -(-tickers // TICKERS_PER_STATE_ITEM))
 
 
 def windows_kept(max_catchup_minutes, window_minutes):

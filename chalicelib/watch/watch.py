@@ -83,10 +83,27 @@ def _run(event, settings, s3, ddb, sns, region, report):
 
 
 def _update_window(ddb, settings, window, fresh):
-    """Merge the fresh ranges into the window's item with a conditional write (optimistic:
-    a concurrent watcher's write makes this one read again). Returns (tickers to alert on,
-    merged ranges, writes made); the alert is claimed by the write that marks it."""
-    key = moves.state_key(window, settings.window_minutes)
+    """Merge the fresh ranges into the window's items (MOVE_STATE_SHARDS of them, a ticker
+    always in the same one); only the items the fresh tickers fall in are read and written.
+    Returns (tickers to alert on, their merged ranges, writes made)."""
+    shards = settings.state_shards
+    alerted, merged, wrote = [], {}, 0
+    for shard, part in sorted(moves.split(fresh, shards).items()):
+        key = moves.state_key(window, settings.window_minutes, shard, shards)
+        old = window - moves.windows_kept(settings.max_catchup_minutes,
+                                          settings.window_minutes)
+        too_old = moves.state_key(old, settings.window_minutes, shard, shards)
+        names, ranges, writes = _update_item(ddb, settings, key, too_old, window, part)
+        alerted += names
+        merged.update(ranges)
+        wrote += writes
+    return sorted(alerted), merged, wrote
+
+
+def _update_item(ddb, settings, key, too_old, window, fresh):
+    """Merge the fresh ranges into one item with a conditional write (optimistic: a
+    concurrent watcher's write makes this one read again). The alert is claimed by the write
+    that marks it, so each ticker alerts once per window."""
     for _ in range(STATE_ATTEMPTS):
         item = ddb.get_item(TableName=settings.table_name, Key={"TickerName": {"S": key}},
                             ConsistentRead=True).get("Item")
@@ -106,11 +123,9 @@ def _update_window(ddb, settings, window, fresh):
                 raise
             continue
         if item is None:
-            # A new window: the one that is now too old for any re-send goes.
-            old = window - moves.windows_kept(settings.max_catchup_minutes,
-                                              settings.window_minutes)
-            ddb.delete_item(TableName=settings.table_name, Key={"TickerName": {
-                "S": moves.state_key(old, settings.window_minutes)}})
+            # A new window's item: the same item of the window now too old for any re-send
+            # goes (each shard deletes its own, so every shard of that window goes).
+            ddb.delete_item(TableName=settings.table_name, Key={"TickerName": {"S": too_old}})
         return alerted, merged, 1
     raise StateContended(f"the move state {key!r} in table {settings.table_name!r} kept "
                          f"changing under {STATE_ATTEMPTS} attempts; S3 retries this event")

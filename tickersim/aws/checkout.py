@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib.core.settings import DEFAULT_WORKER_TICKERS
+from chalicelib.watch import moves
 from tickersim.aws import capacity, policies
 from tickersim.base import access_key, owner_ascii
 from tickersim.base import stage as stages
@@ -24,9 +25,10 @@ def config_path(project_dir):
     return Path(project_dir) / ".chalice" / "config.json"
 
 
-def record(project_dir, stage, owner, outputs):
+def record(project_dir, stage, owner, outputs, tickers=None):
     """Write the stack's names and ARNs into the stage's function environments (the Chalice
-    `recordresources` pattern); returns whether the file changed."""
+    `recordresources` pattern), and the watcher's state shards from the table's `tickers`;
+    returns whether the file changed."""
     path = config_path(project_dir)
     before = path.read_text()
     config = json.loads(before)
@@ -52,6 +54,8 @@ def record(project_dir, stage, owner, outputs):
         stages.API: {"TABLE_NAME": outputs["TableName"], "BUCKET_NAME": outputs["BucketName"],
                      "API_KEY_PARAMETER": access_key.parameter_name(stage)},
     }
+    if tickers is not None and moves.shards_for(tickers) > 1:
+        wanted[stages.WATCH]["MOVE_STATE_SHARDS"] = str(moves.shards_for(tickers))
     if outputs.get("DataStreamName"):
         for function in (stages.STREAMING, stages.WORKER):
             wanted[function]["DATA_STREAM_NAME"] = outputs["DataStreamName"]

@@ -138,10 +138,10 @@ def deploy(req, say=print, check_only=False, capacity_mode=capacity.MODES[0]):
     # was there before the stage's first deploy.
     with checkout.unchanged_on_failure(project_dir, stage, policies.stage_files(project_dir,
                                                                                 stage), say):
-        return _steps(req, findings, client, say, sized)
+        return _steps(req, findings, client, say, sized, tickers)
 
 
-def _steps(req, findings, client, say, sized):
+def _steps(req, findings, client, say, sized, tickers):
     project_dir, stage, owner, emails, region, endpoint, retries = (
         req.project_dir, req.stage, req.owner, req.emails, req.region, req.endpoint,
         req.retries)
@@ -157,7 +157,7 @@ def _steps(req, findings, client, say, sized):
                            say=say, account=findings.account)
 
     _step(say, 2, "recording the stack's outputs in .chalice/config.json")
-    changed = checkout.record(project_dir, stage, owner, outputs)
+    changed = checkout.record(project_dir, stage, owner, outputs, tickers)
     written = policies.write_for_stage(stage, project_dir)
     say(("updated" if changed else "unchanged") + f": stage {stage!r}; policies "
         + ", ".join(p.name for p in written))

@@ -16,6 +16,7 @@ from urllib.parse import quote_plus
 from chalicelib.walk import state as table_state
 from chalicelib.walk.items import KEY
 from chalicelib.walk.ticks import iso
+from chalicelib.watch import moves
 from tickersim.base import stage as stages
 from tickersim.base.naming import stack_name
 from tickersim.base.watch_trigger import CONFIG_ID
@@ -86,6 +87,8 @@ class Watching:
         demo, args = self.demo, self.demo.args
         config = stages.function_config(self.stage, stages.WATCH)
         env = dict(config.environment_variables)
+        if args.count is not None:      # as deploy does from the table's count
+            env.setdefault("MOVE_STATE_SHARDS", str(moves.shards_for(args.count)))
         # As on AWS, the watcher keeps the code it was deployed with.
         self.function = Function(
             name=demo.names.function(stages.WATCH), handler=WATCH_HANDLER,
