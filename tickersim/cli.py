@@ -17,7 +17,7 @@ COMMANDS = {
                  "resolution, one path per ticker"),
     "realism": ("tickersim.data.realism", "stylized facts of the history against the S&P 500 "
                 "and the NASDAQ"),
-    "export": ("tickersim.data.export", "a Parquet copy of the tables, same partitions"),
+    "export": ("tickersim.data.export", "a JSON, Parquet or Delta copy of the tables"),
     "scenario": ("tickersim.base.scenario", "apply, list or clear scripted market events"),
     "api-key": ("tickersim.base.access_key", "print (or --new: replace) the stage's Marketstack "
                                              "access key"),

@@ -1,4 +1,5 @@
-"""`tickersim export --format parquet`: same partitions, and the same rows for every query."""
+"""`tickersim export --format parquet|json`: same partitions, and the same rows for every query."""
+import json
 import random
 from pathlib import Path
 
@@ -50,3 +51,24 @@ def test_export_never_writes_over_an_earlier_export(json_dir, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "already hold" in err
     assert {p: p.read_bytes() for p in target.rglob("*") if p.is_file()} == before
+
+
+def records(root):
+    """Every line under root's tables, parsed, as a set of canonical strings."""
+    return {json.dumps(json.loads(line), sort_keys=True) for path in Path(root).rglob("*")
+            if path.is_file() for line in path.read_text().splitlines() if line.strip()}
+
+
+def test_json_lines_are_the_records_in_the_same_partitions(json_dir, tmp_path, capsys):
+    target = tmp_path / "json-copy"
+    assert main(["export", "--format", "json", "--dir", str(json_dir),
+                 "--to", str(target)]) == 0
+    assert "as JSON lines" in capsys.readouterr().out
+
+    def folders(root):
+        return {p.parent.relative_to(root).as_posix() for p in Path(root).rglob("*")
+                if p.is_file()}
+    assert folders(target) == folders(json_dir)
+    assert records(target) == records(json_dir)
+    for name in NAMED:
+        assert run(target, name) == run(json_dir, name), name

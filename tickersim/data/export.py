@@ -1,9 +1,12 @@
-"""`tickersim export --format parquet`: the tables as Parquet (Snappy), same partitions.
+"""`tickersim export --format parquet|json`: the tables as Parquet (Snappy) or JSON lines,
+same partitions.
 
 DuckDB reads the stage's bucket or a directory as `tickersim query` does and writes
-TO/ticks/dt=YYYY-MM-DD/hour=HH/*.parquet and the same for history; `tickersim query --dir TO`
-then runs the same SQL over the Parquet copy.
+TO/ticks/dt=YYYY-MM-DD/hour=HH/*.parquet (or *.json) and the same for history; `tickersim
+query --dir TO` then runs the same SQL over the copy. JSON lines are the records as the bucket
+holds them (times as ...Z, no dt/hour inside), without the lines that are not ticks.
 """
+import json
 import sys
 from pathlib import Path
 
@@ -18,17 +21,18 @@ class ExportError(Exception):
 
 
 def add_arguments(parser):
-    parser.add_argument("--format", choices=("parquet", "delta"), required=True,
-                        help="parquet (Snappy-compressed), or delta (Delta Lake tables, "
+    parser.add_argument("--format", choices=("json", "parquet", "delta"), required=True,
+                        help="json (JSON lines, as the bucket holds them), parquet "
+                             "(Snappy-compressed), or delta (Delta Lake tables, "
                              "partitioned by dt; a later export adds only new ticks)")
     parser.add_argument("--to", "--out", dest="to", default=None, metavar="DIR",
                         help="where to write ticks/ and history/ (parquet: must not hold them "
-                             "yet; delta: merged into; default for delta with --stage: "
+                             "yet, json: the same; delta: merged into; default for delta with --stage: "
                              "s3://BUCKET/delta/)")
     locations.add_arguments(parser)
 
 
-def export(location, target):
+def export(location, target, fmt="parquet"):
     """Write every table that has rows; returns {table: rows written}."""
     import duckdb
 
@@ -48,16 +52,46 @@ def export(location, target):
             if not rows:
                 continue
             path = str(target / table).replace("'", "''")
-            # The files keep dt and hour too, typed: a reader of one file (pyarrow, pandas)
-            # sees the schema's date and integer, not folder-name text.
-            con.execute(f"COPY (SELECT {columns}, dt, hour FROM {table}) TO '{path}' "
-                        f"(FORMAT parquet, COMPRESSION snappy, PARTITION_BY (dt, hour), "
-                        f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN '{table}_{{i}}')")
+            if fmt == "json":
+                _write_json_lines(con, table, target / table)
+            else:
+                # The files keep dt and hour too, typed: a reader of one file (pyarrow,
+                # pandas) sees the schema's date and integer, not folder-name text.
+                con.execute(f"COPY (SELECT {columns}, dt, hour FROM {table}) TO '{path}' "
+                            f"(FORMAT parquet, COMPRESSION snappy, PARTITION_BY (dt, hour), "
+                            f"WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN '{table}_{{i}}')")
             _two_digit_hours(target / table)
             written[table] = rows
     except duckdb.Error as exc:
         raise ExportError(str(exc).strip().splitlines()[0]) from None
     return written
+
+
+def _write_json_lines(con, table, root, batch=10_000):
+    """The records as the bucket holds them: one JSON object a line, times as ...Z, absent
+    fields left out, dt and hour in the folder names only (DuckDB's JSON COPY cannot
+    partition)."""
+    names = [n for n, _ in COLUMNS]
+    select = ", ".join(f"strftime(\"{n}\", '%Y-%m-%dT%H:%M:%SZ')" if n == "timestamp"
+                       else f'"{n}"' for n in names)
+    cursor = con.execute(f"SELECT dt, hour, {select} FROM {table} ORDER BY dt, hour, "
+                         '"timestamp", ticker, seq')
+    current, handle = None, None
+    try:
+        while rows := cursor.fetchmany(batch):
+            for dt, hour, *values in rows:
+                if (dt, hour) != current:       # rows come partition by partition
+                    if handle:
+                        handle.close()
+                    folder = root / f"dt={dt}" / f"hour={int(hour):02d}"
+                    folder.mkdir(parents=True, exist_ok=True)
+                    current, handle = (dt, hour), open(folder / f"{table}_0.json", "w")  # noqa: SIM115
+                handle.write(json.dumps(
+                    {n: v for n, v in zip(names, values, strict=True) if v is not None},
+                    separators=(",", ":")) + "\n")
+    finally:
+        if handle:
+            handle.close()
 
 
 def _two_digit_hours(root):
@@ -73,8 +107,8 @@ def main(args):
         return delta_main(args)
     try:
         if args.to is None:
-            raise ExportError("--to DIR is required for parquet")
-        written = export(locations.resolve(args, reading=True), args.to)
+            raise ExportError(f"--to DIR is required for {args.format}")
+        written = export(locations.resolve(args, reading=True), args.to, args.format)
     except (ExportError, locations.LocationError) as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 2
@@ -84,7 +118,8 @@ def main(args):
     if not written:
         print("export: nothing to export: ticks/ and history/ hold no records yet")
         return 0
-    print(f"exported {', '.join(f'{t} ({n:,} rows)' for t, n in written.items())} as Parquet "
+    print(f"exported {', '.join(f'{t} ({n:,} rows)' for t, n in written.items())} as "
+          f"{'Parquet' if args.format == 'parquet' else 'JSON lines'} "
           f"to {Path(args.to).resolve()}")
     return 0
 
