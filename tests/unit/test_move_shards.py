@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from chalicelib.core.settings import watch_settings
 from chalicelib.watch import moves
-from tickersim.base import synthetic
+from tickersim.base import prices, synthetic
 
 WINDOW, MINUTES = 5_882_000, 5
 START = WINDOW * MINUTES * 60
@@ -45,19 +45,6 @@ def test_one_shard_keeps_the_plain_window_key_and_shards_have_their_own(shards):
             == moves.STATE_PREFIX + moves.iso(START))
 
 
-def value_bytes(value):
-    # DynamoDB's measure (its item size docs): a string by its UTF-8 bytes, a number by at
-    # most its digits, a map 3 bytes plus each entry's name, value and 1 byte.
-    (kind, inner), = value.items()
-    if kind == "M":
-        return 3 + sum(len(k.encode("utf-8")) + value_bytes(v) + 1 for k, v in inner.items())
-    return len(inner.encode("utf-8"))
-
-
-def item_bytes(item):
-    return sum(len(name.encode("utf-8")) + value_bytes(v) for name, v in item.items())
-
-
 def test_every_item_stays_under_the_limit_at_100000_tickers():
     count = 100_000
     shards = moves.shards_for(count)
@@ -66,12 +53,12 @@ def test_every_item_stays_under_the_limit_at_100000_tickers():
     tick = moves.Tick(START + MINUTES * 60 - 1, 10**10, 12345.67891)
     state = {synthetic.name(synthetic.DEFAULT_PREFIX, n): moves.Range(tick, tick, True)
              for n in range(count)}
-    sizes = [item_bytes(moves.state_item(moves.state_key(WINDOW, MINUTES, s, shards), WINDOW,
-                                         MINUTES, part, 10**9))
+    sizes = [prices.item_bytes(moves.state_item(moves.state_key(WINDOW, MINUTES, s, shards),
+                                                WINDOW, MINUTES, part, 10**9))
              for s, part in moves.split(state, shards).items()]
     assert len(sizes) == shards and max(sizes) < ITEM_LIMIT
     # One item for all of them is what failed.
-    assert item_bytes(moves.state_item("k", WINDOW, MINUTES, state, 1)) > ITEM_LIMIT
+    assert prices.item_bytes(moves.state_item("k", WINDOW, MINUTES, state, 1)) > ITEM_LIMIT
 
 
 @given(st.integers(0, 10**7))
