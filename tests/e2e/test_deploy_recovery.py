@@ -20,9 +20,15 @@ NAMES = naming.names_for("Ada Lovelace", STAGE)
 FUNCTIONS = ["tickersim-qa-notification-lambda", "tickersim-qa-streaming-lambda"]
 
 
+PRISTINE = {}
+
+
 @pytest.fixture(scope="module")
 def setup(moto_endpoint, tmp_path_factory):  # noqa: F811
     project = copy_project(tmp_path_factory.mktemp("project"))
+    # What the copy held before any deploy: teardown must put exactly this back. (Taken
+    # now, not from the live checkout later: other tests may touch that meanwhile.)
+    PRISTINE[project] = _checkout(project)
     common = ["--stage", STAGE, "--endpoint", moto_endpoint, "--project-dir", str(project)]
     return Account(moto_endpoint), project, common
 
@@ -89,7 +95,7 @@ def test_teardown_puts_the_checkout_back_as_before_the_first_deploy(setup, capsy
     """Regression: teardown left the stage's entry in .chalice/config.json and its policy
     files. (The stage qa deployed by the first test.)"""
     account, project, common = setup
-    pristine = _checkout(copy_project(project.parent / "pristine"))
+    pristine = PRISTINE[project]
     assert _checkout(project) != pristine
     assert tickersim("teardown", *common, "--yes") == 0
     out = capsys.readouterr().out
