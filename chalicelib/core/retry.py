@@ -2,6 +2,8 @@
 import random
 import time
 
+from chalicelib.core.errors import DeliveryFailed
+
 
 def resend(send_once, pending, deadline, clock=time.monotonic, sleep=time.sleep,
            base=0.05, cap=2.0):
@@ -31,3 +33,12 @@ def refused_whole(exc, retryable, missing):
     if code not in retryable:
         raise exc
     return code
+
+
+def still_refused(what, left, total, resends, errors, advice):
+    """The DeliveryFailed of a delivery that ran out of budget with records still refused."""
+    seen = ", ".join(f"{code} x{n}" for code, n in sorted(errors.items()))
+    return DeliveryFailed(
+        f"{what} still refused {left} of {total} record(s) after {resends} resend(s) ({seen}); "
+        "the tickers in these records were not advanced, so the next run sends their ticks "
+        f"again. {advice}", landed=total - left)

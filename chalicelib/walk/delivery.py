@@ -3,8 +3,8 @@ import math
 
 from botocore.exceptions import ClientError
 
-from chalicelib.core.errors import DeliveryFailed, StreamMissing
-from chalicelib.core.retry import refused_whole, resend
+from chalicelib.core.errors import StreamMissing
+from chalicelib.core.retry import refused_whole, resend, still_refused
 
 MAX_RECORD_BYTES = 1000 * 1024          # Firehose: a record's data is at most 1,000 KiB
 # Record deaggregation (for event-time partitions) splits at most 500 JSON lines per record.
@@ -80,11 +80,7 @@ def send(firehose, stream, records, deadline, **retry_options):
 
     pending, resends = resend(put, records, deadline, **retry_options)
     if pending:
-        seen = ", ".join(f"{code} x{n}" for code, n in sorted(errors.items()))
-        raise DeliveryFailed(
-            f"Firehose stream {stream!r} still refused {len(pending)} of {len(records)} "
-            f"record(s) after {resends} resend(s) ({seen}); the tickers in these records were "
-            "not advanced, so the next run sends their ticks again. If this persists, check the stream's "
-            "status and limits in the Kinesis Data Firehose console.",
-            landed=len(records) - len(pending))
+        raise still_refused(f"Firehose stream {stream!r}", len(pending), len(records), resends,
+                            errors, "If this persists, check the stream's status and limits in "
+                            "the Kinesis Data Firehose console.")
     return resends

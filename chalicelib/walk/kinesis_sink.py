@@ -13,8 +13,8 @@ from collections import deque
 
 from botocore.exceptions import ClientError
 
-from chalicelib.core.errors import DataStreamMissing, DeliveryFailed
-from chalicelib.core.retry import refused_whole, resend
+from chalicelib.core.errors import DataStreamMissing
+from chalicelib.core.retry import refused_whole, resend, still_refused
 
 MAX_CALL_RECORDS = 500                  # PutRecords: at most 500 records ...
 MAX_CALL_BYTES = 5 * 1024 * 1024        # ... and 5 MiB, partition keys included
@@ -106,14 +106,10 @@ def send(kinesis, stream, lines, deadline, **retry_options):
 
     left, resends = resend(sweep, list(enumerate(keyed)), deadline, **retry_options)
     if left:
-        seen = ", ".join(f"{code} x{n}" for code, n in sorted(errors.items()))
-        raise DeliveryFailed(
-            f"Kinesis data stream {stream!r} still refused {len(left)} of {len(keyed)} "
-            f"record(s) after {resends} resend(s) ({seen}); the tickers in these records were "
-            "not advanced, so the next run sends their ticks again. If this persists, add "
-            "shards (`tickersim deploy --shards N` or `--shards on-demand`) or check the "
-            "stream's metrics in the Kinesis console.",
-            landed=len(keyed) - len(left))
+        raise still_refused(f"Kinesis data stream {stream!r}", len(left), len(keyed), resends,
+                            errors, "If this persists, add shards (`tickersim deploy --shards N` "
+                            "or `--shards on-demand`) or check the stream's metrics in the "
+                            "Kinesis console.")
     return keyed, resends
 
 
