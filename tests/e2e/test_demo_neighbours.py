@@ -8,7 +8,7 @@ import boto3
 
 from tests.e2e.conftest import PROJECT, summary_of
 
-RUNS = 4
+RUNS = 6
 
 
 def history_lines(ticker, count):
@@ -24,6 +24,10 @@ def test_a_backfill_and_a_second_demo_beside_a_running_demo(start_demo, tmp_path
     found = demo.wait_for(r"local AWS at (http://\S+) \(stage \w+\): table \S+, bucket (\S+),")
     endpoint, bucket = found.group(1), found.group(2)
     demo.wait_for(r"run 1 ok")
+    # The backfill lands while the demo still has runs to go (before the slower check below).
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    s3.put_object(Bucket=bucket, Key="history/dt=2026-11-30/hour=14/XNYS-2026-11-30-test",
+                  Body=history_lines("Index_1", 6))
 
     second = subprocess.run(
         [sys.executable, "-m", "tickersim", "demo", "--no-live", "--no-web", "--runs", "1",
@@ -32,9 +36,6 @@ def test_a_backfill_and_a_second_demo_beside_a_running_demo(start_demo, tmp_path
     assert second.stdout == "" and len(second.stderr.splitlines()) == 1
     assert f"--out {out} is in use by another demo (pid {demo.process.pid})" in second.stderr
 
-    s3 = boto3.client("s3", endpoint_url=endpoint)
-    s3.put_object(Bucket=bucket, Key="history/dt=2026-11-30/hour=14/XNYS-2026-11-30-test",
-                  Body=history_lines("Index_1", 6))
     assert demo.finish() == 0, demo.text()
 
     summary = summary_of(out)
