@@ -28,10 +28,8 @@ lock:
 demo: $(READY)
 	$(BIN)/tickersim demo $(ARGS)
 
-# JOBS=1 runs the suite in one process.
-JOBS ?= auto
 test: $(READY)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest
 
 bench: $(READY)
 	$(BIN)/python -m bench

@@ -1,6 +1,5 @@
 import os
 
-import pytest
 from hypothesis import settings
 
 import tickersim  # noqa: F401  (before chalicelib: keeps bytecode out of the source tree)
@@ -21,20 +20,3 @@ partiql.install()
 # Tests check behaviour, never time: a loaded CI machine must not fail a property on its clock.
 settings.register_profile("tickersim", deadline=None)
 settings.load_profile("tickersim")
-
-
-# `make test` spreads tests over every core (pytest-xdist, --dist loadgroup). Tests that share
-# something outside their tmp_path keep to one worker: the e2e tests (moto servers, demos run from
-# the project directory, whose out/ a running demo locks) and the two that run `chalice package`
-# in the project itself.
-SHARED = {"tests/e2e/": "e2e", "tests/functional/test_package.py": "package",
-          "tests/functional/test_merged_package.py": "package"}
-
-
-def pytest_collection_modifyitems(config, items):
-    root = config.rootpath
-    for item in items:
-        path = item.path.relative_to(root).as_posix()
-        for prefix, group in SHARED.items():
-            if path.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))
