@@ -53,6 +53,16 @@ def test_a_failing_worker_is_retried_then_reported_while_the_others_succeed(tmp_
 
 
 def test_ctrl_c_stops_every_running_worker(tmp_path):
+    # Ctrl-C as Python answers it by default: an earlier in-process demo may have left its
+    # own SIGINT handler ("stop after this run") installed.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _ctrl_c_stops_every_running_worker(tmp_path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _ctrl_c_stops_every_running_worker(tmp_path):
     pool, marks = pool_for(tmp_path, lambda *_: None, lambda record: None, SLEEP="60")
     payloads = events.worker_events({"time": "2026-11-26T09:00:00Z"}, 4, 11)
 
