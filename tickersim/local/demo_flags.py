@@ -87,8 +87,8 @@ def check_arguments(args):
                 f"more: with --runs {args.runs} no run is left to break")
     if args.out is not None and not args.out.strip():
         raise DemoError("--out is empty: pass a directory path (it is created if missing)")
-    if args.count is not None and synthetic.count_problem(args.count):
-        raise DemoError(synthetic.count_problem(args.count))
+    if args.count is not None and (problem := synthetic.count_problem(args.count)):
+        raise DemoError(problem)
     if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
         raise DemoError(f"--workers {args.workers} is out of range: pass a whole number from "
                         f"1 to {MAX_WORKERS}")
