@@ -1,7 +1,7 @@
 from chalice import Chalice
 
 from chalicelib import handlers
-from chalicelib.api import api, msapi
+from chalicelib.api import msapi, routes
 from chalicelib.core import events
 
 app = Chalice(app_name="tickersim")
@@ -32,17 +32,17 @@ def watch_moves(event, context):
 
 @app.route("/")
 def index():
-    return api.page_response()
+    return routes.page_response()
 
 
 @app.route("/api/tickers")
 def tickers():
-    return api.tickers_response(app.current_request)
+    return routes.tickers_response(app.current_request)
 
 
 @app.route("/api/ticks")
 def ticks():
-    return api.ticks_response(app.current_request)
+    return routes.ticks_response(app.current_request)
 
 
 # Marketstack's v1 surface over the same ticks (see README, "Use it as a Marketstack stand-in").
@@ -67,23 +67,23 @@ def ms_eod_on(date):
 
 
 def marketstack_bars(endpoint, mode=None):
-    params = msapi.params_of(app.current_request)
-    return msapi.respond(params, lambda config: msapi.bars_body(config, params, endpoint, mode))
+    params = routes.params_of(app.current_request)
+    return routes.marketstack_respond(params, lambda config: msapi.bars_body(config, params, endpoint, mode))
 
 
 @app.route("/v1/tickers")
 def ms_tickers():
-    params = msapi.params_of(app.current_request)
-    return msapi.respond(params, lambda config: msapi.tickers_body(config, params))
+    params = routes.params_of(app.current_request)
+    return routes.marketstack_respond(params, lambda config: msapi.tickers_body(config, params))
 
 
 @app.route("/v1/tickers/{symbol}")
 def ms_ticker(symbol):
-    params = msapi.params_of(app.current_request)
-    return msapi.respond(params, lambda config: msapi.ticker_body(config, symbol))
+    params = routes.params_of(app.current_request)
+    return routes.marketstack_respond(params, lambda config: msapi.ticker_body(config, symbol))
 
 
 @app.route("/v1/exchanges")
 def ms_exchanges():
-    params = msapi.params_of(app.current_request)
-    return msapi.respond(params, lambda config: msapi.exchanges_body(config, params))
+    params = routes.params_of(app.current_request)
+    return routes.marketstack_respond(params, lambda config: msapi.exchanges_body(config, params))

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 
 from bench import cloud
-from chalicelib.api import api
+from chalicelib.api import api, routes
 from chalicelib.core import clients
 from tickersim.base.seeds import seed_table
 
@@ -91,7 +91,7 @@ def measure(log):
         warm = [measured(lambda i=i: page(i * 1000, cache)) for i in range(1, WARM_REQUESTS + 1)]
         tickers = [measured(lambda: api.tickers_body(config)) for _ in range(WARM_REQUESTS)]
         total = api.ticks_body(config, params, cache=cache)["pagination"]["total"]
-    html = api.page_html().encode()
+    html = routes.page_html().encode()
     return {"naive": naive, "cold": cold, "warm": warm, "tickers": tickers, "total": total,
             "page": (len(html), len(gzip.compress(html, 9)))}
 

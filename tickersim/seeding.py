@@ -6,6 +6,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tickersim.base import bulk_seed, synthetic
 from tickersim.base import stage as stages
+from tickersim.base.args import count_problem
 from tickersim.base.seeds import SEED_FILE, run, table_exists
 from tickersim.base.stage import stage_table
 
@@ -33,7 +34,7 @@ def _synthetic_problem(args):
     if args.count is not None and args.delete_count:
         return "--count adds tickers and --delete-count removes them: pass one of them"
     if args.count is not None:
-        return (synthetic.count_problem(args.count) or synthetic.kind_problem(args.kind)
+        return (count_problem("--count", args.count, maximum=synthetic.MAX_COUNT) or synthetic.kind_problem(args.kind)
                 or synthetic.prefix_problem(args.prefix))
     return synthetic.prefix_problem(args.prefix) if args.delete_count else None
 

@@ -3,7 +3,6 @@
 Bodies are plain dicts; app.py turns them into responses. Parameters, partitions, folding and
 paging are in apiquery (pure); this module does the reading.
 """
-import json
 import logging
 import os
 import time
@@ -265,70 +264,3 @@ def ticks_body(config, params, ddb=None, s3=None, now=time.time, cache=None):
     body = apiquery.page(apiquery.select(rows, query), query)
     body["skipped_lines"] = malformed
     return body
-
-
-# --- the page ---------------------------------------------------------------------------
-
-_page = None
-
-
-def page_html():
-    """The chart page, with the vendored uPlot inlined: one self-contained document."""
-    global _page
-    if _page is None:
-        html = (WEB / "index.html").read_text(encoding="utf-8")
-        _page = (html.replace("/*UPLOT_CSS*/", (WEB / "uPlot.min.css").read_text("utf-8"))
-                 .replace("/*UPLOT_JS*/", (WEB / "uPlot.iife.min.js").read_text("utf-8")))
-    return _page
-
-
-def dumps(body):
-    return json.dumps(body, separators=(",", ":"))
-
-
-# --- responses --------------------------------------------------------------------------
-
-JSON_TYPE = "application/json"
-
-
-def respond(make_body):
-    """The route's answer: make_body's dict as JSON, an ApiError in the error shape, and any
-    other failure as a 500 that says nothing of the code (the log has the trace)."""
-    from chalice import Response  # the Chalice runtime, bundled with the app
-
-    try:
-        status, body = 200, make_body()
-    except ApiError as exc:
-        status, body = exc.status, error_body(exc.code, exc.message)
-    except Exception:    # noqa: BLE001 - a reader must never see a stack trace
-        log.exception("the API failed")
-        status, body = 500, error_body("internal_error", "the API failed; try again later")
-    return Response(body=dumps(body), status_code=status,
-                    headers={"Content-Type": JSON_TYPE, "Cache-Control": "no-store",
-                             "Access-Control-Allow-Origin": "*"})
-
-
-def tickers_response(request=None):
-    def body():
-        # Like /api/ticks: a misspelt parameter is refused, not silently ignored.
-        given = sorted((request and request.query_params) or {})
-        if given:
-            raise ApiError(400, "invalid_parameter", f"{given[0][:40]}: unknown parameter "
-                                                     "(/api/tickers takes none)")
-        return tickers_body(settings())
-    return respond(body)
-
-
-def ticks_response(request):
-    # Every value of each name: the parser refuses a repeated parameter by name.
-    given = request.query_params or {}
-    params = {name: given.getlist(name) for name in given}
-    return respond(lambda: ticks_body(settings(), params))
-
-
-def page_response():
-    from chalice import Response
-
-    return Response(body=page_html(), status_code=200,
-                    headers={"Content-Type": "text/html; charset=utf-8",
-                             "Cache-Control": "no-cache"})

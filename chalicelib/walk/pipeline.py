@@ -17,12 +17,13 @@ from chalicelib.core.errors import (
     TooManyTickers,
 )
 from chalicelib.core.settings import StreamSettings
-from chalicelib.walk import delivery, fanout, floors, news, scenarios, state
+from chalicelib.walk import fanout, floors, news, scenarios, state
 from chalicelib.walk.calendars import CalendarExhausted, resume_minute
+from chalicelib.walk.chunking import chunks
 from chalicelib.walk.items import RUN_KEY, item_name, parse_run_state, parse_ticker, ticker_item
 from chalicelib.walk.market import Model
 from chalicelib.walk.sink import FirehoseSink, Sink
-from chalicelib.walk.ticks import due_minutes, iso, line_bytes, parse_minute, run_minute, walk
+from chalicelib.walk.ticks import due_minutes, iso, parse_minute, run_minute, walk
 
 DEFAULT_BUDGET_S = 60.0
 # The run line's fields that CloudWatch makes metrics of (Embedded Metric Format).
@@ -274,36 +275,3 @@ def _deliver(due, settings, model, applied, ddb, sink, report, deliver_by, commi
 
 def _minute_text(minute):
     return None if minute is None else iso(minute * 60)
-
-
-def chunks(due, ticks_per_minute, limit=delivery.MAX_BATCH_RECORD_BYTES):
-    """Plan the run as [(position in due, minutes to walk)] chunks, in order.
-
-    A chunk is whole 25-ticker groups (one BatchExecuteStatement each) whose lines should fill at
-    most one PutRecordBatch. A group owing more than that is walked in slices of its
-    minutes, each committed before the next, so memory stays flat at any catch-up.
-    """
-    def size(position, minutes):
-        ticker = due[position][1]
-        return len(minutes) * ticks_per_minute * line_bytes(ticker.name, ticker.kind)
-
-    chunk, used = [], 0
-    for start in range(0, len(due), state.BATCH_WRITE_MAX):
-        group = range(start, min(start + state.BATCH_WRITE_MAX, len(due)))
-        group_size = sum(size(p, due[p][2]) for p in group)
-        if chunk and used + group_size > limit:
-            yield chunk
-            chunk, used = [], 0
-        if group_size <= limit:
-            chunk.extend((p, due[p][2]) for p in group)
-            used += group_size
-            continue
-        slices = -(-group_size // limit)
-        for k in range(slices):
-            part = [(p, m[len(m) * k // slices:len(m) * (k + 1) // slices])
-                    for p in group for m in [due[p][2]]]
-            part = [(p, m) for p, m in part if m]
-            if part:
-                yield part
-    if chunk:
-        yield chunk

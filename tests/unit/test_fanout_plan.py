@@ -9,6 +9,7 @@ from chalicelib.core import events
 from chalicelib.walk import fanout
 from chalicelib.walk.items import parse_ticker
 from tickersim.base import synthetic
+from tickersim.base.args import count_problem
 
 EVENT = {"time": "2026-11-26T09:00:00Z", "source": "aws.events"}
 
@@ -69,7 +70,8 @@ def test_synthetic_tickers_are_valid_items_named_within_their_prefix(kind, numbe
 
 @pytest.mark.parametrize("value", [0, -1, synthetic.MAX_COUNT + 1])
 def test_counts_out_of_range_are_named(value):
-    assert f"--count {value}" in synthetic.count_problem(value)
+    problem = count_problem("--count", value, maximum=synthetic.MAX_COUNT)
+    assert f"--count {value} is out of range" in problem and "1 to 1,000,000" in problem
 
 
 @pytest.mark.parametrize("prefix", ["", "#run", "1SIM", "SIM X", "Sìm", "S" * 33, "a/b"])

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chalicelib.walk.chunking import chunks
 from chalicelib.walk.delivery import (
     BILLING_UNIT_BYTES,
     MAX_BATCH_BYTES,
@@ -16,7 +17,6 @@ from chalicelib.walk.delivery import (
     billed_units,
     pack,
 )
-from chalicelib.walk.pipeline import chunks
 from chalicelib.walk.ticks import Ticker, encode, line_bytes
 
 lines = st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126),

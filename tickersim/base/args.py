@@ -39,7 +39,9 @@ def check_table_name(table):
     return None
 
 
-def count_problem(flag, value, minimum=1):
+def count_problem(flag, value, minimum=1, maximum=None):
+    if maximum is not None and not minimum <= value <= maximum:
+        return f"{flag} {value} is out of range: pass a whole number from {minimum} to {maximum:,}"
     if value < minimum:
         return f"{flag} {value} is too small: pass a whole number of {minimum} or more"
     return None

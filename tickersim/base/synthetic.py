@@ -25,13 +25,6 @@ _SHAPES = {
 }
 
 
-def count_problem(count):
-    if count < 1 or count > MAX_COUNT:
-        return (f"--count {count} is out of range: pass a whole number from 1 to "
-                f"{MAX_COUNT:,}")
-    return None
-
-
 def prefix_problem(prefix):
     if not _PREFIX.match(prefix or ""):
         return (f"--prefix {prefix!r} cannot start a ticker name: pass 1-32 letters, digits, "

@@ -8,7 +8,7 @@ from chalicelib.walk.items import parse_ticker
 from chalicelib.walk.ticks import parse_minute
 from tickersim.base import access_key, synthetic
 from tickersim.base import scenario as scenario_cli
-from tickersim.base.args import seconds_problem
+from tickersim.base.args import count_problem, seconds_problem
 from tickersim.base.seeds import SEED_FILE, read_seed
 from tickersim.base.stage import DEFAULT_REGION
 from tickersim.local import lambdas, stream_demo, watching, web
@@ -87,11 +87,10 @@ def check_arguments(args):
                 f"more: with --runs {args.runs} no run is left to break")
     if args.out is not None and not args.out.strip():
         raise DemoError("--out is empty: pass a directory path (it is created if missing)")
-    if args.count is not None and (problem := synthetic.count_problem(args.count)):
-        raise DemoError(problem)
-    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
-        raise DemoError(f"--workers {args.workers} is out of range: pass a whole number from "
-                        f"1 to {MAX_WORKERS}")
+    for flag, value, maximum in (("--count", args.count, synthetic.MAX_COUNT),
+                                 ("--workers", args.workers, MAX_WORKERS)):
+        if value is not None and (problem := count_problem(flag, value, maximum=maximum)):
+            raise DemoError(problem)
     if not 0 <= args.port <= 65535:
         raise DemoError("--port must be from 0 to 65535")
     if args.start is not None:

@@ -22,6 +22,7 @@ from tickersim.local import lambdas, stream_demo, watching
 from tickersim.local.demo_code import broken_copy
 from tickersim.local.demo_fanout import FanOut
 from tickersim.local.demo_flags import DemoError, scenario_at
+from tickersim.local.demo_mail import MailAndLogs
 from tickersim.local.demo_state import Attempt, DemoState, TickerView, scheduled_event
 from tickersim.local.demo_sync import BucketSync
 from tickersim.local.lambdas import RETRY_DELAY_MINUTES, Function, snapshot
@@ -31,13 +32,12 @@ from tickersim.local.stopping import StopAfterRun
 STAGE = stages.LOCAL
 STREAMING_HANDLER = "app.stream_ticks"
 NOTIFICATION_HANDLER = "app.notify_failure"
-MAIL_WAIT_S = 5
 # What Lambda does for a function without an event invoke config.
 AWS_DEFAULT_RETRIES = 2
 AWS_DEFAULT_EVENT_AGE_S = 6 * 3600
 
 
-class Demo(BucketSync, FanOut):
+class Demo(BucketSync, FanOut, MailAndLogs):
     def __init__(self, args, cloud, workdir, files, view):
         self.args, self.cloud, self.workdir, self.files, self.view = (
             args, cloud, workdir, files, view)
@@ -270,40 +270,3 @@ class Demo(BucketSync, FanOut):
         return (config.get("MaximumRetryAttempts", AWS_DEFAULT_RETRIES),
                 config.get("MaximumEventAgeInSeconds", AWS_DEFAULT_EVENT_AGE_S),
                 destination.get("Destination"))
-
-    def notify(self, record):
-        outcome = lambdas.invoke(self.notifier, record, self.aws_env)
-        self.record_log(self.notifier, outcome)
-        if outcome.failed:
-            self.notifier_failures += 1
-            self.view.event(f"{self.notifier.name} failed: {lambdas.error_type(outcome.payload)}"
-                            f": {outcome.payload.get('errorMessage', '')}", "bold red")
-            return
-        if not self.collect_mail(MAIL_WAIT_S):
-            self.view.event("the alert was published but no e-mail reached the mailbox",
-                            "bold red")
-
-    def save_mail(self, name, data):
-        self.mails += 1
-        return self.files.write_bytes(f"outbox/{self.mails:03d}-{name}", data)
-
-    def collect_mail(self, wait_seconds=0):
-        arrived = self.mailbox.collect(wait_seconds=wait_seconds)
-        for alert in arrived:
-            if self.watching.notice(alert):
-                continue
-            self.state.alerts.append(alert.subject)
-            self.state.alert_files.append(alert.path)
-            self.view.event(f"alert e-mail: {alert.subject} -> {alert.path}", "bold red")
-        return arrived
-
-    def record_log(self, function, outcome):
-        self.write_log(function, outcome.request_id, outcome.log, outcome.duration)
-
-    def write_log(self, function, request_id, text, duration):
-        """An invocation's output, framed as CloudWatch Logs frames it."""
-        self.files.append_text(
-            f"logs/{function.name}.log",
-            f"START RequestId: {request_id} Version: $LATEST\n{text}END RequestId: "
-            f"{request_id}\nREPORT RequestId: {request_id}\tDuration: "
-            f"{duration * 1000:.2f} ms\n")

@@ -127,9 +127,9 @@ class Site:
 def gateway_not_found(method, path):
     """What API Gateway answers, with the gateway responses `tickersim deploy` sets, for a
     method and path that no route has."""
-    from chalicelib.api import api
+    from chalicelib.api import api, routes
 
-    return 404, api.dumps(api.error_body(
+    return 404, routes.dumps(api.error_body(
         "not_found", api.NOT_FOUND_MESSAGE.format(method=method, path=path)))
 
 
@@ -157,14 +157,14 @@ def refusal(code):
     """(status, JSON body) for a request the server refuses before any route sees it."""
     from http import HTTPStatus
 
-    from chalicelib.api import api
+    from chalicelib.api import api, routes
 
     try:
         described = HTTPStatus(code).description
     except ValueError:
         described = "the request could not be read"
     name, message = _REFUSALS.get(code, ("bad_request", described))
-    return code, api.dumps(api.error_body(name, message))
+    return code, routes.dumps(api.error_body(name, message))
 
 
 def handler_for(gateway, routes):
