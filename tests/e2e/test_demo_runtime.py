@@ -3,6 +3,7 @@ reports them. Each invocation is a real process running a tiny handler."""
 import os
 import py_compile
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -69,6 +70,26 @@ def test_an_edit_of_the_same_size_in_the_same_second_is_picked_up(function):
     app.write_text(app.read_text().replace("one", "two"))
     os.utime(app, ns=(stat.st_atime_ns, stat.st_mtime_ns))   # a stale cache would match
     assert lambdas.invoke(fn, {}, {}).payload == "two"
+
+
+def test_each_invocation_is_a_process_of_its_own_with_nothing_of_the_last(function):
+    """Children of one fork server: no module state carries over, concurrent ones are
+    separate processes, and each is its own process group (what a timeout kills)."""
+    fn = function("import os, sys\n    m = sys.modules.setdefault('counter', type(sys)('counter'))"
+                  "\n    m.n = getattr(m, 'n', 0) + 1\n    import time; time.sleep(0.3)"
+                  "\n    return [m.n, os.getpid(), os.getpgid(0), sys.stdout.line_buffering]")
+    with ThreadPoolExecutor(4) as pool:
+        results = [o.payload for o in pool.map(lambda _: lambdas.invoke(fn, {}, {}), range(4))]
+    assert [r[0] for r in results] == [1, 1, 1, 1]
+    assert len({r[1] for r in results}) == 4 and all(r[1] == r[2] for r in results)
+    assert all(r[3] for r in results)       # print reaches the log as it happens
+
+
+def test_exit_codes_and_uncaught_exits_end_as_a_fresh_process_would(function):
+    outcome = lambdas.invoke(function("import sys; sys.exit(4)"), {}, {}, "req-6")
+    assert outcome.payload["errorMessage"].endswith("exit status 4")
+    outcome = lambdas.invoke(function("import sys; sys.exit('bye')"), {}, {}, "req-7")
+    assert outcome.payload["errorMessage"].endswith("exit status 1") and "bye" in outcome.log
 
 
 def test_the_failure_record_has_the_shape_aws_sends(function):

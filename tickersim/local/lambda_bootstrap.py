@@ -8,12 +8,19 @@ top-level modules the deployment package holds). It writes to RESULT_FILE
 requestId, stackTrace}), with the same error types for broken code. Function output goes to
 stdout/stderr, as it would go to CloudWatch Logs.
 
+`python -P lambda_bootstrap.py --serve` is the same runtime as a fork server: it imports
+what the Lambda runtime provides once (boto3 is most of a cold start), then forks a fresh
+child per invocation request, so each invocation still starts from nothing of its own
+(see serve()).
+
 This file runs inside the function's process, so it imports nothing from tickersim.
 """
 import importlib
 import importlib.machinery
 import json
 import os
+import selectors
+import signal
 import sys
 import time
 import traceback
@@ -143,9 +150,7 @@ def invoke(request):
     return {"result": result}
 
 
-def main():
-    result_file = sys.argv[1]
-    request = json.load(sys.stdin)
+def run(request, result_file):
     install_import_rules(os.path.abspath(os.getcwd()), request["bundle"])
     outcome = invoke(request)
     if "errorType" in outcome:
@@ -155,6 +160,106 @@ def main():
     sys.stdout.flush()
     with open(result_file, "w", encoding="utf-8") as out:
         json.dump(outcome, out)
+
+
+# --- the fork server ---------------------------------------------------------------------
+
+def _child(order):
+    """In the forked child: become a process of its own, as a fresh one would start, and run
+    the invocation. Never returns."""
+    code = 0
+    try:
+        os.setpgid(0, 0)    # its own group: a timeout kills it and whatever it started
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+            signal.signal(number, signal.SIG_DFL)
+        signal.set_wakeup_fd(-1)
+        log = os.open(order["log_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        nothing = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(nothing, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.closerange(3, 1024)   # the server's pipes and selector are not the function's
+        for stream in (sys.stdout, sys.stderr):   # as under PYTHONUNBUFFERED, Lambda's
+            stream.reconfigure(line_buffering=True, write_through=True)
+        os.chdir(order["cwd"])
+        os.environ.clear()
+        os.environ.update(order["env"])
+        time.tzset()
+        sys.argv = [__file__, order["result_file"]]
+        run(order["request"], order["result_file"])
+    except SystemExit as exc:          # as the interpreter ends on sys.exit(code)
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
+    except BaseException:   # noqa: BLE001 - as an uncaught exception ends a fresh process
+        traceback.print_exc()
+        code = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+
+
+def serve():
+    """Read invocation orders (one JSON object a line: id, cwd, env, request, result_file,
+    log_file) on stdin; fork a child for each and answer {"id", "pid"} at once, then
+    {"id", "status"} (its exit status) when it ends. Ends when stdin closes."""
+    for name in sorted(RUNTIME_PACKAGES):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue            # not installed here: a function importing it fails as before
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the caller stops children, not Ctrl-C
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector = selectors.DefaultSelector()
+    selector.register(0, selectors.EVENT_READ)
+    selector.register(wake_r, selectors.EVENT_READ)
+    children, pending = {}, b""          # pid -> order id; a line not yet complete
+
+    def answer(message):
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+    while True:
+        for key, _ in selector.select():
+            if key.fileobj == 0:
+                data = os.read(0, 1 << 16)
+                if not data:
+                    return
+                *lines, pending = (pending + data).split(b"\n")
+                for line in lines:
+                    order = json.loads(line)
+                    pid = os.fork()
+                    if pid == 0:
+                        _child(order)
+                    try:            # here too: a group to kill exists before the answer
+                        os.setpgid(pid, pid)
+                    except OSError:
+                        pass        # the child did it first (or is gone)
+                    children[pid] = order["id"]
+                    answer({"id": order["id"], "pid": pid})
+            else:
+                os.read(wake_r, 4096)
+        while children:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+            answer({"id": children.pop(pid), "status": os.waitstatus_to_exitcode(status)})
+
+
+def main():
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+        return
+    run(json.load(sys.stdin), sys.argv[1])
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """Lambda emulation for the local cloud: each invocation a fresh process, AWS's async contract.
 
-moto stores functions but never runs them, so tickersim runs them itself: a new Python
-process per invocation (no warm state leaks between runs, and an edited app.py is picked up
-at the next run), the function's timeout, and for asynchronous invocations the retries and
-the on-failure destination record, in the shape AWS hands to the destination.
+moto stores functions but never runs them, so tickersim runs them itself: a new process per
+invocation (no warm state leaks between runs, and an edited app.py is picked up at the next
+run), the function's timeout, and for asynchronous invocations the retries and the on-failure
+destination record, in the shape AWS hands to the destination.
+
+The processes are forked from one server per tickersim process that has imported what the
+Lambda runtime provides (boto3, botocore, chalice): that import was most of an invocation's
+second, and a forked child still starts with nothing of the function's own.
 """
 import io
 import json
@@ -13,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 import zipfile
@@ -104,29 +109,25 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
                "bundle": bundle_modules(function.code_dir),
                "deadline_ms": (started + function.timeout) * 1000}
     with tempfile.TemporaryDirectory(prefix="tickersim-invoke-") as tmp:
-        result_file = Path(tmp) / "result.json"
-        # Its own session: the terminal's Ctrl-C reaches the demo, which stops the
-        # function itself, and a timeout kills the whole process group.
-        process = subprocess.Popen(
-            [sys.executable, "-P", str(BOOTSTRAP), str(result_file)],
-            cwd=function.code_dir, env=runtime_environment(function, aws_env),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True)
+        result_file, log_file = Path(tmp) / "result.json", Path(tmp) / "log"
+        process = _server.start({"cwd": str(function.code_dir), "request": request,
+                                 "env": runtime_environment(function, aws_env),
+                                 "result_file": str(result_file), "log_file": str(log_file)})
         if on_start is not None:
             on_start(process)
         try:
-            log, _ = process.communicate(json.dumps(request), timeout=function.timeout)
+            process.wait(timeout=function.timeout)
         except subprocess.TimeoutExpired:
             stop(process)
-            log, _ = process.communicate()
             elapsed = time.time() - started
             return Outcome(request_id, {"errorMessage": (
                 f"{iso_millis(logical_start + elapsed)} {request_id} Task timed out after "
-                f"{elapsed:.2f} seconds")}, True, elapsed, log)
+                f"{elapsed:.2f} seconds")}, True, elapsed, _read_log(log_file))
         except BaseException:
             stop(process)
             raise
         elapsed = time.time() - started
+        log = _read_log(log_file)
         try:
             payload = json.loads(result_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -139,12 +140,98 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
 
 
 def stop(process):
-    """Kill a function's process group and reap it."""
+    """Kill a function's process group and wait for it to be reaped."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     process.wait(timeout=_KILL_GRACE_S)
+
+
+def _read_log(path):
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+class Child:
+    """One invocation's process, forked by the server: what callers use of a Popen."""
+
+    def __init__(self, server, number, pid):
+        self.server, self.number, self.pid = server, number, pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            self.returncode = self.server.status(self.number)
+        return self.returncode
+
+    def wait(self, timeout=None):
+        if self.returncode is None:
+            self.returncode = self.server.wait(self.number, timeout)
+        return self.returncode
+
+
+class ForkServer:
+    """`lambda_bootstrap.py --serve`, started at the first invocation and kept while this
+    process runs; its answers are read by a thread and handed to the waiting callers."""
+
+    def __init__(self):
+        self.lock, self.changed = threading.Lock(), threading.Condition()
+        self.process, self.numbers, self.answers = None, 0, {}
+
+    def start(self, order):
+        """Fork a child for the order; returns its Child once the server names its pid."""
+        with self.lock:
+            if self.process is None or self.process.poll() is not None:
+                self._launch()
+            self.numbers += 1
+            number, process = self.numbers, self.process
+            with self.changed:
+                self.answers[number] = {}
+            process.stdin.write(json.dumps({"id": number, **order}).encode() + b"\n")
+            process.stdin.flush()
+        with self.changed:
+            self.changed.wait_for(lambda: "pid" in self.answers[number] or
+                                  "status" in self.answers[number])
+            return Child(self, number, self.answers[number].get("pid", 0))
+
+    def status(self, number):
+        with self.changed:
+            return self.answers[number].get("status")
+
+    def wait(self, number, timeout=None):
+        """The child's exit status, once; its answer is forgotten then."""
+        with self.changed:
+            if not self.changed.wait_for(lambda: "status" in self.answers[number], timeout):
+                raise subprocess.TimeoutExpired("lambda invocation", timeout)
+            return self.answers.pop(number)["status"]
+
+    def _launch(self):
+        # The operator's variables stay out: each child gets only its function's.
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", str(BOOTSTRAP), "--serve"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "en_US.UTF-8",
+                 "TZ": "UTC"})
+        threading.Thread(target=self._read, args=(self.process,), name="lambda-server",
+                         daemon=True).start()
+
+    def _read(self, process):
+        for line in process.stdout:
+            answer = json.loads(line)
+            with self.changed:
+                self.answers.setdefault(answer["id"], {}).update(answer)
+                self.changed.notify_all()
+        process.wait()
+        with self.changed:     # the server is gone: its children's ends are unknown
+            for answer in self.answers.values():
+                answer.setdefault("status", process.returncode or -1)
+            self.changed.notify_all()
+
+
+_server = ForkServer()
 
 
 def failure_record(function, event, outcome, attempts, when, condition="RetriesExhausted"):
