@@ -76,8 +76,7 @@ def dynamodb_units(case, tickersim):
 def against_moto(log):
     """Handler runs against moto's server: tickersim and the baseline interleaved."""
     results, backfill = {}, None
-    with cloud.moto_server() as endpoint:
-        cloud.use_fake_account(endpoint)
+    with cloud.moto_server():
         runners = Runners()
         for n in SIZES:
             ts_reps, bl_reps = REPEATS[n]

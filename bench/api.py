@@ -65,8 +65,7 @@ def p95(values):
 
 
 def measure(log):
-    with cloud.moto_server() as endpoint:
-        cloud.use_fake_account(endpoint)
+    with cloud.moto_server():
         ddb, s3 = boto3.client("dynamodb"), boto3.client("s3")
         seed_table(ddb, NAME, create=True)
         for i in range(1, TICKERS + 1):

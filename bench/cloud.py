@@ -1,6 +1,7 @@
 """Where the benchmark runs: an in-process moto server on 127.0.0.1, and one case's resources."""
 import logging
 import os
+import urllib.request
 from contextlib import contextmanager
 
 import boto3
@@ -31,6 +32,8 @@ def use_fake_account(endpoint=None):
 
 @contextmanager
 def moto_server():
+    """An in-process moto server that every client of this process talks to, until the block
+    ends; then no endpoint is set (a later section brings its own AWS)."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     # DynamoDB's answers to the run's conditional PartiQL commits, by key: moto's own
     # evaluates each statement against every item (a run at 1,000 tickers took 40 s).
@@ -39,9 +42,15 @@ def moto_server():
     server.start()
     try:
         host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        endpoint = f"http://{host}:{port}"
+        # moto's state is per process, not per server: start from an empty account.
+        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset",
+                                                      method="POST"), timeout=10).close()
+        use_fake_account(endpoint)
+        yield endpoint
     finally:
         server.stop()
+        use_fake_account()
 
 
 def scheduled_event(minutes_later):

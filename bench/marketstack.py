@@ -26,8 +26,7 @@ PARAMS = {
 
 
 def measure(log):
-    with cloud.moto_server() as endpoint:
-        cloud.use_fake_account(endpoint)
+    with cloud.moto_server():
         ddb, s3 = boto3.client("dynamodb"), boto3.client("s3")
         seed_table(ddb, NAME, create=True)
         s3.create_bucket(Bucket=NAME, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
