@@ -3,7 +3,6 @@
 Bodies are plain dicts; app.py turns them into responses. Parameters, partitions, folding and
 paging are in apiquery (pure); this module does the reading.
 """
-import logging
 import os
 import time
 from collections import OrderedDict
@@ -15,12 +14,12 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.api import apiquery
-from chalicelib.core import clients
+from chalicelib.core import clients, logs
 from chalicelib.core.errors import TickersimError
 from chalicelib.walk.calendars import is_open
 from chalicelib.walk.items import KEY, parse_ticker
 
-log = logging.getLogger("tickersim.api")
+log = logs.app_logger("api")
 WEB = Path(__file__).parent / "web"
 READERS = 16                  # GetObject calls in flight: the work is waiting, not computing
 CACHE_TICKS = 200_000         # about 50 MB of parsed objects kept between warm invocations

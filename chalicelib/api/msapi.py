@@ -5,17 +5,16 @@ Shapes and parameters are in marketstack and msquery, the aggregation in bars (a
 """
 
 import json
-import logging
 import os
 import time
 from datetime import UTC, datetime
 
 from chalicelib.api import api, apiquery, bars, marketstack, msquery
 from chalicelib.api.marketstack import MarketstackError
-from chalicelib.core import clients
+from chalicelib.core import clients, logs
 from chalicelib.walk.items import parse_ticker
 
-log = logging.getLogger("tickersim.marketstack")
+log = logs.app_logger("marketstack")
 KEY_PARAMETER_ENV = "API_KEY_PARAMETER"
 KEY_TTL_S = 60  # a rotated key takes effect within a minute, without a GetParameter a call
 PIN_TTL_S = 60  # how long a page walk without date_to keeps its snapshot

@@ -2,13 +2,13 @@
 msapi (Marketstack's /v1), errors in each surface's own shape, never a stack trace."""
 
 import json
-import logging
 
 from chalicelib.api import api, marketstack, msapi, msquery
 from chalicelib.api.api import ApiError, error_body
 from chalicelib.api.marketstack import MarketstackError
+from chalicelib.core import logs
 
-log = logging.getLogger("tickersim.api")
+log = logs.app_logger("api")
 JSON_TYPE = "application/json"
 _page = None
 

@@ -25,6 +25,15 @@ if not _log.handlers:
     _log.propagate = False   # Lambda's root handler would add a second, non-JSON copy
 
 
+def app_logger(name):
+    """tickersim.<name>, for plain-text lines (warnings, tracebacks) through Chalice's own
+    handler: Chalice sets the app's logger to ERROR, which its children would inherit and
+    drop every warning; this one keeps INFO."""
+    log = logging.getLogger(f"tickersim.{name}")
+    log.setLevel(logging.INFO)
+    return log
+
+
 def emit(level, message, **fields):
     _log.log(level, json.dumps({"level": logging.getLevelName(level), "message": message,
                                 **fields}, default=str, sort_keys=False))

@@ -1,5 +1,6 @@
 """The HTTP API through Chalice's own test client, against moto: what it reads, and how little."""
 import json
+import logging
 import threading
 import urllib.error
 import urllib.request
@@ -147,13 +148,22 @@ def test_an_empty_bucket_is_an_empty_page(http, bucket):
         "limit": 100, "offset": 0, "count": 0, "total": 0}
 
 
-def test_a_malformed_line_is_skipped_and_counted(http, bucket):
+def test_a_malformed_line_is_skipped_counted_and_logged(http, bucket):
+    # The app's logger, where Chalice put its handler and set the level to ERROR.
+    records, handler = [], logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("tickersim").addHandler(handler)
     bucket("ticks/dt=2026-12-01/hour=09/a", tick("Index_1", 1, "2026-12-01T09:00:00Z"),
            '{"ticker": "Index_1", "seq": 2, "price": \n', tick("Index_1", 3, "2026-12-01T09:01:00Z"))
-    status, body = get(http, "/api/ticks?date_from=2026-12-01&date_to=2026-12-01")
+    try:
+        status, body = get(http, "/api/ticks?date_from=2026-12-01&date_to=2026-12-01")
+    finally:
+        logging.getLogger("tickersim").removeHandler(handler)
     assert status == 200
     assert [t["seq"] for t in body["data"]] == [3, 1]
     assert body["skipped_lines"] == 1
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("WARNING", "skipped 1 malformed line(s) in 1 object(s)")]
 
 
 def test_walking_the_pages_reads_each_object_once(http, bucket):
