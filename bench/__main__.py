@@ -151,15 +151,16 @@ def main():
     log("cold start and bundle")
     imports = startup.cold_start(COLD_START_REPEATS)
     bundle = startup.bundle()
+    sections = (query_bench.render(query_bench.measure(log)) + watching.section(log)
+                + streams.section(log) + api.section(log) + marketstack.section(log)
+                + markets.render(log) + alert_rate.render(log) + chaos_cpu.section(log)
+                + fanout.section(log))
     data = {"when": when, "machine": host, "results": results, "probes": probes,
             "backfill": backfill, "catchups": catchups,
             "backfill_shape": (BACKFILL_TICKERS, BACKFILL_MINUTES),
             "imports": imports, "import_repeats": COLD_START_REPEATS, "bundle": bundle,
             "buffering": prices.firehose_buffering(), "elapsed_s": time.monotonic() - started}
-    text = (report.render(data) + query_bench.render(query_bench.measure(log))
-            + watching.section(log) + streams.section(log) + api.section(log)
-            + marketstack.section(log) + markets.render(log)
-            + alert_rate.render(log) + chaos_cpu.section(log) + fanout.section(log))
+    text = report.render(data) + sections
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(text)
     print(text)
