@@ -142,7 +142,8 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
 def stop(process):
     """Kill a function's process group and wait for it to be reaped."""
     try:
-        os.killpg(process.pid, signal.SIGKILL)
+        if process.pid:         # None: the server never forked it
+            os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     process.wait(timeout=_KILL_GRACE_S)
@@ -156,57 +157,44 @@ def _read_log(path):
 
 
 class Child:
-    """One invocation's process, forked by the server: what callers use of a Popen."""
+    """One invocation's process, forked by the server: what callers use of a Popen. The
+    server's reader sets pid and returncode; any thread may poll or wait."""
 
-    def __init__(self, server, number, pid):
-        self.server, self.number, self.pid = server, number, pid
-        self.returncode = None
+    def __init__(self, server):
+        self.server, self.pid, self.returncode = server, None, None
 
     def poll(self):
-        if self.returncode is None:
-            self.returncode = self.server.status(self.number)
         return self.returncode
 
     def wait(self, timeout=None):
-        if self.returncode is None:
-            self.returncode = self.server.wait(self.number, timeout)
+        with self.server.changed:
+            if not self.server.changed.wait_for(lambda: self.returncode is not None, timeout):
+                raise subprocess.TimeoutExpired("lambda invocation", timeout)
         return self.returncode
 
 
 class ForkServer:
     """`lambda_bootstrap.py --serve`, started at the first invocation and kept while this
-    process runs; its answers are read by a thread and handed to the waiting callers."""
+    process runs; a thread reads its answers into the Child they are about."""
 
     def __init__(self):
         self.lock, self.changed = threading.Lock(), threading.Condition()
-        self.process, self.numbers, self.answers = None, 0, {}
+        self.process, self.numbers, self.running = None, 0, {}   # running: number -> Child
 
     def start(self, order):
         """Fork a child for the order; returns its Child once the server names its pid."""
+        child = Child(self)
         with self.lock:
             if self.process is None or self.process.poll() is not None:
                 self._launch()
             self.numbers += 1
-            number, process = self.numbers, self.process
             with self.changed:
-                self.answers[number] = {}
-            process.stdin.write(json.dumps({"id": number, **order}).encode() + b"\n")
-            process.stdin.flush()
+                self.running[self.numbers] = child
+            self.process.stdin.write(json.dumps({"id": self.numbers, **order}).encode() + b"\n")
+            self.process.stdin.flush()
         with self.changed:
-            self.changed.wait_for(lambda: "pid" in self.answers[number] or
-                                  "status" in self.answers[number])
-            return Child(self, number, self.answers[number].get("pid", 0))
-
-    def status(self, number):
-        with self.changed:
-            return self.answers[number].get("status")
-
-    def wait(self, number, timeout=None):
-        """The child's exit status, once; its answer is forgotten then."""
-        with self.changed:
-            if not self.changed.wait_for(lambda: "status" in self.answers[number], timeout):
-                raise subprocess.TimeoutExpired("lambda invocation", timeout)
-            return self.answers.pop(number)["status"]
+            self.changed.wait_for(lambda: child.pid is not None or child.returncode is not None)
+        return child
 
     def _launch(self):
         # The operator's variables stay out: each child gets only its function's.
@@ -222,12 +210,18 @@ class ForkServer:
         for line in process.stdout:
             answer = json.loads(line)
             with self.changed:
-                self.answers.setdefault(answer["id"], {}).update(answer)
+                child = self.running[answer["id"]]
+                if "pid" in answer:
+                    child.pid = answer["pid"]
+                if "status" in answer:
+                    child.returncode = answer["status"]
+                    del self.running[answer["id"]]
                 self.changed.notify_all()
         process.wait()
         with self.changed:     # the server is gone: its children's ends are unknown
-            for answer in self.answers.values():
-                answer.setdefault("status", process.returncode or -1)
+            for child in self.running.values():
+                child.returncode = process.returncode or -1
+            self.running.clear()
             self.changed.notify_all()
 
 
