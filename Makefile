@@ -28,8 +28,9 @@ lock:
 demo: $(READY)
 	$(BIN)/tickersim demo $(ARGS)
 
+# The suite as pytest processes side by side (tools/test_shares.py); ARGS go to each of them.
 test: $(READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python tools/test_shares.py $(ARGS)
 
 bench: $(READY)
 	$(BIN)/python -m bench
