@@ -3,6 +3,7 @@ reports them. Each invocation is a real process running a tiny handler."""
 import os
 import py_compile
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -83,6 +84,63 @@ def test_each_invocation_is_a_process_of_its_own_with_nothing_of_the_last(functi
     assert [r[0] for r in results] == [1, 1, 1, 1]
     assert len({r[1] for r in results}) == 4 and all(r[1] == r[2] for r in results)
     assert all(r[3] for r in results)       # print reaches the log as it happens
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "cold (macOS)"])
+def test_both_ways_of_starting_give_the_same_answers(function, monkeypatch, fork):
+    monkeypatch.setattr(lambdas, "FORK", fork)
+    fn = function("import os; print('hi'); return [os.environ['TABLE_NAME'], os.getpgid(0) == "
+                  "os.getpid(), os.environ.get('TICKERSIM_SHELL_ONLY')]")
+    monkeypatch.setenv("TICKERSIM_SHELL_ONLY", "leaks")
+    outcome = lambdas.invoke(fn, {"big": "x" * 300_000}, {})
+    assert (outcome.failed, outcome.payload) == (False, ["t", True, None])
+    assert "hi" in outcome.log
+    slow = function("import time; time.sleep(60)", timeout=0.5)
+    assert lambdas.error_type(lambdas.invoke(slow, {}, {}).payload) == "Timeout"
+
+
+def test_a_keyboard_interrupt_or_a_huge_exit_code_ends_as_a_fresh_process_would(function):
+    outcome = lambdas.invoke(function("raise KeyboardInterrupt"), {}, {}, "req-8")
+    assert outcome.payload["errorMessage"].endswith("exit status -2")
+    outcome = lambdas.invoke(function("import sys; sys.exit(2 ** 64)"), {}, {}, "req-9")
+    assert outcome.payload["errorMessage"].endswith("exit status 255")
+
+
+def test_the_threads_a_handler_leaves_finish_before_the_process_ends(function):
+    fn = function("import threading, time\n    threading.Thread(target=lambda: (time.sleep(0.2), "
+                  "print('late', flush=True))).start()\n    import os; os._exit(0)")
+    assert "late" not in lambdas.invoke(fn, {}, {}).log     # os._exit: nothing waits
+    fn = function("import threading, time\n    threading.Thread(target=lambda: (time.sleep(0.2), "
+                  "print('late', flush=True))).start()\n    import sys; sys.exit(0)")
+    assert "late" in lambdas.invoke(fn, {}, {}).log
+
+
+@pytest.mark.skipif(not lambdas.FORK, reason="no fork server on macOS")
+def test_a_server_that_dies_stops_what_it_ran_and_the_next_invocation_starts_anew(function):
+    fn = function("import os, time\n    open('pid', 'w').write(str(os.getpid()))\n"
+                  "    time.sleep(60)")
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(lambdas.invoke, fn, {}, {})
+        pid_file = fn.code_dir / "pid"
+        deadline = time.monotonic() + 30
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lambdas._server.process.kill()
+        outcome = running.result(timeout=30)
+    assert outcome.failed and outcome.payload["errorType"] == "Runtime.ExitError"
+    pid, deadline = int(pid_file.read_text()), time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)                  # not left running with no one to stop it
+    assert lambdas.invoke(function("return 1"), {}, {}).payload == 1
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_exit_codes_and_uncaught_exits_end_as_a_fresh_process_would(function):

@@ -18,10 +18,12 @@ This file runs inside the function's process, so it imports nothing from tickers
 import importlib
 import importlib.machinery
 import json
+import logging
 import os
 import selectors
 import signal
 import sys
+import threading
 import time
 import traceback
 
@@ -170,7 +172,8 @@ def _child(order):
     code = 0
     try:
         os.setpgid(0, 0)    # its own group: a timeout kills it and whatever it started
-        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for number in (signal.SIGTERM, signal.SIGCHLD):
             signal.signal(number, signal.SIG_DFL)
         signal.set_wakeup_fd(-1)
         log = os.open(order["log_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -193,16 +196,32 @@ def _child(order):
         else:
             print(exc.code, file=sys.stderr)
             code = 1
+    except KeyboardInterrupt:
+        traceback.print_exc()
+        code = -signal.SIGINT   # a fresh interpreter ends by the signal itself
     except BaseException:   # noqa: BLE001 - as an uncaught exception ends a fresh process
         traceback.print_exc()
         code = 1
     finally:
+        _end(code)
+
+
+def _end(code):
+    """What a fresh interpreter does on its way out that os._exit skips: wait for the
+    function's own (non-daemon) threads, flush logging and the streams. Then exit."""
+    try:
+        for thread in threading.enumerate():
+            if thread is not threading.main_thread() and not thread.daemon:
+                thread.join()
+        logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(code)
+            stream.flush()
+    except BaseException:   # noqa: BLE001, S110 - the exit status is already decided
+        pass
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code if -2**31 <= code < 2**31 else 255)
 
 
 def serve():
@@ -232,12 +251,20 @@ def serve():
         for key, _ in selector.select():
             if key.fileobj == 0:
                 data = os.read(0, 1 << 16)
-                if not data:
+                if not data:        # the caller is gone: so are the invocations it ran
+                    for pid in children:
+                        _kill_group(pid)
+                    for pid in children:
+                        os.waitpid(pid, 0)
                     return
                 *lines, pending = (pending + data).split(b"\n")
                 for line in lines:
                     order = json.loads(line)
-                    pid = os.fork()
+                    try:
+                        pid = os.fork()
+                    except OSError as exc:       # EAGAIN, ENOMEM: this order fails alone
+                        answer({"id": order["id"], "status": 1, "error": str(exc)})
+                        continue
                     if pid == 0:
                         _child(order)
                     try:            # here too: a group to kill exists before the answer
@@ -253,6 +280,13 @@ def serve():
             if pid == 0:
                 break
             answer({"id": children.pop(pid), "status": os.waitstatus_to_exitcode(status)})
+
+
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def main():

@@ -7,7 +7,8 @@ destination record, in the shape AWS hands to the destination.
 
 The processes are forked from one server per tickersim process that has imported what the
 Lambda runtime provides (boto3, botocore, chalice): that import was most of an invocation's
-second, and a forked child still starts with nothing of the function's own.
+second, and a forked child still starts with nothing of the function's own. On macOS each is
+a new interpreter instead (see _cold).
 """
 import io
 import json
@@ -36,6 +37,7 @@ DEFAULT_RETRIES = stages.DEFAULT_RETRIES
 # What `chalice deploy` builds a bundle from; vendor/'s contents land at the bundle's root.
 BUNDLE = ("app.py", "chalicelib", "vendor", "requirements.txt")
 _KILL_GRACE_S = 5.0
+FORK = sys.platform != "darwin"     # invocations fork from one warm server (see _cold)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
     caller running several at once stops them all on Ctrl-C).
     """
     request_id = request_id or str(uuid.uuid4())
+    if FORK:
+        _server.ensure_running()    # its start-up is not the function's time
     started = time.time()
     logical_start = started if logical_start is None else logical_start
     request = {"handler": function.handler, "event": event, "request_id": request_id,
@@ -110,9 +114,10 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
                "deadline_ms": (started + function.timeout) * 1000}
     with tempfile.TemporaryDirectory(prefix="tickersim-invoke-") as tmp:
         result_file, log_file = Path(tmp) / "result.json", Path(tmp) / "log"
-        process = _server.start({"cwd": str(function.code_dir), "request": request,
-                                 "env": runtime_environment(function, aws_env),
-                                 "result_file": str(result_file), "log_file": str(log_file)})
+        order = {"cwd": str(function.code_dir), "request": request,
+                 "env": runtime_environment(function, aws_env),
+                 "result_file": str(result_file), "log_file": str(log_file)}
+        process = _server.start(order) if FORK else _cold(order)
         if on_start is not None:
             on_start(process)
         try:
@@ -141,12 +146,32 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
 
 def stop(process):
     """Kill a function's process group and wait for it to be reaped."""
+    if process.pid:             # None: the server never forked it
+        _kill_group(process.pid)
+    process.wait(timeout=_KILL_GRACE_S)
+
+
+def _kill_group(pid):
     try:
-        if process.pid:         # None: the server never forked it
-            os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    process.wait(timeout=_KILL_GRACE_S)
+
+
+def _cold(order):
+    """The invocation in a new interpreter: slower, but safe where forking a process that has
+    imported urllib is not (macOS: the system proxy lookup can crash a forked child)."""
+    with open(order["log_file"], "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-P", str(BOOTSTRAP), order["result_file"]], cwd=order["cwd"],
+            env=order["env"], stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        process.stdin.write(json.dumps(order["request"]).encode())
+        process.stdin.close()
+    except OSError:
+        pass                # it died at start: its exit status says so
+    return process
 
 
 def _read_log(path):
@@ -177,51 +202,66 @@ class ForkServer:
     """`lambda_bootstrap.py --serve`, started at the first invocation and kept while this
     process runs; a thread reads its answers into the Child they are about."""
 
+    ANSWER_S = 60       # for the pid of a fork: far beyond a healthy server's milliseconds
+
     def __init__(self):
         self.lock, self.changed = threading.Lock(), threading.Condition()
         self.process, self.numbers, self.running = None, 0, {}   # running: number -> Child
 
-    def start(self, order):
-        """Fork a child for the order; returns its Child once the server names its pid."""
-        child = Child(self)
+    def ensure_running(self):
         with self.lock:
             if self.process is None or self.process.poll() is not None:
-                self._launch()
+                # The operator's variables stay out: each child gets only its function's.
+                self.process = subprocess.Popen(
+                    [sys.executable, "-P", str(BOOTSTRAP), "--serve"], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+                    env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                         "LANG": "en_US.UTF-8", "TZ": "UTC"})
+                self.running = {}        # each server's children in a dict of their own
+                threading.Thread(target=self._read, args=(self.process, self.running),
+                                 name="lambda-server", daemon=True).start()
+
+    def start(self, order):
+        """Fork a child for the order; returns its Child once the server names its pid."""
+        self.ensure_running()
+        child = Child(self)
+        with self.lock:
             self.numbers += 1
             with self.changed:
                 self.running[self.numbers] = child
-            self.process.stdin.write(json.dumps({"id": self.numbers, **order}).encode() + b"\n")
-            self.process.stdin.flush()
+            try:
+                self.process.stdin.write(json.dumps({"id": self.numbers, **order}).encode()
+                                         + b"\n")
+                self.process.stdin.flush()
+            except OSError:
+                pass            # the server is gone: its reader ends this child as failed
         with self.changed:
-            self.changed.wait_for(lambda: child.pid is not None or child.returncode is not None)
+            if not self.changed.wait_for(lambda: child.pid is not None
+                                         or child.returncode is not None, self.ANSWER_S):
+                raise RuntimeError("the local Lambda runtime (lambda_bootstrap.py --serve) "
+                                   f"did not answer in {self.ANSWER_S} s; stop and start again")
         return child
 
-    def _launch(self):
-        # The operator's variables stay out: each child gets only its function's.
-        self.process = subprocess.Popen(
-            [sys.executable, "-P", str(BOOTSTRAP), "--serve"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "en_US.UTF-8",
-                 "TZ": "UTC"})
-        threading.Thread(target=self._read, args=(self.process,), name="lambda-server",
-                         daemon=True).start()
-
-    def _read(self, process):
+    def _read(self, process, running):
         for line in process.stdout:
             answer = json.loads(line)
             with self.changed:
-                child = self.running[answer["id"]]
+                child = running.get(answer["id"])
+                if child is None:
+                    continue
                 if "pid" in answer:
                     child.pid = answer["pid"]
                 if "status" in answer:
                     child.returncode = answer["status"]
-                    del self.running[answer["id"]]
+                    del running[answer["id"]]
                 self.changed.notify_all()
         process.wait()
-        with self.changed:     # the server is gone: its children's ends are unknown
-            for child in self.running.values():
+        with self.changed:     # the server is gone: stop what it ran, and say so
+            for child in running.values():
+                if child.pid:
+                    _kill_group(child.pid)
                 child.returncode = process.returncode or -1
-            self.running.clear()
+            running.clear()
             self.changed.notify_all()
 
 
