@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from chalicelib.alerts import recovery
 from chalicelib.walk.ticks import iso
 from tests.support import event, scheduled
+from tests.unit.test_alerts import valid_sns_subject
 
 T0 = 1_764_578_400   # 2025-12-01T08:40:00Z, a whole minute
 
@@ -78,7 +79,6 @@ def test_a_failure_recorded_after_the_scan_keeps_the_outage_open(cloud, lambdas,
 
 @given(st.one_of(st.none(), st.text(max_size=300)))
 def test_the_notice_subject_is_valid_for_sns_whatever_the_owner(owner):
-    from tests.unit.test_alerts import valid_sns_subject
     text = recovery.subject(owner)
     assert valid_sns_subject(text)
     assert text.startswith("Recovered: ") and text.endswith(", stream is flowing again")
