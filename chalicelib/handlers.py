@@ -24,29 +24,20 @@ def stream(event: dict, context: Any) -> dict:
         # The coordinator's minute: one worker per WORKER_TICKERS tickers.
         return coordinator.run(event, settings, clients.get("dynamodb"), clients.get("lambda"),
                                fanout.segment_count(exc.count, settings.worker_tickers))
-    _announce_recovery(settings, specials, report)
-    return report
-
-
-def walk_segment(event: dict, context: Any) -> dict:
-    """A worker: one segment of the minute, with the scheduled run's guarantees. The worker
-    whose segment holds the outage record sends the recovery notice."""
-    task = events.parse_task(event)
-    settings = stream_settings(os.environ)
-    specials = {}
-    report = pipeline.run(event, context, settings, clients.get("dynamodb"), None,
-                          sink=sink.for_settings(settings, clients.get), task=task,
-                          specials=specials)
-    _announce_recovery(settings, specials, report)
-    return report
-
-
-def _announce_recovery(settings, specials, report):
     if recovery.OUTAGE_KEY in specials:
         recovery.announce(clients.get("dynamodb"), clients.get("sns"), settings.table_name,
                           os.environ.get("TOPIC_ARN"), os.environ.get("OWNER_NAME"),
                           specials[recovery.OUTAGE_KEY], report,
                           owner_ascii=os.environ.get("OWNER_ASCII"))
+    return report
+
+
+def walk_segment(event: dict, context: Any) -> dict:
+    """A worker: one segment of the minute, with the scheduled run's guarantees."""
+    task = events.parse_task(event)
+    settings = stream_settings(os.environ)
+    return pipeline.run(event, context, settings, clients.get("dynamodb"), None,
+                        sink=sink.for_settings(settings, clients.get), task=task)
 
 
 def notify(event: dict, context: Any) -> dict:

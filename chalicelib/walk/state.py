@@ -16,11 +16,10 @@ def _code(exc):
 def read_segment(ddb, table, segment, segments, run_key, own_items):
     """A worker's read: the tickers of one parallel-scan segment, then (one BatchGetItem)
     its run-state item and the other `#` items every segment needs (own_items), which
-    DynamoDB hashes into whichever segment it likes. Returns (items, run item, {name: item}):
-    the `#` items of its own segment too (the outage record is in exactly one)."""
-    found = {}
-    items, _ = read_all(ddb, table, found, Segment=segment, TotalSegments=segments)
+    DynamoDB hashes into whichever segment it likes. Returns (items, run item, {name: item})."""
+    items, _ = read_all(ddb, table, None, Segment=segment, TotalSegments=segments)
     keys = [{KEY: {"S": name}} for name in (run_key, *own_items)]
+    found = {}
     while keys:
         try:
             reply = ddb.batch_get_item(RequestItems={table: {"Keys": keys,

@@ -46,14 +46,13 @@ def test_each_function_holds_only_the_actions_it_calls(stage):
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_item_actions_beyond_the_walk_reach_only_the_apps_own_items(stage):
-    """The outage record and the move windows: a LeadingKeys condition keeps the notifier,
-    the watcher and the recovery notice (run or worker) off the tickers' items."""
+    """The outage record and the move windows: a LeadingKeys condition keeps the notifier
+    and the watcher off the tickers' items."""
     documents = policies.for_stage(stage)
     limited = {(fn, s["Sid"]): s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
                for fn, doc in documents.items() for s in doc["Statement"]
                if "ForAllValues:StringLike" in s.get("Condition", {})}
     assert limited == {(stages.STREAMING, "CloseOutage"): ["#outage"],
-                       (stages.WORKER, "CloseOutage"): ["#outage"],
                        (stages.NOTIFICATION, "RecordOutage"): ["#outage"],
                        (stages.WATCH, "MoveState"): ["#moves|*"]}
     unconditioned = {a for doc in documents.values() for s in doc["Statement"]

@@ -79,19 +79,16 @@ def documents(arns):
     # Lambda invokes a function's on-failure destination with the function's own role.
     destination = {"Sid": "OnFailureDestination", "Effect": "Allow",
                    "Action": "lambda:InvokeFunction", "Resource": arns["notifier"]}
-    # The recovery notice (the run, or the worker whose segment holds the outage record):
-    # close the outage record, then tell the owner.
-    recovery = [
-        _own_items("CloseOutage", "dynamodb:DeleteItem", arns["table"], "#outage"),
-        {"Sid": "RecoveryNotice", "Effect": "Allow", "Action": "sns:Publish",
-         "Resource": arns["topic"]}]
     streaming = [
         {"Sid": "TableState", "Effect": "Allow",
          # BatchExecuteStatement has no IAM action of its own: each UPDATE in it needs
          # dynamodb:PartiQLUpdate.
          "Action": ["dynamodb:PartiQLUpdate", "dynamodb:Scan", "dynamodb:UpdateItem"],
          "Resource": arns["table"]},
-        *recovery,
+        # The recovery notice: close the outage record, then tell the owner.
+        _own_items("CloseOutage", "dynamodb:DeleteItem", arns["table"], "#outage"),
+        {"Sid": "RecoveryNotice", "Effect": "Allow", "Action": "sns:Publish",
+         "Resource": arns["topic"]},
         deliver,
         # The function itself starts the workers once the table outgrows it.
         destination,
@@ -105,7 +102,6 @@ def documents(arns):
          "Action": ["dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate", "dynamodb:Scan",
                     "dynamodb:UpdateItem"],
          "Resource": arns["table"]},
-        *recovery,
         deliver,
         destination,
     ] + _logs_statements(arns[stages.WORKER])

@@ -41,7 +41,7 @@ class FanOut:
         """The worker as deploy makes it; --workers K fixes the coordinator's count."""
         config = stages.function_config(stage, stages.WORKER)
         env = dict(config.environment_variables)
-        for name in ("MARKET_SEED", "OWNER_ASCII", "TOPIC_ARN", "OWNER_NAME"):
+        for name in ("MARKET_SEED", "OWNER_ASCII"):
             if name in stream_env:
                 env[name] = stream_env[name]
         stream_env["WORKER_FUNCTION_NAME"] = function_name(stage, stages.WORKER)
