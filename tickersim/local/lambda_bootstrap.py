@@ -253,7 +253,7 @@ def serve():
                 data = os.read(0, 1 << 16)
                 if not data:        # the caller is gone: so are the invocations it ran
                     for pid in children:
-                        _kill_group(pid)
+                        kill_group(pid)
                     for pid in children:
                         os.waitpid(pid, 0)
                     return
@@ -282,7 +282,7 @@ def serve():
             answer({"id": children.pop(pid), "status": os.waitstatus_to_exitcode(status)})
 
 
-def _kill_group(pid):
+def kill_group(pid):
     try:
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:

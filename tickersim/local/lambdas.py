@@ -8,17 +8,15 @@ destination record, in the shape AWS hands to the destination.
 The processes are forked from one server per tickersim process that has imported what the
 Lambda runtime provides (boto3, botocore, chalice): that import was most of an invocation's
 second, and a forked child still starts with nothing of the function's own. On macOS each is
-a new interpreter instead (see _cold).
+a new interpreter instead (see lambda_processes.start_cold).
 """
 import io
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 import zipfile
@@ -27,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tickersim.base import stage as stages
+from tickersim.local.lambda_bootstrap import kill_group
+from tickersim.local.lambda_processes import ForkServer, start_cold
 
 BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 ACCOUNT = "123456789012"            # moto's account id
@@ -37,7 +37,7 @@ DEFAULT_RETRIES = stages.DEFAULT_RETRIES
 # What `chalice deploy` builds a bundle from; vendor/'s contents land at the bundle's root.
 BUNDLE = ("app.py", "chalicelib", "vendor", "requirements.txt")
 _KILL_GRACE_S = 5.0
-FORK = sys.platform != "darwin"     # invocations fork from one warm server (see _cold)
+FORK = sys.platform != "darwin"     # invocations fork from one warm server (see start_cold)
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
         order = {"cwd": str(function.code_dir), "request": request,
                  "env": runtime_environment(function, aws_env),
                  "result_file": str(result_file), "log_file": str(log_file)}
-        process = _server.start(order) if FORK else _cold(order)
+        process = _server.start(order) if FORK else start_cold(BOOTSTRAP, order)
         if on_start is not None:
             on_start(process)
         try:
@@ -147,31 +147,8 @@ def invoke(function, event, aws_env, request_id=None, logical_start=None, on_sta
 def stop(process):
     """Kill a function's process group and wait for it to be reaped."""
     if process.pid:             # None: the server never forked it
-        _kill_group(process.pid)
+        kill_group(process.pid)
     process.wait(timeout=_KILL_GRACE_S)
-
-
-def _kill_group(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def _cold(order):
-    """The invocation in a new interpreter: slower, but safe where forking a process that has
-    imported urllib is not (macOS: the system proxy lookup can crash a forked child)."""
-    with open(order["log_file"], "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-P", str(BOOTSTRAP), order["result_file"]], cwd=order["cwd"],
-            env=order["env"], stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    try:
-        process.stdin.write(json.dumps(order["request"]).encode())
-        process.stdin.close()
-    except OSError:
-        pass                # it died at start: its exit status says so
-    return process
 
 
 def _read_log(path):
@@ -181,91 +158,7 @@ def _read_log(path):
         return ""
 
 
-class Child:
-    """One invocation's process, forked by the server: what callers use of a Popen. The
-    server's reader sets pid and returncode; any thread may poll or wait."""
-
-    def __init__(self, server):
-        self.server, self.pid, self.returncode = server, None, None
-
-    def poll(self):
-        return self.returncode
-
-    def wait(self, timeout=None):
-        with self.server.changed:
-            if not self.server.changed.wait_for(lambda: self.returncode is not None, timeout):
-                raise subprocess.TimeoutExpired("lambda invocation", timeout)
-        return self.returncode
-
-
-class ForkServer:
-    """`lambda_bootstrap.py --serve`, started at the first invocation and kept while this
-    process runs; a thread reads its answers into the Child they are about."""
-
-    ANSWER_S = 60       # for the pid of a fork: far beyond a healthy server's milliseconds
-
-    def __init__(self):
-        self.lock, self.changed = threading.Lock(), threading.Condition()
-        self.process, self.numbers, self.running = None, 0, {}   # running: number -> Child
-
-    def ensure_running(self):
-        with self.lock:
-            if self.process is None or self.process.poll() is not None:
-                # The operator's variables stay out: each child gets only its function's.
-                self.process = subprocess.Popen(
-                    [sys.executable, "-P", str(BOOTSTRAP), "--serve"], stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
-                    env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                         "LANG": "en_US.UTF-8", "TZ": "UTC"})
-                self.running = {}        # each server's children in a dict of their own
-                threading.Thread(target=self._read, args=(self.process, self.running),
-                                 name="lambda-server", daemon=True).start()
-
-    def start(self, order):
-        """Fork a child for the order; returns its Child once the server names its pid."""
-        self.ensure_running()
-        child = Child(self)
-        with self.lock:
-            self.numbers += 1
-            with self.changed:
-                self.running[self.numbers] = child
-            try:
-                self.process.stdin.write(json.dumps({"id": self.numbers, **order}).encode()
-                                         + b"\n")
-                self.process.stdin.flush()
-            except OSError:
-                pass            # the server is gone: its reader ends this child as failed
-        with self.changed:
-            if not self.changed.wait_for(lambda: child.pid is not None
-                                         or child.returncode is not None, self.ANSWER_S):
-                raise RuntimeError("the local Lambda runtime (lambda_bootstrap.py --serve) "
-                                   f"did not answer in {self.ANSWER_S} s; stop and start again")
-        return child
-
-    def _read(self, process, running):
-        for line in process.stdout:
-            answer = json.loads(line)
-            with self.changed:
-                child = running.get(answer["id"])
-                if child is None:
-                    continue
-                if "pid" in answer:
-                    child.pid = answer["pid"]
-                if "status" in answer:
-                    child.returncode = answer["status"]
-                    del running[answer["id"]]
-                self.changed.notify_all()
-        process.wait()
-        with self.changed:     # the server is gone: stop what it ran, and say so
-            for child in running.values():
-                if child.pid:
-                    _kill_group(child.pid)
-                child.returncode = process.returncode or -1
-            running.clear()
-            self.changed.notify_all()
-
-
-_server = ForkServer()
+_server = ForkServer(BOOTSTRAP)
 
 
 def failure_record(function, event, outcome, attempts, when, condition="RetriesExhausted"):
