@@ -1,5 +1,7 @@
 """An in-process moto account holding the dev stage's resources, seeded as a user would."""
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import boto3
@@ -13,6 +15,17 @@ from tickersim.base.seeds import seed_table
 
 PROJECT = Path(__file__).resolve().parents[2]
 STAGE = "dev"
+
+
+def watch_function(lam, iam):
+    """The dev stage's watch function as moto stores it (moto never runs it): its ARN."""
+    role = iam.create_role(RoleName="w", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as bundle:
+        bundle.writestr("app.py", "")
+    return lam.create_function(FunctionName="tickersim-dev-watch-lambda", Runtime="python3.11",
+                               Role=role, Handler="app.watch_moves",
+                               Code={"ZipFile": code.getvalue()})["FunctionArn"]
 
 
 class Cloud:

@@ -1,21 +1,10 @@
 """The watcher's event source mapping on moto: created once, brought back to its definition
 on a re-deploy, deleted by teardown."""
-import io
-import zipfile
 
 import boto3
 
+from tests.functional.conftest import watch_function
 from tickersim.base import stream_trigger
-
-
-def _function(lam, iam):
-    role = iam.create_role(RoleName="w", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as z:
-        z.writestr("app.py", "def h(e, c):\n    return 1\n")
-    return lam.create_function(FunctionName="tickersim-dev-watch-lambda", Runtime="python3.11",
-                               Role=role, Handler="app.h",
-                               Code={"ZipFile": code.getvalue()})["FunctionArn"]
 
 
 def test_wiring_twice_leaves_one_mapping_as_defined_and_unwire_removes_it(aws):
@@ -24,7 +13,7 @@ def test_wiring_twice_leaves_one_mapping_as_defined_and_unwire_removes_it(aws):
     kinesis.create_stream(StreamName="DEX-datastream", ShardCount=1)
     stream = kinesis.describe_stream_summary(StreamName="DEX-datastream")[
         "StreamDescriptionSummary"]["StreamARN"]
-    function = _function(lam, iam)
+    function = watch_function(lam, iam)
     topic = "arn:aws:sns:eu-west-1:123456789012:alerts"
     first = stream_trigger.wire(lam, stream, function, topic)
     lam.update_event_source_mapping(UUID=first, BatchSize=500)      # drifted by hand

@@ -2,9 +2,7 @@
 the table's TTL for the move windows, and the S3 trigger (moto's CloudFormation skips
 dashboards and alarm actions are never evaluated: checked here in the template, and the
 alarm's rule through the demo's evaluator, which reads the same template)."""
-import io
 import json
-import zipfile
 
 import boto3
 import pytest
@@ -15,6 +13,7 @@ from moto import mock_aws
 from chalicelib.core.logs import NAMESPACE
 from chalicelib.walk.pipeline import RUN_METRICS
 from chalicelib.watch import moves
+from tests.functional.conftest import watch_function
 from tickersim.aws import stack
 from tickersim.base import data_template, naming, watch_trigger
 from tickersim.base.data_template import load_data_template
@@ -99,15 +98,6 @@ def test_move_windows_expire_through_the_tables_ttl():
     assert int(item[ttl["AttributeName"]]["N"]) == 2 * 300 + moves.KEEP_STATE_S
 
 
-def _function(lam, iam):
-    role = iam.create_role(RoleName="w", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    data = io.BytesIO()
-    with zipfile.ZipFile(data, "w") as zf:
-        zf.writestr("app.py", "")
-    return lam.create_function(FunctionName="tickersim-dev-watch-lambda", Runtime="python3.11",
-                               Role=role, Handler="app.watch_moves",
-                               Code={"ZipFile": data.getvalue()})["FunctionArn"]
-
 
 def test_deploy_points_the_bucket_at_the_watcher_and_keeps_other_notifications():
     with mock_aws():
@@ -120,7 +110,7 @@ def test_deploy_points_the_bucket_at_the_watcher_and_keeps_other_notifications()
         other = {"Id": "someone-else", "QueueArn": queue, "Events": ["s3:ObjectRemoved:*"]}
         s3.put_bucket_notification_configuration(
             Bucket=NAMES.bucket, NotificationConfiguration={"QueueConfigurations": [other]})
-        arn = _function(lam, boto3.client("iam"))
+        arn = watch_function(lam, boto3.client("iam"))
         for _ in range(2):           # a second deploy replaces ours, adds nothing
             watch_trigger.wire(s3, lam, NAMES.bucket, arn)
         config = s3.get_bucket_notification_configuration(Bucket=NAMES.bucket)
